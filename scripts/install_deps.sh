@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs every Debian package hydraguard needs, only those that are missing.
+# Idempotent and silent when there is nothing to do. Run as root (or with sudo
+# available). Used by `make deps`, which `make test` and `make demo` depend on.
+set -euo pipefail
+
+# Keep this list sorted; README.md ("Dependencies") says why each is here.
+packages=(
+  clang                # libFuzzer targets (fuzz/)
+  cmake
+  g++
+  libabsl-dev          # Status/StatusOr, flat_hash_map, strings, time
+  libbenchmark-dev     # Google Benchmark (make bench)
+  libclang-rt-14-dev   # libFuzzer + sanitizer runtimes for clang
+  libcli11-dev         # command-line parsing
+  libfmt-dev           # output formatting
+  libgmock-dev
+  libgtest-dev         # GoogleTest
+  libsimdjson-dev      # JSON event parsing (on-demand API)
+  libxxhash-dev        # XXH3 hashing for interning and signatures
+  libzstd-dev          # .zst event logs
+  make
+  ninja-build
+  pkg-config
+  zstd                 # CLI used by tests to make .zst fixtures
+)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "install_deps: installing ${missing[*]}" >&2
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "install_deps: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,55 @@
+#include "ingest/interner.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace hydraguard::ingest {
+namespace {
+constexpr size_t kMinBlockBytes = 64 * 1024;
+}  // namespace
+
+size_t StringHash::operator()(std::string_view text) const { return XXH3_64bits(text.data(), text.size()); }
+
+Id StringInterner::Intern(std::string_view text) {
+  auto it = ids_.find(text);
+  if (it != ids_.end()) return it->second;
+  Id id = static_cast<Id>(names_.size());
+  std::string_view stored = Store(text);
+  names_.push_back(stored);
+  ids_.emplace(stored, id);
+  return id;
+}
+
+Id StringInterner::Find(std::string_view text) const {
+  auto it = ids_.find(text);
+  return it == ids_.end() ? kNoId : it->second;
+}
+
+std::string_view StringInterner::Store(std::string_view text) {
+  if (text.empty()) return std::string_view();
+  if (block_used_ + text.size() > block_size_) {
+    block_size_ = std::max(kMinBlockBytes, text.size());
+    blocks_.push_back(std::make_unique<char[]>(block_size_));
+    block_used_ = 0;
+  }
+  char* destination = blocks_.back().get() + block_used_;
+  std::memcpy(destination, text.data(), text.size());
+  block_used_ += text.size();
+  return std::string_view(destination, text.size());
+}
+
+Id IpInterner::InternAddress(const IpAddress& ip) {
+  auto [it, inserted] = address_ids_.try_emplace(ip, static_cast<Id>(addresses_.size()));
+  if (inserted) addresses_.push_back(ip);
+  return it->second;
+}
+
+Id IpInterner::InternPrefix(const IpAddress& ip) {
+  auto [it, inserted] = prefix_ids_.try_emplace(ip.PrefixKey(), static_cast<Id>(prefix_examples_.size()));
+  if (inserted) prefix_examples_.push_back(ip);
+  return it->second;
+}
+
+}  // namespace hydraguard::ingest

@@ -1,0 +1,21 @@
+// Helpers to write JSON text by hand, fast, for the JSONL outputs
+// (events, verdicts, truth). Output is always valid UTF-8 JSON provided the
+// input strings are valid UTF-8; control characters are escaped.
+//
+//   std::string line = "{";
+//   AppendJsonKeyString(&line, "account", account_name);  // "account":"a1",
+//   ...
+#ifndef HYDRAGUARD_IO_JSON_WRITER_H_
+#define HYDRAGUARD_IO_JSON_WRITER_H_
+
+#include <string>
+#include <string_view>
+
+namespace hydraguard::io {
+
+// Appends `value` as a quoted, escaped JSON string.
+void AppendJsonString(std::string* out, std::string_view value);
+
+}  // namespace hydraguard::io
+
+#endif  // HYDRAGUARD_IO_JSON_WRITER_H_
