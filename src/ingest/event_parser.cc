@@ -205,6 +205,16 @@ struct EventParser::Impl {
 bool EventParser::Impl::ParseLine(std::string_view line, Event* event) {
   *event = Event();
   RawStrings raw;
+  // An object line must end with '}': say so plainly, rather than with the
+  // JSON parser's view of where the structure broke.
+  size_t first = line.find_first_not_of(" \t\r");
+  size_t last = line.find_last_not_of(" \t\r");
+  if (first != std::string_view::npos && line[first] == '{' && line[last] != '}') {
+    error->kind = ErrorKind::kMalformedJson;
+    error->field = "json";
+    error->reason = "object does not end with '}' (cut short, or followed by other content)";
+    return false;
+  }
   simdjson::ondemand::document doc;
   if (auto code = json.iterate(line.data(), line.size(), line.size() + simdjson::SIMDJSON_PADDING).get(doc)) {
     JsonError(code);

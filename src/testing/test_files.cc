@@ -1,0 +1,47 @@
+#include "testing/test_files.h"
+
+#include <unistd.h>
+#include <zstd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "fmt/format.h"
+
+namespace hydraguard::testing {
+
+std::string TempPath(std::string_view suffix) {
+  static std::atomic<int> counter{0};
+  const char* dir = std::getenv("TEST_TMPDIR");
+  std::string base = dir != nullptr ? dir : "/tmp";
+  return fmt::format("{}/hg_test_{}_{}{}", base, ::getpid(), counter++, suffix);
+}
+
+std::string WriteTempFile(std::string_view contents, std::string_view suffix) {
+  std::string path = TempPath(suffix);
+  std::ofstream(path, std::ios::binary).write(contents.data(), static_cast<std::streamsize>(contents.size()));
+  return path;
+}
+
+std::string ZstdCompress(std::string_view data, int level) {
+  // With a content checksum, as the zstd CLI and io::OutputFile write.
+  ZSTD_CCtx* context = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level);
+  ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1);
+  std::string out(ZSTD_compressBound(data.size()), '\0');
+  size_t size = ZSTD_compress2(context, out.data(), out.size(), data.data(), data.size());
+  ZSTD_freeCCtx(context);
+  out.resize(ZSTD_isError(size) ? 0 : size);
+  return out;
+}
+
+std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace hydraguard::testing
