@@ -21,7 +21,7 @@ function(hg_add_layer name)
   endforeach()
   add_library(hg_${name} STATIC ${lib_sources})
   target_link_libraries(hg_${name} PUBLIC ${ARG_DEPS})
-  if(test_sources)
+  if(test_sources AND HYDRAGUARD_TESTS)
     add_executable(${name}_tests ${test_sources})
     target_link_libraries(${name}_tests PRIVATE hg_${name} ${ARG_TEST_DEPS} GTest::gmock GTest::gtest_main)
     target_compile_definitions(${name}_tests PRIVATE

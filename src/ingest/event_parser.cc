@@ -18,9 +18,6 @@ using simdjson::ondemand::json_type;
 
 static_assert(simdjson::SIMDJSON_PADDING == 64, "io::kLinePadding must match SIMDJSON_PADDING");
 
-// Longest line the parser is sized for up front (LineReader's default limit).
-constexpr size_t kInitialCapacity = size_t{1} << 20;
-
 std::optional<Field> LookupField(std::string_view key) {
   // Switch on length first: one comparison for almost every key.
   switch (key.size()) {
@@ -103,10 +100,8 @@ std::optional<Verification> ParseVerification(std::string_view text) {
 }  // namespace
 
 struct EventParser::Impl {
-  explicit Impl(Interners* interners_in) : interners(interners_in) {
-    // Sized for the longest line up front; iterate() grows it if ever needed.
-    if (json.allocate(kInitialCapacity) != simdjson::SUCCESS) std::abort();
-  }
+  // simdjson's buffers grow on demand to the longest line seen.
+  explicit Impl(Interners* interners_in) : interners(interners_in) {}
 
   // Raw string values of the current line, interned only if the line is valid.
   struct RawStrings {

@@ -1,17 +1,23 @@
 #include "io/line_reader.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
 namespace hydraguard::io {
 namespace {
-constexpr size_t kReadChunk = size_t{1} << 20;
+// Bytes asked of the source per read: big enough to amortize the syscall,
+// no bigger than the line limit needs (small limits keep small buffers).
+size_t ReadChunkFor(size_t max_line_bytes) {
+  return std::clamp<size_t>(max_line_bytes, size_t{64} << 10, size_t{1} << 20);
+}
 }  // namespace
 
 LineReader::LineReader(std::unique_ptr<ByteSource> source, size_t max_line_bytes)
     : source_(std::move(source)),
       max_line_bytes_(max_line_bytes),
-      capacity_(max_line_bytes + kReadChunk) {
+      read_chunk_(ReadChunkFor(max_line_bytes)),
+      capacity_(max_line_bytes + read_chunk_) {
   buffer_ = static_cast<char*>(std::malloc(capacity_ + kLinePadding));
   if (buffer_ == nullptr) std::abort();
   std::memset(buffer_ + capacity_, ' ', kLinePadding);
@@ -20,7 +26,7 @@ LineReader::LineReader(std::unique_ptr<ByteSource> source, size_t max_line_bytes
 LineReader::~LineReader() { std::free(buffer_); }
 
 absl::StatusOr<size_t> LineReader::Fill() {
-  if (begin_ > 0 && (capacity_ - end_ < kReadChunk || begin_ == end_)) {
+  if (begin_ > 0 && (capacity_ - end_ < read_chunk_ || begin_ == end_)) {
     std::memmove(buffer_, buffer_ + begin_, end_ - begin_);
     end_ -= begin_;
     scanned_ -= begin_;

@@ -69,6 +69,7 @@ class LineReader {
   std::unique_ptr<ByteSource> source_;
   size_t max_line_bytes_;
   char* buffer_;
+  size_t read_chunk_;
   size_t capacity_;         // Usable bytes, excluding padding.
   size_t begin_ = 0;        // Start of unconsumed data.
   size_t end_ = 0;          // End of valid data.
