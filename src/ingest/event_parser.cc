@@ -352,36 +352,54 @@ bool EventParser::Impl::Validate(const RawStrings& raw, Event* event) {
     }
   }
 
-  // The line is valid: intern.
+  // The line is valid: intern. First compute every digest and prefetch its
+  // table slot, so the cache misses of the big tables (conversations, IPs)
+  // overlap instead of queueing; then look up.
   Interners& in = *interners;
-  event->account = in.account.Intern(raw.account);
-  event->ip = *ip;
-  event->ip_id = in.ips.InternAddress(*ip);
-  event->ip_prefix_id = in.ips.InternPrefix(*ip);
-  auto intern_optional = [event](Field field, StringInterner& interner, std::string_view text) {
-    return event->has(field) ? interner.Intern(text) : kNoId;
-  };
-  auto intern_upper = [&](Field field, std::string_view text) {
-    if (!event->has(field)) return kNoId;
-    char code[2] = {static_cast<char>(std::toupper(static_cast<unsigned char>(text[0]))),
-                    static_cast<char>(std::toupper(static_cast<unsigned char>(text[1])))};
-    return in.country.Intern(std::string_view(code, 2));
-  };
-  event->org = intern_optional(Field::kOrg, in.org, raw.org);
-  event->key = intern_optional(Field::kKey, in.key, raw.key);
-  event->payment = intern_optional(Field::kPayment, in.payment, raw.payment);
-  event->billing_country = intern_upper(Field::kBillingCountry, raw.billing_country);
-  event->ip_country = intern_upper(Field::kIpCountry, raw.ip_country);
   if (event->has(Field::kEmailDomain)) {
     lowered.assign(raw.email_domain);
     for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    event->email_domain = in.email_domain.Intern(lowered);
   }
-  event->ua = intern_optional(Field::kUa, in.ua, raw.ua);
-  event->tls = intern_optional(Field::kTls, in.tls, raw.tls);
-  event->endpoint = intern_optional(Field::kEndpoint, in.endpoint, raw.endpoint);
-  event->model = intern_optional(Field::kModel, in.model, raw.model);
-  event->conversation = intern_optional(Field::kConversation, in.conversation, raw.conversation);
+  char billing[2], ip_country[2];
+  auto upper = [](std::string_view text, char* out) {
+    if (text.size() != 2) return std::string_view();
+    out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
+    out[1] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[1])));
+    return std::string_view(out, 2);
+  };
+  struct Pending {
+    Field field;
+    StringInterner* interner;
+    std::string_view text;
+    Id* id;
+    Digest128 digest;
+  };
+  Pending pending[] = {
+      {Field::kAccount, &in.account, raw.account, &event->account, {}},
+      {Field::kOrg, &in.org, raw.org, &event->org, {}},
+      {Field::kKey, &in.key, raw.key, &event->key, {}},
+      {Field::kPayment, &in.payment, raw.payment, &event->payment, {}},
+      {Field::kBillingCountry, &in.country, upper(raw.billing_country, billing), &event->billing_country, {}},
+      {Field::kIpCountry, &in.country, upper(raw.ip_country, ip_country), &event->ip_country, {}},
+      {Field::kEmailDomain, &in.email_domain, lowered, &event->email_domain, {}},
+      {Field::kUa, &in.ua, raw.ua, &event->ua, {}},
+      {Field::kTls, &in.tls, raw.tls, &event->tls, {}},
+      {Field::kEndpoint, &in.endpoint, raw.endpoint, &event->endpoint, {}},
+      {Field::kModel, &in.model, raw.model, &event->model, {}},
+      {Field::kConversation, &in.conversation, raw.conversation, &event->conversation, {}},
+  };
+  in.ips.Prefetch(*ip);
+  for (Pending& item : pending) {
+    if (!event->has(item.field)) continue;
+    item.digest = Digest128::Of(item.text);
+    item.interner->Prefetch(item.digest);
+  }
+  event->ip = *ip;
+  event->ip_id = in.ips.InternAddress(*ip);
+  event->ip_prefix_id = in.ips.InternPrefix(*ip);
+  for (const Pending& item : pending) {
+    if (event->has(item.field)) *item.id = item.interner->Intern(item.text, item.digest);
+  }
   return true;
 }
 

@@ -10,20 +10,19 @@ namespace {
 constexpr size_t kMinBlockBytes = 64 * 1024;
 }  // namespace
 
-size_t StringHash::operator()(std::string_view text) const { return XXH3_64bits(text.data(), text.size()); }
+Digest128 Digest128::Of(std::string_view text) {
+  XXH128_hash_t hash = XXH3_128bits(text.data(), text.size());
+  return {hash.low64, hash.high64};
+}
 
-Id StringInterner::Intern(std::string_view text) {
-  auto it = ids_.find(text);
-  if (it != ids_.end()) return it->second;
-  Id id = static_cast<Id>(names_.size());
-  std::string_view stored = Store(text);
-  names_.push_back(stored);
-  ids_.emplace(stored, id);
-  return id;
+Id StringInterner::Intern(std::string_view text, const Digest128& digest) {
+  auto [it, inserted] = ids_.try_emplace(digest, static_cast<Id>(names_.size()));
+  if (inserted) names_.push_back(Store(text));
+  return it->second;
 }
 
 Id StringInterner::Find(std::string_view text) const {
-  auto it = ids_.find(text);
+  auto it = ids_.find(Digest128::Of(text));
   return it == ids_.end() ? kNoId : it->second;
 }
 

@@ -1,0 +1,179 @@
+// Whole-file ingest throughput, as a ratio to simdjson's own raw parse of the
+// same file in the same run (machines here are noisy; ratios are not).
+//
+//   ingest_file_benchmark --input=FILE [Google Benchmark flags]
+//
+// Benchmarks, each over the whole file, single-threaded:
+//   BM_ReadLines         read + split lines (the floor)
+//   BM_SimdjsonDomParse  + simdjson DOM parse of every line
+//   BM_SimdjsonRawParse  + simdjson on-demand walk reading every value
+//                          (strings unescaped, numbers parsed): the baseline
+//   BM_Ingest            hydraguard's EventReader: parse, validate, intern,
+//                          IPs and prefixes, timestamps
+// At the end it prints BM_Ingest's speed as a ratio to BM_SimdjsonRawParse.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+
+#include "ingest/event_reader.h"
+#include "io/line_reader.h"
+#include "simdjson.h"
+
+namespace {
+
+std::string g_input;
+
+std::unique_ptr<hydraguard::io::LineReader> OpenLines() {
+  auto source = hydraguard::io::OpenByteSource(g_input);
+  if (!source.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(source.status().message()).c_str());
+    std::exit(1);
+  }
+  return std::make_unique<hydraguard::io::LineReader>(*std::move(source));
+}
+
+// Runs `per_line` over every line; records events/s and bytes/s.
+template <typename PerLine>
+void OverFile(benchmark::State& state, PerLine per_line) {
+  uint64_t lines = 0, bytes = 0;
+  for (auto _ : state) {
+    auto reader = OpenLines();
+    hydraguard::io::Line line;
+    while (true) {
+      absl::StatusOr<bool> more = reader->Next(&line);
+      if (!more.ok() || !*more) break;
+      per_line(line.text);
+      ++lines;
+    }
+    bytes += reader->bytes_read();
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(lines));
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+
+void BM_ReadLines(benchmark::State& state) {
+  size_t total = 0;
+  OverFile(state, [&](std::string_view text) { total += text.size(); });
+  benchmark::DoNotOptimize(total);
+}
+
+void BM_SimdjsonDomParse(benchmark::State& state) {
+  simdjson::dom::parser parser;
+  size_t fields = 0;
+  OverFile(state, [&](std::string_view text) {
+    simdjson::dom::object object;
+    if (!parser.parse(text.data(), text.size(), false).get(object)) fields += object.size();
+  });
+  benchmark::DoNotOptimize(fields);
+}
+
+void BM_SimdjsonRawParse(benchmark::State& state) {
+  simdjson::ondemand::parser parser;
+  uint64_t checksum = 0;
+  OverFile(state, [&](std::string_view text) {
+    simdjson::ondemand::document doc;
+    if (parser.iterate(text.data(), text.size(), text.size() + simdjson::SIMDJSON_PADDING).get(doc)) return;
+    simdjson::ondemand::object object;
+    if (doc.get_object().get(object)) return;
+    for (auto field : object) {
+      std::string_view key;
+      if (field.unescaped_key().get(key)) return;
+      simdjson::ondemand::value value = field.value();
+      simdjson::ondemand::json_type type;
+      if (value.type().get(type)) return;
+      switch (type) {
+        case simdjson::ondemand::json_type::string: {
+          std::string_view s;
+          if (!value.get_string().get(s)) checksum += s.size();
+          break;
+        }
+        case simdjson::ondemand::json_type::number: {
+          int64_t n;
+          if (!value.get_int64().get(n)) checksum += static_cast<uint64_t>(n);
+          break;
+        }
+        case simdjson::ondemand::json_type::boolean: {
+          bool b;
+          if (!value.get_bool().get(b)) checksum += b;
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  });
+  benchmark::DoNotOptimize(checksum);
+}
+
+void BM_Ingest(benchmark::State& state) {
+  uint64_t events = 0, bytes = 0, checksum = 0;
+  for (auto _ : state) {
+    hydraguard::ingest::Interners interners;
+    hydraguard::ingest::BadInputLog bad_input(nullptr);
+    hydraguard::ingest::ReadCounters counters;
+    absl::Status status = hydraguard::ingest::ReadEvents(
+        {g_input}, {}, &interners, &bad_input, &counters,
+        [&](const hydraguard::ingest::Event& event) { checksum += event.account + event.prompt.size(); });
+    events += counters.lines;
+    bytes += counters.bytes;
+    if (bad_input.bad_lines() > 0) state.SkipWithError("input has bad lines");
+  }
+  benchmark::DoNotOptimize(checksum);
+  state.SetItemsProcessed(static_cast<int64_t>(events));
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+
+BENCHMARK(BM_ReadLines)->Unit(benchmark::kMillisecond)->Iterations(2);
+BENCHMARK(BM_SimdjsonDomParse)->Unit(benchmark::kMillisecond)->Iterations(2);
+BENCHMARK(BM_SimdjsonRawParse)->Unit(benchmark::kMillisecond)->Iterations(2);
+BENCHMARK(BM_Ingest)->Unit(benchmark::kMillisecond)->Iterations(2);
+
+// Console output as usual, plus the rates, to print ratios at the end.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& run : runs) {
+      auto bytes = run.counters.find("bytes_per_second");
+      auto items = run.counters.find("items_per_second");
+      if (bytes != run.counters.end()) bytes_per_second[run.benchmark_name()] = bytes->second;
+      if (items != run.counters.end()) items_per_second[run.benchmark_name()] = items->second;
+    }
+  }
+  std::map<std::string, double> bytes_per_second, items_per_second;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (int arg = 1; arg < argc; ++arg) {
+    if (std::strncmp(argv[arg], "--input=", 8) == 0) {
+      g_input = argv[arg] + 8;
+      for (int rest = arg; rest + 1 < argc; ++rest) argv[rest] = argv[rest + 1];
+      --argc;
+      break;
+    }
+  }
+  if (g_input.empty()) {
+    std::fprintf(stderr, "usage: %s --input=FILE [benchmark flags]\n", argv[0]);
+    return 1;
+  }
+  benchmark::Initialize(&argc, argv);
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  const std::string base = "BM_SimdjsonRawParse/iterations:2";
+  for (const auto& [name, rate] : reporter.bytes_per_second) {
+    if (name == base || reporter.bytes_per_second.count(base) == 0) continue;
+    std::printf("%-36s %8.1f MB/s %10.0f events/s  %.2fx raw simdjson\n", name.c_str(), rate / 1e6,
+                reporter.items_per_second[name], rate / reporter.bytes_per_second[base]);
+  }
+  if (reporter.bytes_per_second.count(base)) {
+    std::printf("%-36s %8.1f MB/s %10.0f events/s  (baseline)\n", base.c_str(), reporter.bytes_per_second[base] / 1e6,
+                reporter.items_per_second[base]);
+  }
+  benchmark::Shutdown();
+  return 0;
+}
