@@ -160,7 +160,7 @@ struct EventParser::Impl {
 
   // Reads an identifier field: validates and normalizes it, digests it and
   // prefetches its interner slot.
-  Got GetIdentifier(Value& value, Field field, Identifiers* ids) {
+  [[gnu::always_inline]] Got GetIdentifier(Value& value, Field field, Identifiers* ids) {
     std::string_view text;
     Got got = GetString(value, field, &text);
     if (got != Got::kValue) return got;
@@ -185,7 +185,7 @@ struct EventParser::Impl {
     return Got::kValue;
   }
 
-  Got GetIp(Value& value, Event* event) {
+  [[gnu::always_inline]] Got GetIp(Value& value, Event* event) {
     std::string_view text;
     Got got = GetString(value, Field::kIp, &text);
     if (got != Got::kValue) return got;
@@ -212,7 +212,7 @@ struct EventParser::Impl {
   }
 
   // Reads a string value. null and "" are absent.
-  Got GetString(Value& value, Field field, std::string_view* out) {
+  [[gnu::always_inline]] Got GetString(Value& value, Field field, std::string_view* out) {
     json_type type;
     if (auto code = value.type().get(type)) return JsonError(code);
     if (type == json_type::null) return Got::kAbsent;
@@ -224,7 +224,7 @@ struct EventParser::Impl {
   }
 
   // Reads an integer value in [min, max]. null is absent.
-  Got GetInt(Value& value, Field field, int64_t min, int64_t max, int64_t* out) {
+  [[gnu::always_inline]] Got GetInt(Value& value, Field field, int64_t min, int64_t max, int64_t* out) {
     json_type type;
     if (auto code = value.type().get(type)) return JsonError(code);
     if (type == json_type::null) return Got::kAbsent;
@@ -241,7 +241,7 @@ struct EventParser::Impl {
   }
 
   // Reads ts or account_created: integer ms or RFC 3339 text.
-  Got GetTime(Value& value, Field field, int64_t* out) {
+  [[gnu::always_inline]] Got GetTime(Value& value, Field field, int64_t* out) {
     json_type type;
     if (auto code = value.type().get(type)) return JsonError(code);
     if (type == json_type::null) return Got::kAbsent;

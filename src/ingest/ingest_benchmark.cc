@@ -11,6 +11,7 @@
 #include "ingest/interner.h"
 #include "ingest/ip_address.h"
 #include "ingest/timestamp.h"
+#include "simdjson.h"
 
 namespace hydraguard::ingest {
 namespace {
@@ -56,16 +57,20 @@ void BM_InternExisting(benchmark::State& state) {
 BENCHMARK(BM_InternExisting)->Arg(1000)->Arg(100000)->Arg(1000000);
 
 // One typical event line, metadata only or with ~1 KB of prompt text.
-void BM_ParseEventLine(benchmark::State& state) {
-  std::string prompt(static_cast<size_t>(state.range(0)), 'w');
+std::string EventLine(size_t prompt_bytes) {
+  std::string prompt(prompt_bytes, 'w');
   for (size_t i = 0; i < prompt.size(); i += 9) prompt[i] = ' ';
-  std::string line = fmt::format(
+  return fmt::format(
       R"({{"ts":1776816000000,"account":"acct-1234","ip":"203.0.113.9","org":"org-7","key":"key-1","account_created":1700000000000,)"
       R"("verified":"email","payment":"pm-77","billing_country":"US","email_domain":"example.com","asn":64500,"ip_country":"US",)"
       R"("ua":"anthropic-python/0.52.0","tls":"t13d1516h2_8daaf6152771_02713d6af862","endpoint":"/v1/messages",)"
       R"("model":"model-large","prompt":"{}","conversation":"c-1","turn":2,"tools":3,"max_tokens":4096,"stream":true,)"
       R"("status":200,"input_tokens":812,"output_tokens":1500}})",
       prompt);
+}
+
+void BM_ParseEventLine(benchmark::State& state) {
+  std::string line = EventLine(static_cast<size_t>(state.range(0)));
   std::string buffer = line + std::string(64, ' ');
   Interners interners;
   EventParser parser(&interners);
@@ -79,6 +84,42 @@ void BM_ParseEventLine(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(line.size()));
 }
 BENCHMARK(BM_ParseEventLine)->Arg(0)->Arg(1000);
+
+// Baseline for BM_ParseEventLine: simdjson on-demand reading every value of
+// the same line, with no validation or interning.
+void BM_RawWalkEventLine(benchmark::State& state) {
+  std::string line = EventLine(static_cast<size_t>(state.range(0)));
+  std::string buffer = line + std::string(64, ' ');
+  simdjson::ondemand::parser parser;
+  uint64_t checksum = 0;
+  for (auto _ : state) {
+    simdjson::ondemand::document doc;
+    if (parser.iterate(buffer.data(), line.size(), buffer.size()).get(doc)) continue;
+    simdjson::ondemand::object object;
+    if (doc.get_object().get(object)) continue;
+    for (auto field : object) {
+      std::string_view key;
+      if (field.unescaped_key().get(key)) break;
+      auto value = field.value();
+      simdjson::ondemand::json_type type;
+      if (value.type().get(type)) break;
+      if (type == simdjson::ondemand::json_type::string) {
+        std::string_view text;
+        if (!value.get_string().get(text)) checksum += text.size();
+      } else if (type == simdjson::ondemand::json_type::number) {
+        int64_t number;
+        if (!value.get_int64().get(number)) checksum += static_cast<uint64_t>(number);
+      } else if (type == simdjson::ondemand::json_type::boolean) {
+        bool flag;
+        if (!value.get_bool().get(flag)) checksum += flag;
+      }
+    }
+  }
+  benchmark::DoNotOptimize(checksum);
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(line.size()));
+}
+BENCHMARK(BM_RawWalkEventLine)->Arg(0)->Arg(1000);
 
 }  // namespace
 }  // namespace hydraguard::ingest
