@@ -14,11 +14,12 @@
 namespace hydraguard::ingest {
 namespace {
 
-using simdjson::ondemand::json_type;
-// Values are handled as simdjson_result<value>, as simdjson's own examples do:
-// unwrapping them into plain values makes the compiler copy them through the
-// stack, which cost a third of the parse time in profiles (store forwarding).
-using Value = simdjson::simdjson_result<simdjson::ondemand::value>;
+// simdjson's DOM API rather than on-demand: it validates every value (also
+// of fields we ignore), and walking its tape is cheap. On-demand 3.0's field
+// iterator made the compiler reload each field through the stack in pieces
+// (failed store forwarding): 3x slower per field in profiles (BENCHMARKS.md).
+using Value = simdjson::dom::element;
+using json_type = simdjson::dom::element_type;
 
 // ASCII-only case helpers: the <cctype> ones consult the locale on every call.
 inline bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -86,12 +87,14 @@ std::optional<Field> LookupField(std::string_view key) {
 
 std::string_view TypeName(json_type type) {
   switch (type) {
-    case json_type::array: return "an array";
-    case json_type::object: return "an object";
-    case json_type::number: return "a number";
-    case json_type::string: return "a string";
-    case json_type::boolean: return "a boolean";
-    case json_type::null: return "null";
+    case json_type::ARRAY: return "an array";
+    case json_type::OBJECT: return "an object";
+    case json_type::INT64:
+    case json_type::UINT64:
+    case json_type::DOUBLE: return "a number";
+    case json_type::STRING: return "a string";
+    case json_type::BOOL: return "a boolean";
+    case json_type::NULL_VALUE: return "null";
   }
   return "an unknown type";
 }
@@ -160,7 +163,7 @@ struct EventParser::Impl {
 
   // Reads an identifier field: validates and normalizes it, digests it and
   // prefetches its interner slot.
-  [[gnu::always_inline]] Got GetIdentifier(Value& value, Field field, Identifiers* ids) {
+  [[gnu::always_inline]] Got GetIdentifier(Value value, Field field, Identifiers* ids) {
     std::string_view text;
     Got got = GetString(value, field, &text);
     if (got != Got::kValue) return got;
@@ -185,7 +188,7 @@ struct EventParser::Impl {
     return Got::kValue;
   }
 
-  [[gnu::always_inline]] Got GetIp(Value& value, Event* event) {
+  [[gnu::always_inline]] Got GetIp(Value value, Event* event) {
     std::string_view text;
     Got got = GetString(value, Field::kIp, &text);
     if (got != Got::kValue) return got;
@@ -208,64 +211,66 @@ struct EventParser::Impl {
   }
 
   Got WrongType(Field field, std::string_view expected, json_type got) {
-    return Fail(ErrorKind::kWrongType, field, fmt::format("{}{}{}{}", "expected ", expected, ", got ", TypeName(got)));
+    return Fail(ErrorKind::kWrongType, field, fmt::format("expected {}, got {}", expected, TypeName(got)));
   }
 
   // Reads a string value. null and "" are absent.
-  [[gnu::always_inline]] Got GetString(Value& value, Field field, std::string_view* out) {
-    json_type type;
-    if (auto code = value.type().get(type)) return JsonError(code);
-    if (type == json_type::null) return Got::kAbsent;
-    if (type != json_type::string) return WrongType(field, "a string", type);
-    if (auto code = value.get_string().get(*out)) {
-      return Fail(ErrorKind::kMalformedJson, field, fmt::format("{}{}", "bad string: ", simdjson::error_message(code)));
-    }
+  [[gnu::always_inline]] Got GetString(Value value, Field field, std::string_view* out) {
+    json_type type = value.type();
+    if (type == json_type::NULL_VALUE) return Got::kAbsent;
+    if (type != json_type::STRING) return WrongType(field, "a string", type);
+    *out = value.get_string().value_unsafe();
     return out->empty() ? Got::kAbsent : Got::kValue;
   }
 
-  // Reads an integer value in [min, max]. null is absent.
-  [[gnu::always_inline]] Got GetInt(Value& value, Field field, int64_t min, int64_t max, int64_t* out) {
-    json_type type;
-    if (auto code = value.type().get(type)) return JsonError(code);
-    if (type == json_type::null) return Got::kAbsent;
-    if (type != json_type::number) return WrongType(field, "an integer", type);
-    if (value.get_int64().get(*out)) {
-      std::string_view raw = value.raw_json_token();
-      return Fail(ErrorKind::kWrongType, field,
-                  fmt::format("{}{}", "expected an integer, got ", QuoteForMessage(raw.substr(0, raw.find_last_not_of(" \t\r\n") + 1))));
+  // Reads an integer in [min, max]: returns kValue, kAbsent (null) or kError
+  // with the reason. `expected` names the accepted form in messages.
+  [[gnu::always_inline]] Got GetInt(Value value, Field field, int64_t min, int64_t max, int64_t* out,
+                                    std::string_view expected = "an integer") {
+    switch (value.type()) {
+      case json_type::NULL_VALUE:
+        return Got::kAbsent;
+      case json_type::INT64:
+        *out = value.get_int64().value_unsafe();
+        break;
+      case json_type::UINT64:  // Above INT64_MAX.
+        return Fail(ErrorKind::kInvalidValue, field,
+                    fmt::format("{} is out of range [{}, {}]", value.get_uint64().value_unsafe(), min, max));
+      case json_type::DOUBLE:
+        return Fail(ErrorKind::kWrongType, field,
+                    fmt::format("expected {}, got the floating-point number {:g}", expected,
+                                value.get_double().value_unsafe()));
+      default:
+        return WrongType(field, expected, value.type());
     }
     if (*out < min || *out > max) {
-      return Fail(ErrorKind::kInvalidValue, field, fmt::format("{}{}{}{}{}{}", *out, " is out of range [", min, ", ", max, "]"));
+      return Fail(ErrorKind::kInvalidValue, field, fmt::format("{} is out of range [{}, {}]", *out, min, max));
     }
     return Got::kValue;
   }
 
   // Reads ts or account_created: integer ms or RFC 3339 text.
-  [[gnu::always_inline]] Got GetTime(Value& value, Field field, int64_t* out) {
-    json_type type;
-    if (auto code = value.type().get(type)) return JsonError(code);
-    if (type == json_type::null) return Got::kAbsent;
-    if (type == json_type::number) {
-      if (value.get_int64().get(*out)) {
-        return Fail(ErrorKind::kWrongType, field, "expected integer milliseconds since the Unix epoch, got a non-integer");
-      }
-    } else if (type == json_type::string) {
-      std::string_view text;
-      if (auto code = value.get_string().get(text)) {
-        return Fail(ErrorKind::kMalformedJson, field, fmt::format("{}{}", "bad string: ", simdjson::error_message(code)));
-      }
+  [[gnu::always_inline]] Got GetTime(Value value, Field field, int64_t* out) {
+    constexpr std::string_view kExpected = "integer milliseconds or an RFC 3339 string";
+    if (value.type() == json_type::STRING) {
+      std::string_view text = value.get_string().value_unsafe();
       std::optional<int64_t> parsed = ParseRfc3339Millis(text);
       if (!parsed) {
         return Fail(ErrorKind::kInvalidValue, field,
-                    fmt::format("{}{}{}", "invalid timestamp ", QuoteForMessage(text), ": expected RFC 3339 such as \"2026-04-22T09:30:00Z\""));
+                    fmt::format("invalid timestamp {}: expected RFC 3339 such as \"2026-04-22T09:30:00Z\"",
+                                QuoteForMessage(text)));
       }
       *out = *parsed;
     } else {
-      return WrongType(field, "integer milliseconds or an RFC 3339 string", type);
+      Got got = GetInt(value, field, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(), out,
+                       kExpected);
+      if (got != Got::kValue) return got;
     }
     if (*out < kMinTimestampMs || *out >= kMaxTimestampMs) {
       return Fail(ErrorKind::kInvalidValue, field,
-                  fmt::format("{}{}", *out, " ms is outside 2000-01-01..2100-01-01 (seconds or microseconds instead of milliseconds?)"));
+                  fmt::format("{} ms is outside 2000-01-01..2100-01-01 (seconds or microseconds instead of "
+                              "milliseconds?)",
+                              *out));
     }
     return Got::kValue;
   }
@@ -281,7 +286,7 @@ struct EventParser::Impl {
   bool Finish(const Identifiers& ids, Event* event);
 
   Interners* interners;
-  simdjson::ondemand::parser json;
+  simdjson::dom::parser json;
   ParseError* error = nullptr;
   std::string lowered;  // email_domain, lower-cased
   char billing_country[2];
@@ -301,26 +306,20 @@ bool EventParser::Impl::ParseLine(std::string_view line, Event* event) {
     error->reason = "object does not end with '}' (cut short, or followed by other content)";
     return false;
   }
-  simdjson::ondemand::document doc;
-  if (auto code = json.iterate(line.data(), line.size(), line.size() + simdjson::SIMDJSON_PADDING).get(doc)) {
+  Value doc;
+  if (auto code = json.parse(line.data(), line.size(), /*realloc_if_needed=*/false).get(doc)) {
     JsonError(code);
     return false;
   }
-  simdjson::ondemand::object object;
-  if (auto code = doc.get_object().get(object)) {
-    json_type type;
-    if (code == simdjson::INCORRECT_TYPE && !doc.type().get(type)) {
-      error->kind = ErrorKind::kMalformedJson;
-      error->field = "json";
-      error->reason = fmt::format("{}{}", "expected a JSON object, got ", TypeName(type));
-      return false;
-    }
-    JsonError(code);
+  if (doc.type() != json_type::OBJECT) {
+    error->kind = ErrorKind::kMalformedJson;
+    error->field = "json";
+    error->reason = fmt::format("expected a JSON object, got {}", TypeName(doc.type()));
     return false;
   }
-  for (auto field_result : object) {
-    std::string_view key;
-    if (auto code = field_result.unescaped_key().get(key)) return JsonError(code), false;
+  simdjson::dom::object object;
+  if (auto code = doc.get_object().get(object)) return JsonError(code), false;
+  for (auto [key, value] : object) {
     std::optional<Field> field = LookupField(key);
     if (!field) continue;  // Unknown fields are ignored; the iterator skips the value.
     uint32_t bit = 1u << static_cast<int>(*field);
@@ -328,7 +327,6 @@ bool EventParser::Impl::ParseLine(std::string_view line, Event* event) {
       Fail(ErrorKind::kDuplicateField, *field, "appears more than once in the object");
       return false;
     }
-    Value value = field_result.value();
     Got got = Got::kAbsent;
     int64_t number = 0;
     switch (*field) {
@@ -388,31 +386,19 @@ bool EventParser::Impl::ParseLine(std::string_view line, Event* event) {
       case Field::kOutputTokens:
         got = GetInt(value, *field, 0, std::numeric_limits<int64_t>::max(), &event->output_tokens);
         break;
-      case Field::kStream: {
-        json_type type;
-        if (auto code = value.type().get(type)) return JsonError(code), false;
-        if (type == json_type::null) break;
-        if (type != json_type::boolean) {
-          got = WrongType(*field, "a boolean", type);
-        } else if (auto code = value.get_bool().get(event->stream)) {
-          return JsonError(code), false;
-        } else {
+      case Field::kStream:
+        if (value.type() == json_type::BOOL) {
+          event->stream = value.get_bool().value_unsafe();
           got = Got::kValue;
+        } else if (value.type() != json_type::NULL_VALUE) {
+          got = WrongType(*field, "a boolean", value.type());
         }
         break;
-      }
       case Field::kCount:
         break;
     }
     if (got == Got::kError) return false;
     if (got == Got::kValue) event->present |= bit;
-  }
-  // The object must be the whole line.
-  if (!doc.current_location().error()) {
-    error->kind = ErrorKind::kMalformedJson;
-    error->field = "json";
-    error->reason = "unexpected content after the JSON object";
-    return false;
   }
   return Finish(ids, event);
 }
