@@ -1,5 +1,5 @@
 // EventParser turns one JSONL line into an Event (schema v1), with simdjson's
-// on-demand API, or says exactly what is wrong with the line.
+// DOM parser (every value validated), or says exactly what is wrong with it.
 //
 //   Interners interners;
 //   EventParser parser(&interners);
