@@ -317,13 +317,14 @@ bool EventParser::Impl::ParseLine(std::string_view line, Event* event) {
     error->reason = fmt::format("expected a JSON object, got {}", TypeName(doc.type()));
     return false;
   }
+  uint32_t seen = 0;  // Known fields met so far, null or not: for duplicates.
   simdjson::dom::object object;
   if (auto code = doc.get_object().get(object)) return JsonError(code), false;
   for (auto [key, value] : object) {
     std::optional<Field> field = LookupField(key);
     if (!field) continue;  // Unknown fields are ignored; the iterator skips the value.
     uint32_t bit = 1u << static_cast<int>(*field);
-    if (event->present & bit) {
+    if (seen & bit) {
       Fail(ErrorKind::kDuplicateField, *field, "appears more than once in the object");
       return false;
     }
@@ -398,6 +399,7 @@ bool EventParser::Impl::ParseLine(std::string_view line, Event* event) {
         break;
     }
     if (got == Got::kError) return false;
+    seen |= bit;
     if (got == Got::kValue) event->present |= bit;
   }
   return Finish(ids, event);

@@ -177,6 +177,18 @@ TEST_F(EventParserTest, DuplicateField) {
               "account", "more than once");
 }
 
+TEST_F(EventParserTest, DuplicateFieldEvenWhenTheFirstIsNull) {
+  ExpectError(R"({"ts":null,"ts":1776816000000,"account":"a","ip":"10.0.0.1"})", ErrorKind::kDuplicateField, "ts",
+              "more than once");
+  ExpectError(R"({"ts":1776816000000,"account":"","account":"a","ip":"10.0.0.1"})", ErrorKind::kDuplicateField,
+              "account", "more than once");
+}
+
+TEST_F(EventParserTest, NulInsideAnIpIsInvalid) {
+  ExpectError(R"({"ts":1776816000000,"account":"a","ip":"1.2.3.4\u0000junk"})", ErrorKind::kInvalidValue, "ip",
+              "\\x00junk");
+}
+
 TEST_F(EventParserTest, BadLineLeavesNoTraceInInterners) {
   ExpectError(R"({"ts":1776816000000,"account":"ghost","ip":"10.0.0.1","org":"ghost-org","status":1})",
               ErrorKind::kInvalidValue, "status", "");

@@ -1,8 +1,12 @@
 #include "ingest/event_reader.h"
 
 #include "fmt/format.h"
+#include "io/display_text.h"
 
 namespace hydraguard::ingest {
+namespace {
+constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
+}  // namespace
 
 EventReader::EventReader(std::vector<std::string> paths, ReadOptions options, Interners* interners,
                          BadInputLog* bad_input)
@@ -12,15 +16,15 @@ EventReader::~EventReader() = default;
 
 absl::Status EventReader::FileFailed(absl::Status status) {
   bad_input_->AddUnreadableFile(status);
-  FinishFile();
+  FinishFile(/*failed=*/true);
   return options_.strict ? status : absl::OkStatus();
 }
 
-void EventReader::FinishFile() {
+void EventReader::FinishFile(bool failed) {
   if (reader_ != nullptr) {
     finished_bytes_ += reader_->bytes_read();
     finished_raw_bytes_ += reader_->source().raw_bytes_read();
-    if (reader_->bytes_read() == 0) bad_input_->AddEmptyFile(current_path_);
+    if (reader_->bytes_read() == 0 && !failed) bad_input_->AddEmptyFile(current_path_);
   }
   counters_.bytes = finished_bytes_;
   counters_.raw_bytes = finished_raw_bytes_;
@@ -38,7 +42,7 @@ absl::Status EventReader::OpenNextFile() {
       continue;
     }
     ++counters_.files;
-    current_path_ = path == "-" ? "<stdin>" : path;
+    current_path_ = path == "-" ? "<stdin>" : io::EscapeForDisplay(path);
     reader_ = std::make_unique<io::LineReader>(*std::move(source), options_.max_line_bytes);
     return absl::OkStatus();
   }
@@ -60,10 +64,13 @@ absl::StatusOr<bool> EventReader::Next(Event* event) {
       continue;
     }
     if (!*more) {
-      FinishFile();
+      FinishFile(/*failed=*/false);
       continue;
     }
     ++counters_.lines;
+    if (line.number == 1 && line.text.starts_with(kUtf8ByteOrderMark)) {
+      line.text.remove_prefix(kUtf8ByteOrderMark.size());  // Written by some Windows tools.
+    }
     if (line.too_long) {
       error_ = {ErrorKind::kLineTooLong, "line",
                 fmt::format("{}{}{}{}", "line is ", line.length, " bytes, longer than the limit of ", options_.max_line_bytes)};

@@ -64,13 +64,14 @@ class EventReader {
   absl::StatusOr<bool> Next(Event* event);
 
   const ReadCounters& counters() const { return counters_; }
-  // Path of the file being read ("" before the first and after the last).
+  // Path of the file being read, as shown in reports (control characters
+  // escaped; "<stdin>" for "-"); "" before the first and after the last.
   const std::string& current_path() const { return current_path_; }
 
  private:
   absl::Status OpenNextFile();  // Sets reader_ = nullptr when no file is left.
   absl::Status FileFailed(absl::Status status);
-  void FinishFile();
+  void FinishFile(bool failed);
 
   std::vector<std::string> paths_;
   size_t next_path_ = 0;

@@ -168,6 +168,7 @@ TEST(EventReaderTest, CorruptZstdHeaderMakesTheFileUnreadable) {
   EXPECT_EQ(result.counters.events, 0u);
   EXPECT_THAT(result.report, StartsWith(path + ": zstd: corrupt compressed data"));
   EXPECT_THAT(result.report, HasSubstr("(after line 0)"));
+  EXPECT_THAT(result.report, ::testing::Not(HasSubstr("empty input")));  // Said once, as unreadable.
 
   RunResult strict = ReadAll({path}, {.strict = true});
   EXPECT_EQ(strict.status.code(), absl::StatusCode::kDataLoss);
@@ -202,6 +203,21 @@ TEST(EventReaderTest, StrictStopsAtFirstBadLineWithItsLocation) {
   EXPECT_EQ(result.status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(std::string(result.status.message()), path + ":2: ip: not an IPv4 or IPv6 address: \"nope\"");
   EXPECT_EQ(result.accounts, (std::vector<std::string>{"a"}));
+}
+
+TEST(EventReaderTest, Utf8ByteOrderMarkIsIgnored) {
+  RunResult result = ReadAll({WriteTempFile("\xEF\xBB\xBF{\"ts\":1776816000000,\"account\":\"a\",\"ip\":\"10.0.0.1\"}\n")});
+  EXPECT_EQ(result.counters.events, 1u);
+  EXPECT_EQ(result.report, "");
+}
+
+TEST(EventReaderTest, ReportsStayOneLinePerProblemWhateverTheFileName) {
+  std::string path = TempPath("with\nnewline.jsonl");
+  std::ofstream(path) << "bad\n";
+  RunResult result = ReadAll({path});
+  EXPECT_EQ(result.bad_lines, 1u);
+  EXPECT_EQ(std::count(result.report.begin(), result.report.end(), '\n'), 1);
+  EXPECT_THAT(result.report, HasSubstr("with\\x0anewline.jsonl:1: json: "));
 }
 
 TEST(EventReaderTest, EmptyFileIsReportedNotAnError) {

@@ -11,7 +11,10 @@ constexpr size_t kMaxAddressText = INET6_ADDRSTRLEN;
 }  // namespace
 
 std::optional<IpAddress> IpAddress::Parse(std::string_view text) {
-  if (text.empty() || text.size() >= kMaxAddressText) return std::nullopt;
+  // inet_pton reads a C string: an embedded NUL would cut the text short.
+  if (text.empty() || text.size() >= kMaxAddressText || text.find('\0') != std::string_view::npos) {
+    return std::nullopt;
+  }
   char buffer[kMaxAddressText];
   std::memcpy(buffer, text.data(), text.size());
   buffer[text.size()] = '\0';

@@ -1,7 +1,7 @@
 #include "ingest/parse_error.h"
 
 #include <array>
-#include <cstdio>
+#include "io/display_text.h"
 
 namespace hydraguard::ingest {
 
@@ -22,12 +22,9 @@ std::string QuoteForMessage(std::string_view value, size_t max_bytes) {
     value = value.substr(0, end);
   }
   std::string quoted = "\"";
-  for (char c : value) {
-    unsigned char byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7F || c == '"' || c == '\\') {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
-      quoted += escaped;
+  for (char c : io::EscapeForDisplay(value)) {
+    if (c == '"') {
+      quoted += "\\x22";
     } else {
       quoted += c;
     }

@@ -87,6 +87,8 @@ std::optional<int64_t> ParseRfc3339Millis(std::string_view text) {
   if (pos != text.size()) return std::nullopt;
   int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - int64_t{offset_minutes} * 60;
+  // A leap second exists only at 23:59:60 UTC (whatever the local offset).
+  if (second == 60 && (seconds - 1) % 86400 != 86399 && (seconds - 1) % 86400 != -1) return std::nullopt;
   return seconds * 1000 + millis;
 }
 

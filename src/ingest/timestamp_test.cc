@@ -38,6 +38,13 @@ TEST(TimestampTest, RejectsInvalid) {
   }
 }
 
+TEST(TimestampTest, LeapSecondOnlyAtTheEndOfAUtcDay) {
+  EXPECT_EQ(ParseRfc3339Millis("2016-12-31T23:59:60Z"), ParseRfc3339Millis("2017-01-01T00:00:00Z"));
+  EXPECT_EQ(ParseRfc3339Millis("2017-01-01T00:59:60+01:00"), ParseRfc3339Millis("2017-01-01T00:00:00Z"));
+  EXPECT_FALSE(ParseRfc3339Millis("2024-02-29T10:15:60Z"));
+  EXPECT_FALSE(ParseRfc3339Millis("2016-12-31T23:59:60+01:00"));
+}
+
 TEST(TimestampTest, FormatRoundTrips) {
   for (int64_t ms : {int64_t{0}, int64_t{1776816000123}, int64_t{951782400000}, kMaxTimestampMs - 1}) {
     EXPECT_EQ(ParseRfc3339Millis(FormatRfc3339Millis(ms)), ms) << FormatRfc3339Millis(ms);

@@ -9,12 +9,18 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "io/display_text.h"
 #include "fmt/format.h"
 
 namespace hydraguard::io {
 namespace {
 
-constexpr unsigned char kZstdMagic[4] = {0x28, 0xB5, 0x2F, 0xFD};
+constexpr uint32_t kZstdMagic = 0xFD2FB528;           // little-endian on disk
+constexpr uint32_t kZstdSkippableMagic = 0x184D2A50;  // low 4 bits vary (pzstd writes one first)
+constexpr uint32_t kZstdSkippableMask = 0xFFFFFFF0;
+// Decode frames made with `zstd --long` (windows up to 2 GiB), not only the
+// 128 MiB default: a large window is valid data, not corruption.
+constexpr int kMaxWindowLog = 31;
 
 absl::Status ErrnoStatus(const std::string& path, const char* what, int err) {
   std::string message = fmt::format("{}{}{}{}{}", path, ": ", what, ": ", std::strerror(err));
@@ -102,6 +108,7 @@ class ZstdSource final : public ByteSource {
         stream_(ZSTD_createDStream()),
         input_buffer_(ZSTD_DStreamInSize()) {
     ZSTD_initDStream(stream_);
+    ZSTD_DCtx_setParameter(stream_, ZSTD_d_windowLogMax, kMaxWindowLog);
   }
   ~ZstdSource() override { ZSTD_freeDStream(stream_); }
 
@@ -158,7 +165,9 @@ absl::StatusOr<std::unique_ptr<ByteSource>> Sniff(std::unique_ptr<ByteSource> ra
     have += *n;
   }
   prefix.resize(have);
-  bool is_zstd = have == 4 && std::memcmp(prefix.data(), kZstdMagic, 4) == 0;
+  uint32_t magic = 0;
+  for (size_t index = 0; index < have; ++index) magic |= uint32_t{static_cast<unsigned char>(prefix[index])} << (8 * index);
+  bool is_zstd = have == 4 && (magic == kZstdMagic || (magic & kZstdSkippableMask) == kZstdSkippableMagic);
   auto source = std::make_unique<PrefixedSource>(std::move(prefix), std::move(raw));
   if (is_zstd) return std::make_unique<ZstdSource>(std::move(source), name);
   return source;
@@ -168,10 +177,11 @@ absl::StatusOr<std::unique_ptr<ByteSource>> Sniff(std::unique_ptr<ByteSource> ra
 
 absl::StatusOr<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& path) {
   if (path == "-") return Sniff(std::make_unique<FdSource>(0, "<stdin>"), "<stdin>");
+  std::string display = EscapeForDisplay(path);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(path, "cannot open", errno);
+  if (fd < 0) return ErrnoStatus(display, "cannot open", errno);
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  return Sniff(std::make_unique<FdSource>(fd, path), path);
+  return Sniff(std::make_unique<FdSource>(fd, display), display);
 }
 
 std::unique_ptr<ByteSource> MemoryByteSource(std::string_view data) {

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <zstd.h>
+
 #include "testing/test_files.h"
 
 namespace hydraguard::io {
@@ -61,6 +63,41 @@ TEST(ByteSourceTest, ConcatenatedZstdFrames) {
   std::string frames = ZstdCompress("first\n") + ZstdCompress("second\n");
   auto source = MemoryByteSource(frames);
   EXPECT_EQ(*Drain(*source), "first\nsecond\n");
+}
+
+TEST(ByteSourceTest, SkippableFrameFirstIsStillZstd) {
+  // pzstd and some archivers write a skippable frame before the data.
+  std::string skippable = {'\x50', '\x2A', '\x4D', '\x18', 3, 0, 0, 0, 'a', 'b', 'c'};
+  std::string data = skippable + ZstdCompress("payload\n");
+  auto source = MemoryByteSource(data);
+  EXPECT_TRUE(source->compressed());
+  EXPECT_EQ(*Drain(*source), "payload\n");
+}
+
+TEST(ByteSourceTest, LongWindowFramesDecode) {
+  // As `zstd --long=30` writes: a 1 GiB window, above zstd's default limit.
+  ZSTD_CCtx* context = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(context, ZSTD_c_windowLog, 30);
+  ZSTD_CCtx_setParameter(context, ZSTD_c_enableLongDistanceMatching, 1);
+  std::string input(100000, 'q'), out(ZSTD_compressBound(input.size()) + 1024, '\0');
+  ZSTD_inBuffer in = {input.data(), input.size() / 2, 0};
+  ZSTD_outBuffer output = {out.data(), out.size(), 0};
+  ZSTD_compressStream2(context, &output, &in, ZSTD_e_continue);  // Content size stays unknown.
+  in = {input.data() + input.size() / 2, input.size() - input.size() / 2, 0};
+  while (ZSTD_compressStream2(context, &output, &in, ZSTD_e_end) != 0) {
+  }
+  ZSTD_freeCCtx(context);
+  out.resize(output.pos);
+  auto source = MemoryByteSource(out);
+  absl::StatusOr<std::string> result = Drain(*source, 65536);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(*result, input);
+}
+
+TEST(ByteSourceTest, ControlCharactersInPathsAreEscapedInMessages) {
+  auto source = OpenByteSource("/nonexistent/a\nb.jsonl");
+  ASSERT_FALSE(source.ok());
+  EXPECT_THAT(std::string(source.status().message()), HasSubstr("/nonexistent/a\\x0ab.jsonl: cannot open"));
 }
 
 TEST(ByteSourceTest, CorruptZstdIsDataLoss) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fmt/format.h"
+#include "io/display_text.h"
 
 namespace hydraguard::io {
 namespace {
@@ -131,10 +132,12 @@ absl::StatusOr<std::unique_ptr<OutputFile>> OutputFile::Open(const std::string& 
   int fd = 1;
   if (path != "-") {
     fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return absl::UnavailableError(fmt::format("{}{}{}", path, ": cannot create: ", std::strerror(errno)));
+    if (fd < 0) {
+      return absl::UnavailableError(fmt::format("{}: cannot create: {}", EscapeForDisplay(path), std::strerror(errno)));
+    }
   }
   bool compress = options.compress.value_or(path.size() >= 4 && path.compare(path.size() - 4, 4, ".zst") == 0);
-  FdWriter writer(fd, path == "-" ? "<stdout>" : path);
+  FdWriter writer(fd, path == "-" ? "<stdout>" : EscapeForDisplay(path));
   if (compress) return std::make_unique<ZstdOutput>(std::move(writer), options.zstd_level);
   return std::make_unique<PlainOutput>(std::move(writer));
 }
