@@ -22,6 +22,7 @@
 #include "ingest/event_reader.h"
 #include "io/line_reader.h"
 #include "simdjson.h"
+#include "testing/simdjson_walk.h"
 
 namespace {
 
@@ -74,38 +75,7 @@ void BM_SimdjsonDomParse(benchmark::State& state) {
 void BM_SimdjsonRawParse(benchmark::State& state) {
   simdjson::ondemand::parser parser;
   uint64_t checksum = 0;
-  OverFile(state, [&](std::string_view text) {
-    simdjson::ondemand::document doc;
-    if (parser.iterate(text.data(), text.size(), text.size() + simdjson::SIMDJSON_PADDING).get(doc)) return;
-    simdjson::ondemand::object object;
-    if (doc.get_object().get(object)) return;
-    for (auto field : object) {
-      std::string_view key;
-      if (field.unescaped_key().get(key)) return;
-      simdjson::ondemand::value value = field.value();
-      simdjson::ondemand::json_type type;
-      if (value.type().get(type)) return;
-      switch (type) {
-        case simdjson::ondemand::json_type::string: {
-          std::string_view s;
-          if (!value.get_string().get(s)) checksum += s.size();
-          break;
-        }
-        case simdjson::ondemand::json_type::number: {
-          int64_t n;
-          if (!value.get_int64().get(n)) checksum += static_cast<uint64_t>(n);
-          break;
-        }
-        case simdjson::ondemand::json_type::boolean: {
-          bool b;
-          if (!value.get_bool().get(b)) checksum += b;
-          break;
-        }
-        default:
-          break;
-      }
-    }
-  });
+  OverFile(state, [&](std::string_view text) { checksum += hydraguard::testing::RawSimdjsonWalk(parser, text); });
   benchmark::DoNotOptimize(checksum);
 }
 

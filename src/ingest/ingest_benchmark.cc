@@ -11,7 +11,7 @@
 #include "ingest/interner.h"
 #include "ingest/ip_address.h"
 #include "ingest/timestamp.h"
-#include "simdjson.h"
+#include "testing/simdjson_walk.h"
 
 namespace hydraguard::ingest {
 namespace {
@@ -92,29 +92,7 @@ void BM_RawWalkEventLine(benchmark::State& state) {
   std::string buffer = line + std::string(64, ' ');
   simdjson::ondemand::parser parser;
   uint64_t checksum = 0;
-  for (auto _ : state) {
-    simdjson::ondemand::document doc;
-    if (parser.iterate(buffer.data(), line.size(), buffer.size()).get(doc)) continue;
-    simdjson::ondemand::object object;
-    if (doc.get_object().get(object)) continue;
-    for (auto field : object) {
-      std::string_view key;
-      if (field.unescaped_key().get(key)) break;
-      auto value = field.value();
-      simdjson::ondemand::json_type type;
-      if (value.type().get(type)) break;
-      if (type == simdjson::ondemand::json_type::string) {
-        std::string_view text;
-        if (!value.get_string().get(text)) checksum += text.size();
-      } else if (type == simdjson::ondemand::json_type::number) {
-        int64_t number;
-        if (!value.get_int64().get(number)) checksum += static_cast<uint64_t>(number);
-      } else if (type == simdjson::ondemand::json_type::boolean) {
-        bool flag;
-        if (!value.get_bool().get(flag)) checksum += flag;
-      }
-    }
-  }
+  for (auto _ : state) checksum += testing::RawSimdjsonWalk(parser, std::string_view(buffer.data(), line.size()));
   benchmark::DoNotOptimize(checksum);
   state.SetItemsProcessed(state.iterations());
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(line.size()));

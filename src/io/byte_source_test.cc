@@ -17,17 +17,8 @@ using testing::ZstdCompress;
 
 using ::testing::HasSubstr;
 
-// Reads everything, or returns the error.
-absl::StatusOr<std::string> Drain(ByteSource& source, size_t chunk = 7) {
-  std::string out;
-  std::string buffer(chunk, '\0');
-  while (true) {
-    absl::StatusOr<size_t> n = source.Read(buffer.data(), buffer.size());
-    if (!n.ok()) return n.status();
-    if (*n == 0) return out;
-    out.append(buffer.data(), *n);
-  }
-}
+// Small reads by default, to cross every internal boundary.
+absl::StatusOr<std::string> Drain(ByteSource& source, size_t chunk = 7) { return testing::ReadAllFrom(source, chunk); }
 
 TEST(ByteSourceTest, ReadsPlainFile) {
   std::string path = WriteTempFile("hello\nworld\n");

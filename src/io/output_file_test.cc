@@ -17,13 +17,9 @@ using testing::ZstdCompress;
 std::string ReadDecompressed(const std::string& path) {
   auto source = OpenByteSource(path);
   EXPECT_TRUE(source.ok());
-  std::string out, buffer(65536, '\0');
-  while (true) {
-    absl::StatusOr<size_t> n = (*source)->Read(buffer.data(), buffer.size());
-    EXPECT_TRUE(n.ok());
-    if (!n.ok() || *n == 0) return out;
-    out.append(buffer.data(), *n);
-  }
+  absl::StatusOr<std::string> contents = testing::ReadAllFrom(**source);
+  EXPECT_TRUE(contents.ok());
+  return contents.value_or("");
 }
 
 class OutputFileTest : public ::testing::TestWithParam<const char*> {};

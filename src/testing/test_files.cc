@@ -37,6 +37,17 @@ std::string ZstdCompress(std::string_view data, int level) {
   return out;
 }
 
+absl::StatusOr<std::string> ReadAllFrom(io::ByteSource& source, size_t chunk) {
+  std::string out;
+  std::string buffer(chunk, '\0');
+  while (true) {
+    absl::StatusOr<size_t> n = source.Read(buffer.data(), buffer.size());
+    if (!n.ok()) return n.status();
+    if (*n == 0) return out;
+    out.append(buffer.data(), *n);
+  }
+}
+
 std::string ReadWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream buffer;

@@ -4,6 +4,9 @@
 #define HYDRAGUARD_TESTING_TEST_FILES_H_
 
 #include <string>
+
+#include "absl/status/statusor.h"
+#include "io/byte_source.h"
 #include <string_view>
 
 namespace hydraguard::testing {
@@ -14,6 +17,8 @@ std::string TempPath(std::string_view suffix);
 std::string WriteTempFile(std::string_view contents, std::string_view suffix = ".jsonl");
 // One zstd frame holding `data`, with a content checksum.
 std::string ZstdCompress(std::string_view data, int level = 3);
+// Everything a source yields, read `chunk` bytes at a time, or its error.
+absl::StatusOr<std::string> ReadAllFrom(io::ByteSource& source, size_t chunk = 65536);
 // The whole contents of a file ("" if it cannot be read).
 std::string ReadWholeFile(const std::string& path);
 
