@@ -1,0 +1,197 @@
+#include "sim/network.h"
+
+#include <arpa/inet.h>
+
+#include <array>
+#include <fstream>
+#include <string_view>
+
+#include "fmt/format.h"
+
+namespace hydraguard::sim {
+namespace {
+
+struct BuiltinRange {
+  const char* cidr;
+  uint32_t asn;
+  const char* country;
+};
+
+// Real operators' ranges, used as simulated sources only.
+constexpr std::array<BuiltinRange, 14> kResidential = {{
+    {"73.0.0.0/12", 7922, "US"},     // Comcast
+    {"24.160.0.0/12", 20115, "US"},  // Charter
+    {"99.0.0.0/12", 7018, "US"},     // AT&T
+    {"79.192.0.0/12", 3320, "DE"},   // Deutsche Telekom
+    {"81.128.0.0/12", 2856, "GB"},   // BT
+    {"90.0.0.0/12", 3215, "FR"},     // Orange
+    {"49.32.0.0/12", 55836, "IN"},   // Reliance Jio
+    {"177.32.0.0/12", 28573, "BR"},  // Claro
+    {"153.128.0.0/12", 4713, "JP"},  // NTT
+    {"114.80.0.0/12", 4134, "CN"},   // China Telecom
+    {"121.160.0.0/12", 4766, "KR"},  // Korea Telecom
+    {"116.86.0.0/15", 9506, "SG"},   // Singtel
+    {"95.24.0.0/13", 8402, "RU"},    // Beeline
+    {"203.208.0.0/14", 4826, "AU"},  // Vocus
+}};
+constexpr std::array<BuiltinRange, 6> kMobile = {{
+    {"172.56.0.0/14", 21928, "US"},  // T-Mobile US
+    {"174.192.0.0/12", 22394, "US"}, // Verizon Wireless
+    {"176.0.0.0/14", 3209, "DE"},    // Vodafone DE
+    {"106.192.0.0/12", 55836, "IN"}, // Jio mobile
+    {"191.128.0.0/12", 26599, "BR"}, // Vivo
+    {"126.0.0.0/12", 17676, "JP"},   // SoftBank
+}};
+constexpr std::array<BuiltinRange, 8> kCloud = {{
+    {"3.80.0.0/12", 16509, "US"},     // Amazon
+    {"34.64.0.0/12", 396982, "US"},   // Google Cloud
+    {"20.40.0.0/13", 8075, "US"},     // Microsoft Azure
+    {"88.198.0.0/16", 24940, "DE"},   // Hetzner
+    {"51.68.0.0/16", 16276, "FR"},    // OVH
+    {"104.131.0.0/16", 14061, "US"},  // DigitalOcean
+    {"47.74.0.0/15", 45102, "SG"},    // Alibaba Cloud
+    {"43.128.0.0/14", 132203, "SG"},  // Tencent Cloud
+}};
+constexpr std::array<BuiltinRange, 4> kVpn = {{
+    {"185.153.176.0/22", 9009, "NL"},  // M247
+    {"89.187.160.0/19", 60068, "GB"},  // Datacamp
+    {"194.110.112.0/22", 209854, "NL"},  // Surfshark
+    {"37.120.192.0/19", 9009, "DE"},   // M247
+}};
+constexpr std::array<BuiltinRange, 3> kBusiness = {{
+    {"128.32.0.0/16", 25, "US"},      // a university network
+    {"192.76.0.0/16", 786, "GB"},     // JANET
+    {"141.20.0.0/16", 680, "DE"},     // DFN
+}};
+constexpr std::array<const char*, 8> kCloudCountries = {"US", "US", "DE", "NL", "SG", "GB", "FR", "JP"};
+
+bool ParseCidr(std::string_view text, uint32_t* first, uint32_t* size) {
+  size_t slash = text.find('/');
+  if (slash == std::string_view::npos) return false;
+  std::string address(text.substr(0, slash));
+  int length = 0;
+  for (char c : text.substr(slash + 1)) {
+    if (c < '0' || c > '9') return false;
+    length = length * 10 + (c - '0');
+  }
+  in_addr parsed;
+  if (length < 8 || length > 32 || inet_pton(AF_INET, address.c_str(), &parsed) != 1) return false;
+  *first = ntohl(parsed.s_addr);
+  *size = length == 32 ? 1u : (1u << (32 - length));
+  return true;
+}
+
+std::vector<AddressBlock> FromBuiltin(std::span<const BuiltinRange> ranges) {
+  std::vector<AddressBlock> blocks;
+  for (const BuiltinRange& range : ranges) {
+    AddressBlock block;
+    ParseCidr(range.cidr, &block.first, &block.size);
+    block.asn = range.asn;
+    block.country = range.country;
+    blocks.push_back(block);
+  }
+  return blocks;
+}
+
+absl::StatusOr<std::vector<std::string>> ReadLines(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(fmt::format("{}: cannot open", path));
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    size_t hash = line.find('#');
+    if (hash != std::string::npos) line.resize(hash);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\t')) line.pop_back();
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+// Blocks from a netlists CIDR file, each given an ASN from the matching ASN
+// file (the lists do not say which ASN announces which range; for simulation
+// any consistent assignment will do) and a hosting country.
+absl::StatusOr<std::vector<AddressBlock>> FromNetlist(const std::string& cidr_path, const std::string& asn_path,
+                                                      Rng& rng, size_t max_blocks) {
+  absl::StatusOr<std::vector<std::string>> cidrs = ReadLines(cidr_path);
+  if (!cidrs.ok()) return cidrs.status();
+  absl::StatusOr<std::vector<std::string>> asn_lines = ReadLines(asn_path);
+  if (!asn_lines.ok()) return asn_lines.status();
+  std::vector<uint32_t> asns;
+  for (const std::string& line : *asn_lines) {
+    if (line.size() > 2 && (line[0] == 'A' || line[0] == 'a')) asns.push_back(static_cast<uint32_t>(std::strtoul(line.c_str() + 2, nullptr, 10)));
+  }
+  if (asns.empty()) return absl::InvalidArgumentError(fmt::format("{}: no ASNs", asn_path));
+  std::vector<AddressBlock> blocks;
+  for (const std::string& line : *cidrs) {
+    AddressBlock block;
+    if (!ParseCidr(line, &block.first, &block.size) || block.size < 256) continue;  // IPv4 /24 or larger
+    blocks.push_back(block);
+  }
+  if (blocks.empty()) return absl::InvalidArgumentError(fmt::format("{}: no usable IPv4 ranges", cidr_path));
+  // A deterministic sample keeps the pool small and the draws fast.
+  for (size_t index = 0; index < blocks.size() && index < max_blocks; ++index) {
+    std::swap(blocks[index], blocks[index + rng.Below(blocks.size() - index)]);
+  }
+  if (blocks.size() > max_blocks) blocks.resize(max_blocks);
+  for (AddressBlock& block : blocks) {
+    block.asn = asns[rng.Below(asns.size())];
+    block.country = kCloudCountries[rng.Below(kCloudCountries.size())];
+  }
+  return blocks;
+}
+
+}  // namespace
+
+std::string FormatIpv4(uint32_t address) {
+  return fmt::format("{}.{}.{}.{}", address >> 24, (address >> 16) & 255, (address >> 8) & 255, address & 255);
+}
+
+Endpoint AddressPool::At(size_t block_index, uint64_t index) const {
+  const AddressBlock& block = blocks_[block_index % blocks_.size()];
+  uint32_t offset = static_cast<uint32_t>(index % block.size);
+  uint32_t address = block.first + offset;
+  if (block.size >= 256 && (address & 255) == 0) ++address;  // avoid .0 network addresses
+  return {FormatIpv4(address), block.asn, block.country};
+}
+
+Endpoint AddressPool::Draw(Rng& rng) const {
+  size_t block = rng.Below(blocks_.size());
+  return At(block, rng.Below(blocks_[block].size));
+}
+
+AddressPool AddressPool::Carve(Rng& rng, size_t count, uint32_t size) const {
+  std::vector<AddressBlock> carved;
+  carved.reserve(count);
+  for (size_t index = 0; index < count; ++index) {
+    const AddressBlock& from = blocks_[rng.Below(blocks_.size())];
+    uint32_t span = from.size > size ? from.size - size : 1;
+    uint32_t start = from.first + (static_cast<uint32_t>(rng.Below(span)) & ~(size - 1));
+    carved.push_back({start, size, from.asn, from.country});
+  }
+  return AddressPool(std::move(carved));
+}
+
+absl::StatusOr<Network> BuildNetwork(const std::string& netlists_dir, uint64_t seed) {
+  Rng rng(Rng::Mix(seed, 0x6e657477));
+  Network network;
+  network.residential = AddressPool(FromBuiltin(kResidential));
+  network.mobile = AddressPool(FromBuiltin(kMobile));
+  network.business = AddressPool(FromBuiltin(kBusiness));
+  if (netlists_dir.empty()) {
+    network.cloud = AddressPool(FromBuiltin(kCloud));
+    network.vpn = AddressPool(FromBuiltin(kVpn));
+  } else {
+    auto cloud = FromNetlist(netlists_dir + "/datacenter-ipv4.txt", netlists_dir + "/datacenter-asn.txt", rng, 4000);
+    if (!cloud.ok()) return cloud.status();
+    auto vpn = FromNetlist(netlists_dir + "/vpn-ipv4.txt", netlists_dir + "/vpn-asn.txt", rng, 1000);
+    if (!vpn.ok()) return vpn.status();
+    network.cloud = AddressPool(*std::move(cloud));
+    network.vpn = AddressPool(*std::move(vpn));
+  }
+  // A commercial proxy network: thousands of residential exits (hijacked or
+  // "SDK" bandwidth) in many countries, plus datacenter exits.
+  network.proxy_residential = network.residential.Carve(rng, 6000, 1);
+  network.proxy_datacenter = network.cloud.Carve(rng, 300, 16);
+  return network;
+}
+
+}  // namespace hydraguard::sim

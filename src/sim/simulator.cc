@@ -1,0 +1,704 @@
+#include "sim/simulator.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <queue>
+
+#include "absl/container/flat_hash_set.h"
+#include "fmt/format.h"
+#include "ingest/timestamp.h"
+#include "io/json_writer.h"
+#include "sim/network.h"
+#include "sim/prompts.h"
+#include "sim/random.h"
+
+namespace hydraguard::sim {
+namespace {
+
+constexpr int64_t kSecondMs = 1000;
+constexpr int64_t kHourMs = 3600 * kSecondMs;
+constexpr int64_t kDayMs = 24 * kHourMs;
+
+// --- Clients: user agent, TLS fingerprint (JA4), endpoint, share of streams.
+struct Client {
+  const char* ua;
+  const char* tls;
+  const char* endpoint;
+  double stream_share;
+  int weight;
+};
+constexpr std::array<Client, 8> kClients = {{
+    {"anthropic-python/0.52.0", "t13d1715h2_5b57614c22b0_3d5424432f57", "/v1/messages", 0.6, 30},
+    {"anthropic-typescript/0.40.1", "t13d1516h2_8daaf6152771_e5627efa2ab1", "/v1/messages", 0.7, 15},
+    {"openai-python/1.82.0", "t13d1715h2_5b57614c22b0_3d5424432f57", "/v1/chat/completions", 0.5, 20},
+    {"OpenAI/NodeJS/4.98.0", "t13d1516h2_8daaf6152771_e5627efa2ab1", "/v1/chat/completions", 0.6, 10},
+    {"Go-http-client/2.0", "t13d1311h2_f57a46bbacb6_ab7e3b40a677", "/v1/messages", 0.2, 6},
+    {"curl/8.5.0", "t13d3112h2_e8f1e7e78f70_b26ce05bbdd6", "/v1/messages", 0.1, 4},
+    {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36",
+     "t13d1516h2_8daaf6152771_02713d6af862", "/v1/messages", 0.9, 5},
+    {"python-requests/2.32.3", "t13d1812h2_e8a523a41297_7e3a9b6c6d14", "/v1/chat/completions", 0.0, 10},
+}};
+constexpr Client kAgentFrameworkClient = {"langchain-anthropic/0.3.12 anthropic-python/0.52.0",
+                                          "t13d1715h2_5b57614c22b0_3d5424432f57", "/v1/messages", 0.8, 0};
+// The campaigns' own harness: an SDK's user agent over aiohttp's TLS stack.
+constexpr const char* kHarnessTls = "t13d1811h2_1f1a39cc7b9e_c0ba7e3b6f3a";
+
+size_t PickClient(Rng& rng) {
+  int total = 0;
+  for (const Client& client : kClients) total += client.weight;
+  int pick = static_cast<int>(rng.Below(static_cast<uint64_t>(total)));
+  for (size_t index = 0; index < kClients.size(); ++index) {
+    if ((pick -= kClients[index].weight) < 0) return index;
+  }
+  return 0;
+}
+
+// --- E-mail domains.
+constexpr std::array<const char*, 8> kFreeMail = {"gmail.com", "gmail.com", "gmail.com", "outlook.com",
+                                                  "yahoo.com", "icloud.com", "proton.me", "qq.com"};
+constexpr std::array<const char*, 6> kCampaignMail = {"gmail.com", "outlook.com", "proton.me", "tmpbox.net",
+                                                      "mailnesia.org", "hotmail.com"};
+
+// --- Time zones (UTC offset in hours) by country, for daily rhythms.
+int TimeZone(std::string_view country) {
+  static constexpr std::array<std::pair<std::string_view, int>, 16> kZones = {{
+      {"US", -6}, {"CA", -5}, {"BR", -3}, {"GB", 0}, {"FR", 1}, {"DE", 1}, {"NL", 1}, {"RU", 3},
+      {"AE", 4},  {"IN", 5},  {"SG", 8},  {"CN", 8}, {"HK", 8}, {"MY", 8}, {"JP", 9}, {"KR", 9}}};
+  for (auto [code, offset] : kZones) {
+    if (code == country) return offset;
+  }
+  return country == "AU" ? 10 : 0;
+}
+
+// Relative activity at a local hour and weekday (max 1).
+double TimingFactor(Timing timing, int64_t local_ms) {
+  int64_t day = local_ms >= 0 ? local_ms / kDayMs : (local_ms - kDayMs + 1) / kDayMs;
+  int hour = static_cast<int>((local_ms - day * kDayMs) / kHourMs);
+  int weekday = static_cast<int>(((day % 7) + 7 + 3) % 7);  // 0 = Monday (1970-01-01 was a Thursday)
+  bool weekend = weekday >= 5;
+  switch (timing) {
+    case Timing::kHuman: {
+      static constexpr std::array<double, 24> kHuman = {0.25, 0.12, 0.06, 0.04, 0.04, 0.06, 0.15, 0.35,
+                                                        0.55, 0.7,  0.8,  0.85, 0.85, 0.85, 0.85, 0.85,
+                                                        0.85, 0.9,  0.95, 1.0,  1.0,  0.9,  0.7,  0.45};
+      return kHuman[hour] * (weekend ? 0.9 : 1.0);
+    }
+    case Timing::kWorkHours: {
+      double factor = hour >= 9 && hour < 18 ? 1.0 : (hour >= 7 && hour < 23 ? 0.3 : 0.03);
+      return weekend ? factor * 0.2 : factor;
+    }
+    case Timing::kAroundTheClock:
+      return 0.75 + 0.25 * std::sin(6.283185307179586 * hour / 24.0);
+  }
+  return 1.0;
+}
+
+double MeanTimingFactor(Timing timing) {
+  double sum = 0;
+  for (int hour = 0; hour < 24 * 7; ++hour) sum += TimingFactor(timing, hour * kHourMs + kHourMs / 2);
+  return sum / (24 * 7);
+}
+
+std::string Base36(uint64_t value, int length) {
+  static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::string out(static_cast<size_t>(length), '0');
+  for (int index = length - 1; index >= 0; --index) {
+    out[static_cast<size_t>(index)] = kDigits[value % 36];
+    value /= 36;
+  }
+  return out;
+}
+
+struct GroupState;
+
+// One simulated account.
+struct Actor {
+  uint32_t group = 0;
+  uint64_t id = 0;  // global, for names
+  Rng rng;
+  int64_t start_ms = 0, end_ms = 0;
+  double sessions_per_ms = 0;  // peak rate (before the timing factor)
+  int tz_hours = 0;
+  // Identity.
+  int64_t created_ms = 0;
+  const char* verified = "email";
+  uint64_t org = 0, key = 0, payment = 0;
+  std::string email_domain;
+  std::string billing_country;
+  uint32_t client = 0;  // index in kClients; kAgent for the agent framework
+  bool agent_client = false;
+  Endpoint home;        // fixed egress (residential, business, cloud)
+  // Conversation in progress.
+  Endpoint session_ip;
+  int turns_left = 0, turn = 0;
+  uint64_t conversation = 0, conversations = 0;
+  Capability capability = Capability::kChat;
+  int burst_left = 0;  // eval runs
+  bool new_model_session = false;
+  // Bookkeeping.
+  int64_t first_event_ms = -1, last_event_ms = -1;
+};
+
+struct GroupState {
+  const GroupSpec* spec = nullptr;
+  GroupSummary summary;
+  double mean_timing = 1;
+  double expected_turns = 1;
+  std::vector<double> mix_cumulative;
+  uint64_t wave_phase_ms = 0;
+  absl::flat_hash_set<std::string> ips;
+  absl::flat_hash_set<uint64_t> payments;
+  AddressPool own_pool;  // carved per group (CGNAT ranges, campaign datacenter ranges)
+};
+
+struct Pending {
+  int64_t start_ms, end_ms;
+  uint32_t group;
+  uint32_t index;  // within the group
+  int64_t created_ms;
+  uint64_t payment;
+  double rate_per_day;
+};
+
+class Simulator {
+ public:
+  Simulator(const Scenario& scenario, const SimulateOptions& options, Network network, PromptLibrary prompts,
+            io::OutputFile* events, io::OutputFile* truth)
+      : scenario_(scenario), options_(options), network_(std::move(network)), prompts_(std::move(prompts)),
+        events_(events), truth_(truth) {}
+
+  SimulationSummary Run();
+
+ private:
+  void Plan();
+  void Activate(const Pending& pending);
+  void Step(uint32_t slot, int64_t now);
+  int64_t NextSessionTime(Actor& actor, int64_t now);
+  void StartSession(Actor& actor, int64_t now);
+  void Emit(Actor& actor, int64_t now);
+  Endpoint PickEndpoint(Actor& actor, const GroupSpec& spec);
+  const char* ModelFor(Actor& actor, const GroupSpec& spec, int64_t now);
+  void BuildPrompt(Actor& actor, const GroupSpec& spec, std::string* system, std::string* prompt);
+
+  const Scenario& scenario_;
+  const SimulateOptions& options_;
+  Network network_;
+  PromptLibrary prompts_;
+  io::OutputFile* events_;
+  io::OutputFile* truth_;
+  std::vector<GroupState> groups_;
+  std::vector<Pending> pending_;  // sorted by start
+  std::vector<Actor> actors_;
+  std::vector<uint32_t> free_slots_;
+  using Entry = std::pair<int64_t, uint32_t>;  // (time, slot)
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue_;
+  SimulationSummary summary_;
+  std::string line_, system_, prompt_;
+};
+
+void Simulator::Plan() {
+  groups_.resize(scenario_.groups.size());
+  uint64_t seed = options_.seed;
+  for (uint32_t g = 0; g < scenario_.groups.size(); ++g) {
+    const GroupSpec& spec = scenario_.groups[g];
+    GroupState& state = groups_[g];
+    state.spec = &spec;
+    state.summary.name = spec.name;
+    state.summary.campaign = spec.campaign();
+    Timing timing = spec.campaign() && !spec.mechanics.spread_volume ? Timing::kAroundTheClock : spec.timing;
+    // Lockstep waves and flat 24/7 schedules ignore the daily rhythm.
+    bool rhythm = !(spec.campaign() && (!spec.mechanics.spread_volume || spec.mechanics.synchronized));
+    state.mean_timing = rhythm ? MeanTimingFactor(timing) : 1.0;
+    double total = 0, turns = 0;
+    for (auto [capability, weight] : spec.mix) {
+      total += weight;
+      state.mix_cumulative.push_back(total);
+      bool multi = capability == Capability::kAgentic || capability == Capability::kComputerUse;
+      int max_turns = multi && (!spec.campaign() || spec.mechanics.agentic_trajectories) ? spec.max_turns
+                                                                                          : std::min(spec.max_turns, 3);
+      int min_turns = multi ? std::min(max_turns, std::max(spec.min_turns, 3)) : spec.min_turns;
+      turns += weight * (min_turns + std::max(min_turns, max_turns)) / 2.0;
+    }
+    state.expected_turns = total > 0 ? turns / total : 1;
+    Rng rng(Rng::Mix(seed, 1000 + g));
+    state.wave_phase_ms = rng.Below(static_cast<uint64_t>(spec.mechanics.wave_minutes * 60000));
+    if (spec.access == Access::kMobile) {
+      // Carrier CGNAT: one public IP per ~40 subscribers.
+      size_t ips = static_cast<size_t>(std::max(4.0, spec.accounts * scenario_.scale / 40));
+      state.own_pool = network_.mobile.Carve(rng, ips, 1);
+    }
+    if (spec.campaign() && !spec.mechanics.proxy) state.own_pool = network_.cloud.Carve(rng, 8, 256);
+
+    uint32_t count = static_cast<uint32_t>(std::llround(spec.accounts * scenario_.scale));
+    if (spec.accounts > 0) count = std::max<uint32_t>(count, 1);
+    int64_t window = spec.end_ms - spec.start_ms;
+    std::vector<Pending> planned;
+    planned.reserve(count);
+    for (uint32_t index = 0; index < count; ++index) {
+      Rng account_rng(Rng::Mix(Rng::Mix(seed, g), index));
+      Pending p{spec.start_ms, spec.end_ms, g, index, 0, 0, 0};
+      if (spec.campaign()) {
+        if (spec.mechanics.churn) {
+          int64_t lifetime = std::min<int64_t>(
+              window, static_cast<int64_t>(account_rng.Uniform(spec.mechanics.lifetime_min_days,
+                                                               spec.mechanics.lifetime_max_days) * kDayMs));
+          p.start_ms = spec.start_ms + static_cast<int64_t>(account_rng.Uniform() * static_cast<double>(window - lifetime));
+          p.end_ms = p.start_ms + lifetime;
+        }
+      } else if (account_rng.Chance(0.05)) {
+        p.start_ms = spec.start_ms + static_cast<int64_t>(account_rng.Uniform() * static_cast<double>(window));
+      }
+      planned.push_back(p);
+    }
+    std::sort(planned.begin(), planned.end(),
+              [](const Pending& a, const Pending& b) { return std::tie(a.start_ms, a.index) < std::tie(b.start_ms, b.index); });
+    // Volume: campaigns spread their reported exchanges over account-days.
+    double account_days = 0;
+    for (const Pending& p : planned) account_days += static_cast<double>(p.end_ms - p.start_ms) / kDayMs;
+    double campaign_rate = spec.campaign() && account_days > 0 ? spec.exchanges * scenario_.scale / account_days : 0;
+    uint64_t batch = 0, batch_size = 0, batch_end = 0;
+    int64_t batch_created = 0;
+    for (uint32_t rank = 0; rank < planned.size(); ++rank) {
+      Pending& p = planned[rank];
+      Rng account_rng(Rng::Mix(Rng::Mix(seed, g), p.index + 0x5eed));
+      if (spec.campaign()) {
+        double sigma = spec.rate_sigma;
+        p.rate_per_day = campaign_rate * account_rng.LogNormal(1.0, sigma) * std::exp(-sigma * sigma / 2);
+        if (spec.mechanics.signup_bursts) {
+          if (rank >= batch_end) {  // a new burst of sign-ups shortly before use
+            ++batch;
+            batch_size = 20 + account_rng.Below(180);
+            batch_end = rank + batch_size;
+            batch_created = p.start_ms - static_cast<int64_t>(account_rng.Uniform(2, 72) * kHourMs);
+          }
+          p.created_ms = batch_created + static_cast<int64_t>(account_rng.Uniform(0, 45) * 60000);
+        } else {
+          p.created_ms = p.start_ms - static_cast<int64_t>(account_rng.Uniform(1, 90) * kDayMs);
+        }
+        p.payment = spec.mechanics.shared_payment
+                        ? Rng::Mix(Rng::Mix(seed, g), 0x9a4 + rank / static_cast<uint64_t>(std::max(1.0, spec.mechanics.accounts_per_payment)))
+                        : Rng::Mix(Rng::Mix(seed, g), 0x10000000 + p.index);
+      } else {
+        p.rate_per_day = account_rng.LogNormal(spec.requests_per_day, spec.rate_sigma);
+        bool new_signup = p.start_ms > spec.start_ms;
+        p.created_ms = new_signup ? p.start_ms - static_cast<int64_t>(account_rng.Uniform(0, 2) * kHourMs)
+                                  : p.start_ms - static_cast<int64_t>(account_rng.Uniform(20, 1500) * kDayMs);
+        // Mostly one instrument per account; families and small firms share.
+        uint64_t owner = account_rng.Chance(0.08) ? p.index / 4 : p.index + 0x100000;
+        if (spec.accounts_per_org > 1) owner = p.index / static_cast<uint64_t>(spec.accounts_per_org);
+        p.payment = Rng::Mix(Rng::Mix(seed, g), 0x7000000 + owner);
+      }
+      pending_.push_back(p);
+    }
+  }
+  std::sort(pending_.begin(), pending_.end(), [](const Pending& a, const Pending& b) {
+    return std::tie(a.start_ms, a.group, a.index) < std::tie(b.start_ms, b.group, b.index);
+  });
+}
+
+void Simulator::Activate(const Pending& p) {
+  const GroupSpec& spec = scenario_.groups[p.group];
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(actors_.size());
+    actors_.emplace_back();
+  }
+  Actor& a = actors_[slot];
+  a = Actor();
+  a.group = p.group;
+  a.id = Rng::Mix(options_.seed, (uint64_t{p.group} << 32) | p.index);
+  a.rng = Rng(a.id);
+  a.start_ms = p.start_ms;
+  a.end_ms = p.end_ms;
+  a.created_ms = p.created_ms;
+  a.payment = p.payment;
+  GroupState& state = groups_[p.group];
+  a.sessions_per_ms = p.rate_per_day / state.expected_turns / state.mean_timing / kDayMs;
+  uint64_t org_index = spec.accounts_per_org > 1 ? p.index / static_cast<uint64_t>(spec.accounts_per_org) : p.index;
+  a.org = Rng::Mix(Rng::Mix(options_.seed, p.group + 77), org_index);
+  a.key = spec.behavior == Behavior::kSaas ? a.org : a.id;
+  Rng org_rng(a.org);
+  switch (spec.access) {
+    case Access::kResidential: a.home = network_.residential.Draw(a.rng); break;
+    case Access::kBusiness: a.home = network_.business.At(org_rng.Below(3), org_rng.Below(65536) & ~7u); break;
+    case Access::kCloud: a.home = network_.cloud.Draw(org_rng); break;
+    case Access::kMobile: a.home = state.own_pool.Draw(a.rng); break;
+    case Access::kVpn: a.home = network_.vpn.Draw(a.rng); break;
+    case Access::kProxy: a.home = network_.residential.Draw(a.rng); break;
+  }
+  if (spec.campaign()) {
+    a.billing_country = spec.billing_countries[a.rng.Below(spec.billing_countries.size())];
+    a.email_domain = kCampaignMail[a.rng.Below(kCampaignMail.size())];
+    double tier = a.rng.Uniform();
+    a.verified = tier < 0.55 ? "email" : tier < 0.9 ? "phone" : "payment";
+    a.client = 0;  // claims to be the Python SDK
+    if (!spec.mechanics.proxy) a.home = state.own_pool.Draw(a.rng);
+    a.tz_hours = TimeZone(a.billing_country);
+  } else {
+    bool abroad = spec.access == Access::kVpn || spec.access == Access::kProxy || a.rng.Chance(0.03);
+    a.billing_country = abroad ? spec.billing_countries[a.rng.Below(spec.billing_countries.size())] : a.home.country;
+    if (spec.accounts_per_org > 1 && spec.behavior == Behavior::kInstitution) {
+      a.email_domain = fmt::format("{}{}.{}", org_rng.Chance(0.5) ? "univ" : "corp", Base36(a.org, 5),
+                                   org_rng.Chance(0.5) ? "edu" : "com");
+    } else if (spec.behavior == Behavior::kSaas) {
+      a.email_domain = fmt::format("{}.io", Base36(a.org, 6));
+    } else {
+      a.email_domain = a.rng.Chance(0.85) ? kFreeMail[a.rng.Below(kFreeMail.size())]
+                                          : fmt::format("{}.com", Base36(a.rng.Next(), 6));
+    }
+    double tier = a.rng.Uniform();
+    switch (spec.behavior) {
+      case Behavior::kSaas:
+      case Behavior::kEval: a.verified = tier < 0.6 ? "enterprise" : "payment"; break;
+      case Behavior::kInstitution: a.verified = tier < 0.7 ? "enterprise" : "id"; break;
+      case Behavior::kDeveloper:
+      case Behavior::kAgentFramework: a.verified = tier < 0.4 ? "email" : tier < 0.7 ? "phone" : "payment"; break;
+      default: a.verified = tier < 0.1 ? "none" : tier < 0.7 ? "email" : tier < 0.95 ? "phone" : "payment";
+    }
+    a.client = static_cast<uint32_t>(PickClient(a.rng));
+    a.agent_client = spec.behavior == Behavior::kAgentFramework;
+    a.tz_hours = TimeZone(a.home.country);
+  }
+  a.turns_left = 0;
+  if (a.end_ms > a.start_ms) queue_.push({std::max(a.start_ms, std::min(a.end_ms, NextSessionTime(a, a.start_ms))), slot});
+}
+
+int64_t Simulator::NextSessionTime(Actor& a, int64_t now) {
+  const GroupSpec& spec = scenario_.groups[a.group];
+  if (a.sessions_per_ms <= 0) return a.end_ms;
+  if (spec.behavior == Behavior::kEval) {  // benchmark runs: the next run starts in days
+    double mean_run = 2750;
+    double runs_per_ms = a.sessions_per_ms * groups_[a.group].expected_turns / mean_run * groups_[a.group].mean_timing;
+    return now + static_cast<int64_t>(a.rng.Exponential(runs_per_ms));
+  }
+  if (spec.campaign() && spec.mechanics.synchronized) {
+    // Lockstep: every account fires on the campaign's wave boundaries, each
+    // wave with probability p (its share of the volume), within seconds.
+    int64_t wave = static_cast<int64_t>(spec.mechanics.wave_minutes * 60000);
+    double p = std::min(1.0, a.sessions_per_ms * static_cast<double>(wave));
+    int64_t phase = static_cast<int64_t>(groups_[a.group].wave_phase_ms);
+    int64_t next_wave = ((now - phase) / wave + 1) * wave + phase;
+    int64_t skipped = static_cast<int64_t>(std::floor(std::log1p(-a.rng.Uniform()) / std::log1p(-std::min(p, 0.999999))));
+    return next_wave + skipped * wave + static_cast<int64_t>(a.rng.Uniform(0, 20) * kSecondMs);
+  }
+  Timing timing = spec.campaign() && !spec.mechanics.spread_volume ? Timing::kAroundTheClock : spec.timing;
+  bool flat = spec.campaign() && !spec.mechanics.spread_volume;
+  int64_t t = now;
+  for (int attempt = 0; attempt < 100000; ++attempt) {
+    t += static_cast<int64_t>(a.rng.Exponential(a.sessions_per_ms)) + 1;
+    if (t >= a.end_ms) return a.end_ms;
+    if (flat || a.rng.Uniform() < TimingFactor(timing, t + a.tz_hours * kHourMs)) return t;
+  }
+  return t;
+}
+
+void Simulator::StartSession(Actor& a, int64_t now) {
+  const GroupSpec& spec = scenario_.groups[a.group];
+  GroupState& state = groups_[a.group];
+  double pick = a.rng.Uniform() * state.mix_cumulative.back();
+  size_t index = 0;
+  while (index + 1 < state.mix_cumulative.size() && pick >= state.mix_cumulative[index]) ++index;
+  a.capability = spec.mix[index].first;
+  bool multi = a.capability == Capability::kAgentic || a.capability == Capability::kComputerUse;
+  int max_turns = multi && (!spec.campaign() || spec.mechanics.agentic_trajectories) ? spec.max_turns
+                                                                                      : std::min(spec.max_turns, 3);
+  int min_turns = multi ? std::min(max_turns, std::max(spec.min_turns, 3)) : spec.min_turns;
+  a.turns_left = static_cast<int>(a.rng.Between(min_turns, std::max(min_turns, max_turns)));
+  if (spec.behavior == Behavior::kEval) a.turns_left = 1;
+  a.turn = 0;
+  a.conversation = Rng::Mix(a.id, ++a.conversations);
+  a.session_ip = PickEndpoint(a, spec);
+  a.new_model_session = false;
+  (void)now;
+}
+
+Endpoint Simulator::PickEndpoint(Actor& a, const GroupSpec& spec) {
+  bool proxied = spec.access == Access::kProxy && (!spec.campaign() || spec.mechanics.proxy);
+  if (proxied) {
+    double datacenter = spec.campaign() ? spec.mechanics.proxy_datacenter_share : 0.3;
+    return a.rng.Chance(datacenter) ? network_.proxy_datacenter.Draw(a.rng) : network_.proxy_residential.Draw(a.rng);
+  }
+  switch (spec.access) {
+    case Access::kMobile: return a.rng.Chance(0.3) ? groups_[a.group].own_pool.Draw(a.rng) : a.home;
+    case Access::kVpn: return a.rng.Chance(0.5) ? network_.vpn.Draw(a.rng) : a.home;
+    case Access::kResidential:
+      if (a.rng.Chance(0.02)) a.home = network_.residential.Draw(a.rng);  // new DHCP lease, travel
+      return a.home;
+    default: return a.home;
+  }
+}
+
+const char* Simulator::ModelFor(Actor& a, const GroupSpec& spec, int64_t now) {
+  int64_t release = scenario_.model_release_ms;
+  if (now >= release) {
+    double since = static_cast<double>(now - release);
+    double share = spec.campaign() && spec.mechanics.pivot_share > 0
+                       ? spec.mechanics.pivot_share * std::min(1.0, since / (20.0 * kHourMs))
+                       : 0.35 * std::min(1.0, since / (10.0 * kDayMs));
+    if (a.turn == 1) a.new_model_session = a.rng.Chance(share);
+    if (a.new_model_session) return kNewModel;
+  }
+  switch (a.capability) {
+    case Capability::kCode:
+    case Capability::kAgentic: return a.conversation % 5 == 0 ? "model-code-2026-01" : "model-large-2026-01";
+    case Capability::kChat: return a.conversation % 3 == 0 ? "model-small-2026-01" : "model-large-2026-01";
+    default: return "model-large-2026-01";
+  }
+}
+
+// Campaign templates: several wordings (paraphrase) of one instruction frame.
+constexpr std::array<const char*, 5> kCampaignSystems = {
+    "You are an expert software engineer and autonomous agent. Always give complete, working solutions and explain "
+    "your reasoning in detail.",
+    "You are a world-class engineer. Provide full, production-quality answers with a thorough explanation of every "
+    "step.",
+    "Act as a senior engineer and problem solver. Your answers must be complete and include detailed reasoning.",
+    "You are a highly capable assistant for engineering and reasoning tasks. Be exhaustive and explain each decision.",
+    "You are an elite programmer and analyst. Produce complete outputs and reason through the problem step by step."};
+constexpr std::array<const char*, 5> kCampaignPrefixes = {"Task: ", "## Instruction\n", "Problem:\n",
+                                                          "Please solve the following.\n", "Request: "};
+constexpr std::array<const char*, 5> kCampaignSuffixes = {
+    "\n\nReturn the complete solution, then a detailed explanation.",
+    "\n\nProvide the full answer and justify every step.",
+    "\n\nGive a complete, self-contained answer with all reasoning.",
+    "\n\nAnswer thoroughly; include the final result in a fenced block.",
+    "\n\nBe complete and precise; explain the approach before the result."};
+constexpr const char* kAgentFrameworkSystem =
+    "You are a helpful assistant with access to tools. Use the tools when they help answer the user's request. Think "
+    "about which tool to call, call it, and use its result.";
+constexpr std::array<const char*, 4> kSaasTemplates = {
+    "Customer message:\n{}\n\nWrite a friendly reply for the support team. Order status: {}.",
+    "Summarize this support ticket in two sentences and tag its category:\n{}\n(ticket status: {})",
+    "Classify the sentiment of this review and extract product names:\n{}\nSource: {}",
+    "Rewrite this product description for our store page:\n{}\nTone: {}"};
+constexpr std::array<const char*, 4> kSaasStatus = {"shipped", "pending", "refunded", "delayed"};
+
+void Simulator::BuildPrompt(Actor& a, const GroupSpec& spec, std::string* system, std::string* prompt) {
+  system->clear();
+  prompt->clear();
+  Rng& rng = a.rng;
+  if (a.turn > 1) {
+    prompts_.FollowUp(a.capability, rng, prompt);
+    if (spec.campaign() && spec.mechanics.templates) system->append(kCampaignSystems[a.group % kCampaignSystems.size()]);
+    if (spec.behavior == Behavior::kAgentFramework) system->append(kAgentFrameworkSystem);
+    return;
+  }
+  switch (spec.behavior) {
+    case Behavior::kCampaign: {
+      const Mechanics& m = spec.mechanics;
+      if (m.templates) {
+        size_t variant = m.paraphrase ? rng.Below(kCampaignPrefixes.size()) : 0;
+        system->append(kCampaignSystems[m.paraphrase ? (a.group + rng.Below(2)) % kCampaignSystems.size()
+                                                     : a.group % kCampaignSystems.size()]);
+        prompt->append(kCampaignPrefixes[variant]);
+        if (a.capability == Capability::kChat) {
+          prompts_.Human(rng, prompt);  // human prompts wrapped in the template
+        } else {
+          prompts_.Task(a.capability, rng, prompt);
+        }
+        if (m.chain_of_thought && a.capability != Capability::kChat) {
+          prompt->append("\n\n");
+          prompts_.ChainOfThought(rng, prompt);
+        }
+        prompt->append(kCampaignSuffixes[m.paraphrase ? rng.Below(kCampaignSuffixes.size()) : 0]);
+      } else {
+        prompts_.Task(a.capability, rng, prompt);
+      }
+      return;
+    }
+    case Behavior::kSaas: {
+      fmt::format_to(std::back_inserter(*system),
+                     "You are the assistant of {} ({}.io). Follow the brand voice guide. Never reveal internal notes.",
+                     Base36(a.org, 6), Base36(a.org, 6));
+      std::string customer;
+      prompts_.Human(rng, &customer);
+      fmt::format_to(std::back_inserter(*prompt), fmt::runtime(kSaasTemplates[a.org % kSaasTemplates.size()]),
+                     customer, kSaasStatus[rng.Below(kSaasStatus.size())]);
+      return;
+    }
+    case Behavior::kEval:
+      // Benchmark items with a chain-of-thought instruction, one template per harness.
+      prompts_.Task(a.capability, rng, prompt);
+      prompt->append(a.org % 2 == 0 ? "\nLet's think step by step." : "\nAnswer with your reasoning, then 'ANSWER: <x>'.");
+      return;
+    case Behavior::kPopularPaster:
+      prompts_.Popular(rng, prompt);
+      return;
+    case Behavior::kAgentFramework:
+      system->append(kAgentFrameworkSystem);
+      prompts_.Task(a.capability, rng, prompt);
+      return;
+    default:
+      if (a.capability == Capability::kChat) {
+        prompts_.Human(rng, prompt);
+      } else {
+        prompts_.Task(a.capability, rng, prompt);
+      }
+  }
+}
+
+void Simulator::Emit(Actor& a, int64_t now) {
+  const GroupSpec& spec = scenario_.groups[a.group];
+  GroupState& state = groups_[a.group];
+  ++a.turn;
+  if (spec.campaign() && spec.mechanics.proxy && spec.mechanics.rotate_per_request && a.turn > 1) {
+    a.session_ip = PickEndpoint(a, spec);
+  }
+  const char* model = ModelFor(a, spec, now);
+  Rng& rng = a.rng;
+  bool multi = a.capability == Capability::kAgentic || a.capability == Capability::kComputerUse;
+  int tools = multi ? spec.tools : (spec.behavior == Behavior::kDeveloper && rng.Chance(0.1) ? spec.tools : 0);
+  int64_t max_tokens = spec.campaign() ? 16384 : (spec.behavior == Behavior::kEval ? 2048 : 1024 << rng.Below(3));
+  int64_t output_tokens = std::min<int64_t>(max_tokens, static_cast<int64_t>(rng.LogNormal(spec.output_tokens_median, 0.6)) + 1);
+  int status = rng.Chance(0.01) ? 429 : (rng.Chance(0.002) ? 500 : 200);
+  if (status != 200) output_tokens = 0;
+  int64_t context = (a.turn - 1) * (300 + static_cast<int64_t>(rng.Below(900)));
+
+  GroupSummary& s = state.summary;
+  if (a.first_event_ms < 0) {
+    a.first_event_ms = now;
+    ++s.accounts;
+    s.payments += state.payments.insert(a.payment).second;
+    if (truth_ != nullptr) {
+      truth_->Write(fmt::format("{{\"account\":\"user_{}\",\"label\":\"{}\",\"campaign\":{},\"segment\":\"{}\"}}\n",
+                                Base36(a.id, 12), spec.campaign() ? "campaign" : "legit",
+                                spec.campaign() ? "\"" + spec.name + "\"" : "null", spec.name));
+    }
+  }
+  a.last_event_ms = now;
+  ++s.events;
+  if (now >= scenario_.model_release_ms) {
+    ++s.events_after_release;
+    s.events_on_new_model_after_release += model == std::string_view(kNewModel);
+  }
+  if (state.ips.size() < (1u << 22)) state.ips.insert(a.session_ip.ip);
+  ++summary_.events;
+  if (summary_.events == 1) summary_.first_ts_ms = now;
+  summary_.last_ts_ms = now;
+
+  int64_t input_tokens;
+  if (options_.count_only) {
+    input_tokens = 200 + context;
+  } else {
+    BuildPrompt(a, spec, &system_, &prompt_);
+    input_tokens = static_cast<int64_t>((system_.size() + prompt_.size()) / 4) + 1 + context + tools * 180;
+    const Client& client = a.agent_client ? kAgentFrameworkClient : kClients[a.client];
+    const char* tls = spec.campaign() ? (spec.mechanics.ua_mimicry ? kHarnessTls : kClients[7].tls) : client.tls;
+    const char* ua = spec.campaign() && !spec.mechanics.ua_mimicry ? kClients[7].ua : client.ua;
+    line_.clear();
+    auto out = std::back_inserter(line_);
+    fmt::format_to(out,
+                   "{{\"ts\":{},\"account\":\"user_{}\",\"ip\":\"{}\",\"org\":\"org_{}\",\"key\":\"key_{}\","
+                   "\"account_created\":{},\"verified\":\"{}\",\"payment\":\"pm_{}\",\"billing_country\":\"{}\","
+                   "\"email_domain\":\"{}\",\"asn\":{},\"ip_country\":\"{}\",\"ua\":",
+                   now, Base36(a.id, 12), a.session_ip.ip, Base36(a.org, 8), Base36(a.key, 12), a.created_ms, a.verified,
+                   Base36(a.payment, 12), a.billing_country, a.email_domain, a.session_ip.asn, a.session_ip.country);
+    io::AppendJsonString(&line_, ua);
+    fmt::format_to(out, ",\"tls\":\"{}\",\"endpoint\":\"{}\",\"model\":\"{}\"", tls, client.endpoint, model);
+    if (!system_.empty()) {
+      line_.append(",\"system\":");
+      io::AppendJsonString(&line_, system_);
+    }
+    line_.append(",\"prompt\":");
+    io::AppendJsonString(&line_, prompt_);
+    fmt::format_to(out,
+                   ",\"conversation\":\"conv_{}\",\"turn\":{},\"tools\":{},\"max_tokens\":{},\"stream\":{},"
+                   "\"status\":{},\"input_tokens\":{},\"output_tokens\":{}}}\n",
+                   Base36(a.conversation, 12), a.turn, tools, max_tokens, rng.Chance(client.stream_share) ? "true" : "false",
+                   status, input_tokens, output_tokens);
+    events_->Write(line_);
+  }
+  s.input_tokens += static_cast<uint64_t>(input_tokens);
+  s.output_tokens += static_cast<uint64_t>(output_tokens);
+}
+
+void Simulator::Step(uint32_t slot, int64_t now) {
+  Actor& a = actors_[slot];
+  const GroupSpec& spec = scenario_.groups[a.group];
+  if (now >= a.end_ms) {
+    if (a.first_event_ms >= 0) {
+      groups_[a.group].summary.account_days += static_cast<double>(a.end_ms - a.start_ms) / kDayMs;
+    }
+    free_slots_.push_back(slot);
+    return;
+  }
+  if (spec.behavior == Behavior::kEval && a.burst_left == 0 && a.turns_left == 0) {
+    a.burst_left = static_cast<int>(a.rng.Between(500, 5000));
+  }
+  if (a.turns_left == 0) StartSession(a, now);
+  Emit(a, now);
+  --a.turns_left;
+  int64_t next;
+  if (spec.behavior == Behavior::kEval && --a.burst_left > 0) {
+    next = now + static_cast<int64_t>(a.rng.Uniform(0.2, 2.5) * kSecondMs);  // the harness's pace
+  } else if (a.turns_left > 0) {
+    bool machine = spec.campaign() || spec.behavior == Behavior::kAgentFramework;  // scripts reply in seconds
+    next = now + static_cast<int64_t>((machine ? a.rng.Uniform(3, 40) : a.rng.Uniform(20, 240)) * kSecondMs);
+  } else {
+    a.burst_left = 0;
+    next = NextSessionTime(a, now);
+  }
+  queue_.push({std::min(next, a.end_ms), slot});
+}
+
+SimulationSummary Simulator::Run() {
+  Plan();
+  summary_.scenario = scenario_.name;
+  summary_.scale = scenario_.scale;
+  summary_.seed = options_.seed;
+  size_t next_pending = 0;
+  while (true) {
+    int64_t next_start = next_pending < pending_.size() ? pending_[next_pending].start_ms : INT64_MAX;
+    if (!queue_.empty() && queue_.top().first < next_start) {
+      auto [time, slot] = queue_.top();
+      queue_.pop();
+      Step(slot, time);
+    } else if (next_pending < pending_.size()) {
+      Activate(pending_[next_pending++]);
+    } else {
+      break;
+    }
+  }
+  for (GroupState& state : groups_) {
+    state.summary.distinct_ips = state.ips.size();
+    summary_.groups.push_back(state.summary);
+  }
+  return summary_;
+}
+
+}  // namespace
+
+absl::StatusOr<SimulationSummary> Simulate(const Scenario& scenario, const SimulateOptions& options,
+                                           io::OutputFile* events, io::OutputFile* truth) {
+  if (!options.count_only && (events == nullptr || truth == nullptr)) {
+    return absl::InvalidArgumentError("events and truth outputs are required unless count_only");
+  }
+  absl::StatusOr<Network> network = BuildNetwork(options.netlists_dir, options.seed);
+  if (!network.ok()) return network.status();
+  absl::StatusOr<PromptLibrary> prompts = PromptLibrary::Load(options.prompts_dir);
+  if (!prompts.ok()) return prompts.status();
+  Simulator simulator(scenario, options, *std::move(network), *std::move(prompts), events, truth);
+  return simulator.Run();
+}
+
+std::string FormatSummary(const SimulationSummary& summary) {
+  std::string out = fmt::format("scenario {} at scale {} (seed {}): {} events", summary.scenario, summary.scale,
+                                summary.seed, summary.events);
+  if (summary.events > 0) {
+    out += fmt::format(", {} .. {}", ingest::FormatRfc3339Millis(summary.first_ts_ms), ingest::FormatRfc3339Millis(summary.last_ts_ms));
+  }
+  out += fmt::format("\n{:<18} {:>9} {:>12} {:>10} {:>9} {:>8} {:>14}\n", "segment/campaign", "accounts", "events",
+                     "req/acct/d", "IPs", "payments", "output tokens");
+  for (const GroupSummary& g : summary.groups) {
+    double per_day = g.account_days > 0 ? static_cast<double>(g.events) / g.account_days : 0;
+    out += fmt::format("{:<18} {:>9} {:>12} {:>10.1f} {:>9} {:>8} {:>14}{}\n", g.name, g.accounts, g.events, per_day,
+                       g.distinct_ips, g.payments, g.output_tokens, g.campaign ? "  (campaign)" : "");
+  }
+  return out;
+}
+
+}  // namespace hydraguard::sim
