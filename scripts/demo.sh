@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# `make demo`: a small end-to-end run on an embedded scenario.
-# For now: write a sample log with a few bad lines, and summarize it.
+# `make demo`: a small end-to-end run on an embedded scenario (no external files).
 set -euo pipefail
 build_dir=${1:-build}
 hg="$build_dir/src/cli/hydraguard"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-echo "== hydraguard gen-sample: 5,000 events, 7 bad lines, zstd-compressed"
-"$hg" gen-sample --events 5000 --bad-lines 7 --seed 42 --out "$work/sample.jsonl.zst"
+echo "== hydraguard simulate: the 'mixed' scenario at 0.2% of the reported size"
+"$hg" simulate --scenario mixed --scale 0.002 --seed 42 --out "$work/events.jsonl.zst" --truth "$work/truth.jsonl"
 echo
-echo "== hydraguard stats (bad lines are reported on stderr as FILE:LINE: field: reason)"
-"$hg" stats "$work/sample.jsonl.zst" 2>&1 | sed "s#$work/##"
+echo "== hydraguard stats on the simulated log"
+"$hg" stats "$work/events.jsonl.zst"
+echo
+echo "== bad input is reported, skipped and counted (a sample log with 7 bad lines)"
+"$hg" gen-sample --events 2000 --bad-lines 7 --seed 42 --out "$work/sample.jsonl"
+"$hg" stats "$work/sample.jsonl" 2>&1 >/dev/null | sed "s#$work/##"
