@@ -18,7 +18,7 @@ struct BuiltinRange {
 };
 
 // Real operators' ranges, used as simulated sources only.
-constexpr std::array<BuiltinRange, 14> kResidential = {{
+constexpr std::array<BuiltinRange, 17> kResidential = {{
     {"73.0.0.0/12", 7922, "US"},     // Comcast
     {"24.160.0.0/12", 20115, "US"},  // Charter
     {"99.0.0.0/12", 7018, "US"},     // AT&T
@@ -33,6 +33,9 @@ constexpr std::array<BuiltinRange, 14> kResidential = {{
     {"116.86.0.0/15", 9506, "SG"},   // Singtel
     {"95.24.0.0/13", 8402, "RU"},    // Beeline
     {"203.208.0.0/14", 4826, "AU"},  // Vocus
+    {"112.118.0.0/15", 4760, "HK"},  // HKT
+    {"175.136.0.0/13", 4788, "MY"},  // TM Net
+    {"94.200.0.0/13", 5384, "AE"},   // Etisalat
 }};
 constexpr std::array<BuiltinRange, 6> kMobile = {{
     {"172.56.0.0/14", 21928, "US"},  // T-Mobile US

@@ -28,7 +28,7 @@ struct Client {
   double stream_share;
   int weight;
 };
-constexpr std::array<Client, 8> kClients = {{
+constexpr std::array<Client, 9> kClients = {{
     {"anthropic-python/0.52.0", "t13d1715h2_5b57614c22b0_3d5424432f57", "/v1/messages", 0.6, 30},
     {"anthropic-typescript/0.40.1", "t13d1516h2_8daaf6152771_e5627efa2ab1", "/v1/messages", 0.7, 15},
     {"openai-python/1.82.0", "t13d1715h2_5b57614c22b0_3d5424432f57", "/v1/chat/completions", 0.5, 20},
@@ -38,11 +38,16 @@ constexpr std::array<Client, 8> kClients = {{
     {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36",
      "t13d1516h2_8daaf6152771_02713d6af862", "/v1/messages", 0.9, 5},
     {"python-requests/2.32.3", "t13d1812h2_e8a523a41297_7e3a9b6c6d14", "/v1/chat/completions", 0.0, 10},
+    {"Python/3.11 aiohttp/3.9.5", "t13d1811h2_1f1a39cc7b9e_c0ba7e3b6f3a", "/v1/messages", 0.3, 3},
 }};
+constexpr size_t kPythonSdk = 0, kPythonRequests = 7, kAiohttp = 8;
 constexpr Client kAgentFrameworkClient = {"langchain-anthropic/0.3.12 anthropic-python/0.52.0",
                                           "t13d1715h2_5b57614c22b0_3d5424432f57", "/v1/messages", 0.8, 0};
-// The campaigns' own harness: an SDK's user agent over aiohttp's TLS stack.
-constexpr const char* kHarnessTls = "t13d1811h2_1f1a39cc7b9e_c0ba7e3b6f3a";
+// Campaign harnesses: 60% of accounts really run the Python SDK; the rest send
+// the SDK's user agent from their own aiohttp harness (ua_mimicry), whose TLS
+// fingerprint honest aiohttp users share: the mismatch, not the fingerprint,
+// is the tell, and only for part of the campaign.
+constexpr double kHarnessShare = 0.4;
 
 size_t PickClient(Rng& rng) {
   int total = 0;
@@ -55,8 +60,10 @@ size_t PickClient(Rng& rng) {
 }
 
 // --- E-mail domains.
-constexpr std::array<const char*, 8> kFreeMail = {"gmail.com", "gmail.com", "gmail.com", "outlook.com",
-                                                  "yahoo.com", "icloud.com", "proton.me", "qq.com"};
+// Disposable domains too: some honest people use them.
+constexpr std::array<const char*, 16> kFreeMail = {
+    "gmail.com", "gmail.com",  "gmail.com",   "gmail.com",  "gmail.com",     "outlook.com", "outlook.com", "yahoo.com",
+    "icloud.com", "icloud.com", "proton.me", "qq.com", "hotmail.com", "163.com", "tmpbox.net", "mailnesia.org"};
 constexpr std::array<const char*, 6> kCampaignMail = {"gmail.com", "outlook.com", "proton.me", "tmpbox.net",
                                                       "mailnesia.org", "hotmail.com"};
 
@@ -128,6 +135,7 @@ struct Actor {
   std::string billing_country;
   uint32_t client = 0;  // index in kClients; kAgent for the agent framework
   bool agent_client = false;
+  int tools = 0;        // tool definitions this account sends with tool-use requests
   Endpoint home;        // fixed egress (residential, business, cloud)
   // Conversation in progress.
   Endpoint session_ip;
@@ -335,7 +343,7 @@ void Simulator::Activate(const Pending& p) {
     a.email_domain = kCampaignMail[a.rng.Below(kCampaignMail.size())];
     double tier = a.rng.Uniform();
     a.verified = tier < 0.55 ? "email" : tier < 0.9 ? "phone" : "payment";
-    a.client = 0;  // claims to be the Python SDK
+    a.client = a.rng.Chance(kHarnessShare) ? (spec.mechanics.ua_mimicry ? kAiohttp : kPythonRequests) : kPythonSdk;
     if (!spec.mechanics.proxy) a.home = state.own_pool.Draw(a.rng);
     a.tz_hours = TimeZone(a.billing_country);
   } else {
@@ -361,8 +369,10 @@ void Simulator::Activate(const Pending& p) {
     }
     a.client = static_cast<uint32_t>(PickClient(a.rng));
     a.agent_client = spec.behavior == Behavior::kAgentFramework;
+    // Developers wire up their own tool sets, of any size; a framework's users all send the same.
     a.tz_hours = TimeZone(a.home.country);
   }
+  a.tools = spec.behavior == Behavior::kDeveloper ? static_cast<int>(a.rng.Between(1, 20)) : spec.tools;
   a.turns_left = 0;
   if (a.end_ms > a.start_ms) queue_.push({std::max(a.start_ms, std::min(a.end_ms, NextSessionTime(a, a.start_ms))), slot});
 }
@@ -551,8 +561,19 @@ void Simulator::Emit(Actor& a, int64_t now) {
   const char* model = ModelFor(a, spec, now);
   Rng& rng = a.rng;
   bool multi = a.capability == Capability::kAgentic || a.capability == Capability::kComputerUse;
-  int tools = multi ? spec.tools : (spec.behavior == Behavior::kDeveloper && rng.Chance(0.1) ? spec.tools : 0);
-  int64_t max_tokens = spec.campaign() ? 16384 : (spec.behavior == Behavior::kEval ? 2048 : 1024 << rng.Below(3));
+  int tools = multi ? a.tools : (spec.behavior == Behavior::kDeveloper && rng.Chance(0.1) ? a.tools : 0);
+  // Campaigns favour large output caps; developers and agent users use them too.
+  static constexpr std::array<int64_t, 6> kCaps = {1024, 2048, 4096, 8192, 16384, 32000};
+  int64_t max_tokens;
+  if (spec.campaign()) {
+    max_tokens = kCaps[2 + rng.Below(4)];
+  } else if (spec.behavior == Behavior::kEval) {
+    max_tokens = 2048;
+  } else if (spec.behavior == Behavior::kDeveloper || spec.behavior == Behavior::kAgentFramework) {
+    max_tokens = kCaps[1 + rng.Below(5)];
+  } else {
+    max_tokens = kCaps[rng.Below(3)];
+  }
   int64_t output_tokens = std::min<int64_t>(max_tokens, static_cast<int64_t>(rng.LogNormal(spec.output_tokens_median, 0.6)) + 1);
   int status = rng.Chance(0.01) ? 429 : (rng.Chance(0.002) ? 500 : 200);
   if (status != 200) output_tokens = 0;
@@ -587,8 +608,9 @@ void Simulator::Emit(Actor& a, int64_t now) {
     BuildPrompt(a, spec, &system_, &prompt_);
     input_tokens = static_cast<int64_t>((system_.size() + prompt_.size()) / 4) + 1 + context + tools * 180;
     const Client& client = a.agent_client ? kAgentFrameworkClient : kClients[a.client];
-    const char* tls = spec.campaign() ? (spec.mechanics.ua_mimicry ? kHarnessTls : kClients[7].tls) : client.tls;
-    const char* ua = spec.campaign() && !spec.mechanics.ua_mimicry ? kClients[7].ua : client.ua;
+    const char* tls = client.tls;
+    // A mimicking harness claims to be the SDK over its own TLS stack.
+    const char* ua = spec.campaign() && a.client == kAiohttp ? kClients[kPythonSdk].ua : client.ua;
     line_.clear();
     auto out = std::back_inserter(line_);
     fmt::format_to(out,

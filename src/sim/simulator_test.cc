@@ -19,6 +19,10 @@ namespace {
 
 using ::testing::HasSubstr;
 
+// Values seen per field, by label, to check that no ordinary field gives the
+// label away on its own.
+using FieldValues = std::map<std::string, std::map<std::string, std::set<std::string>>>;  // field -> label -> values
+
 struct AccountStats {
   std::string label, group;
   uint64_t events = 0;
@@ -34,6 +38,7 @@ struct Readback {
   std::map<std::string, std::vector<int64_t>> times;  // by group
   std::map<std::string, std::pair<uint64_t, uint64_t>> new_model_after_day;  // group -> (events, on new model)
   uint64_t events = 0, bad_lines = 0, out_of_order = 0, truth_lines = 0, truth_without_events = 0;
+  FieldValues values;
   std::string events_path, truth_path;
 };
 
@@ -100,6 +105,17 @@ Readback SimulateAndRead(const std::string& name, double scale, uint64_t seed,
                   }
                 }
                 back.times[stats.group].push_back(e.ts_ms);
+                auto note = [&](const char* field, std::string value) { back.values[field][stats.label].insert(value); };
+                note("tls", std::string(interners.tls.Name(e.tls)));
+                note("ua", std::string(interners.ua.Name(e.ua)));
+                note("email_domain", std::string(interners.email_domain.Name(e.email_domain)));
+                note("billing_country", std::string(interners.country.Name(e.billing_country)));
+                note("verified", std::string(ingest::VerificationName(e.verified)));
+                note("endpoint", std::string(interners.endpoint.Name(e.endpoint)));
+                note("model", std::string(interners.model.Name(e.model)));
+                note("max_tokens", std::to_string(e.max_tokens));
+                note("tools", std::to_string(e.tools));
+                note("asn", std::to_string(e.asn));
                 if (e.ts_ms >= release_plus_day) {
                   auto& [count, on_new] = back.new_model_after_day[stats.group];
                   ++count;
@@ -128,6 +144,18 @@ TEST(SimulatorTest, OutputIsValidTimeOrderedAndMatchesTheTruth) {
   for (const auto& [name, stats] : back.accounts) {
     EXPECT_TRUE(stats.label == "legit" || stats.label == "campaign") << name;
     EXPECT_EQ(name.find("camp"), std::string::npos);  // names never reveal the label
+  }
+}
+
+TEST(SimulatorTest, NoOrdinaryFieldGivesTheLabelAway) {
+  // Every value campaigns use in these fields is also used by honest traffic:
+  // a detector has to combine signals, as it must on real logs.
+  const Readback& back = February();
+  for (const auto& [field, by_label] : back.values) {
+    ASSERT_TRUE(by_label.contains("campaign") && by_label.contains("legit")) << field;
+    for (const std::string& value : by_label.at("campaign")) {
+      EXPECT_TRUE(by_label.at("legit").contains(value)) << field << "=" << value << " is only ever a campaign's";
+    }
   }
 }
 
