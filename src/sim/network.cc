@@ -152,7 +152,9 @@ Endpoint AddressPool::At(size_t block_index, uint64_t index) const {
   const AddressBlock& block = blocks_[block_index % blocks_.size()];
   uint32_t offset = static_cast<uint32_t>(index % block.size);
   uint32_t address = block.first + offset;
-  if (block.size >= 256 && (address & 255) == 0) ++address;  // avoid .0 network addresses
+  // Hosts are never x.y.z.0 or x.y.z.255, whatever the block size.
+  if ((address & 255) == 0) ++address;
+  if ((address & 255) == 255) --address;
   return {FormatIpv4(address), block.asn, block.country};
 }
 

@@ -31,8 +31,8 @@ std::vector<GroupSpec> HonestSegments(int64_t start, int64_t end) {
   add(casual);
   GroupSpec developer{.name = "developer", .behavior = Behavior::kDeveloper, .accounts = 8000,
                       .requests_per_day = 6, .rate_sigma = 1.0,
-                      .mix = Mix{{Capability::kCode, 0.7}, {Capability::kAgentic, 0.1}, {Capability::kChat, 0.1},
-                                 {Capability::kDataAnalysis, 0.1}},
+                      .mix = Mix{{Capability::kCode, 0.65}, {Capability::kAgentic, 0.1}, {Capability::kChat, 0.1},
+                                 {Capability::kDataAnalysis, 0.1}, {Capability::kComputerUse, 0.05}},
                       .min_turns = 1, .max_turns = 8, .timing = Timing::kWorkHours, .tools = 4,
                       .output_tokens_median = 700};
   developer.billing_countries = {"US", "US", "DE", "IN", "GB", "CN", "BR", "CA"};
@@ -43,7 +43,7 @@ std::vector<GroupSpec> HonestSegments(int64_t start, int64_t end) {
   add(saas);
   GroupSpec eval{.name = "eval", .behavior = Behavior::kEval, .access = Access::kCloud, .accounts = 20,
                  .requests_per_day = 1000, .rate_sigma = 0.5,
-                 .mix = Mix{{Capability::kReasoning, 0.6}, {Capability::kCode, 0.4}},
+                 .mix = Mix{{Capability::kReasoning, 0.5}, {Capability::kCode, 0.35}, {Capability::kRubric, 0.15}},
                  .timing = Timing::kAroundTheClock, .output_tokens_median = 900};
   add(eval);
   GroupSpec institution{.name = "institution", .behavior = Behavior::kInstitution, .access = Access::kBusiness,
@@ -74,7 +74,8 @@ std::vector<GroupSpec> HonestSegments(int64_t start, int64_t end) {
   add(popular);
   GroupSpec agents{.name = "agent_framework", .behavior = Behavior::kAgentFramework, .accounts = 2000,
                    .requests_per_day = 8, .rate_sigma = 1.0,
-                   .mix = Mix{{Capability::kAgentic, 0.8}, {Capability::kCode, 0.2}}, .min_turns = 3,
+                   .mix = Mix{{Capability::kAgentic, 0.7}, {Capability::kCode, 0.2}, {Capability::kComputerUse, 0.1}},
+                   .min_turns = 3,
                    .max_turns = 15, .tools = 14, .output_tokens_median = 600};
   agents.billing_countries = {"US", "DE", "GB", "IN", "FR", "CA"};
   add(agents);

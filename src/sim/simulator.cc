@@ -107,6 +107,21 @@ double MeanTimingFactor(Timing timing) {
   return sum / (24 * 7);
 }
 
+bool MultiTurnCapability(Capability capability) {
+  return capability == Capability::kAgentic || capability == Capability::kComputerUse;
+}
+
+// Turns per conversation for a capability. Tool-use sessions run long
+// trajectories; campaigns keep other tasks to 1-3 turns (and all of them when
+// agentic_trajectories is off); honest users talk as long as they like.
+std::pair<int, int> TurnRange(const GroupSpec& spec, Capability capability) {
+  bool multi = MultiTurnCapability(capability);
+  bool capped = spec.campaign() && (!multi || !spec.mechanics.agentic_trajectories);
+  int max_turns = capped ? std::min(spec.max_turns, 3) : spec.max_turns;
+  int min_turns = multi ? std::min(max_turns, std::max(spec.min_turns, 3)) : spec.min_turns;
+  return {min_turns, std::max(min_turns, max_turns)};
+}
+
 std::string Base36(uint64_t value, int length) {
   static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
   std::string out(static_cast<size_t>(length), '0');
@@ -136,6 +151,9 @@ struct Actor {
   uint32_t client = 0;  // index in kClients; kAgent for the agent framework
   bool agent_client = false;
   int tools = 0;        // tool definitions this account sends with tool-use requests
+  int64_t max_tokens = 1024;  // the account's client sets one output cap
+  int system_prompt = -1;     // honest: the account's own system prompt (-1: none)
+  size_t campaign_system = 0; // campaign: the wording chosen for this conversation
   Endpoint home;        // fixed egress (residential, business, cloud)
   // Conversation in progress.
   Endpoint session_ip;
@@ -168,6 +186,21 @@ struct Pending {
   uint64_t payment;
   double rate_per_day;
 };
+
+// Developers and institutions often set their own system prompt once.
+constexpr std::array<const char*, 6> kOwnSystemPrompts = {
+    "You are a helpful coding assistant. Prefer {} and explain briefly.",
+    "You are an expert {} developer. Answer with code first, then a short explanation.",
+    "Be concise. I work mostly in {}. Show complete code when you change something.",
+    "You are a senior engineer reviewing {} code. Point out bugs and risks.",
+    "Answer as a patient tutor. Use {} for examples.",
+    "You are an assistant for our research group. Use {} where code is needed and cite sources."};
+constexpr std::array<const char*, 6> kOwnLanguages = {"Python", "TypeScript", "Go", "Rust", "Java", "C++"};
+
+void AppendOwnSystemPrompt(const Actor& a, std::string* system) {
+  fmt::format_to(std::back_inserter(*system), fmt::runtime(kOwnSystemPrompts[a.system_prompt % kOwnSystemPrompts.size()]),
+                 kOwnLanguages[(a.id >> 8) % kOwnLanguages.size()]);
+}
 
 class Simulator {
  public:
@@ -222,15 +255,12 @@ void Simulator::Plan() {
     for (auto [capability, weight] : spec.mix) {
       total += weight;
       state.mix_cumulative.push_back(total);
-      bool multi = capability == Capability::kAgentic || capability == Capability::kComputerUse;
-      int max_turns = multi && (!spec.campaign() || spec.mechanics.agentic_trajectories) ? spec.max_turns
-                                                                                          : std::min(spec.max_turns, 3);
-      int min_turns = multi ? std::min(max_turns, std::max(spec.min_turns, 3)) : spec.min_turns;
-      turns += weight * (min_turns + std::max(min_turns, max_turns)) / 2.0;
+      auto [min_turns, max_turns] = TurnRange(spec, capability);
+      turns += weight * (min_turns + max_turns) / 2.0;
     }
     state.expected_turns = total > 0 ? turns / total : 1;
     Rng rng(Rng::Mix(seed, 1000 + g));
-    state.wave_phase_ms = rng.Below(static_cast<uint64_t>(spec.mechanics.wave_minutes * 60000));
+    state.wave_phase_ms = rng.Below(static_cast<uint64_t>(std::max(1.0, spec.mechanics.wave_minutes) * 60000));
     if (spec.access == Access::kMobile) {
       // Carrier CGNAT: one public IP per ~40 subscribers.
       size_t ips = static_cast<size_t>(std::max(4.0, spec.accounts * scenario_.scale / 40));
@@ -254,8 +284,14 @@ void Simulator::Plan() {
           p.start_ms = spec.start_ms + static_cast<int64_t>(account_rng.Uniform() * static_cast<double>(window - lifetime));
           p.end_ms = p.start_ms + lifetime;
         }
-      } else if (account_rng.Chance(0.05)) {
-        p.start_ms = spec.start_ms + static_cast<int64_t>(account_rng.Uniform() * static_cast<double>(window));
+      } else {
+        if (account_rng.Chance(0.05)) {  // signs up during the window
+          p.start_ms = spec.start_ms + static_cast<int64_t>(account_rng.Uniform() * static_cast<double>(window));
+        }
+        bool builder = spec.behavior == Behavior::kDeveloper || spec.behavior == Behavior::kAgentFramework;
+        if (builder && account_rng.Chance(0.1)) {  // a project ends, a trial runs out
+          p.end_ms = p.start_ms + static_cast<int64_t>(account_rng.Uniform(0.1, 1.0) * static_cast<double>(p.end_ms - p.start_ms));
+        }
       }
       planned.push_back(p);
     }
@@ -266,7 +302,7 @@ void Simulator::Plan() {
     for (const Pending& p : planned) account_days += static_cast<double>(p.end_ms - p.start_ms) / kDayMs;
     double campaign_rate = spec.campaign() && account_days > 0 ? spec.exchanges * scenario_.scale / account_days : 0;
     uint64_t batch = 0, batch_size = 0, batch_end = 0;
-    int64_t batch_created = 0;
+    int64_t batch_created = 0, batch_first_start = 0;
     for (uint32_t rank = 0; rank < planned.size(); ++rank) {
       Pending& p = planned[rank];
       Rng account_rng(Rng::Mix(Rng::Mix(seed, g), p.index + 0x5eed));
@@ -274,11 +310,12 @@ void Simulator::Plan() {
         double sigma = spec.rate_sigma;
         p.rate_per_day = campaign_rate * account_rng.LogNormal(1.0, sigma) * std::exp(-sigma * sigma / 2);
         if (spec.mechanics.signup_bursts) {
-          if (rank >= batch_end) {  // a new burst of sign-ups shortly before use
+          if (rank >= batch_end || p.start_ms - batch_first_start > 72 * kHourMs) {  // a new burst of sign-ups
             ++batch;
             batch_size = 20 + account_rng.Below(180);
             batch_end = rank + batch_size;
             batch_created = p.start_ms - static_cast<int64_t>(account_rng.Uniform(2, 72) * kHourMs);
+            batch_first_start = p.start_ms;
           }
           p.created_ms = batch_created + static_cast<int64_t>(account_rng.Uniform(0, 45) * 60000);
         } else {
@@ -291,9 +328,11 @@ void Simulator::Plan() {
         p.rate_per_day = account_rng.LogNormal(spec.requests_per_day, spec.rate_sigma);
         bool new_signup = p.start_ms > spec.start_ms;
         p.created_ms = new_signup ? p.start_ms - static_cast<int64_t>(account_rng.Uniform(0, 2) * kHourMs)
-                                  : p.start_ms - static_cast<int64_t>(account_rng.Uniform(20, 1500) * kDayMs);
-        // Mostly one instrument per account; families and small firms share.
-        uint64_t owner = account_rng.Chance(0.08) ? p.index / 4 : p.index + 0x100000;
+                                  : p.start_ms - static_cast<int64_t>(account_rng.Uniform(0, 1500) * kDayMs);
+        // Mostly one instrument per account; 8% of households (groups of
+        // four neighbouring accounts) share one, decided per household.
+        Rng household(Rng::Mix(Rng::Mix(seed, g), 0x40000000 + p.index / 4));
+        uint64_t owner = household.Chance(0.08) ? p.index / 4 : p.index + 0x100000;
         if (spec.accounts_per_org > 1) owner = p.index / static_cast<uint64_t>(spec.accounts_per_org);
         p.payment = Rng::Mix(Rng::Mix(seed, g), 0x7000000 + owner);
       }
@@ -332,7 +371,9 @@ void Simulator::Activate(const Pending& p) {
   Rng org_rng(a.org);
   switch (spec.access) {
     case Access::kResidential: a.home = network_.residential.Draw(a.rng); break;
-    case Access::kBusiness: a.home = network_.business.At(org_rng.Below(3), org_rng.Below(65536) & ~7u); break;
+    case Access::kBusiness:  // the org's /29 NAT egress
+      a.home = network_.business.At(org_rng.Below(3), (org_rng.Below(65536) & ~7u) + a.rng.Below(8));
+      break;
     case Access::kCloud: a.home = network_.cloud.Draw(org_rng); break;
     case Access::kMobile: a.home = state.own_pool.Draw(a.rng); break;
     case Access::kVpn: a.home = network_.vpn.Draw(a.rng); break;
@@ -373,6 +414,23 @@ void Simulator::Activate(const Pending& p) {
     a.tz_hours = TimeZone(a.home.country);
   }
   a.tools = spec.behavior == Behavior::kDeveloper ? static_cast<int>(a.rng.Between(1, 20)) : spec.tools;
+  // One output cap per account (clients set it once). Campaigns favour large
+  // caps; many developers and agent users do too.
+  static constexpr std::array<int64_t, 6> kCaps = {1024, 2048, 4096, 8192, 16384, 32000};
+  if (spec.campaign()) {
+    a.max_tokens = kCaps[2 + a.rng.Below(4)];
+  } else if (spec.behavior == Behavior::kEval) {
+    a.max_tokens = 2048;
+  } else if (spec.behavior == Behavior::kDeveloper || spec.behavior == Behavior::kAgentFramework) {
+    a.max_tokens = kCaps[1 + a.rng.Below(5)];
+  } else {
+    a.max_tokens = kCaps[a.rng.Below(3)];
+  }
+  bool own_prompt = spec.behavior == Behavior::kDeveloper || spec.behavior == Behavior::kInstitution;
+  if (own_prompt && a.rng.Chance(0.3)) a.system_prompt = static_cast<int>(a.rng.Below(kOwnSystemPrompts.size()));
+  // Some developers and agent users run from CI, notebooks and cloud machines.
+  bool builder = spec.behavior == Behavior::kDeveloper || spec.behavior == Behavior::kAgentFramework;
+  if (builder && a.rng.Chance(0.15)) a.home = network_.cloud.Draw(a.rng);
   a.turns_left = 0;
   if (a.end_ms > a.start_ms) queue_.push({std::max(a.start_ms, std::min(a.end_ms, NextSessionTime(a, a.start_ms))), slot});
 }
@@ -388,7 +446,7 @@ int64_t Simulator::NextSessionTime(Actor& a, int64_t now) {
   if (spec.campaign() && spec.mechanics.synchronized) {
     // Lockstep: every account fires on the campaign's wave boundaries, each
     // wave with probability p (its share of the volume), within seconds.
-    int64_t wave = static_cast<int64_t>(spec.mechanics.wave_minutes * 60000);
+    int64_t wave = std::max<int64_t>(60000, static_cast<int64_t>(spec.mechanics.wave_minutes * 60000));
     double p = std::min(1.0, a.sessions_per_ms * static_cast<double>(wave));
     int64_t phase = static_cast<int64_t>(groups_[a.group].wave_phase_ms);
     int64_t next_wave = ((now - phase) / wave + 1) * wave + phase;
@@ -413,11 +471,8 @@ void Simulator::StartSession(Actor& a, int64_t now) {
   size_t index = 0;
   while (index + 1 < state.mix_cumulative.size() && pick >= state.mix_cumulative[index]) ++index;
   a.capability = spec.mix[index].first;
-  bool multi = a.capability == Capability::kAgentic || a.capability == Capability::kComputerUse;
-  int max_turns = multi && (!spec.campaign() || spec.mechanics.agentic_trajectories) ? spec.max_turns
-                                                                                      : std::min(spec.max_turns, 3);
-  int min_turns = multi ? std::min(max_turns, std::max(spec.min_turns, 3)) : spec.min_turns;
-  a.turns_left = static_cast<int>(a.rng.Between(min_turns, std::max(min_turns, max_turns)));
+  auto [min_turns, max_turns] = TurnRange(spec, a.capability);
+  a.turns_left = static_cast<int>(a.rng.Between(min_turns, max_turns));
   if (spec.behavior == Behavior::kEval) a.turns_left = 1;
   a.turn = 0;
   a.conversation = Rng::Mix(a.id, ++a.conversations);
@@ -493,8 +548,9 @@ void Simulator::BuildPrompt(Actor& a, const GroupSpec& spec, std::string* system
   Rng& rng = a.rng;
   if (a.turn > 1) {
     prompts_.FollowUp(a.capability, rng, prompt);
-    if (spec.campaign() && spec.mechanics.templates) system->append(kCampaignSystems[a.group % kCampaignSystems.size()]);
+    if (spec.campaign() && spec.mechanics.templates) system->append(kCampaignSystems[a.campaign_system]);
     if (spec.behavior == Behavior::kAgentFramework) system->append(kAgentFrameworkSystem);
+    if (a.system_prompt >= 0) AppendOwnSystemPrompt(a, system);
     return;
   }
   switch (spec.behavior) {
@@ -502,8 +558,9 @@ void Simulator::BuildPrompt(Actor& a, const GroupSpec& spec, std::string* system
       const Mechanics& m = spec.mechanics;
       if (m.templates) {
         size_t variant = m.paraphrase ? rng.Below(kCampaignPrefixes.size()) : 0;
-        system->append(kCampaignSystems[m.paraphrase ? (a.group + rng.Below(2)) % kCampaignSystems.size()
-                                                     : a.group % kCampaignSystems.size()]);
+        a.campaign_system = m.paraphrase ? (a.group + rng.Below(2)) % kCampaignSystems.size()
+                                         : a.group % kCampaignSystems.size();
+        system->append(kCampaignSystems[a.campaign_system]);
         prompt->append(kCampaignPrefixes[variant]);
         if (a.capability == Capability::kChat) {
           prompts_.Human(rng, prompt);  // human prompts wrapped in the template
@@ -543,6 +600,7 @@ void Simulator::BuildPrompt(Actor& a, const GroupSpec& spec, std::string* system
       prompts_.Task(a.capability, rng, prompt);
       return;
     default:
+      if (a.system_prompt >= 0) AppendOwnSystemPrompt(a, system);
       if (a.capability == Capability::kChat) {
         prompts_.Human(rng, prompt);
       } else {
@@ -560,20 +618,9 @@ void Simulator::Emit(Actor& a, int64_t now) {
   }
   const char* model = ModelFor(a, spec, now);
   Rng& rng = a.rng;
-  bool multi = a.capability == Capability::kAgentic || a.capability == Capability::kComputerUse;
+  bool multi = MultiTurnCapability(a.capability);
   int tools = multi ? a.tools : (spec.behavior == Behavior::kDeveloper && rng.Chance(0.1) ? a.tools : 0);
-  // Campaigns favour large output caps; developers and agent users use them too.
-  static constexpr std::array<int64_t, 6> kCaps = {1024, 2048, 4096, 8192, 16384, 32000};
-  int64_t max_tokens;
-  if (spec.campaign()) {
-    max_tokens = kCaps[2 + rng.Below(4)];
-  } else if (spec.behavior == Behavior::kEval) {
-    max_tokens = 2048;
-  } else if (spec.behavior == Behavior::kDeveloper || spec.behavior == Behavior::kAgentFramework) {
-    max_tokens = kCaps[1 + rng.Below(5)];
-  } else {
-    max_tokens = kCaps[rng.Below(3)];
-  }
+  int64_t max_tokens = a.max_tokens;
   int64_t output_tokens = std::min<int64_t>(max_tokens, static_cast<int64_t>(rng.LogNormal(spec.output_tokens_median, 0.6)) + 1);
   int status = rng.Chance(0.01) ? 429 : (rng.Chance(0.002) ? 500 : 200);
   if (status != 200) output_tokens = 0;
