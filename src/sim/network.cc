@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <array>
+#include <optional>
 #include <fstream>
 #include <string_view>
 
@@ -15,35 +16,36 @@ struct BuiltinRange {
   const char* cidr;
   uint32_t asn;
   const char* country;
+  const char* v6 = "";  // the operator's IPv6 /32, as its first two groups ("" = none)
 };
 
 // Real operators' ranges, used as simulated sources only.
 constexpr std::array<BuiltinRange, 17> kResidential = {{
-    {"73.0.0.0/12", 7922, "US"},     // Comcast
-    {"24.160.0.0/12", 20115, "US"},  // Charter
-    {"99.0.0.0/12", 7018, "US"},     // AT&T
-    {"79.192.0.0/12", 3320, "DE"},   // Deutsche Telekom
-    {"81.128.0.0/12", 2856, "GB"},   // BT
-    {"90.0.0.0/12", 3215, "FR"},     // Orange
-    {"49.32.0.0/12", 55836, "IN"},   // Reliance Jio
-    {"177.32.0.0/12", 28573, "BR"},  // Claro
-    {"153.128.0.0/12", 4713, "JP"},  // NTT
-    {"114.80.0.0/12", 4134, "CN"},   // China Telecom
-    {"121.160.0.0/12", 4766, "KR"},  // Korea Telecom
-    {"116.86.0.0/15", 9506, "SG"},   // Singtel
-    {"95.24.0.0/13", 8402, "RU"},    // Beeline
-    {"203.208.0.0/14", 4826, "AU"},  // Vocus
-    {"112.118.0.0/15", 4760, "HK"},  // HKT
-    {"175.136.0.0/13", 4788, "MY"},  // TM Net
-    {"94.200.0.0/13", 5384, "AE"},   // Etisalat
+    {"73.0.0.0/12", 7922, "US", "2601:1c0"},     // Comcast
+    {"24.160.0.0/12", 20115, "US", "2600:6c40"},  // Charter
+    {"99.0.0.0/12", 7018, "US", "2600:1700"},     // AT&T
+    {"79.192.0.0/12", 3320, "DE", "2003:e0"},   // Deutsche Telekom
+    {"81.128.0.0/12", 2856, "GB", "2a00:23c0"},   // BT
+    {"90.0.0.0/12", 3215, "FR", "2a01:cb00"},     // Orange
+    {"49.32.0.0/12", 55836, "IN", "2409:4040"},   // Reliance Jio
+    {"177.32.0.0/12", 28573, "BR", "2804:14c"},  // Claro
+    {"153.128.0.0/12", 4713, "JP", "240b:10"},  // NTT
+    {"114.80.0.0/12", 4134, "CN", "240e:300"},   // China Telecom
+    {"121.160.0.0/12", 4766, "KR", "2001:2d8"},  // Korea Telecom
+    {"116.86.0.0/15", 9506, "SG", "2406:3003"},   // Singtel
+    {"95.24.0.0/13", 8402, "RU", "2a00:1fa0"},    // Beeline
+    {"203.208.0.0/14", 4826, "AU", "2403:5800"},  // Vocus
+    {"112.118.0.0/15", 4760, "HK", "2400:8900"},  // HKT
+    {"175.136.0.0/13", 4788, "MY", "2001:e68"},  // TM Net
+    {"94.200.0.0/13", 5384, "AE", "2001:8f8"},   // Etisalat
 }};
 constexpr std::array<BuiltinRange, 6> kMobile = {{
-    {"172.56.0.0/14", 21928, "US"},  // T-Mobile US
-    {"174.192.0.0/12", 22394, "US"}, // Verizon Wireless
-    {"176.0.0.0/14", 3209, "DE"},    // Vodafone DE
-    {"106.192.0.0/12", 55836, "IN"}, // Jio mobile
-    {"191.128.0.0/12", 26599, "BR"}, // Vivo
-    {"126.0.0.0/12", 17676, "JP"},   // SoftBank
+    {"172.56.0.0/14", 21928, "US", "2607:fb90"},  // T-Mobile US
+    {"174.192.0.0/12", 22394, "US", "2600:1000"}, // Verizon Wireless
+    {"176.0.0.0/14", 3209, "DE", "2a02:3030"},    // Vodafone DE
+    {"106.192.0.0/12", 55836, "IN", "2409:4060"}, // Jio mobile
+    {"191.128.0.0/12", 26599, "BR", "2804:18"}, // Vivo
+    {"126.0.0.0/12", 17676, "JP", "240b:c0"},   // SoftBank
 }};
 constexpr std::array<BuiltinRange, 8> kCloud = {{
     {"3.80.0.0/12", 16509, "US"},     // Amazon
@@ -91,6 +93,7 @@ std::vector<AddressBlock> FromBuiltin(std::span<const BuiltinRange> ranges) {
     ParseCidr(range.cidr, &block.first, &block.size);
     block.asn = range.asn;
     block.country = range.country;
+    block.v6_prefix = range.v6;
     blocks.push_back(block);
   }
   return blocks;
@@ -156,6 +159,19 @@ Endpoint AddressPool::At(size_t block_index, uint64_t index) const {
   if ((address & 255) == 0) ++address;
   if ((address & 255) == 255) --address;
   return {FormatIpv4(address), block.asn, block.country};
+}
+
+std::optional<Endpoint> AddressPool::DrawV6(Rng& rng) const {
+  size_t start = rng.Below(blocks_.size());
+  for (size_t step = 0; step < blocks_.size(); ++step) {
+    const AddressBlock& block = blocks_[(start + step) % blocks_.size()];
+    if (block.v6_prefix.empty()) continue;
+    // A customer /56 inside the operator's /32, and one host in it.
+    return Endpoint{fmt::format("{}:{:x}:{:x}00::{:x}", block.v6_prefix, rng.Below(0x10000), rng.Below(0x100),
+                                1 + rng.Below(0xfffe)),
+                    block.asn, block.country};
+  }
+  return std::nullopt;
 }
 
 Endpoint AddressPool::Draw(Rng& rng) const {

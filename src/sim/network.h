@@ -1,8 +1,9 @@
 // Network: where simulated requests come from. IP pools with their ASN and
 // country, for each kind of access network the scenarios need:
 //
-//   residential  home broadband, one or a few IPs per household
-//   mobile       carrier CGNAT: a few hundred public IPs for many subscribers
+//   residential  home broadband, one IP per household (IPv4, or an IPv6 /56)
+//   mobile       carrier CGNAT: a few hundred public IPv4s for many
+//                subscribers; IPv6 subscribers get their own prefix
 //   cloud        hosting/datacenter ranges (SaaS backends, eval harnesses)
 //   vpn          commercial VPN exits shared by their users
 //   business     NAT egress of a university or company (one /29 for all)
@@ -18,6 +19,7 @@
 #define HYDRAGUARD_SIM_NETWORK_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,7 @@ struct AddressBlock {
   uint32_t size = 1;
   uint32_t asn = 0;
   std::string country;
+  std::string v6_prefix;  // the operator's IPv6 /32 ("2601:1c0"), "" if none
 };
 
 class AddressPool {
@@ -48,6 +51,9 @@ class AddressPool {
   size_t block_count() const { return blocks_.size(); }
   // A random address from a random block.
   Endpoint Draw(Rng& rng) const;
+  // A random IPv6 customer address (a /56 of an operator /32) from a block
+  // whose operator has IPv6; nullopt if none has.
+  std::optional<Endpoint> DrawV6(Rng& rng) const;
   // The index-th address of block `block` (stable: the same inputs, the same IP).
   Endpoint At(size_t block, uint64_t index) const;
   // A new pool of `count` blocks of `size` addresses drawn from this pool's

@@ -151,6 +151,7 @@ struct Actor {
   uint32_t client = 0;  // index in kClients; kAgent for the agent framework
   bool agent_client = false;
   int tools = 0;        // tool definitions this account sends with tool-use requests
+  bool v6_mobile = false;  // a mobile subscriber on IPv6
   int64_t max_tokens = 1024;  // the account's client sets one output cap
   int system_prompt = -1;     // honest: the account's own system prompt (-1: none)
   size_t campaign_system = 0; // campaign: the wording chosen for this conversation
@@ -370,12 +371,18 @@ void Simulator::Activate(const Pending& p) {
   a.key = spec.behavior == Behavior::kSaas ? a.org : a.id;
   Rng org_rng(a.org);
   switch (spec.access) {
-    case Access::kResidential: a.home = network_.residential.Draw(a.rng); break;
+    case Access::kResidential:
+      a.home = network_.residential.Draw(a.rng);
+      if (a.rng.Chance(0.3)) a.home = network_.residential.DrawV6(a.rng).value_or(a.home);  // dual-stack homes on IPv6
+      break;
     case Access::kBusiness:  // the org's /29 NAT egress
       a.home = network_.business.At(org_rng.Below(3), (org_rng.Below(65536) & ~7u) + a.rng.Below(8));
       break;
     case Access::kCloud: a.home = network_.cloud.Draw(org_rng); break;
-    case Access::kMobile: a.home = state.own_pool.Draw(a.rng); break;
+    case Access::kMobile:
+      a.home = state.own_pool.Draw(a.rng);
+      a.v6_mobile = a.rng.Chance(0.4);
+      break;
     case Access::kVpn: a.home = network_.vpn.Draw(a.rng); break;
     case Access::kProxy: a.home = network_.residential.Draw(a.rng); break;
   }
@@ -488,10 +495,13 @@ Endpoint Simulator::PickEndpoint(Actor& a, const GroupSpec& spec) {
     return a.rng.Chance(datacenter) ? network_.proxy_datacenter.Draw(a.rng) : network_.proxy_residential.Draw(a.rng);
   }
   switch (spec.access) {
-    case Access::kMobile: return a.rng.Chance(0.3) ? groups_[a.group].own_pool.Draw(a.rng) : a.home;
+    case Access::kMobile:
+      // IPv6 subscribers get a fresh prefix per attachment; IPv4 ones share CGNAT addresses.
+      if (a.v6_mobile) return network_.mobile.DrawV6(a.rng).value_or(a.home);
+      return a.rng.Chance(0.3) ? groups_[a.group].own_pool.Draw(a.rng) : a.home;
     case Access::kVpn: return a.rng.Chance(0.5) ? network_.vpn.Draw(a.rng) : a.home;
     case Access::kResidential:
-      if (a.rng.Chance(0.02)) a.home = network_.residential.Draw(a.rng);  // new DHCP lease, travel
+      if (a.rng.Chance(0.02)) a.home = network_.residential.Draw(a.rng);  // travel, a new lease on IPv4
       return a.home;
     default: return a.home;
   }

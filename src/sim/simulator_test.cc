@@ -27,7 +27,7 @@ struct AccountStats {
   std::string label, group;
   uint64_t events = 0;
   int64_t first = INT64_MAX, last = INT64_MIN;
-  std::set<uint32_t> ips;
+  std::set<uint32_t> ipv4s;  // IPv4 source addresses (CGNAT and NAT sharing is an IPv4 matter)
   uint64_t turn1 = 0, turn1_templated = 0;
 };
 
@@ -39,6 +39,7 @@ struct Readback {
   std::map<std::string, std::pair<uint64_t, uint64_t>> new_model_after_day;  // group -> (events, on new model)
   uint64_t events = 0, bad_lines = 0, out_of_order = 0, truth_lines = 0, truth_without_events = 0;
   FieldValues values;
+  std::map<std::string, uint64_t> ipv6_events;  // by group
   std::string events_path, truth_path;
 };
 
@@ -93,7 +94,7 @@ Readback SimulateAndRead(const std::string& name, double scale, uint64_t seed,
                 ++stats.events;
                 stats.first = std::min(stats.first, e.ts_ms);
                 stats.last = std::max(stats.last, e.ts_ms);
-                stats.ips.insert(e.ip_id);
+                if (e.ip.is_v4()) stats.ipv4s.insert(e.ip_id);
                 if (e.turn == 1) {
                   ++stats.turn1;
                   for (const char* prefix : {"Task: ", "## Instruction\n", "Problem:\n", "Please solve the following.\n",
@@ -116,6 +117,7 @@ Readback SimulateAndRead(const std::string& name, double scale, uint64_t seed,
                 note("max_tokens", std::to_string(e.max_tokens));
                 note("tools", std::to_string(e.tools));
                 note("asn", std::to_string(e.asn));
+                back.ipv6_events[stats.group] += !e.ip.is_v4();
                 if (e.ts_ms >= release_plus_day) {
                   auto& [count, on_new] = back.new_model_after_day[stats.group];
                   ++count;
@@ -193,7 +195,7 @@ TEST(SimulatorTest, HonestSegmentsHaveTheirShapes) {
   std::map<std::string, uint64_t> accounts, events;
   std::map<std::string, std::vector<uint64_t>> per_account;
   for (const auto& [name, stats] : back.accounts) {
-    ips[stats.group].insert(stats.ips.begin(), stats.ips.end());
+    ips[stats.group].insert(stats.ipv4s.begin(), stats.ipv4s.end());
     ++accounts[stats.group];
     events[stats.group] += stats.events;
     per_account[stats.group].push_back(stats.events);
@@ -210,6 +212,9 @@ TEST(SimulatorTest, HonestSegmentsHaveTheirShapes) {
   std::sort(casual.begin(), casual.end());
   ASSERT_GT(casual.size(), 100u);
   EXPECT_GT(casual[casual.size() * 9 / 10], 3 * casual[casual.size() / 2]);
+  // Dual-stack homes and mobile subscribers send over IPv6 too.
+  EXPECT_GT(back.ipv6_events.at("casual") * 10, events["casual"]);
+  EXPECT_GT(back.ipv6_events.at("mobile") * 10, events["mobile"]);
   // Every honest segment is present.
   for (const char* segment : {"casual", "developer", "saas", "eval", "institution", "mobile", "vpn",
                               "popular_paster", "agent_framework", "proxy_customer"}) {
