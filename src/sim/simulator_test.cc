@@ -354,6 +354,9 @@ namespace {
 // The reported campaigns at full size, counted as they stream (count-only:
 // the whole schedule runs; nothing is formatted or held).
 TEST(SimulatorScaleOneTest, ReportedTotalsWithinFivePercent) {
+#ifdef HYDRAGUARD_SANITIZED
+  GTEST_SKIP() << "70 M events: too slow under the sanitizers; runs in `make test`";
+#endif
   struct Expected {
     const char* scenario;
     const char* campaign;
