@@ -1,0 +1,120 @@
+#include "text/template_sketch.h"
+
+#include <xxhash.h>
+
+#include <bit>
+#include <limits>
+
+namespace hydraguard::text {
+namespace {
+
+constexpr uint32_t kEmpty = std::numeric_limits<uint32_t>::max();
+constexpr uint64_t kNumberToken = 0x6e756d6265727321ull;  // every number hashes alike
+
+uint64_t Mix(uint64_t a, uint64_t b) {
+  uint64_t z = a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull + (a << 6) + (a >> 2));
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+bool IsWordByte(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80; }
+bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+// Calls `emit(token_hash)` for each normalized word of `text`. Words are
+// hashed while scanned (FNV-1a over the lower-cased bytes, then mixed): no
+// copy, no call per word.
+template <typename Emit>
+void ForEachToken(std::string_view text, Emit emit) {
+  size_t pos = 0;
+  while (pos < text.size()) {
+    unsigned char c = static_cast<unsigned char>(text[pos]);
+    if (IsDigit(c)) {
+      // A number, with its decimal point or separators: one symbol.
+      while (pos < text.size() && (IsDigit(static_cast<unsigned char>(text[pos])) || text[pos] == '.' ||
+                                   text[pos] == ',')) {
+        ++pos;
+      }
+      emit(kNumberToken);
+    } else if (IsWordByte(c)) {
+      uint64_t hash = 0xcbf29ce484222325ull;
+      while (pos < text.size() && IsWordByte(static_cast<unsigned char>(text[pos]))) {
+        unsigned char byte = static_cast<unsigned char>(text[pos]);
+        if (byte >= 'A' && byte <= 'Z') byte = static_cast<unsigned char>(byte + 32);
+        hash = (hash ^ byte) * 0x100000001b3ull;
+        ++pos;
+      }
+      emit(hash);
+    } else {
+      ++pos;
+    }
+  }
+}
+
+}  // namespace
+
+TemplateSketch TemplateSketch::Of(std::string_view text) {
+  TemplateSketch sketch;
+  sketch.values_.fill(kEmpty);
+  if (text.size() > kMaxSketchBytes) text = text.substr(0, kMaxSketchBytes);
+  uint64_t previous2 = 0, previous1 = 0;
+  uint32_t tokens = 0;
+  // One strong mix per shingle, over the rotated word hashes.
+  auto add_shingle = [&sketch](uint64_t shingle) {
+    uint64_t hash = Mix(shingle, 0x5ca1ab1e);
+    uint32_t bin = static_cast<uint32_t>(hash >> 58);  // top 6 bits: one of 64 bins
+    uint32_t value = static_cast<uint32_t>(hash);
+    if (value < sketch.values_[bin]) sketch.values_[bin] = value;
+    ++sketch.shingles_;
+  };
+  std::array<uint64_t, 2> first_tokens{};
+  ForEachToken(text, [&](uint64_t token) {
+    if (tokens < 2) first_tokens[tokens] = token;
+    ++tokens;
+    if (tokens >= 3) add_shingle(std::rotl(previous2, 42) ^ std::rotl(previous1, 21) ^ token);
+    previous2 = previous1;
+    previous1 = token;
+  });
+  if (tokens > 0 && tokens < 3) {  // short texts: their words
+    for (uint32_t index = 0; index < tokens; ++index) add_shingle(first_tokens[index]);
+  }
+  if (sketch.shingles_ == 0) {
+    sketch.values_.fill(0);
+    return sketch;
+  }
+  // Densification: an empty bin borrows the value of the next non-empty bin
+  // (circularly), salted by the distance, so that empty bins stay comparable
+  // between sketches of short texts.
+  std::array<uint32_t, kSketchSize> filled = sketch.values_;
+  for (int bin = 0; bin < kSketchSize; ++bin) {
+    if (sketch.values_[bin] != kEmpty) continue;
+    for (int step = 1; step < kSketchSize; ++step) {
+      uint32_t donor = sketch.values_[(bin + step) % kSketchSize];
+      if (donor != kEmpty) {
+        filled[bin] = static_cast<uint32_t>(Mix(donor, static_cast<uint64_t>(step)));
+        break;
+      }
+    }
+  }
+  sketch.values_ = filled;
+  return sketch;
+}
+
+double TemplateSketch::Similarity(const TemplateSketch& other) const {
+  if (empty() || other.empty()) return empty() && other.empty() ? 1.0 : 0.0;
+  int equal = 0;
+  for (int bin = 0; bin < kSketchSize; ++bin) equal += values_[bin] == other.values_[bin];
+  return static_cast<double>(equal) / kSketchSize;
+}
+
+std::array<uint64_t, kLshBands> TemplateSketch::BandKeys() const {
+  constexpr int kRows = kSketchSize / kLshBands;
+  std::array<uint64_t, kLshBands> keys;
+  for (int band = 0; band < kLshBands; ++band) {
+    keys[band] = XXH3_64bits_withSeed(values_.data() + band * kRows, kRows * sizeof(uint32_t),
+                                      static_cast<uint64_t>(band));
+  }
+  return keys;
+}
+
+}  // namespace hydraguard::text
