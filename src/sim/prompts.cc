@@ -141,12 +141,6 @@ absl::StatusOr<std::vector<std::string>> ReadPool(const std::string& path) {
 
 }  // namespace
 
-std::string_view CapabilityName(Capability capability) {
-  static constexpr std::array<std::string_view, static_cast<int>(Capability::kCount)> kNames = {
-      "chat", "code", "agentic", "reasoning", "data_analysis", "creative", "computer_use", "rubric_grading"};
-  return kNames[static_cast<int>(capability)];
-}
-
 absl::StatusOr<PromptLibrary> PromptLibrary::Load(const std::string& dir) {
   PromptLibrary library;
   if (dir.empty()) return library;

@@ -22,11 +22,13 @@
 
 #include "absl/status/statusor.h"
 #include "sim/random.h"
+#include "text/capability.h"
 
 namespace hydraguard::sim {
 
-enum class Capability { kChat, kCode, kAgentic, kReasoning, kDataAnalysis, kCreative, kComputerUse, kRubric, kCount };
-std::string_view CapabilityName(Capability capability);
+// The same capabilities the detector classifies (text/capability.h).
+using Capability = text::Capability;
+using text::CapabilityName;
 
 class PromptLibrary {
  public:

@@ -1,0 +1,38 @@
+// Capability: what a request asks the model for, from its text; and whether it
+// asks for the model's reasoning (chain-of-thought elicitation). Distillers
+// target a narrow set of high-value capabilities; ordinary customers' traffic
+// is broader. The classifier is a small shipped rule set (cue phrases with
+// weights, plus structure: code fences, tool definitions), transparent enough
+// to cite in a verdict's reasons.
+//
+//   Classification c = ClassifyRequest(prompt, system, /*tools=*/0);
+//   c.capability;           // Capability::kCode
+//   c.elicits_reasoning;    // true for "think step by step", "show your reasoning", ...
+//
+// Thread-safety: pure functions over immutable tables.
+#ifndef HYDRAGUARD_TEXT_CAPABILITY_H_
+#define HYDRAGUARD_TEXT_CAPABILITY_H_
+
+#include <string_view>
+
+namespace hydraguard::text {
+
+enum class Capability { kChat, kCode, kAgentic, kReasoning, kDataAnalysis, kCreative, kComputerUse, kRubric, kCount };
+inline constexpr int kCapabilityCount = static_cast<int>(Capability::kCount);
+
+// "chat", "code", "agentic", "reasoning", "data_analysis", "creative",
+// "computer_use", "rubric_grading".
+std::string_view CapabilityName(Capability capability);
+
+struct Classification {
+  Capability capability = Capability::kChat;
+  bool elicits_reasoning = false;  // asks for chain-of-thought / full reasoning
+};
+
+// Reads at most the first 4 KB of each text. `tools` is the number of tool
+// definitions sent with the request (> 0 leans to agentic).
+Classification ClassifyRequest(std::string_view prompt, std::string_view system, int tools);
+
+}  // namespace hydraguard::text
+
+#endif  // HYDRAGUARD_TEXT_CAPABILITY_H_
