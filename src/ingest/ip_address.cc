@@ -28,6 +28,23 @@ std::optional<IpAddress> IpAddress::Parse(std::string_view text) {
   return ip;
 }
 
+std::optional<IpPrefix> IpAddress::ParseCidr(std::string_view text) {
+  size_t slash = text.find('/');
+  std::optional<IpAddress> address = Parse(text.substr(0, slash));
+  if (!address) return std::nullopt;
+  int max_length = address->is_v4() ? 32 : 128;
+  if (slash == std::string_view::npos) return IpPrefix{*address, max_length};
+  std::string_view digits = text.substr(slash + 1);
+  if (digits.empty() || digits.size() > 3) return std::nullopt;
+  int length = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    length = length * 10 + (c - '0');
+  }
+  if (length > max_length) return std::nullopt;
+  return IpPrefix{*address, length};
+}
+
 IpAddress IpAddress::FromV4(uint32_t host_order) {
   IpAddress ip;
   std::memcpy(ip.bytes_.data(), kV4MappedPrefix, sizeof kV4MappedPrefix);

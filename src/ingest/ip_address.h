@@ -19,6 +19,8 @@
 
 namespace hydraguard::ingest {
 
+struct IpPrefix;
+
 class IpAddress {
  public:
   IpAddress() = default;
@@ -27,6 +29,9 @@ class IpAddress {
   // no port). Returns nullopt for anything else.
   static std::optional<IpAddress> Parse(std::string_view text);
   static IpAddress FromV4(uint32_t host_order);
+  // Parses "ADDRESS/LENGTH" (IPv4 length 0..32, IPv6 0..128); a bare address
+  // is a host route (/32 or /128). Host bits are kept as written.
+  static std::optional<IpPrefix> ParseCidr(std::string_view text);
 
   bool is_v4() const;
   // REQUIRES: is_v4(). The address in host byte order.
@@ -49,6 +54,11 @@ class IpAddress {
 
  private:
   std::array<uint8_t, 16> bytes_{};
+};
+
+struct IpPrefix {
+  IpAddress address;
+  int length = 0;  // in bits of the address's own family
 };
 
 }  // namespace hydraguard::ingest

@@ -49,3 +49,23 @@ TEST(IpAddressTest, FromV4) { EXPECT_EQ(IpAddress::FromV4(0x7F000001).ToString()
 
 }  // namespace
 }  // namespace hydraguard::ingest
+
+namespace hydraguard::ingest {
+namespace {
+
+TEST(IpAddressTest, ParsesCidrPrefixes) {
+  std::optional<IpPrefix> v4 = IpAddress::ParseCidr("10.1.2.3/8");
+  ASSERT_TRUE(v4);
+  EXPECT_EQ(v4->address.ToString(), "10.1.2.3");  // host bits kept as written
+  EXPECT_EQ(v4->length, 8);
+  EXPECT_EQ(IpAddress::ParseCidr("2001:db8::/32")->length, 32);
+  EXPECT_EQ(IpAddress::ParseCidr("192.0.2.1")->length, 32);  // a bare address is a host route
+  EXPECT_EQ(IpAddress::ParseCidr("2001:db8::1")->length, 128);
+  for (const char* bad : {"10.0.0.0/33", "2001:db8::/129", "10.0.0.0/", "10.0.0.0/ 8", "10.0.0.0/1x", "nope/8",
+                          "10.0.0.0/0008"}) {
+    EXPECT_FALSE(IpAddress::ParseCidr(bad)) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace hydraguard::ingest

@@ -10,11 +10,8 @@
 #include "fmt/format.h"
 
 namespace hydraguard::netinfo {
-namespace {
 
-// Reads non-empty, comment-stripped lines; calls `handle(line, number)`.
-template <typename Handle>
-absl::Status ForEachEntry(const std::string& path, Handle handle) {
+absl::Status ForEachListEntry(const std::string& path, absl::FunctionRef<absl::Status(std::string_view)> handle) {
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(fmt::format("{}: cannot open", path));
   std::string line;
@@ -31,6 +28,8 @@ absl::Status ForEachEntry(const std::string& path, Handle handle) {
   return absl::OkStatus();
 }
 
+namespace {
+
 unsigned __int128 ToInt128(const std::array<uint8_t, 16>& bytes) {
   unsigned __int128 value = 0;
   for (uint8_t byte : bytes) value = (value << 8) | byte;
@@ -40,20 +39,10 @@ unsigned __int128 ToInt128(const std::array<uint8_t, 16>& bytes) {
 }  // namespace
 
 absl::Status NetworkLists::AddCidr(std::string_view cidr, uint8_t kind) {
-  size_t slash = cidr.find('/');
-  std::string_view address_text = cidr.substr(0, slash);
-  std::optional<ingest::IpAddress> address = ingest::IpAddress::Parse(address_text);
-  int max_length = address && address->is_v4() ? 32 : 128;
-  int length = max_length;
-  if (slash != std::string_view::npos) {
-    std::string_view digits = cidr.substr(slash + 1);
-    length = 0;
-    if (digits.empty() || digits.size() > 3) length = -1;
-    for (char c : digits) length = c >= '0' && c <= '9' && length >= 0 ? length * 10 + (c - '0') : -1;
-  }
-  if (!address || length < 0 || length > max_length) {
-    return absl::InvalidArgumentError(fmt::format("not a CIDR prefix: \"{}\"", cidr));
-  }
+  std::optional<ingest::IpPrefix> prefix = ingest::IpAddress::ParseCidr(cidr);
+  if (!prefix) return absl::InvalidArgumentError(fmt::format("not a CIDR prefix: \"{}\"", cidr));
+  const ingest::IpAddress* address = &prefix->address;
+  int length = prefix->length;
   if (address->is_v4()) {
     uint32_t mask = length == 0 ? 0 : ~uint32_t{0} << (32 - length);
     uint32_t first = address->v4() & mask;
@@ -69,13 +58,13 @@ absl::Status NetworkLists::AddCidr(std::string_view cidr, uint8_t kind) {
 }
 
 absl::Status NetworkLists::AddCidrFile(const std::string& path, uint8_t kind) {
-  absl::Status status = ForEachEntry(path, [&](std::string_view entry) { return AddCidr(entry, kind); });
+  absl::Status status = ForEachListEntry(path, [&](std::string_view entry) { return AddCidr(entry, kind); });
   Seal();
   return status;
 }
 
 absl::Status NetworkLists::AddAsnFile(const std::string& path, uint8_t kind) {
-  return ForEachEntry(path, [&](std::string_view entry) -> absl::Status {
+  return ForEachListEntry(path, [&](std::string_view entry) -> absl::Status {
     std::string_view digits = entry;
     if (digits.size() > 2 && (digits[0] == 'A' || digits[0] == 'a') && (digits[1] == 'S' || digits[1] == 's')) {
       digits.remove_prefix(2);

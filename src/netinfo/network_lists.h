@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "ingest/ip_address.h"
@@ -32,6 +33,11 @@ namespace hydraguard::netinfo {
 // Bit flags: an address can be both (VPN providers rent datacenter space).
 inline constexpr uint8_t kDatacenter = 1;
 inline constexpr uint8_t kVpn = 2;
+
+// Calls `handle` for every entry of a list file: lines with '#' comments and
+// surrounding whitespace removed, blank ones skipped. Stops at the first error,
+// returned as "PATH:LINE: <handle's message>"; NotFound if the file is missing.
+absl::Status ForEachListEntry(const std::string& path, absl::FunctionRef<absl::Status(std::string_view)> handle);
 
 class NetworkLists {
  public:

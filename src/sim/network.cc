@@ -1,13 +1,12 @@
 #include "sim/network.h"
 
-#include <arpa/inet.h>
-
 #include <array>
 #include <optional>
-#include <fstream>
 #include <string_view>
 
 #include "fmt/format.h"
+#include "ingest/ip_address.h"
+#include "netinfo/network_lists.h"
 
 namespace hydraguard::sim {
 namespace {
@@ -70,19 +69,12 @@ constexpr std::array<BuiltinRange, 3> kBusiness = {{
 }};
 constexpr std::array<const char*, 8> kCloudCountries = {"US", "US", "DE", "NL", "SG", "GB", "FR", "JP"};
 
+// An IPv4 prefix of /8 to /32 as (first address, size); false otherwise.
 bool ParseCidr(std::string_view text, uint32_t* first, uint32_t* size) {
-  size_t slash = text.find('/');
-  if (slash == std::string_view::npos) return false;
-  std::string address(text.substr(0, slash));
-  int length = 0;
-  for (char c : text.substr(slash + 1)) {
-    if (c < '0' || c > '9') return false;
-    length = length * 10 + (c - '0');
-  }
-  in_addr parsed;
-  if (length < 8 || length > 32 || inet_pton(AF_INET, address.c_str(), &parsed) != 1) return false;
-  *first = ntohl(parsed.s_addr);
-  *size = length == 32 ? 1u : (1u << (32 - length));
+  std::optional<ingest::IpPrefix> prefix = ingest::IpAddress::ParseCidr(text);
+  if (!prefix || !prefix->address.is_v4() || prefix->length < 8) return false;
+  *size = prefix->length == 32 ? 1u : (1u << (32 - prefix->length));
+  *first = prefix->address.v4() & ~(*size - 1);
   return true;
 }
 
@@ -100,15 +92,12 @@ std::vector<AddressBlock> FromBuiltin(std::span<const BuiltinRange> ranges) {
 }
 
 absl::StatusOr<std::vector<std::string>> ReadLines(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(fmt::format("{}: cannot open", path));
   std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    size_t hash = line.find('#');
-    if (hash != std::string::npos) line.resize(hash);
-    while (!line.empty() && (line.back() == ' ' || line.back() == '\r' || line.back() == '\t')) line.pop_back();
-    if (!line.empty()) lines.push_back(line);
-  }
+  absl::Status status = netinfo::ForEachListEntry(path, [&lines](std::string_view entry) {
+    lines.emplace_back(entry);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
   return lines;
 }
 
