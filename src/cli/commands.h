@@ -21,6 +21,7 @@ inline constexpr int kExitStrictStop = 2;
 void RegisterStatsCommand(CLI::App& app, int* exit_code);
 void RegisterGenSampleCommand(CLI::App& app, int* exit_code);
 void RegisterSimulateCommand(CLI::App& app, int* exit_code);
+void RegisterEvalCommand(CLI::App& app, int* exit_code);
 
 }  // namespace hydraguard::cli
 
