@@ -16,6 +16,7 @@ packages=(
   libfmt-dev           # output formatting
   libgmock-dev
   libgtest-dev         # GoogleTest
+  libre2-dev           # RE2::Set: one-pass matching of the capability cue phrases
   libsimdjson-dev      # JSON event parsing (on-demand API)
   libxxhash-dev        # XXH3 hashing for interning and signatures
   libzstd-dev          # .zst event logs

@@ -1,0 +1,122 @@
+#include "engine/account_features.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace hydraguard::engine {
+namespace {
+
+constexpr int64_t kHourMs = 3600000;
+constexpr int64_t kDayMs = 24 * kHourMs;
+
+std::optional<double> Share(uint32_t part, uint32_t whole) {
+  return whole == 0 ? std::nullopt : std::optional<double>(static_cast<double>(part) / whole);
+}
+
+int64_t FloorDiv(int64_t value, int64_t divisor) {
+  return value >= 0 ? value / divisor : (value - divisor + 1) / divisor;
+}
+
+}  // namespace
+
+double AccountFeatures::OutputInputRatio() const {
+  return static_cast<double>(output_tokens) / static_cast<double>(std::max<uint64_t>(1, input_tokens));
+}
+
+double AccountFeatures::RequestsPerActiveDay() const {
+  return active_days == 0 ? 0 : static_cast<double>(events) / active_days;
+}
+
+double AccountFeatures::HourCoverage() const {
+  int hours = 0;
+  for (uint32_t count : by_utc_hour) hours += count > 0;
+  return hours / 24.0;
+}
+
+std::optional<double> AccountFeatures::InterArrivalCv() const {
+  if (gaps < 2) return std::nullopt;
+  double variance = gap_m2 / (gaps - 1);
+  return std::sqrt(variance) / std::max(1e-9, std::fabs(gap_mean));
+}
+
+std::optional<double> AccountFeatures::SingleTurnShare() const { return Share(first_turns, with_turn); }
+double AccountFeatures::ToolShare() const { return events == 0 ? 0 : static_cast<double>(with_tools) / events; }
+std::optional<double> AccountFeatures::ReasoningShare() const { return Share(eliciting_reasoning, with_text); }
+
+std::optional<double> AccountFeatures::CapabilityConcentration() const {
+  if (with_text == 0) return std::nullopt;
+  double index = 0;
+  for (uint32_t count : capabilities) {
+    double share = static_cast<double>(count) / with_text;
+    index += share * share;
+  }
+  return index;
+}
+
+std::optional<text::Capability> AccountFeatures::TopCapability() const {
+  if (with_text == 0) return std::nullopt;
+  return static_cast<text::Capability>(std::max_element(capabilities.begin(), capabilities.end()) -
+                                       capabilities.begin());
+}
+
+double AccountFeatures::DatacenterShare() const { return events == 0 ? 0 : static_cast<double>(datacenter) / events; }
+double AccountFeatures::VpnShare() const { return events == 0 ? 0 : static_cast<double>(vpn) / events; }
+std::optional<double> AccountFeatures::CountryMismatchShare() const { return Share(country_mismatch, with_countries); }
+
+std::optional<double> AccountFeatures::AgeAtFirstUseDays() const {
+  if (created_ms < 0 || events == 0) return std::nullopt;
+  return static_cast<double>(first_ms - created_ms) / kDayMs;
+}
+
+void AccountFeatureTable::Add(const ingest::Event& event) {
+  using ingest::Field;
+  if (event.account >= accounts_.size()) accounts_.resize(event.account + 1);
+  AccountFeatures& f = accounts_[event.account];
+  if (f.events == 0) {
+    f.first_ms = f.last_ms = event.ts_ms;
+  } else if (event.ts_ms < f.last_ms) {
+    ++f.out_of_order;
+  } else {
+    double gap_seconds = static_cast<double>(event.ts_ms - f.last_ms) / 1000.0;
+    double value = std::log1p(gap_seconds);
+    ++f.gaps;
+    double delta = value - f.gap_mean;
+    f.gap_mean += delta / f.gaps;
+    f.gap_m2 += delta * (value - f.gap_mean);
+    f.last_ms = event.ts_ms;
+  }
+  f.first_ms = std::min(f.first_ms, event.ts_ms);
+  ++f.events;
+  f.input_tokens += static_cast<uint64_t>(event.input_tokens);
+  f.output_tokens += static_cast<uint64_t>(event.output_tokens);
+  ++f.by_utc_hour[static_cast<size_t>(FloorDiv(event.ts_ms, kHourMs) % 24 + 24) % 24];
+  int64_t day = FloorDiv(event.ts_ms, kDayMs);
+  if (day != f.last_day && event.ts_ms >= f.last_ms) {
+    ++f.active_days;
+    f.last_day = day;
+  }
+  if (event.has(Field::kAccountCreated)) f.created_ms = event.account_created_ms;
+  if (event.has(Field::kVerified)) f.verified = std::max(f.verified, event.verified);
+  if (event.has(Field::kTurn)) {
+    ++f.with_turn;
+    f.first_turns += event.turn == 1;
+  }
+  f.with_tools += event.has(Field::kTools) && event.tools > 0;
+  if (event.has(Field::kPrompt)) {
+    text::Classification c = text::ClassifyRequest(event.prompt, event.system, event.tools);
+    ++f.with_text;
+    ++f.capabilities[static_cast<size_t>(c.capability)];
+    f.eliciting_reasoning += c.elicits_reasoning;
+  }
+  if (lists_ != nullptr) {
+    uint8_t kinds = lists_->Classify(event.ip) | (event.has(Field::kAsn) ? lists_->ClassifyAsn(event.asn) : 0);
+    f.datacenter += (kinds & netinfo::kDatacenter) != 0;
+    f.vpn += (kinds & netinfo::kVpn) != 0;
+  }
+  if (event.has(Field::kBillingCountry) && event.has(Field::kIpCountry)) {
+    ++f.with_countries;
+    f.country_mismatch += event.billing_country != event.ip_country;
+  }
+}
+
+}  // namespace hydraguard::engine

@@ -1,0 +1,95 @@
+// AccountFeatures: what the engine knows about one account's own behaviour,
+// updated event by event in constant memory (no event is kept). These are
+// the per-account signals of docs/detection.md; linkage between accounts
+// builds on them.
+//
+//   AccountFeatureTable table(&lists);          // lists may be null (no --netlists)
+//   table.Add(event);                           // every event, any order of accounts
+//   const AccountFeatures& f = table.Get(event.account);
+//   f.ReasoningShare();  f.HourCoverage();  f.InterArrivalCv();  ...
+//
+// Text features (capability mix, reasoning elicitation) count only events
+// that carry a prompt; in metadata-only logs they stay unknown (nullopt),
+// never zero.
+//
+// Events should arrive in time order per account (as logs are written);
+// out-of-order events are counted but do not update the timing features.
+//
+// Thread-safety: not thread-safe; one table per ingest thread, then merge
+// (a later step).
+#ifndef HYDRAGUARD_ENGINE_ACCOUNT_FEATURES_H_
+#define HYDRAGUARD_ENGINE_ACCOUNT_FEATURES_H_
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "ingest/event.h"
+#include "netinfo/network_lists.h"
+#include "text/capability.h"
+
+namespace hydraguard::engine {
+
+struct AccountFeatures {
+  uint64_t events = 0;
+  uint64_t input_tokens = 0, output_tokens = 0;
+  int64_t first_ms = 0, last_ms = 0;
+  int64_t created_ms = -1;  // -1: unknown
+  ingest::Verification verified = ingest::Verification::kUnknown;  // the strongest seen
+  std::array<uint32_t, 24> by_utc_hour{};
+  uint32_t active_days = 0;
+  int64_t last_day = INT64_MIN;
+  uint32_t out_of_order = 0;
+  // Turn structure and request shape.
+  uint32_t first_turns = 0, with_turn = 0;  // turn == 1 / turn present
+  uint32_t with_tools = 0;
+  // Text (events with a prompt only).
+  uint32_t with_text = 0;
+  uint32_t eliciting_reasoning = 0;
+  std::array<uint32_t, text::kCapabilityCount> capabilities{};
+  // Infrastructure.
+  uint32_t datacenter = 0, vpn = 0;
+  uint32_t with_countries = 0, country_mismatch = 0;  // billing vs IP country, when both present
+  // Inter-arrival times (log seconds), Welford.
+  uint32_t gaps = 0;
+  double gap_mean = 0, gap_m2 = 0;
+
+  // Derived figures. Shares are over the events that carry the field.
+  double OutputInputRatio() const;
+  double RequestsPerActiveDay() const;
+  // Share of the 24 UTC hours with at least one request: ~1 for 24/7 operation.
+  double HourCoverage() const;
+  // Coefficient of variation of log inter-arrival times: low = machine-regular.
+  std::optional<double> InterArrivalCv() const;
+  std::optional<double> SingleTurnShare() const;
+  double ToolShare() const;
+  std::optional<double> ReasoningShare() const;
+  // Herfindahl index of the capability mix (1 = a single capability).
+  std::optional<double> CapabilityConcentration() const;
+  std::optional<text::Capability> TopCapability() const;
+  double DatacenterShare() const;
+  double VpnShare() const;
+  std::optional<double> CountryMismatchShare() const;
+  // Days from sign-up to first request (nullopt when sign-up time is unknown).
+  std::optional<double> AgeAtFirstUseDays() const;
+};
+
+class AccountFeatureTable {
+ public:
+  // `lists` (may be null) must outlive the table.
+  explicit AccountFeatureTable(const netinfo::NetworkLists* lists) : lists_(lists) {}
+
+  void Add(const ingest::Event& event);
+  // REQUIRES: account < size().
+  const AccountFeatures& Get(ingest::Id account) const { return accounts_[account]; }
+  size_t size() const { return accounts_.size(); }
+
+ private:
+  const netinfo::NetworkLists* lists_;
+  std::vector<AccountFeatures> accounts_;  // by interned account id
+};
+
+}  // namespace hydraguard::engine
+
+#endif  // HYDRAGUARD_ENGINE_ACCOUNT_FEATURES_H_
