@@ -174,6 +174,7 @@ struct GroupState {
   double expected_turns = 1;
   std::vector<double> mix_cumulative;
   uint64_t wave_phase_ms = 0;
+  size_t campaign_ordinal = 0;  // position among the scenario's campaigns
   absl::flat_hash_set<std::string> ips;
   absl::flat_hash_set<uint64_t> payments;
   AddressPool own_pool;  // carved per group (CGNAT ranges, campaign datacenter ranges)
@@ -242,6 +243,10 @@ class Simulator {
 void Simulator::Plan() {
   groups_.resize(scenario_.groups.size());
   uint64_t seed = options_.seed;
+  size_t campaigns = 0;
+  for (uint32_t g = 0; g < scenario_.groups.size(); ++g) {
+    if (scenario_.groups[g].campaign()) groups_[g].campaign_ordinal = campaigns++;
+  }
   for (uint32_t g = 0; g < scenario_.groups.size(); ++g) {
     const GroupSpec& spec = scenario_.groups[g];
     GroupState& state = groups_[g];
@@ -526,14 +531,19 @@ const char* Simulator::ModelFor(Actor& a, const GroupSpec& spec, int64_t now) {
 }
 
 // Campaign templates: several wordings (paraphrase) of one instruction frame.
-constexpr std::array<const char*, 5> kCampaignSystems = {
+// Campaign system prompts: each campaign (by its position among the
+// scenario's campaigns) owns two wordings, so different actors never share one.
+constexpr std::array<const char*, 8> kCampaignSystems = {
     "You are an expert software engineer and autonomous agent. Always give complete, working solutions and explain "
     "your reasoning in detail.",
     "You are a world-class engineer. Provide full, production-quality answers with a thorough explanation of every "
     "step.",
     "Act as a senior engineer and problem solver. Your answers must be complete and include detailed reasoning.",
     "You are a highly capable assistant for engineering and reasoning tasks. Be exhaustive and explain each decision.",
-    "You are an elite programmer and analyst. Produce complete outputs and reason through the problem step by step."};
+    "You are an elite programmer and analyst. Produce complete outputs and reason through the problem step by step.",
+    "You are a meticulous expert. Answer every request in full, showing the method as well as the result.",
+    "You are a precise technical assistant. Never omit steps; justify each part of your answer.",
+    "You are a top-tier problem solver. Write out your complete thinking, then the final solution."};
 constexpr std::array<const char*, 5> kCampaignPrefixes = {"Task: ", "## Instruction\n", "Problem:\n",
                                                           "Please solve the following.\n", "Request: "};
 constexpr std::array<const char*, 5> kCampaignSuffixes = {
@@ -568,8 +578,8 @@ void Simulator::BuildPrompt(Actor& a, const GroupSpec& spec, std::string* system
       const Mechanics& m = spec.mechanics;
       if (m.templates) {
         size_t variant = m.paraphrase ? rng.Below(kCampaignPrefixes.size()) : 0;
-        a.campaign_system = m.paraphrase ? (a.group + rng.Below(2)) % kCampaignSystems.size()
-                                         : a.group % kCampaignSystems.size();
+        size_t own = 2 * groups_[a.group].campaign_ordinal;
+        a.campaign_system = (own + (m.paraphrase ? rng.Below(2) : 0)) % kCampaignSystems.size();
         system->append(kCampaignSystems[a.campaign_system]);
         prompt->append(kCampaignPrefixes[variant]);
         if (a.capability == Capability::kChat) {

@@ -242,6 +242,34 @@ TEST(SimulatorTest, CampaignPromptsUseTemplatesHonestOnesDoNot) {
   EXPECT_EQ(honest_templated, 0u);
 }
 
+TEST(SimulatorTest, DifferentCampaignsNeverShareASystemPrompt) {
+  Scenario scenario = *MakeScenario("mixed", 0.002);
+  std::string events = testing::TempPath(".jsonl"), truth = testing::TempPath(".jsonl");
+  auto out = io::OutputFile::Open(events);
+  auto truth_out = io::OutputFile::Open(truth);
+  ASSERT_TRUE(Simulate(scenario, {.seed = 4}, out->get(), truth_out->get()).ok());
+  ASSERT_TRUE((*out)->Close().ok());
+  ASSERT_TRUE((*truth_out)->Close().ok());
+  std::map<std::string, std::string> campaign_of;  // account -> campaign
+  std::ifstream truth_in(truth);
+  for (std::string line; std::getline(truth_in, line);) {
+    size_t at = line.find("\"campaign\":\"");
+    if (at == std::string::npos) continue;
+    std::string account = line.substr(12, line.find('"', 12) - 12);
+    at += 12;
+    campaign_of[account] = line.substr(at, line.find('"', at) - at);
+  }
+  std::map<std::string, std::set<std::string>> campaigns_by_system;
+  ingest::Interners interners;
+  ingest::BadInputLog bad_input(nullptr);
+  ASSERT_TRUE(ingest::ReadEvents({events}, {}, &interners, &bad_input, nullptr, [&](const ingest::Event& e) {
+                auto it = campaign_of.find(std::string(interners.account.Name(e.account)));
+                if (it != campaign_of.end() && !e.system.empty()) campaigns_by_system[std::string(e.system)].insert(it->second);
+              }).ok());
+  EXPECT_GE(campaigns_by_system.size(), 4u);
+  for (const auto& [system, campaigns] : campaigns_by_system) EXPECT_EQ(campaigns.size(), 1u) << system;
+}
+
 TEST(SimulatorTest, ChurnShortensCampaignAccountLives) {
   const Readback& back = February();
   int64_t window = 42LL * 86400000;
