@@ -113,7 +113,7 @@ GroupSpec Alibaba() {
 }
 
 // Early 2026, three campaigns over ~24,000 accounts.
-std::vector<GroupSpec> February(int64_t start, int64_t release) {
+std::vector<GroupSpec> February(int64_t start) {
   GroupSpec deepseek = Campaign("deepseek-2026", start, 42, 1200, 150e3,
                                 Mix{{Capability::kReasoning, 0.5}, {Capability::kRubric, 0.35},
                                     {Capability::kCode, 0.15}});
@@ -140,7 +140,6 @@ std::vector<GroupSpec> February(int64_t start, int64_t release) {
   minimax.mechanics.lifetime_max_days = 42;
   minimax.mechanics.pivot_share = 0.5;  // half its traffic to the new model within 24 h
   minimax.billing_countries = {"SG", "US", "AE"};
-  (void)release;
   return {deepseek, moonshot, minimax};
 }
 
@@ -164,12 +163,12 @@ absl::StatusOr<Scenario> MakeScenario(std::string_view name, double scale) {
     scenario.start_ms = feb_start;
     scenario.end_ms = feb_start + 42 * kDayMs;
     scenario.groups = HonestSegments(scenario.start_ms, scenario.end_ms);
-    for (GroupSpec& spec : February(feb_start, release)) scenario.groups.push_back(std::move(spec));
+    for (GroupSpec& spec : February(feb_start)) scenario.groups.push_back(std::move(spec));
   } else if (name == "mixed") {
     scenario.start_ms = feb_start;
     scenario.end_ms = Date(2026, 4, 22) + 44 * kDayMs;
     scenario.groups = HonestSegments(scenario.start_ms, scenario.end_ms);
-    for (GroupSpec& spec : February(feb_start, release)) scenario.groups.push_back(std::move(spec));
+    for (GroupSpec& spec : February(feb_start)) scenario.groups.push_back(std::move(spec));
     scenario.groups.push_back(Alibaba());
   } else if (name == "honest") {
     scenario.start_ms = Date(2026, 4, 22);

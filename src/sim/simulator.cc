@@ -164,7 +164,7 @@ struct Actor {
   int burst_left = 0;  // eval runs
   bool new_model_session = false;
   // Bookkeeping.
-  int64_t first_event_ms = -1, last_event_ms = -1;
+  int64_t first_event_ms = -1;
 };
 
 struct GroupState {
@@ -218,7 +218,7 @@ class Simulator {
   void Activate(const Pending& pending);
   void Step(uint32_t slot, int64_t now);
   int64_t NextSessionTime(Actor& actor, int64_t now);
-  void StartSession(Actor& actor, int64_t now);
+  void StartSession(Actor& actor);
   void Emit(Actor& actor, int64_t now);
   Endpoint PickEndpoint(Actor& actor, const GroupSpec& spec);
   const char* ModelFor(Actor& actor, const GroupSpec& spec, int64_t now);
@@ -476,7 +476,7 @@ int64_t Simulator::NextSessionTime(Actor& a, int64_t now) {
   return t;
 }
 
-void Simulator::StartSession(Actor& a, int64_t now) {
+void Simulator::StartSession(Actor& a) {
   const GroupSpec& spec = scenario_.groups[a.group];
   GroupState& state = groups_[a.group];
   double pick = a.rng.Uniform() * state.mix_cumulative.back();
@@ -490,7 +490,6 @@ void Simulator::StartSession(Actor& a, int64_t now) {
   a.conversation = Rng::Mix(a.id, ++a.conversations);
   a.session_ip = PickEndpoint(a, spec);
   a.new_model_session = false;
-  (void)now;
 }
 
 Endpoint Simulator::PickEndpoint(Actor& a, const GroupSpec& spec) {
@@ -657,7 +656,6 @@ void Simulator::Emit(Actor& a, int64_t now) {
                                 spec.campaign() ? "\"" + spec.name + "\"" : "null", spec.name));
     }
   }
-  a.last_event_ms = now;
   ++s.events;
   if (now >= scenario_.model_release_ms) {
     ++s.events_after_release;
@@ -718,7 +716,7 @@ void Simulator::Step(uint32_t slot, int64_t now) {
   if (spec.behavior == Behavior::kEval && a.burst_left == 0 && a.turns_left == 0) {
     a.burst_left = static_cast<int>(a.rng.Between(500, 5000));
   }
-  if (a.turns_left == 0) StartSession(a, now);
+  if (a.turns_left == 0) StartSession(a);
   Emit(a, now);
   --a.turns_left;
   int64_t next;

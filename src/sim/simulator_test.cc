@@ -10,6 +10,7 @@
 #include <set>
 
 #include "absl/container/flat_hash_map.h"
+#include "eval/evaluation.h"
 #include "ingest/event_reader.h"
 #include "ingest/timestamp.h"
 #include "testing/test_files.h"
@@ -69,18 +70,14 @@ Readback SimulateAndRead(const std::string& name, double scale, uint64_t seed,
   EXPECT_TRUE((*truth)->Close().ok());
   back.summary = *summary;
 
-  std::ifstream truth_in(back.truth_path);
-  for (std::string line; std::getline(truth_in, line);) {
+  ingest::BadInputLog truth_bad(stderr);
+  absl::StatusOr<eval::Truth> truth_entries = eval::ReadTruth(back.truth_path, &truth_bad);
+  EXPECT_TRUE(truth_entries.ok() && truth_bad.bad_lines() == 0);
+  for (const auto& [account, entry] : *truth_entries) {
     ++back.truth_lines;
-    auto field = [&line](const std::string& key) {
-      size_t at = line.find("\"" + key + "\":\"");
-      if (at == std::string::npos) return std::string();
-      at += key.size() + 4;
-      return line.substr(at, line.find('"', at) - at);
-    };
-    AccountStats& stats = back.accounts[field("account")];
-    stats.label = field("label");
-    stats.group = field("segment");
+    AccountStats& stats = back.accounts[account];
+    stats.label = entry.campaign ? "campaign" : "legit";
+    stats.group = entry.segment;
   }
   ingest::Interners interners;
   ingest::BadInputLog bad_input(stderr);
@@ -250,21 +247,16 @@ TEST(SimulatorTest, DifferentCampaignsNeverShareASystemPrompt) {
   ASSERT_TRUE(Simulate(scenario, {.seed = 4}, out->get(), truth_out->get()).ok());
   ASSERT_TRUE((*out)->Close().ok());
   ASSERT_TRUE((*truth_out)->Close().ok());
-  std::map<std::string, std::string> campaign_of;  // account -> campaign
-  std::ifstream truth_in(truth);
-  for (std::string line; std::getline(truth_in, line);) {
-    size_t at = line.find("\"campaign\":\"");
-    if (at == std::string::npos) continue;
-    std::string account = line.substr(12, line.find('"', 12) - 12);
-    at += 12;
-    campaign_of[account] = line.substr(at, line.find('"', at) - at);
-  }
+  ingest::BadInputLog truth_bad(nullptr);
+  eval::Truth truth_by_account = *eval::ReadTruth(truth, &truth_bad);
   std::map<std::string, std::set<std::string>> campaigns_by_system;
   ingest::Interners interners;
   ingest::BadInputLog bad_input(nullptr);
   ASSERT_TRUE(ingest::ReadEvents({events}, {}, &interners, &bad_input, nullptr, [&](const ingest::Event& e) {
-                auto it = campaign_of.find(std::string(interners.account.Name(e.account)));
-                if (it != campaign_of.end() && !e.system.empty()) campaigns_by_system[std::string(e.system)].insert(it->second);
+                auto it = truth_by_account.find(std::string(interners.account.Name(e.account)));
+                if (it != truth_by_account.end() && it->second.campaign && !e.system.empty()) {
+                  campaigns_by_system[std::string(e.system)].insert(it->second.campaign_id);
+                }
               }).ok());
   EXPECT_GE(campaigns_by_system.size(), 4u);
   for (const auto& [system, campaigns] : campaigns_by_system) EXPECT_EQ(campaigns.size(), 1u) << system;

@@ -7,14 +7,7 @@ set -uo pipefail
 hg=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-passes=0
-check() {  # check NAME EXPECTED_STATUS ACTUAL_STATUS
-  if [[ $2 -ne $3 ]]; then echo "FAIL: $1: exit status $3, expected $2"; failures=$((failures + 1)); else echo "ok: $1"; passes=$((passes + 1)); fi
-}
-contains() {  # contains NAME FILE TEXT
-  if grep -qF -- "$3" "$2"; then echo "ok: $1"; passes=$((passes + 1)); else echo "FAIL: $1: '$3' not in $2:"; cat "$2"; failures=$((failures + 1)); fi
-}
+source "$(dirname "$0")/lib.sh"
 
 "$hg" simulate --scenario feb-2026 --scale 0.003 --seed 9 --out "$tmp/e.jsonl.zst" --truth "$tmp/t.jsonl" >/dev/null
 check "simulate" 0 $?
@@ -39,5 +32,4 @@ contains "bad line located" "$tmp/err" "one_fp.jsonl:"
 check "missing truth" 1 $?
 contains "missing file named" "$tmp/err" "missing.jsonl: cannot open"
 
-echo "$passes passed, $failures failed"
-[[ $failures -eq 0 ]]
+finish

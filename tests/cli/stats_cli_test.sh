@@ -5,14 +5,7 @@ set -uo pipefail
 hg=$1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-failures=0
-passes=0
-check() {  # check NAME EXPECTED_STATUS ACTUAL_STATUS
-  if [[ $2 -ne $3 ]]; then echo "FAIL: $1: exit status $3, expected $2"; failures=$((failures + 1)); else echo "ok: $1"; passes=$((passes + 1)); fi
-}
-contains() {  # contains NAME FILE TEXT
-  if grep -qF -- "$3" "$2"; then echo "ok: $1"; passes=$((passes + 1)); else echo "FAIL: $1: '$3' not in $2:"; cat "$2"; failures=$((failures + 1)); fi
-}
+source "$(dirname "$0")/lib.sh"
 
 "$hg" gen-sample --events 3000 --bad-lines 7 --out "$tmp/s.jsonl.zst"
 check "gen-sample" 0 $?
@@ -50,5 +43,4 @@ contains "truncated .zst said" "$tmp/err" "zstd: truncated compressed data"
 "$hg" stats >/dev/null 2>&1
 [[ $? -ne 0 ]]; check "no file is a usage error" 0 $?
 
-echo "$passes passed, $failures failed"
-[[ $failures -eq 0 ]]
+finish
