@@ -19,6 +19,7 @@ packages=(
   libre2-dev           # RE2::Set: one-pass matching of the capability cue phrases
   libsimdjson-dev      # JSON event parsing (on-demand API)
   libxxhash-dev        # XXH3 hashing for interning and signatures
+  libyaml-cpp-dev      # detection config (hydraguard.yaml)
   libzstd-dev          # .zst event logs
   make
   ninja-build

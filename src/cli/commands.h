@@ -22,6 +22,7 @@ void RegisterStatsCommand(CLI::App& app, int* exit_code);
 void RegisterGenSampleCommand(CLI::App& app, int* exit_code);
 void RegisterSimulateCommand(CLI::App& app, int* exit_code);
 void RegisterEvalCommand(CLI::App& app, int* exit_code);
+void RegisterDetectCommand(CLI::App& app, int* exit_code);
 
 }  // namespace hydraguard::cli
 

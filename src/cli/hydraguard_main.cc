@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
   hydraguard::cli::RegisterStatsCommand(app, &exit_code);
   hydraguard::cli::RegisterGenSampleCommand(app, &exit_code);
   hydraguard::cli::RegisterSimulateCommand(app, &exit_code);
+  hydraguard::cli::RegisterDetectCommand(app, &exit_code);
   hydraguard::cli::RegisterEvalCommand(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;

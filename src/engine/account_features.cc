@@ -1,6 +1,7 @@
 #include "engine/account_features.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 namespace hydraguard::engine {
@@ -63,6 +64,8 @@ double AccountFeatures::DatacenterShare() const { return events == 0 ? 0 : stati
 double AccountFeatures::VpnShare() const { return events == 0 ? 0 : static_cast<double>(vpn) / events; }
 std::optional<double> AccountFeatures::CountryMismatchShare() const { return Share(country_mismatch, with_countries); }
 
+int AccountFeatures::IpCountries() const { return std::popcount(ip_country_bits); }
+
 std::optional<double> AccountFeatures::AgeAtFirstUseDays() const {
   if (created_ms < 0 || events == 0) return std::nullopt;
   return static_cast<double>(first_ms - created_ms) / kDayMs;
@@ -113,6 +116,7 @@ void AccountFeatureTable::Add(const ingest::Event& event) {
     f.datacenter += (kinds & netinfo::kDatacenter) != 0;
     f.vpn += (kinds & netinfo::kVpn) != 0;
   }
+  if (event.has(Field::kIpCountry)) f.ip_country_bits |= uint64_t{1} << (event.ip_country % 64);
   if (event.has(Field::kBillingCountry) && event.has(Field::kIpCountry)) {
     ++f.with_countries;
     f.country_mismatch += event.billing_country != event.ip_country;

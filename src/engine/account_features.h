@@ -51,6 +51,7 @@ struct AccountFeatures {
   // Infrastructure.
   uint32_t datacenter = 0, vpn = 0;
   uint32_t with_countries = 0, country_mismatch = 0;  // billing vs IP country, when both present
+  uint64_t ip_country_bits = 0;  // bit (country id % 64) per IP country seen
   // Inter-arrival times (log seconds), Welford.
   uint32_t gaps = 0;
   double gap_mean = 0, gap_m2 = 0;
@@ -71,6 +72,8 @@ struct AccountFeatures {
   double DatacenterShare() const;
   double VpnShare() const;
   std::optional<double> CountryMismatchShare() const;
+  // Distinct IP countries seen (exact up to 64 countries in the log).
+  int IpCountries() const;
   // Days from sign-up to first request (nullopt when sign-up time is unknown).
   std::optional<double> AgeAtFirstUseDays() const;
 };

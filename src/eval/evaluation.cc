@@ -64,15 +64,6 @@ std::optional<ParseError> OptionalString(simdjson::dom::object& object, const ch
   return std::nullopt;
 }
 
-std::optional<Action> ParseAction(std::string_view text) {
-  if (text == "allow") return Action::kAllow;
-  if (text == "monitor") return Action::kMonitor;
-  if (text == "throttle") return Action::kThrottle;
-  if (text == "challenge") return Action::kChallenge;
-  if (text == "block") return Action::kBlock;
-  return std::nullopt;
-}
-
 std::string Percent(const Rate& rate, int decimals = 2) {
   std::optional<double> value = rate.value();
   if (!value) return "n/a";
@@ -129,7 +120,7 @@ absl::StatusOr<Verdicts> ReadVerdicts(const std::string& path, ingest::BadInputL
     std::string_view account, action_text, campaign;
     if (auto error = RequireString(object, "account", &account)) return error;
     if (auto error = RequireString(object, "action", &action_text)) return error;
-    std::optional<Action> action = ParseAction(action_text);
+    std::optional<Action> action = engine::ParseAction(action_text);
     if (!action) {
       return ParseError{ErrorKind::kInvalidValue, "action",
                         fmt::format("expected allow, monitor, throttle, challenge or block, got {}",

@@ -21,6 +21,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "engine/verdict.h"
 #include "ingest/bad_input.h"
 
 namespace hydraguard::eval {
@@ -32,13 +33,13 @@ struct TruthEntry {
 };
 using Truth = absl::flat_hash_map<std::string, TruthEntry>;  // by account
 
-enum class Action { kAllow, kMonitor, kThrottle, kChallenge, kBlock };
+using engine::Action;
 struct Verdict {
   Action action = Action::kAllow;
   double score = 0;
   std::string campaign;  // the detector's cluster id, "" if none
   int64_t since_ms = 0;
-  bool flagged() const { return action == Action::kChallenge || action == Action::kBlock; }
+  bool flagged() const { return engine::Flagged(action); }
 };
 using Verdicts = absl::flat_hash_map<std::string, Verdict>;  // by account
 

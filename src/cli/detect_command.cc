@@ -1,0 +1,126 @@
+// hydraguard detect: find campaigns in API logs; write verdicts and campaigns.
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "engine/config.h"
+#include "engine/engine.h"
+#include "engine/report.h"
+#include "ingest/event_reader.h"
+#include "io/output_file.h"
+#include "netinfo/network_lists.h"
+
+namespace hydraguard::cli {
+namespace {
+
+struct DetectArgs {
+  std::vector<std::string> files;
+  std::string verdicts, campaigns, config, netlists;
+  bool strict = false;
+  bool print_config = false;
+  bool quiet = false;
+};
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "hydraguard detect: %s\n", std::string(status.message()).c_str());
+  return kExitIoError;
+}
+
+absl::Status WriteFile(const std::string& path, const std::string& text) {
+  absl::StatusOr<std::unique_ptr<io::OutputFile>> out = io::OutputFile::Open(path);
+  if (!out.ok()) return out.status();
+  (*out)->Write(text);
+  return (*out)->Close();
+}
+
+absl::Status WriteVerdicts(const std::string& path, const engine::Detection& detection,
+                           const ingest::Interners& interners) {
+  absl::StatusOr<std::unique_ptr<io::OutputFile>> out = io::OutputFile::Open(path);
+  if (!out.ok()) return out.status();
+  std::string line;
+  for (const engine::AccountVerdict& verdict : detection.verdicts) {
+    if (verdict.account == ingest::kNoId) continue;
+    line = engine::VerdictJson(verdict, detection, interners);
+    line += '\n';
+    (*out)->Write(line);
+  }
+  return (*out)->Close();
+}
+
+int RunDetect(const DetectArgs& args) {
+  if (args.print_config) {
+    std::fputs(engine::DefaultConfigYaml().c_str(), stdout);
+    return kExitOk;
+  }
+  if (args.files.empty()) return Fail(absl::InvalidArgumentError("no input files (give EVENTS... or - for stdin)"));
+  engine::EngineConfig config;
+  if (!args.config.empty()) {
+    absl::StatusOr<engine::EngineConfig> loaded = engine::LoadConfig(args.config);
+    if (!loaded.ok()) return Fail(loaded.status());
+    config = *std::move(loaded);
+  }
+  std::optional<netinfo::NetworkLists> lists;
+  if (!args.netlists.empty()) {
+    absl::StatusOr<netinfo::NetworkLists> loaded = netinfo::NetworkLists::LoadDirectory(args.netlists);
+    if (!loaded.ok()) return Fail(loaded.status());
+    lists = *std::move(loaded);
+  }
+  ingest::Interners interners;
+  absl::StatusOr<std::unique_ptr<engine::Engine>> engine =
+      engine::Engine::Create(config, lists ? &*lists : nullptr, &interners);
+  if (!engine.ok()) return Fail(engine.status());
+
+  ingest::BadInputLog bad_input(stderr);
+  ingest::ReadOptions options;
+  options.strict = args.strict;
+  ingest::ReadCounters counters;
+  absl::Status read = ingest::ReadEvents(args.files, options, &interners, &bad_input, &counters,
+                                         [&](const ingest::Event& event) { (*engine)->Add(event); });
+  if (!read.ok()) {
+    std::fprintf(stderr, "hydraguard detect: stopped at the first bad input (--strict)\n");
+    return kExitStrictStop;
+  }
+  engine::Detection detection = (*engine)->Detect();
+  if (!args.verdicts.empty()) {
+    if (absl::Status status = WriteVerdicts(args.verdicts, detection, interners); !status.ok()) return Fail(status);
+  }
+  if (!args.campaigns.empty()) {
+    if (absl::Status status = WriteFile(args.campaigns, engine::CampaignsJson(detection, interners)); !status.ok()) {
+      return Fail(status);
+    }
+  }
+  if (!args.quiet) {
+    std::fputs(engine::SummaryText(detection, interners).c_str(), stdout);
+    if (bad_input.bad_lines() > 0) {
+      std::printf("bad lines skipped: %llu\n", static_cast<unsigned long long>(bad_input.bad_lines()));
+    }
+  }
+  if (bad_input.unreadable_files() > 0) {
+    std::fprintf(stderr, "hydraguard detect: %llu input file(s) could not be read\n",
+                 static_cast<unsigned long long>(bad_input.unreadable_files()));
+    return kExitIoError;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterDetectCommand(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<DetectArgs>();
+  CLI::App* command = app.add_subcommand(
+      "detect", "Find distillation campaigns in API logs: verdicts per account, campaigns with evidence");
+  command->add_option("events", args->files, "Event files (JSONL, .zst, - for stdin)");
+  command->add_option("--verdicts", args->verdicts, "Write one verdict per account here (JSONL)");
+  command->add_option("--campaigns", args->campaigns, "Write the campaigns found here (JSON)");
+  command->add_option("--config", args->config, "Detection config (YAML); see --print-config");
+  command->add_option("--netlists", args->netlists, "Datacenter/VPN lists (e.g. ../shared/data/netlists)");
+  command->add_flag("--strict", args->strict, "Stop with exit status 2 at the first bad line");
+  command->add_flag("--print-config", args->print_config, "Print the default config with every signal, and exit");
+  command->add_flag("--quiet", args->quiet, "No summary on stdout");
+  command->callback([args, exit_code] { *exit_code = RunDetect(*args); });
+}
+
+}  // namespace hydraguard::cli

@@ -1,0 +1,165 @@
+#include "engine/config.h"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include "fmt/format.h"
+#include "yaml-cpp/yaml.h"
+
+namespace hydraguard::engine {
+namespace {
+
+struct Threshold {
+  const char* name;
+  double EngineConfig::*field;
+  const char* comment;
+};
+
+// Every top-level value, in the order --print-config shows them.
+const std::vector<Threshold>& Thresholds() {
+  static const auto* thresholds = new std::vector<Threshold>{
+      {"suspicious_points", &EngineConfig::suspicious_points,
+       "own points from which an account is suspicious (may join hubs)"},
+      {"hub_min_accounts", &EngineConfig::hub_min_accounts, "a shared key needs this many holders to be a hub"},
+      {"hub_min_suspicious_share", &EngineConfig::hub_min_suspicious_share,
+       "...and this share of them suspicious; it then joins its suspicious holders"},
+      {"hub_min_signals", &EngineConfig::hub_min_signals,
+       "a suspicious account joins through hubs of at least this many link signals"},
+      {"pair_points", &EngineConfig::pair_points, "pair evidence that joins two suspicious accounts"},
+      {"strong_pair_points", &EngineConfig::strong_pair_points, "pair evidence that joins any two accounts"},
+      {"member_points", &EngineConfig::member_points,
+       "own points from which an account joins a suspicious one on member_pair_points"},
+      {"member_pair_points", &EngineConfig::member_pair_points, "pair evidence for that"},
+      {"campaign_min_accounts", &EngineConfig::campaign_min_accounts, "smallest cluster reported as a campaign"},
+      {"campaign_median_points", &EngineConfig::campaign_median_points,
+       "median own points of a campaign's members"},
+      {"monitor_points", &EngineConfig::monitor_points, "own points for `monitor` outside campaigns"},
+  };
+  return *thresholds;
+}
+
+std::string Where(std::string_view origin, const YAML::Node& node) {
+  return fmt::format("{}:{}", origin, node.Mark().line + 1);
+}
+
+absl::StatusOr<double> ReadNumber(std::string_view origin, std::string_view key, const YAML::Node& node) {
+  if (!node.IsScalar()) {
+    return absl::InvalidArgumentError(fmt::format("{}: {}: expected a number", Where(origin, node), key));
+  }
+  double value = 0;
+  if (!YAML::convert<double>::decode(node, value) || !std::isfinite(value)) {
+    return absl::InvalidArgumentError(
+        fmt::format("{}: {}: expected a number, got \"{}\"", Where(origin, node), key, node.Scalar()));
+  }
+  return value;
+}
+
+absl::Status ReadSignals(std::string_view origin, std::string_view section, const YAML::Node& node,
+                         std::map<std::string, SignalOverride, std::less<>>* out) {
+  if (!node.IsMap()) {
+    return absl::InvalidArgumentError(fmt::format("{}: {}: expected a map of signal names", Where(origin, node), section));
+  }
+  for (const auto& entry : node) {
+    std::string name = entry.first.as<std::string>();
+    const YAML::Node& settings = entry.second;
+    if (!settings.IsMap()) {
+      return absl::InvalidArgumentError(
+          fmt::format("{}: {}.{}: expected a map of parameters", Where(origin, settings), section, name));
+    }
+    SignalOverride& override_config = (*out)[name];
+    for (const auto& param : settings) {
+      std::string key = param.first.as<std::string>();
+      std::string path = fmt::format("{}.{}.{}", section, name, key);
+      if (key == "enabled") {
+        bool enabled = true;
+        if (!param.second.IsScalar() || !YAML::convert<bool>::decode(param.second, enabled)) {
+          return absl::InvalidArgumentError(fmt::format("{}: {}: expected true or false", Where(origin, param.second), path));
+        }
+        override_config.enabled = enabled;
+        continue;
+      }
+      absl::StatusOr<double> value = ReadNumber(origin, path, param.second);
+      if (!value.ok()) return value.status();
+      override_config.params[key] = *value;
+    }
+  }
+  return absl::OkStatus();
+}
+
+template <typename Signal>
+void AppendSignals(std::string_view section, std::string* out) {
+  fmt::format_to(std::back_inserter(*out), "\n{}:\n", section);
+  for (const auto& [name, factory] : Registry<Signal>()) {
+    fmt::format_to(std::back_inserter(*out), "  {}:  # {}\n", name, factory.info.description);
+    fmt::format_to(std::back_inserter(*out), "    enabled: true\n");
+    for (const auto& [param, value] : factory.info.defaults) {
+      fmt::format_to(std::back_inserter(*out), "    {}: {}\n", param, value);
+    }
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<EngineConfig> ParseConfig(std::string_view yaml_text, std::string_view origin) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml_text));
+  } catch (const YAML::Exception& error) {
+    return absl::InvalidArgumentError(fmt::format("{}:{}: {}", origin, error.mark.line + 1, error.msg));
+  }
+  EngineConfig config;
+  if (root.IsNull()) return config;
+  if (!root.IsMap()) return absl::InvalidArgumentError(fmt::format("{}: expected a map at the top level", origin));
+  try {
+    for (const auto& entry : root) {
+      std::string key = entry.first.as<std::string>();
+      if (key == "account_signals" || key == "link_signals") {
+        absl::Status status = ReadSignals(origin, key, entry.second,
+                                          key == "account_signals" ? &config.account_signals : &config.link_signals);
+        if (!status.ok()) return status;
+        continue;
+      }
+      const Threshold* threshold = nullptr;
+      for (const Threshold& candidate : Thresholds()) {
+        if (key == candidate.name) threshold = &candidate;
+      }
+      if (threshold == nullptr) {
+        return absl::InvalidArgumentError(fmt::format("{}: unknown key \"{}\"", Where(origin, entry.first), key));
+      }
+      absl::StatusOr<double> value = ReadNumber(origin, key, entry.second);
+      if (!value.ok()) return value.status();
+      config.*(threshold->field) = *value;
+    }
+  } catch (const YAML::Exception& error) {
+    return absl::InvalidArgumentError(fmt::format("{}:{}: {}", origin, error.mark.line + 1, error.msg));
+  }
+  return config;
+}
+
+absl::StatusOr<EngineConfig> LoadConfig(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return absl::NotFoundError(fmt::format("{}: cannot open config file", path));
+  std::stringstream text;
+  text << file.rdbuf();
+  if (file.bad()) return absl::DataLossError(fmt::format("{}: read error", path));
+  return ParseConfig(text.str(), path);
+}
+
+std::string DefaultConfigYaml() {
+  EngineConfig defaults;
+  std::string out =
+      "# hydraguard detection config. Every value shown is the default; a file\n"
+      "# needs only the values it changes. docs/detection.md explains each one.\n";
+  for (const Threshold& threshold : Thresholds()) {
+    fmt::format_to(std::back_inserter(out), "{}: {}  # {}\n", threshold.name, defaults.*(threshold.field),
+                   threshold.comment);
+  }
+  AppendSignals<AccountSignal>("account_signals", &out);
+  AppendSignals<LinkSignal>("link_signals", &out);
+  return out;
+}
+
+}  // namespace hydraguard::engine

@@ -1,0 +1,73 @@
+// EngineConfig: every threshold of the detection engine and every signal's
+// parameters, with defaults meant to be right for a provider who changes
+// nothing. `hydraguard detect --config hydraguard.yaml` overrides any subset;
+// `hydraguard detect --print-config` prints the full default file with
+// comments (docs/detection.md explains each value).
+//
+//   absl::StatusOr<EngineConfig> config = LoadConfig("hydraguard.yaml");
+//
+// A YAML file may set any top-level threshold and, under `account_signals:`
+// or `link_signals:`, per signal `enabled: false` or any of its parameters.
+// Unknown keys, unknown signals and non-numeric values are errors naming the
+// file, line and key (a typo must not silently keep a default).
+#ifndef HYDRAGUARD_ENGINE_CONFIG_H_
+#define HYDRAGUARD_ENGINE_CONFIG_H_
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "engine/signal.h"
+
+namespace hydraguard::engine {
+
+struct SignalOverride {
+  bool enabled = true;
+  SignalParams params;  // only the parameters the user set
+};
+
+struct EngineConfig {
+  // An account whose own points reach this is *suspicious*: it may be joined
+  // to others through keys they mostly share with suspicious accounts.
+  double suspicious_points = 2.0;
+  // A shared key joins a hub when it is held by at least this many accounts,
+  // of which at least `hub_min_suspicious_share` are suspicious.
+  double hub_min_accounts = 3;
+  double hub_min_suspicious_share = 0.6;
+  // A suspicious account is joined through hubs only if it is in hubs of at
+  // least this many different link signals (one shared prompt frame or one
+  // busy proxy range alone is not enough to call it part of a campaign).
+  double hub_min_signals = 2;
+  // Two suspicious accounts whose pair evidence (sum of rarity-weighted
+  // shared keys) reaches this are joined; any two accounts at the strong
+  // threshold are joined.
+  double pair_points = 1.0;
+  double strong_pair_points = 3.0;
+  // An account below suspicious_points but at member_points joins a
+  // suspicious account with pair evidence of member_pair_points.
+  double member_points = 1.0;
+  double member_pair_points = 1.5;
+  // A cluster is reported as a campaign when it has this many accounts and
+  // the median of its members' own points reaches `campaign_median_points`.
+  double campaign_min_accounts = 5;
+  double campaign_median_points = 2.0;
+  // Flagged campaign members get `block` at suspicious_points, else
+  // `challenge`. Accounts outside campaigns get `monitor` from this many
+  // points, else `allow`.
+  double monitor_points = 2.5;
+
+  std::map<std::string, SignalOverride, std::less<>> account_signals;
+  std::map<std::string, SignalOverride, std::less<>> link_signals;
+};
+
+// Reads a YAML config (see above). Missing values keep their defaults.
+absl::StatusOr<EngineConfig> LoadConfig(const std::string& path);
+absl::StatusOr<EngineConfig> ParseConfig(std::string_view yaml_text, std::string_view origin);
+
+// The default configuration as a commented YAML document.
+std::string DefaultConfigYaml();
+
+}  // namespace hydraguard::engine
+
+#endif  // HYDRAGUARD_ENGINE_CONFIG_H_

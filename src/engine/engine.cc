@@ -1,0 +1,457 @@
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "engine/union_find.h"
+#include "fmt/format.h"
+
+namespace hydraguard::engine {
+namespace {
+
+constexpr int64_t kDayMs = 86400000;
+
+template <typename Signal>
+struct Loaded {
+  std::string name;
+  SignalInfo info;
+  std::unique_ptr<Signal> signal;
+};
+
+// Builds every registered signal of one kind that the config leaves enabled.
+template <typename Signal>
+absl::Status LoadSignals(std::string_view kind, const std::map<std::string, SignalOverride, std::less<>>& overrides,
+                         std::vector<Loaded<Signal>>* out) {
+  const auto& registry = Registry<Signal>();
+  for (const auto& [name, override_config] : overrides) {
+    if (!registry.contains(name)) {
+      return absl::InvalidArgumentError(fmt::format("{}: unknown signal \"{}\"", kind, name));
+    }
+  }
+  for (const auto& [name, factory] : registry) {
+    SignalParams params = factory.info.defaults;
+    auto found = overrides.find(name);
+    if (found != overrides.end()) {
+      if (!found->second.enabled) continue;
+      for (const auto& [param, value] : found->second.params) {
+        if (!params.contains(param)) {
+          return absl::InvalidArgumentError(
+              fmt::format("{}.{}: unknown parameter \"{}\"", kind, name, param));
+        }
+        params[param] = value;
+      }
+    }
+    out->push_back(Loaded<Signal>{name, factory.info, factory.make(params)});
+    out->back().info.defaults = std::move(params);  // the values in effect
+  }
+  return absl::OkStatus();
+}
+
+LinkPolicy PolicyFrom(const SignalParams& params) {
+  LinkPolicy policy;
+  auto read = [&](std::string_view name, double* value) {
+    auto found = params.find(name);
+    if (found != params.end()) *value = found->second;
+  };
+  read("weight", &policy.weight);
+  read("pair_cap", &policy.pair_cap);
+  read("hub", &policy.hub);
+  read("capacity", &policy.capacity);
+  read("min_share", &policy.min_share);
+  return policy;
+}
+
+double Logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+double Median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
+  std::nth_element(values.begin(), middle, values.end());
+  return *middle;
+}
+
+std::string FieldList(const std::vector<ingest::Field>& fields) {
+  std::string out;
+  for (ingest::Field field : fields) {
+    if (!out.empty()) out += " or ";
+    out += ingest::FieldName(field);
+  }
+  return out;
+}
+
+// One account holding one link key.
+struct Holding {
+  uint64_t key;
+  uint32_t account;
+  uint16_t signal;
+};
+
+uint64_t PairKey(uint32_t a, uint32_t b) {
+  if (a > b) std::swap(a, b);
+  return (static_cast<uint64_t>(a) << 32) | b;
+}
+
+}  // namespace
+
+struct Engine::LoadedAccountSignal : Loaded<AccountSignal> {};
+struct Engine::LoadedLinkSignal : Loaded<LinkSignal> {
+  LinkPolicy policy;
+};
+
+Engine::Engine(const EngineConfig& config, const netinfo::NetworkLists* lists, const ingest::Interners* interners)
+    : config_(config), interners_(interners), features_(lists) {}
+
+Engine::~Engine() = default;
+
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const EngineConfig& config,
+                                                       const netinfo::NetworkLists* lists,
+                                                       const ingest::Interners* interners) {
+  std::unique_ptr<Engine> engine(new Engine(config, lists, interners));
+  std::vector<Loaded<AccountSignal>> account_signals;
+  if (absl::Status status = LoadSignals("account_signals", config.account_signals, &account_signals); !status.ok()) {
+    return status;
+  }
+  for (auto& loaded : account_signals) engine->account_signals_.push_back(LoadedAccountSignal{std::move(loaded)});
+  std::vector<Loaded<LinkSignal>> link_signals;
+  if (absl::Status status = LoadSignals("link_signals", config.link_signals, &link_signals); !status.ok()) {
+    return status;
+  }
+  for (auto& loaded : link_signals) {
+    LinkPolicy policy = PolicyFrom(loaded.info.defaults);
+    engine->link_signals_.push_back(LoadedLinkSignal{std::move(loaded), policy});
+  }
+  return engine;
+}
+
+std::vector<std::string> Engine::AccountSignalNames() const {
+  std::vector<std::string> names;
+  for (const auto& loaded : account_signals_) names.push_back(loaded.name);
+  return names;
+}
+
+std::vector<std::string> Engine::LinkSignalNames() const {
+  std::vector<std::string> names;
+  for (const auto& loaded : link_signals_) names.push_back(loaded.name);
+  return names;
+}
+
+void Engine::Add(const ingest::Event& event) {
+  ++events_;
+  features_.Add(event);
+  for (int field = 0; field < ingest::kFieldCount; ++field) field_counts_[field] += (event.present >> field) & 1u;
+  if (event.account >= keys_.size()) {
+    keys_.resize(event.account + 1);
+    org_.resize(event.account + 1, ingest::kNoId);
+  }
+  if (event.org != ingest::kNoId) org_[event.account] = event.org;
+  KeyCounter& keys = keys_[event.account];
+  for (size_t index = 0; index < link_signals_.size(); ++index) {
+    KeySink sink;
+    link_signals_[index].signal->Keys(event, sink);
+    auto capacity = static_cast<uint32_t>(link_signals_[index].policy.capacity);
+    for (int k = 0; k < sink.size; ++k) keys.Add(static_cast<uint16_t>(index), sink.keys[k], capacity);
+  }
+}
+
+Detection Engine::Detect() const {
+  Detection detection;
+  detection.events = events_;
+  const size_t account_count = features_.size();
+
+  auto usable = [&](const SignalInfo& info) {
+    if (info.inputs.empty()) return true;
+    for (ingest::Field field : info.inputs) {
+      if (field_counts_[static_cast<size_t>(field)] > 0) return true;
+    }
+    return false;
+  };
+  std::vector<bool> account_signal_usable, link_signal_usable;
+  for (const auto& loaded : account_signals_) {
+    account_signal_usable.push_back(usable(loaded.info));
+    if (!account_signal_usable.back()) {
+      detection.unused_signals.push_back(fmt::format("{} (no {} in the input)", loaded.name, FieldList(loaded.info.inputs)));
+    }
+  }
+  for (const auto& loaded : link_signals_) {
+    link_signal_usable.push_back(usable(loaded.info));
+    if (!link_signal_usable.back()) {
+      detection.unused_signals.push_back(fmt::format("{} (no {} in the input)", loaded.name, FieldList(loaded.info.inputs)));
+    }
+  }
+
+  // 1. Each account's own points.
+  detection.verdicts.resize(account_count);
+  std::vector<bool> suspicious(account_count, false);
+  for (uint32_t account = 0; account < account_count; ++account) {
+    AccountVerdict& verdict = detection.verdicts[account];
+    verdict.account = account;
+    const AccountFeatures& features = features_.Get(account);
+    if (features.events == 0) continue;
+    std::vector<Evidence> reasons;
+    for (size_t index = 0; index < account_signals_.size(); ++index) {
+      if (!account_signal_usable[index]) continue;
+      std::optional<Evidence> evidence = account_signals_[index].signal->Score(features);
+      if (!evidence) continue;
+      verdict.points += evidence->points;
+      if (evidence->points > 0) reasons.push_back(std::move(*evidence));
+    }
+    std::sort(reasons.begin(), reasons.end(), [](const Evidence& a, const Evidence& b) { return a.points > b.points; });
+    for (Evidence& evidence : reasons) verdict.reasons.push_back(std::move(evidence.reason));
+    suspicious[account] = verdict.points >= config_.suspicious_points;
+  }
+
+  // 2. Who holds which keys.
+  std::vector<Holding> holdings;
+  for (uint32_t account = 0; account < keys_.size(); ++account) {
+    const KeyCounter& counter = keys_[account];
+    for (const KeyCount& entry : counter.entries()) {
+      if (!link_signal_usable[entry.signal]) continue;
+      const LinkPolicy& policy = link_signals_[entry.signal].policy;
+      if (policy.min_share > 0) {
+        uint32_t guaranteed = entry.count - entry.error;
+        if (guaranteed < 2 || guaranteed < policy.min_share * counter.emitted(entry.signal)) continue;
+      }
+      holdings.push_back(Holding{entry.key, account, entry.signal});
+    }
+  }
+  std::sort(holdings.begin(), holdings.end(), [](const Holding& a, const Holding& b) {
+    if (a.signal != b.signal) return a.signal < b.signal;
+    if (a.key != b.key) return a.key < b.key;
+    return a.account < b.account;
+  });
+
+  // 3. Links: rarity-weighted pair evidence and suspicious hubs.
+  UnionFind clusters(account_count);
+  absl::flat_hash_map<uint64_t, float> pair_points;
+  struct Group {
+    size_t begin, end;
+  };
+  std::vector<Group> groups;
+  std::vector<Group> hubs;
+  std::vector<uint64_t> hub_signals(account_count, 0);  // by account: bit per link signal
+  for (size_t begin = 0; begin < holdings.size();) {
+    size_t end = begin + 1;
+    while (end < holdings.size() && holdings[end].signal == holdings[begin].signal &&
+           holdings[end].key == holdings[begin].key) {
+      ++end;
+    }
+    size_t holders = end - begin;
+    if (holders >= 2) groups.push_back(Group{begin, end});
+    const LinkPolicy& policy = link_signals_[holdings[begin].signal].policy;
+    if (holders >= 2 && holders <= policy.pair_cap) {
+      double weight = policy.weight * std::log1p(policy.pair_cap / holders) / std::log1p(policy.pair_cap);
+      for (size_t i = begin; i < end; ++i) {
+        for (size_t j = i + 1; j < end; ++j) {
+          uint32_t a = holdings[i].account, b = holdings[j].account;
+          if (org_[a] != ingest::kNoId && org_[a] == org_[b]) continue;
+          pair_points[PairKey(a, b)] += static_cast<float>(weight);
+        }
+      }
+    }
+    if (policy.hub > 0 && holders >= config_.hub_min_accounts) {
+      size_t suspicious_holders = 0;
+      for (size_t i = begin; i < end; ++i) suspicious_holders += suspicious[holdings[i].account];
+      if (suspicious_holders >= config_.hub_min_accounts &&
+          suspicious_holders >= config_.hub_min_suspicious_share * static_cast<double>(holders)) {
+        hubs.push_back(Group{begin, end});
+        if (getenv("HG_DEBUG_HUBS")) fprintf(stderr, "hub %s %s holders=%zu suspicious=%zu\n", link_signals_[holdings[begin].signal].name.c_str(), link_signals_[holdings[begin].signal].signal->Describe(holdings[begin].key, *interners_).c_str(), holders, suspicious_holders);
+        for (size_t i = begin; i < end; ++i) {
+          uint32_t account = holdings[i].account;
+          if (suspicious[account]) hub_signals[account] |= uint64_t{1} << (holdings[i].signal % 64);
+        }
+      }
+    }
+    begin = end;
+  }
+  auto joins_hubs = [&](uint32_t account) {
+    return suspicious[account] && std::popcount(hub_signals[account]) >= config_.hub_min_signals;
+  };
+  for (const Group& hub : hubs) {
+    uint32_t first = UINT32_MAX;
+    for (size_t i = hub.begin; i < hub.end; ++i) {
+      uint32_t account = holdings[i].account;
+      if (!joins_hubs(account)) continue;
+      if (first == UINT32_MAX) {
+        first = account;
+      } else {
+        clusters.Union(first, account);
+      }
+    }
+  }
+  auto member = [&](uint32_t account) { return detection.verdicts[account].points >= config_.member_points; };
+  for (const auto& [pair, points] : pair_points) {
+    auto a = static_cast<uint32_t>(pair >> 32), b = static_cast<uint32_t>(pair);
+    bool joined = points >= config_.strong_pair_points ||
+                  (points >= config_.pair_points && suspicious[a] && suspicious[b]) ||
+                  (points >= config_.member_pair_points && (suspicious[a] || suspicious[b]) && member(a) && member(b));
+    if (joined) clusters.Union(a, b);
+  }
+
+  // 4. Clusters that are campaigns.
+  absl::flat_hash_map<uint32_t, std::vector<ingest::Id>> members_by_root;
+  for (uint32_t account = 0; account < account_count; ++account) {
+    if (features_.Get(account).events == 0) continue;
+    if (clusters.SetSize(account) < config_.campaign_min_accounts) continue;
+    members_by_root[clusters.Find(account)].push_back(account);
+  }
+  for (auto& [root, members] : members_by_root) {
+    std::vector<double> member_points;
+    for (ingest::Id account : members) member_points.push_back(detection.verdicts[account].points);
+    double median_points = Median(member_points);
+    if (median_points < config_.campaign_median_points) continue;
+    Campaign campaign;
+    campaign.median_points = median_points;
+    campaign.accounts = std::move(members);
+    std::sort(campaign.accounts.begin(), campaign.accounts.end());
+    detection.campaigns.push_back(std::move(campaign));
+  }
+
+  std::vector<int> campaign_of(account_count, -1);
+  for (Campaign& campaign : detection.campaigns) {
+    uint64_t proxy = 0, mismatch = 0, with_countries = 0;
+    size_t young = 0;
+    std::vector<double> active_days;
+    std::vector<int64_t> first_seen;
+    campaign.first_ms = INT64_MAX;
+    campaign.last_ms = INT64_MIN;
+    for (ingest::Id account : campaign.accounts) {
+      const AccountFeatures& f = features_.Get(account);
+      campaign.exchanges += f.events;
+      campaign.input_tokens += f.input_tokens;
+      campaign.output_tokens += f.output_tokens;
+      campaign.first_ms = std::min(campaign.first_ms, f.first_ms);
+      campaign.last_ms = std::max(campaign.last_ms, f.last_ms);
+      for (int c = 0; c < text::kCapabilityCount; ++c) campaign.capabilities[c] += f.capabilities[c];
+      campaign.text_events += f.with_text;
+      proxy += std::max(f.datacenter, f.vpn);
+      mismatch += f.country_mismatch;
+      with_countries += f.with_countries;
+      std::optional<double> age = f.AgeAtFirstUseDays();
+      young += age && *age < 7;
+      active_days.push_back(f.active_days);
+      first_seen.push_back(f.first_ms);
+    }
+    campaign.proxy_share = static_cast<double>(proxy) / std::max<uint64_t>(1, campaign.exchanges);
+    campaign.country_mismatch = static_cast<double>(mismatch) / std::max<uint64_t>(1, with_countries);
+    campaign.young_share = static_cast<double>(young) / campaign.accounts.size();
+    campaign.median_active_days = Median(active_days);
+    std::sort(first_seen.begin(), first_seen.end());
+    size_t quorum = std::min(first_seen.size(), static_cast<size_t>(std::max(1.0, config_.campaign_min_accounts)));
+    campaign.since_ms = first_seen[quorum - 1];
+    double size_bonus = std::log10(static_cast<double>(campaign.accounts.size()));
+    campaign.score = Logistic(1.5 * (campaign.median_points - config_.suspicious_points) + size_bonus);
+  }
+  std::sort(detection.campaigns.begin(), detection.campaigns.end(),
+            [](const Campaign& a, const Campaign& b) { return a.exchanges > b.exchanges; });
+  for (size_t index = 0; index < detection.campaigns.size(); ++index) {
+    Campaign& campaign = detection.campaigns[index];
+    campaign.id = fmt::format("hg-c{}", index + 1);
+    for (ingest::Id account : campaign.accounts) campaign_of[account] = static_cast<int>(index);
+  }
+
+  // 5. Indicators: keys held by several accounts of one campaign.
+  struct Shared {
+    uint32_t group;
+    uint32_t holders_in_campaign;
+  };
+  std::vector<std::vector<Shared>> shared_by_campaign(detection.campaigns.size());
+  struct AccountLink {
+    uint32_t group = 0, holders = 0;
+  };
+  // Per account and link signal, the shared key with the most campaign holders.
+  std::vector<absl::flat_hash_map<uint16_t, AccountLink>> best_link(account_count);
+  absl::flat_hash_map<int, uint32_t> tally;
+  for (uint32_t group_index = 0; group_index < groups.size(); ++group_index) {
+    const Group& group = groups[group_index];
+    tally.clear();
+    for (size_t i = group.begin; i < group.end; ++i) {
+      int campaign = campaign_of[holdings[i].account];
+      if (campaign >= 0) ++tally[campaign];
+    }
+    for (const auto& [campaign, holders] : tally) {
+      if (holders < 2) continue;
+      shared_by_campaign[campaign].push_back(Shared{group_index, holders});
+    }
+    for (size_t i = group.begin; i < group.end; ++i) {
+      int campaign = campaign_of[holdings[i].account];
+      if (campaign < 0) continue;
+      uint32_t holders = tally[campaign];
+      if (holders < 2) continue;
+      AccountLink& best = best_link[holdings[i].account][holdings[i].signal];
+      if (holders > best.holders) best = AccountLink{group_index, holders};
+    }
+  }
+  auto describe = [&](uint32_t group_index) {
+    const Holding& first = holdings[groups[group_index].begin];
+    return link_signals_[first.signal].signal->Describe(first.key, *interners_);
+  };
+  for (size_t index = 0; index < detection.campaigns.size(); ++index) {
+    Campaign& campaign = detection.campaigns[index];
+    std::vector<Shared>& shared = shared_by_campaign[index];
+    std::sort(shared.begin(), shared.end(), [](const Shared& a, const Shared& b) {
+      return a.holders_in_campaign > b.holders_in_campaign;
+    });
+    absl::flat_hash_map<uint16_t, int> per_signal;
+    for (const Shared& entry : shared) {
+      const Group& group = groups[entry.group];
+      uint16_t signal = holdings[group.begin].signal;
+      if (++per_signal[signal] > 5) continue;
+      campaign.indicators.push_back(Indicator{link_signals_[signal].name, describe(entry.group),
+                                              holdings[group.begin].key, entry.holders_in_campaign,
+                                              static_cast<uint32_t>(group.end - group.begin)});
+    }
+    campaign.evidence.push_back(fmt::format("{} accounts linked by shared values; median own score {:.2f} points",
+                                            campaign.accounts.size(), campaign.median_points));
+    if (campaign.young_share > 0) {
+      campaign.evidence.push_back(
+          fmt::format("{:.0f}% of accounts first used within 7 days of sign-up", campaign.young_share * 100));
+    }
+    campaign.evidence.push_back(fmt::format("median account active on {:.0f} days; campaign active {:.1f} days",
+                                            campaign.median_active_days,
+                                            static_cast<double>(campaign.last_ms - campaign.first_ms) / kDayMs));
+    if (campaign.country_mismatch > 0) {
+      campaign.evidence.push_back(
+          fmt::format("{:.0f}% of requests from an IP country other than the billing country",
+                      campaign.country_mismatch * 100));
+    }
+  }
+
+  // 6. Verdicts.
+  for (uint32_t account = 0; account < account_count; ++account) {
+    AccountVerdict& verdict = detection.verdicts[account];
+    const AccountFeatures& features = features_.Get(account);
+    if (features.events == 0) continue;
+    double own_score = Logistic(1.5 * (verdict.points - config_.suspicious_points));
+    verdict.score = own_score;
+    verdict.since_ms = features.first_ms;
+    verdict.campaign = campaign_of[account];
+    if (verdict.campaign < 0) {
+      verdict.action = verdict.points >= config_.monitor_points ? Action::kMonitor : Action::kAllow;
+      continue;
+    }
+    const Campaign& campaign = detection.campaigns[verdict.campaign];
+    verdict.action = suspicious[account] ? Action::kBlock : Action::kChallenge;
+    verdict.score = std::max(own_score, campaign.score);
+    verdict.since_ms = std::max(features.first_ms, campaign.since_ms);
+    std::vector<std::string> reasons;
+    reasons.push_back(fmt::format("member of campaign {} ({} accounts, {} exchanges)", campaign.id,
+                                  campaign.accounts.size(), campaign.exchanges));
+    std::vector<std::pair<uint16_t, AccountLink>> links(best_link[account].begin(), best_link[account].end());
+    std::sort(links.begin(), links.end(), [&](const auto& a, const auto& b) {
+      return link_signals_[a.first].policy.weight > link_signals_[b.first].policy.weight;
+    });
+    for (const auto& [signal, link] : links) {
+      if (reasons.size() >= 4) break;
+      reasons.push_back(fmt::format("shares {} {} with {} other campaign accounts", link_signals_[signal].name,
+                                    describe(link.group), link.holders - 1));
+    }
+    for (std::string& reason : verdict.reasons) reasons.push_back(std::move(reason));
+    verdict.reasons = std::move(reasons);
+  }
+  return detection;
+}
+
+}  // namespace hydraguard::engine

@@ -1,0 +1,131 @@
+// Engine: the detection engine. Events update per-account state one at a
+// time (features, and the heaviest keys each link signal emits); Detect()
+// runs linkage, clustering and scoring over the current state, so the same
+// engine serves batch detection (one pass, one Detect), replay and live use
+// (Detect whenever a fresh view is needed).
+//
+//   Interners interners;
+//   absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(config, &lists, &interners);
+//   for (each event read with `interners`) (*engine)->Add(event);
+//   Detection detection = (*engine)->Detect();
+//
+// How Detect() decides (docs/detection.md has the full story):
+//  1. Each account's own score is the sum of its account signals' points.
+//     Accounts at config.suspicious_points are suspicious.
+//  2. Accounts sharing a link key are linked. Pairs sharing keys held by few
+//     accounts collect rarity-weighted evidence (a key shared by 3 accounts
+//     counts far more than one shared by 3,000). A key held mostly by
+//     suspicious accounts (a campaign's system prompt, a proxy exit it
+//     hammers) joins its suspicious holders.
+//  3. Union-find over those links gives clusters; a cluster with enough
+//     accounts whose members are themselves suspicious is a campaign.
+//  4. Verdicts: campaign members are flagged; others get monitor or allow.
+// Accounts of one declared org are never linked to each other by pair
+// evidence: sharing a NAT, a card and a domain is what an org does.
+//
+// Lifetime: `lists` (may be null) and `interners` must outlive the engine.
+// Thread-safety: not thread-safe. Use one engine per thread and Merge().
+#ifndef HYDRAGUARD_ENGINE_ENGINE_H_
+#define HYDRAGUARD_ENGINE_ENGINE_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/account_features.h"
+#include "engine/config.h"
+#include "engine/key_counter.h"
+#include "engine/signal.h"
+#include "engine/verdict.h"
+#include "ingest/event.h"
+#include "ingest/interner.h"
+#include "netinfo/network_lists.h"
+#include "text/capability.h"
+
+namespace hydraguard::engine {
+
+struct AccountVerdict {
+  ingest::Id account = ingest::kNoId;
+  Action action = Action::kAllow;
+  double score = 0;       // 0..1
+  double points = 0;      // the account's own points
+  int campaign = -1;      // index into Detection::campaigns, -1 if none
+  int64_t since_ms = 0;   // event time from which the verdict holds
+  std::vector<std::string> reasons;
+};
+
+// A value shared by a campaign's accounts, e.g. a payment fingerprint.
+struct Indicator {
+  std::string signal;  // link signal name
+  std::string value;   // as Describe() renders it
+  uint64_t key = 0;
+  uint32_t accounts = 0;        // campaign accounts holding it
+  uint32_t total_accounts = 0;  // all accounts holding it
+};
+
+struct Campaign {
+  std::string id;  // "hg-c1", "hg-c2", ... by exchanges, largest first
+  std::vector<ingest::Id> accounts;
+  uint64_t exchanges = 0, input_tokens = 0, output_tokens = 0;
+  int64_t first_ms = 0, last_ms = 0;
+  int64_t since_ms = 0;  // when it first had campaign_min_accounts active accounts
+  std::array<uint64_t, text::kCapabilityCount> capabilities{};
+  uint64_t text_events = 0;
+  double score = 0;          // 0..1
+  double median_points = 0;  // of its members' own points
+  double proxy_share = 0;        // requests from listed datacenter/VPN ranges
+  double country_mismatch = 0;   // requests whose IP country differs from billing
+  double young_share = 0;        // members first used within 7 days of sign-up
+  double median_active_days = 0; // churn: how long members live
+  std::vector<Indicator> indicators;  // strongest first
+  std::vector<std::string> evidence;  // human-readable lines
+};
+
+struct Detection {
+  std::vector<AccountVerdict> verdicts;  // one per account, by account id
+  std::vector<Campaign> campaigns;
+  // Signals that could not be used because no event carried their inputs,
+  // e.g. "prompt_template (no prompt or system in the input)".
+  std::vector<std::string> unused_signals;
+  uint64_t events = 0;
+};
+
+class Engine {
+ public:
+  // Fails on a config that names unknown signals or parameters.
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(const EngineConfig& config,
+                                                        const netinfo::NetworkLists* lists,
+                                                        const ingest::Interners* interners);
+  ~Engine();
+
+  void Add(const ingest::Event& event);
+  Detection Detect() const;
+
+  const AccountFeatureTable& features() const { return features_; }
+  uint64_t events() const { return events_; }
+  // Names of the enabled signals, in evaluation order.
+  std::vector<std::string> AccountSignalNames() const;
+  std::vector<std::string> LinkSignalNames() const;
+
+ private:
+  struct LoadedAccountSignal;
+  struct LoadedLinkSignal;
+  Engine(const EngineConfig& config, const netinfo::NetworkLists* lists, const ingest::Interners* interners);
+
+  EngineConfig config_;
+  const ingest::Interners* interners_;
+  AccountFeatureTable features_;
+  std::vector<LoadedAccountSignal> account_signals_;
+  std::vector<LoadedLinkSignal> link_signals_;
+  std::vector<KeyCounter> keys_;       // by account
+  std::vector<ingest::Id> org_;        // by account: the last org seen
+  std::array<uint64_t, ingest::kFieldCount> field_counts_{};
+  uint64_t events_ = 0;
+};
+
+}  // namespace hydraguard::engine
+
+#endif  // HYDRAGUARD_ENGINE_ENGINE_H_

@@ -1,0 +1,36 @@
+#include "engine/key_counter.h"
+
+#include <algorithm>
+
+namespace hydraguard::engine {
+
+void KeyCounter::Add(uint16_t signal, uint64_t key, uint32_t capacity) {
+  if (signal >= emitted_.size()) emitted_.resize(signal + 1, 0);
+  ++emitted_[signal];
+  KeyCount* smallest = nullptr;
+  uint32_t kept = 0;
+  for (KeyCount& entry : entries_) {
+    if (entry.signal != signal) continue;
+    if (entry.key == key) {
+      ++entry.count;
+      return;
+    }
+    ++kept;
+    if (smallest == nullptr || entry.count < smallest->count) smallest = &entry;
+  }
+  if (capacity == 0) return;
+  if (kept < capacity) {
+    entries_.push_back(KeyCount{key, 1, signal, 0});
+    return;
+  }
+  // Space-Saving: the new key takes over the smallest slot and its count.
+  smallest->key = key;
+  smallest->error = static_cast<uint16_t>(std::min<uint32_t>(smallest->count, 0xFFFF));
+  ++smallest->count;
+}
+
+uint32_t KeyCounter::emitted(uint16_t signal) const {
+  return signal < emitted_.size() ? emitted_[signal] : 0;
+}
+
+}  // namespace hydraguard::engine

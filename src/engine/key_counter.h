@@ -1,0 +1,45 @@
+// KeyCounter: the heaviest keys of one account, per link signal, in bounded
+// memory (the Space-Saving algorithm of Metwally et al.). Any key seen in
+// more than 1/capacity of the account's emissions for that signal is kept,
+// with a count that overestimates by at most the smallest kept count.
+//
+//   KeyCounter keys;
+//   keys.Add(/*signal=*/2, payment_id, /*capacity=*/8);
+//   for (const KeyCount& entry : keys.entries()) ...
+//
+// Keys of all signals of one account share one small vector (an account has
+// tens of keys; a linear scan beats a hash map at that size).
+// Thread-safety: none; owned by the account's state.
+#ifndef HYDRAGUARD_ENGINE_KEY_COUNTER_H_
+#define HYDRAGUARD_ENGINE_KEY_COUNTER_H_
+
+#include <cstdint>
+#include <vector>
+
+namespace hydraguard::engine {
+
+struct KeyCount {
+  uint64_t key = 0;
+  uint32_t count = 0;
+  uint16_t signal = 0;  // index of the link signal that emitted the key
+  uint16_t error = 0;   // Space-Saving overestimate bound, saturating
+};
+
+class KeyCounter {
+ public:
+  // Counts one emission of `key` by `signal`, keeping at most `capacity`
+  // keys for that signal.
+  void Add(uint16_t signal, uint64_t key, uint32_t capacity);
+
+  const std::vector<KeyCount>& entries() const { return entries_; }
+  // Emissions by `signal` (kept or not).
+  uint32_t emitted(uint16_t signal) const;
+
+ private:
+  std::vector<KeyCount> entries_;
+  std::vector<uint32_t> emitted_;  // by signal
+};
+
+}  // namespace hydraguard::engine
+
+#endif  // HYDRAGUARD_ENGINE_KEY_COUNTER_H_

@@ -1,0 +1,132 @@
+// Detection signals are plug-ins. There are two kinds:
+//
+//  * AccountSignal: reads one account's own features (account_features.h)
+//    and returns points for or against it with a human-readable reason.
+//    The sum of an account's points is its own score.
+//  * LinkSignal: reads each event and emits keys (a payment fingerprint, an
+//    IP prefix, a prompt-template band, ...). Accounts that share a key are
+//    linked; how much a shared key counts depends on how many accounts share
+//    it (rarity) and on who they are (see engine.h).
+//
+// Adding a signal touches no core code: write signals/foo.cc with a class and
+// one registration line, e.g.
+//
+//   HG_REGISTER_ACCOUNT_SIGNAL(YoungAccountSignal);
+//
+// The class must have a constructor taking `const SignalParams&` and a static
+// `SignalInfo Info()` that gives its name, what it reads and its default
+// parameters (which hydraguard.yaml may override, see config.h).
+//
+// Thread-safety: signals are immutable after construction; Score() and
+// Keys() may be called from several threads at once.
+#ifndef HYDRAGUARD_ENGINE_SIGNAL_H_
+#define HYDRAGUARD_ENGINE_SIGNAL_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/account_features.h"
+#include "ingest/event.h"
+#include "ingest/interner.h"
+
+namespace hydraguard::engine {
+
+// Named numeric parameters of a signal, e.g. {"weight": 1.0, "max_days": 7}.
+using SignalParams = std::map<std::string, double, std::less<>>;
+
+struct SignalInfo {
+  std::string name;                   // registered name, used in config and reasons
+  std::string description;            // one line, for docs and `detect --list-signals`
+  std::vector<ingest::Field> inputs;  // optional fields it needs; unusable if none was ever present
+  SignalParams defaults;              // every parameter it accepts, with its default
+};
+
+// Points with a reason, e.g. {1.0, "signed up 3 h before first use"}.
+struct Evidence {
+  double points = 0;
+  std::string reason;
+};
+
+class AccountSignal {
+ public:
+  virtual ~AccountSignal() = default;
+  // nullopt: nothing to say about this account (e.g. no prompt text).
+  virtual std::optional<Evidence> Score(const AccountFeatures& features) const = 0;
+};
+
+// Up to kMaxKeysPerEvent keys from one event.
+inline constexpr int kMaxKeysPerEvent = 8;
+struct KeySink {
+  uint64_t keys[kMaxKeysPerEvent];
+  int size = 0;
+  void Add(uint64_t key) {
+    if (size < kMaxKeysPerEvent) keys[size++] = key;
+  }
+};
+
+// How the engine treats a link signal's keys; every field is a parameter
+// (same name) that hydraguard.yaml may override.
+struct LinkPolicy {
+  double weight = 1;            // evidence of one shared key held by two accounts
+  double pair_cap = 0;          // keys held by more accounts than this link no pairs (0: never)
+  double hub = 1;               // 1: a key held mostly by suspicious accounts joins them all
+  double capacity = 8;          // keys kept per account (heaviest first)
+  double min_share = 0;         // a key counts for an account only if it is in this share of
+                                // the account's emissions for the signal
+};
+
+class LinkSignal {
+ public:
+  virtual ~LinkSignal() = default;
+  virtual void Keys(const ingest::Event& event, KeySink& sink) const = 0;
+  // The key as shown in evidence, e.g. "pm_3f9a" or "203.0.113.0/24".
+  virtual std::string Describe(uint64_t key, const ingest::Interners& interners) const = 0;
+};
+
+template <typename Signal>
+struct SignalFactory {
+  SignalInfo info;
+  std::function<std::unique_ptr<Signal>(const SignalParams&)> make;
+};
+
+// The registry of one kind of signal, in name order.
+template <typename Signal>
+std::map<std::string, SignalFactory<Signal>, std::less<>>& Registry() {
+  static auto* registry = new std::map<std::string, SignalFactory<Signal>, std::less<>>();
+  return *registry;
+}
+
+template <typename Signal, typename Impl>
+struct Registration {
+  Registration() {
+    SignalInfo info = Impl::Info();
+    std::string name = info.name;
+    Registry<Signal>().emplace(
+        name, SignalFactory<Signal>{std::move(info), [](const SignalParams& params) -> std::unique_ptr<Signal> {
+                                      return std::make_unique<Impl>(params);
+                                    }});
+  }
+};
+
+#define HG_SIGNAL_CONCAT_INNER(a, b) a##b
+#define HG_SIGNAL_CONCAT(a, b) HG_SIGNAL_CONCAT_INNER(a, b)
+#define HG_REGISTER_ACCOUNT_SIGNAL(Impl)                                                         \
+  static const ::hydraguard::engine::Registration<::hydraguard::engine::AccountSignal, Impl> \
+      HG_SIGNAL_CONCAT(hg_registration_, __LINE__)
+#define HG_REGISTER_LINK_SIGNAL(Impl)                                                         \
+  static const ::hydraguard::engine::Registration<::hydraguard::engine::LinkSignal, Impl> \
+      HG_SIGNAL_CONCAT(hg_registration_, __LINE__)
+
+// Reads a parameter known to be in `params` (the registry fills in defaults).
+double Param(const SignalParams& params, std::string_view name);
+
+}  // namespace hydraguard::engine
+
+#endif  // HYDRAGUARD_ENGINE_SIGNAL_H_

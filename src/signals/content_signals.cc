@@ -1,0 +1,84 @@
+// Account signals from prompt text: what capabilities the account's traffic
+// targets and whether it elicits reasoning. Unknown (no opinion) when the
+// log has no prompt text.
+#include <optional>
+
+#include "engine/signal.h"
+#include "fmt/format.h"
+#include "signals/ramp.h"
+#include "text/capability.h"
+
+namespace hydraguard::signals {
+namespace {
+
+using engine::AccountFeatures;
+using engine::Evidence;
+using engine::Param;
+using engine::SignalInfo;
+using engine::SignalParams;
+using ingest::Field;
+using text::Capability;
+
+// Share of an account's prompts in the capabilities distillers target.
+double HighValueShare(const AccountFeatures& f) {
+  uint32_t high = 0;
+  for (Capability c : {Capability::kCode, Capability::kAgentic, Capability::kReasoning, Capability::kDataAnalysis,
+                       Capability::kComputerUse, Capability::kRubric}) {
+    high += f.capabilities[static_cast<size_t>(c)];
+  }
+  return static_cast<double>(high) / f.with_text;
+}
+
+// Traffic concentrated on high-value capabilities (code, agentic, reasoning,
+// data analysis, computer use, rubric grading) counts for suspicion; traffic
+// that is mostly chat and creative writing counts against it.
+class CapabilityMixSignal : public engine::AccountSignal {
+ public:
+  static SignalInfo Info() {
+    return {"capability_mix", "share of prompts in high-value capabilities", {Field::kPrompt},
+            {{"weight", 0.8}, {"low_share", 0.5}, {"high_share", 0.9}, {"chat_share", 0.5}, {"chat_points", -1.0}}};
+  }
+  explicit CapabilityMixSignal(const SignalParams& p)
+      : weight_(Param(p, "weight")),
+        low_(Param(p, "low_share")),
+        high_(Param(p, "high_share")),
+        chat_share_(Param(p, "chat_share")),
+        chat_points_(Param(p, "chat_points")) {}
+  std::optional<Evidence> Score(const AccountFeatures& f) const override {
+    if (f.with_text == 0) return std::nullopt;
+    double share = HighValueShare(f);
+    double points = 1 - share >= chat_share_ ? chat_points_ : weight_ * Ramp(share, low_, high_);
+    std::optional<Capability> top = f.TopCapability();
+    return Evidence{points, fmt::format("{:.0f}% of prompts in high-value capabilities (mostly {})", share * 100,
+                                        text::CapabilityName(*top))};
+  }
+
+ private:
+  double weight_, low_, high_, chat_share_, chat_points_;
+};
+HG_REGISTER_ACCOUNT_SIGNAL(CapabilityMixSignal);
+
+// Prompts that ask for step-by-step or complete reasoning: chain-of-thought
+// harvesting (evaluation harnesses do it too, so it is never enough alone).
+class ReasoningElicitationSignal : public engine::AccountSignal {
+ public:
+  static SignalInfo Info() {
+    return {"reasoning_elicitation", "share of prompts eliciting full reasoning", {Field::kPrompt},
+            {{"weight", 0.6}, {"low_share", 0.1}, {"high_share", 0.5}}};
+  }
+  explicit ReasoningElicitationSignal(const SignalParams& p)
+      : weight_(Param(p, "weight")), low_(Param(p, "low_share")), high_(Param(p, "high_share")) {}
+  std::optional<Evidence> Score(const AccountFeatures& f) const override {
+    std::optional<double> share = f.ReasoningShare();
+    if (!share) return std::nullopt;
+    return Evidence{weight_ * Ramp(*share, low_, high_),
+                    fmt::format("{:.0f}% of prompts elicit step-by-step reasoning", *share * 100)};
+  }
+
+ private:
+  double weight_, low_, high_;
+};
+HG_REGISTER_ACCOUNT_SIGNAL(ReasoningElicitationSignal);
+
+}  // namespace
+}  // namespace hydraguard::signals

@@ -1,0 +1,64 @@
+// Account signals about who the account is: how fresh it was when it started
+// sending, and how strongly its identity was verified.
+#include <optional>
+
+#include "engine/signal.h"
+#include "fmt/format.h"
+#include "signals/ramp.h"
+
+namespace hydraguard::signals {
+namespace {
+
+using engine::AccountFeatures;
+using engine::Evidence;
+using engine::Param;
+using engine::SignalInfo;
+using engine::SignalParams;
+using ingest::Field;
+
+// Hydras open accounts shortly before using them, in bursts; honest accounts
+// are mostly old. Full weight at `full_days` or younger, none at `max_days`.
+class YoungAccountSignal : public engine::AccountSignal {
+ public:
+  static SignalInfo Info() {
+    return {"young_account", "days from sign-up to first request", {Field::kAccountCreated},
+            {{"weight", 1.2}, {"full_days", 3}, {"max_days", 30}}};
+  }
+  explicit YoungAccountSignal(const SignalParams& p)
+      : weight_(Param(p, "weight")), full_days_(Param(p, "full_days")), max_days_(Param(p, "max_days")) {}
+  std::optional<Evidence> Score(const AccountFeatures& f) const override {
+    std::optional<double> age = f.AgeAtFirstUseDays();
+    if (!age) return std::nullopt;
+    double points = weight_ * Ramp(*age, max_days_, full_days_);
+    return Evidence{points, fmt::format("first request {:.1f} days after sign-up", *age)};
+  }
+
+ private:
+  double weight_, full_days_, max_days_;
+};
+HG_REGISTER_ACCOUNT_SIGNAL(YoungAccountSignal);
+
+// Strong verification (payment, ID, enterprise) costs a hydra per account;
+// it counts against suspicion. No verification at all counts a little for.
+class VerificationSignal : public engine::AccountSignal {
+ public:
+  static SignalInfo Info() {
+    return {"verification", "strongest identity-verification tier seen", {Field::kVerified},
+            {{"unverified_points", 0.3}, {"strong_points", -1.0}}};
+  }
+  explicit VerificationSignal(const SignalParams& p)
+      : unverified_(Param(p, "unverified_points")), strong_(Param(p, "strong_points")) {}
+  std::optional<Evidence> Score(const AccountFeatures& f) const override {
+    using ingest::Verification;
+    if (f.verified == Verification::kUnknown) return std::nullopt;
+    double points = f.verified == Verification::kNone ? unverified_ : f.verified >= Verification::kPayment ? strong_ : 0;
+    return Evidence{points, fmt::format("verification: {}", ingest::VerificationName(f.verified))};
+  }
+
+ private:
+  double unverified_, strong_;
+};
+HG_REGISTER_ACCOUNT_SIGNAL(VerificationSignal);
+
+}  // namespace
+}  // namespace hydraguard::signals

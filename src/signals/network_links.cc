@@ -1,0 +1,88 @@
+// Link signals from the network: IP address, /24 or /48 prefix, ASN and the
+// client stack (TLS fingerprint with user agent). Weighted by rarity: an IP
+// shared by three accounts means much, a CGNAT address or a popular SDK
+// shared by thousands means little unless nearly all of them are suspicious.
+#include <string>
+
+#include "engine/signal.h"
+#include "fmt/format.h"
+
+namespace hydraguard::signals {
+namespace {
+
+using engine::KeySink;
+using engine::SignalInfo;
+using engine::SignalParams;
+using ingest::Event;
+using ingest::Field;
+
+class IpLink : public engine::LinkSignal {
+ public:
+  static SignalInfo Info() {
+    return {"ip", "client IP address", {},
+            {{"weight", 1.0}, {"pair_cap", 16}, {"hub", 1}, {"capacity", 16}, {"min_share", 0}}};
+  }
+  explicit IpLink(const SignalParams&) {}
+  void Keys(const Event& event, KeySink& sink) const override {
+    if (event.ip_id != ingest::kNoId) sink.Add(event.ip_id);
+  }
+  std::string Describe(uint64_t key, const ingest::Interners& names) const override {
+    return names.ips.Address(static_cast<ingest::Id>(key)).ToString();
+  }
+};
+HG_REGISTER_LINK_SIGNAL(IpLink);
+
+class IpPrefixLink : public engine::LinkSignal {
+ public:
+  static SignalInfo Info() {
+    return {"ip_prefix", "client /24 (IPv4) or /48 (IPv6) prefix", {},
+            {{"weight", 0.7}, {"pair_cap", 8}, {"hub", 1}, {"capacity", 16}, {"min_share", 0}}};
+  }
+  explicit IpPrefixLink(const SignalParams&) {}
+  void Keys(const Event& event, KeySink& sink) const override {
+    if (event.ip_prefix_id != ingest::kNoId) sink.Add(event.ip_prefix_id);
+  }
+  std::string Describe(uint64_t key, const ingest::Interners& names) const override {
+    return names.ips.PrefixExample(static_cast<ingest::Id>(key)).PrefixString();
+  }
+};
+HG_REGISTER_LINK_SIGNAL(IpPrefixLink);
+
+class AsnLink : public engine::LinkSignal {
+ public:
+  static SignalInfo Info() {
+    return {"asn", "autonomous system of the client IP", {Field::kAsn},
+            {{"weight", 0.3}, {"pair_cap", 0}, {"hub", 1}, {"capacity", 8}, {"min_share", 0}}};
+  }
+  explicit AsnLink(const SignalParams&) {}
+  void Keys(const Event& event, KeySink& sink) const override {
+    if (event.has(Field::kAsn)) sink.Add(event.asn);
+  }
+  std::string Describe(uint64_t key, const ingest::Interners&) const override { return fmt::format("AS{}", key); }
+};
+HG_REGISTER_LINK_SIGNAL(AsnLink);
+
+// The TLS fingerprint together with the user agent: a harness that claims
+// one SDK over another stack's TLS shows a combination honest clients rarely
+// have.
+class ClientStackLink : public engine::LinkSignal {
+ public:
+  static SignalInfo Info() {
+    return {"client_stack", "TLS fingerprint with user agent", {Field::kTls, Field::kUa},
+            {{"weight", 0.3}, {"pair_cap", 0}, {"hub", 1}, {"capacity", 4}, {"min_share", 0}}};
+  }
+  explicit ClientStackLink(const SignalParams&) {}
+  void Keys(const Event& event, KeySink& sink) const override {
+    if (event.tls == ingest::kNoId && event.ua == ingest::kNoId) return;
+    sink.Add((static_cast<uint64_t>(event.tls) << 32) | event.ua);
+  }
+  std::string Describe(uint64_t key, const ingest::Interners& names) const override {
+    auto tls = static_cast<ingest::Id>(key >> 32), ua = static_cast<ingest::Id>(key);
+    return fmt::format("tls={} ua={}", tls == ingest::kNoId ? "-" : names.tls.Name(tls),
+                       ua == ingest::kNoId ? "-" : names.ua.Name(ua));
+  }
+};
+HG_REGISTER_LINK_SIGNAL(ClientStackLink);
+
+}  // namespace
+}  // namespace hydraguard::signals
