@@ -30,22 +30,30 @@ struct SignalOverride {
 struct EngineConfig {
   // An account whose own points reach this is *suspicious*: it may be joined
   // to others through keys they mostly share with suspicious accounts.
-  double suspicious_points = 2.0;
+  double suspicious_points = 2.5;
   // A shared key joins a hub when it is held by at least this many accounts,
   // of which at least `hub_min_suspicious_share` are suspicious.
-  double hub_min_accounts = 3;
-  double hub_min_suspicious_share = 0.6;
+  double hub_min_accounts = 5;
+  double hub_min_suspicious_share = 0.9;
   // A suspicious account is joined through hubs only if it is in hubs of at
-  // least this many different link signals (one shared prompt frame or one
-  // busy proxy range alone is not enough to call it part of a campaign).
-  double hub_min_signals = 2;
+  // least this many link-signal families (identity, network, content,
+  // timing): one shared prompt frame or one busy proxy network alone is not
+  // enough to call it part of a campaign.
+  double hub_min_families = 2;
+  // ...and one of those hubs must be strong: an identity or timing key (a
+  // shared card, a sign-up burst, lockstep), or a content key held almost
+  // only by suspicious accounts (this share), such as a campaign's own
+  // system prompt. Network keys are never strong: honest people share
+  // residential proxy exits and VPNs with campaigns.
+  double strong_hub_share = 0.99;
   // Two suspicious accounts whose pair evidence (sum of rarity-weighted
   // shared keys) reaches this are joined; any two accounts at the strong
-  // threshold are joined.
+  // threshold are joined if part of it is identity evidence.
   double pair_points = 1.0;
   double strong_pair_points = 3.0;
   // An account below suspicious_points but at member_points joins a
-  // suspicious account with pair evidence of member_pair_points.
+  // suspicious account with identity pair evidence (a shared card, ...) of
+  // member_pair_points; shared network alone never pulls it in.
   double member_points = 1.0;
   double member_pair_points = 1.5;
   // A cluster is reported as a campaign when it has this many accounts and

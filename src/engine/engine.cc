@@ -58,6 +58,7 @@ LinkPolicy PolicyFrom(const SignalParams& params) {
   };
   read("weight", &policy.weight);
   read("pair_cap", &policy.pair_cap);
+  read("rarity", &policy.rarity);
   read("hub", &policy.hub);
   read("capacity", &policy.capacity);
   read("min_share", &policy.min_share);
@@ -225,13 +226,18 @@ Detection Engine::Detect() const {
 
   // 3. Links: rarity-weighted pair evidence and suspicious hubs.
   UnionFind clusters(account_count);
-  absl::flat_hash_map<uint64_t, float> pair_points;
+  struct PairEvidence {
+    float total = 0;
+    float identity = 0;  // from identity keys (payment, sign-up, e-mail domain)
+  };
+  absl::flat_hash_map<uint64_t, PairEvidence> pair_points;
   struct Group {
     size_t begin, end;
   };
   std::vector<Group> groups;
   std::vector<Group> hubs;
-  std::vector<uint64_t> hub_signals(account_count, 0);  // by account: bit per link signal
+  std::vector<uint8_t> hub_families(account_count, 0);  // by account: bit per Family
+  std::vector<bool> strong_hub(account_count, false);
   for (size_t begin = 0; begin < holdings.size();) {
     size_t end = begin + 1;
     while (end < holdings.size() && holdings[end].signal == holdings[begin].signal &&
@@ -242,12 +248,18 @@ Detection Engine::Detect() const {
     if (holders >= 2) groups.push_back(Group{begin, end});
     const LinkPolicy& policy = link_signals_[holdings[begin].signal].policy;
     if (holders >= 2 && holders <= policy.pair_cap) {
-      double weight = policy.weight * std::log1p(policy.pair_cap / holders) / std::log1p(policy.pair_cap);
+      // Rarity: full weight for two holders, falling with the log of the count.
+      double weight = policy.rarity > 0 ? policy.weight * std::log1p(policy.pair_cap / holders) /
+                                              std::log1p(policy.pair_cap / 2)
+                                        : policy.weight;
+      bool identity = link_signals_[holdings[begin].signal].info.family == Family::kIdentity;
       for (size_t i = begin; i < end; ++i) {
         for (size_t j = i + 1; j < end; ++j) {
           uint32_t a = holdings[i].account, b = holdings[j].account;
           if (org_[a] != ingest::kNoId && org_[a] == org_[b]) continue;
-          pair_points[PairKey(a, b)] += static_cast<float>(weight);
+          PairEvidence& evidence = pair_points[PairKey(a, b)];
+          evidence.total += static_cast<float>(weight);
+          if (identity) evidence.identity += static_cast<float>(weight);
         }
       }
     }
@@ -258,16 +270,23 @@ Detection Engine::Detect() const {
           suspicious_holders >= config_.hub_min_suspicious_share * static_cast<double>(holders)) {
         hubs.push_back(Group{begin, end});
         if (getenv("HG_DEBUG_HUBS")) fprintf(stderr, "hub %s %s holders=%zu suspicious=%zu\n", link_signals_[holdings[begin].signal].name.c_str(), link_signals_[holdings[begin].signal].signal->Describe(holdings[begin].key, *interners_).c_str(), holders, suspicious_holders);
+        Family family = link_signals_[holdings[begin].signal].info.family;
+        bool strong = family == Family::kIdentity || family == Family::kTiming ||
+                      (family == Family::kContent && static_cast<double>(suspicious_holders) >=
+                                                         config_.strong_hub_share * static_cast<double>(holders));
         for (size_t i = begin; i < end; ++i) {
           uint32_t account = holdings[i].account;
-          if (suspicious[account]) hub_signals[account] |= uint64_t{1} << (holdings[i].signal % 64);
+          if (!suspicious[account]) continue;
+          hub_families[account] |= 1u << static_cast<int>(family);
+          strong_hub[account] = strong_hub[account] || strong;
         }
       }
     }
     begin = end;
   }
   auto joins_hubs = [&](uint32_t account) {
-    return suspicious[account] && std::popcount(hub_signals[account]) >= config_.hub_min_signals;
+    return suspicious[account] && strong_hub[account] &&
+           std::popcount(hub_families[account]) >= config_.hub_min_families;
   };
   for (const Group& hub : hubs) {
     uint32_t first = UINT32_MAX;
@@ -282,11 +301,12 @@ Detection Engine::Detect() const {
     }
   }
   auto member = [&](uint32_t account) { return detection.verdicts[account].points >= config_.member_points; };
-  for (const auto& [pair, points] : pair_points) {
+  for (const auto& [pair, evidence] : pair_points) {
     auto a = static_cast<uint32_t>(pair >> 32), b = static_cast<uint32_t>(pair);
-    bool joined = points >= config_.strong_pair_points ||
-                  (points >= config_.pair_points && suspicious[a] && suspicious[b]) ||
-                  (points >= config_.member_pair_points && (suspicious[a] || suspicious[b]) && member(a) && member(b));
+    bool joined = (evidence.total >= config_.strong_pair_points && evidence.identity > 0) ||
+                  (evidence.total >= config_.pair_points && suspicious[a] && suspicious[b]) ||
+                  (evidence.identity >= config_.member_pair_points && (suspicious[a] || suspicious[b]) &&
+                   member(a) && member(b));
     if (joined) clusters.Union(a, b);
   }
 

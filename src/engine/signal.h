@@ -41,11 +41,17 @@ namespace hydraguard::engine {
 // Named numeric parameters of a signal, e.g. {"weight": 1.0, "max_days": 7}.
 using SignalParams = std::map<std::string, double, std::less<>>;
 
+// What a link signal's keys are about. Hub links need agreement between
+// families (see EngineConfig::hub_min_families): a proxy network or a popular
+// prompt frame alone never makes an account part of a campaign.
+enum class Family { kNone, kIdentity, kNetwork, kContent, kTiming };
+
 struct SignalInfo {
   std::string name;                   // registered name, used in config and reasons
-  std::string description;            // one line, for docs and `detect --list-signals`
+  std::string description;            // one line, for docs and --print-config
   std::vector<ingest::Field> inputs;  // optional fields it needs; unusable if none was ever present
   SignalParams defaults;              // every parameter it accepts, with its default
+  Family family = Family::kNone;      // link signals only
 };
 
 // Points with a reason, e.g. {1.0, "signed up 3 h before first use"}.
@@ -76,6 +82,7 @@ struct KeySink {
 struct LinkPolicy {
   double weight = 1;            // evidence of one shared key held by two accounts
   double pair_cap = 0;          // keys held by more accounts than this link no pairs (0: never)
+  double rarity = 1;            // 1: pair weight falls with the number of holders; 0: flat
   double hub = 1;               // 1: a key held mostly by suspicious accounts joins them all
   double capacity = 8;          // keys kept per account (heaviest first)
   double min_share = 0;         // a key counts for an account only if it is in this share of

@@ -21,7 +21,7 @@ class PaymentLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
     return {"payment", "payment-instrument fingerprint", {Field::kPayment},
-            {{"weight", 3.0}, {"pair_cap", 1000}, {"hub", 1}, {"capacity", 4}, {"min_share", 0}}};
+            {{"weight", 2.0}, {"pair_cap", 200}, {"rarity", 0}, {"hub", 1}, {"capacity", 4}, {"min_share", 0}}, engine::Family::kIdentity};
   }
   explicit PaymentLink(const SignalParams&) {}
   void Keys(const Event& event, KeySink& sink) const override {
@@ -37,7 +37,7 @@ class EmailDomainLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
     return {"email_domain", "domain of the sign-up e-mail", {Field::kEmailDomain},
-            {{"weight", 0.5}, {"pair_cap", 8}, {"hub", 1}, {"capacity", 2}, {"min_share", 0}}};
+            {{"weight", 0.5}, {"pair_cap", 8}, {"hub", 1}, {"capacity", 2}, {"min_share", 0}}, engine::Family::kIdentity};
   }
   explicit EmailDomainLink(const SignalParams&) {}
   void Keys(const Event& event, KeySink& sink) const override {
@@ -58,7 +58,7 @@ class SignupTimeLink : public engine::LinkSignal {
   static SignalInfo Info() {
     return {"signup_time", "sign-up time window", {Field::kAccountCreated},
             {{"weight", 1.0}, {"pair_cap", 0}, {"hub", 1}, {"capacity", 4}, {"min_share", 0},
-             {"window_minutes", 60}}};
+             {"window_minutes", 60}}, engine::Family::kIdentity};
   }
   explicit SignupTimeLink(const SignalParams& params)
       : window_ms_(static_cast<int64_t>(std::max(1.0, engine::Param(params, "window_minutes")) * 60000)) {}

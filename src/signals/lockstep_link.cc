@@ -24,7 +24,7 @@ class LockstepLink : public engine::LinkSignal {
   static SignalInfo Info() {
     return {"lockstep", "phase of requests within 10-60 minute periods", {},
             {{"weight", 1.0}, {"pair_cap", 0}, {"hub", 1}, {"capacity", 12}, {"min_share", 0.5},
-             {"bucket_seconds", 120}}};
+             {"bucket_seconds", 120}}, engine::Family::kTiming};
   }
   explicit LockstepLink(const SignalParams& params)
       : bucket_ms_(static_cast<int64_t>(std::max(1.0, engine::Param(params, "bucket_seconds")) * 1000)) {}
