@@ -62,6 +62,7 @@ LinkPolicy PolicyFrom(const SignalParams& params) {
   read("hub", &policy.hub);
   read("capacity", &policy.capacity);
   read("min_share", &policy.min_share);
+  read("min_events", &policy.min_events);
   return policy;
 }
 
@@ -152,7 +153,9 @@ void Engine::Add(const ingest::Event& event) {
   for (size_t index = 0; index < link_signals_.size(); ++index) {
     KeySink sink;
     link_signals_[index].signal->Keys(event, sink);
+    if (sink.size == 0) continue;
     auto capacity = static_cast<uint32_t>(link_signals_[index].policy.capacity);
+    keys.CountEvent(static_cast<uint16_t>(index));
     for (int k = 0; k < sink.size; ++k) keys.Add(static_cast<uint16_t>(index), sink.keys[k], capacity);
   }
 }
@@ -211,9 +214,10 @@ Detection Engine::Detect() const {
     for (const KeyCount& entry : counter.entries()) {
       if (!link_signal_usable[entry.signal]) continue;
       const LinkPolicy& policy = link_signals_[entry.signal].policy;
+      if (counter.events(entry.signal) < policy.min_events) continue;
       if (policy.min_share > 0) {
         uint32_t guaranteed = entry.count - entry.error;
-        if (guaranteed < 2 || guaranteed < policy.min_share * counter.emitted(entry.signal)) continue;
+        if (guaranteed < 2 || guaranteed < policy.min_share * counter.events(entry.signal)) continue;
       }
       holdings.push_back(Holding{entry.key, account, entry.signal});
     }
@@ -225,6 +229,7 @@ Detection Engine::Detect() const {
   });
 
   // 3. Links: rarity-weighted pair evidence and suspicious hubs.
+  auto member = [&](uint32_t account) { return detection.verdicts[account].points >= config_.member_points; };
   UnionFind clusters(account_count);
   struct PairEvidence {
     float total = 0;
@@ -264,19 +269,24 @@ Detection Engine::Detect() const {
       }
     }
     if (policy.hub > 0 && holders >= config_.hub_min_accounts) {
+      // Lockstep is coordination no honest account shows by chance, so a
+      // timing key needs only members (not suspicious accounts) behind it.
+      Family family = link_signals_[holdings[begin].signal].info.family;
+      auto qualifies = [&](uint32_t account) {
+        return family == Family::kTiming ? member(account) : static_cast<bool>(suspicious[account]);
+      };
       size_t suspicious_holders = 0;
-      for (size_t i = begin; i < end; ++i) suspicious_holders += suspicious[holdings[i].account];
+      for (size_t i = begin; i < end; ++i) suspicious_holders += qualifies(holdings[i].account);
       if (suspicious_holders >= config_.hub_min_accounts &&
           suspicious_holders >= config_.hub_min_suspicious_share * static_cast<double>(holders)) {
         hubs.push_back(Group{begin, end});
         if (getenv("HG_DEBUG_HUBS")) fprintf(stderr, "hub %s %s holders=%zu suspicious=%zu\n", link_signals_[holdings[begin].signal].name.c_str(), link_signals_[holdings[begin].signal].signal->Describe(holdings[begin].key, *interners_).c_str(), holders, suspicious_holders);
-        Family family = link_signals_[holdings[begin].signal].info.family;
         bool strong = family == Family::kIdentity || family == Family::kTiming ||
                       (family == Family::kContent && static_cast<double>(suspicious_holders) >=
                                                          config_.strong_hub_share * static_cast<double>(holders));
         for (size_t i = begin; i < end; ++i) {
           uint32_t account = holdings[i].account;
-          if (!suspicious[account]) continue;
+          if (!member(account)) continue;
           hub_families[account] |= 1u << static_cast<int>(family);
           strong_hub[account] = strong_hub[account] || strong;
         }
@@ -285,7 +295,7 @@ Detection Engine::Detect() const {
     begin = end;
   }
   auto joins_hubs = [&](uint32_t account) {
-    return suspicious[account] && strong_hub[account] &&
+    return member(account) && (suspicious[account] || (hub_families[account] & (1u << static_cast<int>(Family::kTiming)))) && strong_hub[account] &&
            std::popcount(hub_families[account]) >= config_.hub_min_families;
   };
   for (const Group& hub : hubs) {
@@ -300,7 +310,6 @@ Detection Engine::Detect() const {
       }
     }
   }
-  auto member = [&](uint32_t account) { return detection.verdicts[account].points >= config_.member_points; };
   for (const auto& [pair, evidence] : pair_points) {
     auto a = static_cast<uint32_t>(pair >> 32), b = static_cast<uint32_t>(pair);
     bool joined = (evidence.total >= config_.strong_pair_points && evidence.identity > 0) ||
@@ -321,6 +330,7 @@ Detection Engine::Detect() const {
     std::vector<double> member_points;
     for (ingest::Id account : members) member_points.push_back(detection.verdicts[account].points);
     double median_points = Median(member_points);
+    if (getenv("HG_DEBUG_HUBS")) fprintf(stderr, "cluster size=%zu median=%.2f\n", members.size(), median_points);
     if (median_points < config_.campaign_median_points) continue;
     Campaign campaign;
     campaign.median_points = median_points;

@@ -4,9 +4,12 @@
 
 namespace hydraguard::engine {
 
+void KeyCounter::CountEvent(uint16_t signal) {
+  if (signal >= events_.size()) events_.resize(signal + 1, 0);
+  ++events_[signal];
+}
+
 void KeyCounter::Add(uint16_t signal, uint64_t key, uint32_t capacity) {
-  if (signal >= emitted_.size()) emitted_.resize(signal + 1, 0);
-  ++emitted_[signal];
   KeyCount* smallest = nullptr;
   uint32_t kept = 0;
   for (KeyCount& entry : entries_) {
@@ -29,8 +32,8 @@ void KeyCounter::Add(uint16_t signal, uint64_t key, uint32_t capacity) {
   ++smallest->count;
 }
 
-uint32_t KeyCounter::emitted(uint16_t signal) const {
-  return signal < emitted_.size() ? emitted_[signal] : 0;
+uint32_t KeyCounter::events(uint16_t signal) const {
+  return signal < events_.size() ? events_[signal] : 0;
 }
 
 }  // namespace hydraguard::engine

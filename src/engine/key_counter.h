@@ -4,7 +4,8 @@
 // with a count that overestimates by at most the smallest kept count.
 //
 //   KeyCounter keys;
-//   keys.Add(/*signal=*/2, payment_id, /*capacity=*/8);
+//   keys.CountEvent(/*signal=*/2);                       // once per event with keys
+//   keys.Add(/*signal=*/2, payment_id, /*capacity=*/8);  // once per key
 //   for (const KeyCount& entry : keys.entries()) ...
 //
 // Keys of all signals of one account share one small vector (an account has
@@ -27,17 +28,20 @@ struct KeyCount {
 
 class KeyCounter {
  public:
+  // Counts one event for which `signal` emitted keys.
+  void CountEvent(uint16_t signal);
   // Counts one emission of `key` by `signal`, keeping at most `capacity`
   // keys for that signal.
   void Add(uint16_t signal, uint64_t key, uint32_t capacity);
 
   const std::vector<KeyCount>& entries() const { return entries_; }
-  // Emissions by `signal` (kept or not).
-  uint32_t emitted(uint16_t signal) const;
+  // Events for which `signal` emitted keys (so count / events is the share
+  // of those events that carried a key).
+  uint32_t events(uint16_t signal) const;
 
  private:
   std::vector<KeyCount> entries_;
-  std::vector<uint32_t> emitted_;  // by signal
+  std::vector<uint32_t> events_;  // by signal
 };
 
 }  // namespace hydraguard::engine

@@ -85,8 +85,9 @@ struct LinkPolicy {
   double rarity = 1;            // 1: pair weight falls with the number of holders; 0: flat
   double hub = 1;               // 1: a key held mostly by suspicious accounts joins them all
   double capacity = 8;          // keys kept per account (heaviest first)
-  double min_share = 0;         // a key counts for an account only if it is in this share of
-                                // the account's emissions for the signal
+  double min_share = 0;         // a key counts for an account only if this share of the
+                                // account's events (with keys from the signal) carried it
+  double min_events = 0;        // ...and only for accounts with this many such events
 };
 
 class LinkSignal {

@@ -69,7 +69,7 @@ class PromptTemplateLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
     return {"prompt_template", "prompt template (MinHash LSH bands of word 3-grams)", {Field::kPrompt},
-            {{"weight", 1.0}, {"pair_cap", 0}, {"hub", 1}, {"capacity", 16}, {"min_share", 0.02}, {"bands", 4}}, engine::Family::kContent};
+            {{"weight", 1.0}, {"pair_cap", 0}, {"hub", 1}, {"capacity", 16}, {"min_share", 0.08}, {"bands", 4}}, engine::Family::kContent};
   }
   explicit PromptTemplateLink(const SignalParams& params)
       : bands_(std::clamp(static_cast<int>(engine::Param(params, "bands")), 1, engine::kMaxKeysPerEvent)) {}
