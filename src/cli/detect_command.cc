@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "engine/config.h"
 #include "engine/engine.h"
+#include "engine/pipeline.h"
 #include "engine/report.h"
 #include "ingest/event_reader.h"
 #include "io/output_file.h"
@@ -22,6 +23,7 @@ struct DetectArgs {
   bool strict = false;
   bool print_config = false;
   bool quiet = false;
+  bool no_text = false;
 };
 
 int Fail(const absl::Status& status) {
@@ -62,6 +64,7 @@ int RunDetect(const DetectArgs& args) {
     if (!loaded.ok()) return Fail(loaded.status());
     config = *std::move(loaded);
   }
+  if (args.no_text) config.use_text = 0;
   std::optional<netinfo::NetworkLists> lists;
   if (!args.netlists.empty()) {
     absl::StatusOr<netinfo::NetworkLists> loaded = netinfo::NetworkLists::LoadDirectory(args.netlists);
@@ -76,9 +79,8 @@ int RunDetect(const DetectArgs& args) {
   ingest::BadInputLog bad_input(stderr);
   ingest::ReadOptions options;
   options.strict = args.strict;
-  ingest::ReadCounters counters;
-  absl::Status read = ingest::ReadEvents(args.files, options, &interners, &bad_input, &counters,
-                                         [&](const ingest::Event& event) { (*engine)->Add(event); });
+  ingest::EventReader reader(args.files, options, &interners, &bad_input);
+  absl::Status read = engine::FeedEngine(reader, **engine);
   if (!read.ok()) {
     std::fprintf(stderr, "hydraguard detect: stopped at the first bad input (--strict)\n");
     return kExitStrictStop;
@@ -120,6 +122,7 @@ void RegisterDetectCommand(CLI::App& app, int* exit_code) {
   command->add_flag("--strict", args->strict, "Stop with exit status 2 at the first bad line");
   command->add_flag("--print-config", args->print_config, "Print the default config with every signal, and exit");
   command->add_flag("--quiet", args->quiet, "No summary on stdout");
+  command->add_flag("--no-text", args->no_text, "Ignore prompt and system text (metadata-only mode)");
   command->callback([args, exit_code] { *exit_code = RunDetect(*args); });
 }
 

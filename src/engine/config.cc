@@ -39,6 +39,7 @@ const std::vector<Threshold>& Thresholds() {
       {"campaign_median_points", &EngineConfig::campaign_median_points,
        "median own points of a campaign's members"},
       {"monitor_points", &EngineConfig::monitor_points, "own points for `monitor` outside campaigns"},
+      {"use_text", &EngineConfig::use_text, "0: ignore prompt and system text (metadata-only mode)"},
   };
   return *thresholds;
 }

@@ -65,6 +65,10 @@ struct EngineConfig {
   // points, else `allow`.
   double monitor_points = 2.5;
 
+  // 0: ignore prompt and system text even when the events carry it (as if
+  // the log were metadata-only; for privacy, or to measure that mode).
+  double use_text = 1;
+
   std::map<std::string, SignalOverride, std::less<>> account_signals;
   std::map<std::string, SignalOverride, std::less<>> link_signals;
 };

@@ -140,7 +140,17 @@ std::vector<std::string> Engine::LinkSignalNames() const {
   return names;
 }
 
-void Engine::Add(const ingest::Event& event) {
+void Engine::Add(const ingest::Event& original) {
+  ingest::Event without_text;
+  const ingest::Event* event_ptr = &original;
+  if (config_.use_text == 0 && (original.has(ingest::Field::kPrompt) || original.has(ingest::Field::kSystem))) {
+    without_text = original;
+    without_text.prompt = without_text.system = {};
+    without_text.present &= ~((1u << static_cast<int>(ingest::Field::kPrompt)) |
+                              (1u << static_cast<int>(ingest::Field::kSystem)));
+    event_ptr = &without_text;
+  }
+  const ingest::Event& event = *event_ptr;
   ++events_;
   features_.Add(event);
   for (int field = 0; field < ingest::kFieldCount; ++field) field_counts_[field] += (event.present >> field) & 1u;
@@ -280,7 +290,6 @@ Detection Engine::Detect() const {
       if (suspicious_holders >= config_.hub_min_accounts &&
           suspicious_holders >= config_.hub_min_suspicious_share * static_cast<double>(holders)) {
         hubs.push_back(Group{begin, end});
-        if (getenv("HG_DEBUG_HUBS")) fprintf(stderr, "hub %s %s holders=%zu suspicious=%zu\n", link_signals_[holdings[begin].signal].name.c_str(), link_signals_[holdings[begin].signal].signal->Describe(holdings[begin].key, *interners_).c_str(), holders, suspicious_holders);
         bool strong = family == Family::kIdentity || family == Family::kTiming ||
                       (family == Family::kContent && static_cast<double>(suspicious_holders) >=
                                                          config_.strong_hub_share * static_cast<double>(holders));
@@ -330,7 +339,6 @@ Detection Engine::Detect() const {
     std::vector<double> member_points;
     for (ingest::Id account : members) member_points.push_back(detection.verdicts[account].points);
     double median_points = Median(member_points);
-    if (getenv("HG_DEBUG_HUBS")) fprintf(stderr, "cluster size=%zu median=%.2f\n", members.size(), median_points);
     if (median_points < config_.campaign_median_points) continue;
     Campaign campaign;
     campaign.median_points = median_points;
@@ -375,7 +383,9 @@ Detection Engine::Detect() const {
     campaign.score = Logistic(1.5 * (campaign.median_points - config_.suspicious_points) + size_bonus);
   }
   std::sort(detection.campaigns.begin(), detection.campaigns.end(),
-            [](const Campaign& a, const Campaign& b) { return a.exchanges > b.exchanges; });
+            [](const Campaign& a, const Campaign& b) {
+              return a.exchanges != b.exchanges ? a.exchanges > b.exchanges : a.accounts[0] < b.accounts[0];
+            });
   for (size_t index = 0; index < detection.campaigns.size(); ++index) {
     Campaign& campaign = detection.campaigns[index];
     campaign.id = fmt::format("hg-c{}", index + 1);
@@ -422,7 +432,8 @@ Detection Engine::Detect() const {
     Campaign& campaign = detection.campaigns[index];
     std::vector<Shared>& shared = shared_by_campaign[index];
     std::sort(shared.begin(), shared.end(), [](const Shared& a, const Shared& b) {
-      return a.holders_in_campaign > b.holders_in_campaign;
+      return a.holders_in_campaign != b.holders_in_campaign ? a.holders_in_campaign > b.holders_in_campaign
+                                                            : a.group < b.group;
     });
     absl::flat_hash_map<uint16_t, int> per_signal;
     for (const Shared& entry : shared) {
@@ -471,7 +482,8 @@ Detection Engine::Detect() const {
                                   campaign.accounts.size(), campaign.exchanges));
     std::vector<std::pair<uint16_t, AccountLink>> links(best_link[account].begin(), best_link[account].end());
     std::sort(links.begin(), links.end(), [&](const auto& a, const auto& b) {
-      return link_signals_[a.first].policy.weight > link_signals_[b.first].policy.weight;
+      double weight_a = link_signals_[a.first].policy.weight, weight_b = link_signals_[b.first].policy.weight;
+      return weight_a != weight_b ? weight_a > weight_b : a.first < b.first;
     });
     for (const auto& [signal, link] : links) {
       if (reasons.size() >= 4) break;

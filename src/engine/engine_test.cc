@@ -1,0 +1,279 @@
+// Scenario tests of the whole engine on small hand-built logs: a hydra is
+// found as one campaign with evidence, hard negatives that share cards, NATs
+// and prompts are not flagged, and metadata-only logs still work.
+#include "engine/engine.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "fmt/format.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ingest/event_reader.h"
+#include "testing/test_files.h"
+
+namespace hydraguard::engine {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr int64_t kStart = 1776816000000;  // 2026-04-22T00:00:00Z
+constexpr int64_t kHour = 3600000;
+constexpr int64_t kDay = 24 * kHour;
+
+struct Request {
+  std::string account;
+  int64_t ts = 0;
+  std::string ip;
+  std::string ip_country = "US";
+  std::string billing_country = "US";
+  int64_t created = 0;
+  std::string payment;
+  std::string org;
+  std::string email_domain = "gmail.com";
+  std::string verified = "email";
+  int output_tokens = 300;
+  std::string system;
+  std::string prompt;
+};
+
+std::string ToJson(const Request& r, bool with_text) {
+  std::string line = fmt::format(
+      R"({{"ts":{},"account":"{}","ip":"{}","ip_country":"{}","billing_country":"{}","account_created":{},)"
+      R"("payment":"{}","org":"{}","email_domain":"{}","verified":"{}","input_tokens":50,"output_tokens":{})",
+      r.ts, r.account, r.ip, r.ip_country, r.billing_country, r.created, r.payment, r.org, r.email_domain, r.verified,
+      r.output_tokens);
+  if (with_text && !r.system.empty()) line += fmt::format(R"(,"system":"{}")", r.system);
+  if (with_text && !r.prompt.empty()) line += fmt::format(R"(,"prompt":"{}")", r.prompt);
+  line += "}\n";
+  return line;
+}
+
+// 30 hydra accounts: signed up in one burst a day before use, ten per card,
+// ~40 requests a day over two weeks through proxy exits in eight countries,
+// one system prompt, reasoning-eliciting coding tasks, long answers.
+void AddHydra(std::vector<Request>* log) {
+  const char* countries[] = {"DE", "FR", "BR", "JP", "KR", "IN", "SG", "GB"};
+  for (int account = 0; account < 30; ++account) {
+    for (int day = 0; day < 14; ++day) {
+      for (int n = 0; n < 40; ++n) {
+        Request r;
+        r.account = fmt::format("hydra_{}", account);
+        r.ts = kStart + day * kDay + n * (kDay / 40) + account * 7000;
+        int exit = (account * 7 + day * 13 + n) % 40;
+        r.ip = fmt::format("203.0.{}.{}", 100 + exit / 10, 10 + exit % 10);
+        r.ip_country = countries[exit % 8];
+        r.created = kStart - kDay + account * 60000;
+        r.payment = fmt::format("pm_hydra_{}", account / 10);
+        r.org = fmt::format("org_hydra_{}", account);
+        r.email_domain = "tmpbox.net";
+        r.output_tokens = 2200;
+        r.system = "You are a meticulous expert. Answer every request in full, showing the method.";
+        r.prompt = fmt::format(
+            "Write a Python function that implements task {} with unit tests. Think step by step and show all "
+            "of your reasoning.",
+            (account * 31 + day * 7 + n) % 97);
+        log->push_back(r);
+      }
+    }
+  }
+}
+
+// Honest traffic: 60 people (casual chat, a few a day), 5 households of four
+// sharing a card, one company of 20 behind one NAT with one card and domain,
+// everyone pasting the same popular prompt now and then.
+void AddHonest(std::vector<Request>* log) {
+  for (int person = 0; person < 100; ++person) {
+    bool household = person >= 60 && person < 80;
+    bool company = person >= 80;
+    for (int day = 0; day < 14; ++day) {
+      for (int n = 0; n < 1 + person % 3; ++n) {
+        Request r;
+        r.account = fmt::format("honest_{}", person);
+        r.ts = kStart + day * kDay + (9 + (person + n * 5) % 12) * kHour + person * 1000;
+        r.ip = company ? "198.51.100.7" : fmt::format("192.0.2.{}", person);
+        r.created = kStart - (400 + person) * kDay;
+        r.payment = household ? fmt::format("pm_house_{}", (person - 60) / 4)
+                    : company ? "pm_company"
+                              : fmt::format("pm_person_{}", person);
+        r.org = company ? "org_company" : fmt::format("org_person_{}", person);
+        r.email_domain = company ? "company.example" : "gmail.com";
+        r.verified = company ? "enterprise" : "phone";
+        r.prompt = (day + n) % 4 == 0 ? "Summarize the following text in three bullet points."
+                                      : fmt::format("what should I cook tonight with {} and rice?", person + day);
+        log->push_back(r);
+      }
+    }
+  }
+}
+
+struct DetectRun {
+  ingest::Interners interners;
+  std::unique_ptr<Engine> engine;
+  Detection detection;
+
+  const AccountVerdict& Verdict(std::string_view account) const {
+    ingest::Id id = interners.account.Find(account);
+    EXPECT_NE(id, ingest::kNoId) << account;
+    return detection.verdicts.at(id);
+  }
+  std::set<std::string> Flagged() const {
+    std::set<std::string> flagged;
+    for (const AccountVerdict& verdict : detection.verdicts) {
+      if (Flagged(verdict.action)) flagged.insert(std::string(interners.account.Name(verdict.account)));
+    }
+    return flagged;
+  }
+  static bool Flagged(Action action) { return engine::Flagged(action); }
+};
+
+std::unique_ptr<DetectRun> Detect(const std::vector<Request>& log, bool with_text, const EngineConfig& config = {}) {
+  std::vector<Request> ordered = log;
+  std::stable_sort(ordered.begin(), ordered.end(), [](const Request& a, const Request& b) { return a.ts < b.ts; });
+  std::string text;
+  for (const Request& request : ordered) text += ToJson(request, with_text);
+  std::string path = testing::WriteTempFile(text);
+  auto run = std::make_unique<DetectRun>();
+  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(config, nullptr, &run->interners);
+  EXPECT_TRUE(engine.ok()) << engine.status();
+  run->engine = *std::move(engine);
+  ingest::BadInputLog bad_input(nullptr);
+  ingest::ReadCounters counters;
+  absl::Status read = ingest::ReadEvents({path}, {}, &run->interners, &bad_input, &counters,
+                                         [&](const ingest::Event& event) { run->engine->Add(event); });
+  EXPECT_TRUE(read.ok()) << read;
+  EXPECT_EQ(bad_input.bad_lines(), 0u);
+  run->detection = run->engine->Detect();
+  return run;
+}
+
+std::set<std::string> HydraNames() {
+  std::set<std::string> names;
+  for (int account = 0; account < 30; ++account) names.insert(fmt::format("hydra_{}", account));
+  return names;
+}
+
+TEST(EngineTest, FindsTheHydraAsOneCampaignAndNoHonestAccount) {
+  std::vector<Request> log;
+  AddHydra(&log);
+  AddHonest(&log);
+  std::unique_ptr<DetectRun> run = Detect(log, /*with_text=*/true);
+  EXPECT_EQ(run->Flagged(), HydraNames());
+  ASSERT_EQ(run->detection.campaigns.size(), 1u);
+  const Campaign& campaign = run->detection.campaigns[0];
+  EXPECT_EQ(campaign.id, "hg-c1");
+  EXPECT_EQ(campaign.accounts.size(), 30u);
+  EXPECT_EQ(campaign.exchanges, 30u * 14 * 40);
+  EXPECT_EQ(campaign.output_tokens, 30u * 14 * 40 * 2200);
+  EXPECT_GT(campaign.young_share, 0.99);
+  EXPECT_GT(campaign.country_mismatch, 0.8);
+  // The log has no ASN, TLS or tool fields: those signals say so; the text
+  // signals are all in use.
+  std::string unused;
+  for (const std::string& name : run->detection.unused_signals) unused += name + "\n";
+  EXPECT_THAT(unused, HasSubstr("asn (no asn in the input)"));
+  EXPECT_THAT(unused, Not(HasSubstr("prompt")));
+  // Indicators name the shared card and system prompt.
+  std::set<std::string> indicator_types;
+  for (const Indicator& indicator : campaign.indicators) indicator_types.insert(indicator.signal);
+  EXPECT_THAT(indicator_types, Contains("payment"));
+  EXPECT_THAT(indicator_types, Contains("system_prompt"));
+}
+
+TEST(EngineTest, FlaggedAccountsCarryEvidence) {
+  std::vector<Request> log;
+  AddHydra(&log);
+  AddHonest(&log);
+  std::unique_ptr<DetectRun> run = Detect(log, true);
+  const AccountVerdict& verdict = run->Verdict("hydra_3");
+  EXPECT_EQ(verdict.action, Action::kBlock);
+  EXPECT_GT(verdict.score, 0.9);
+  EXPECT_EQ(verdict.campaign, 0);
+  ASSERT_GE(verdict.reasons.size(), 3u);
+  EXPECT_THAT(verdict.reasons[0], HasSubstr("member of campaign hg-c1 (30 accounts"));
+  EXPECT_THAT(verdict.reasons, Contains(HasSubstr("shares payment pm_hydra_0 with 9 other campaign accounts")));
+  EXPECT_THAT(verdict.reasons, Contains(HasSubstr("days after sign-up")));
+  // `since`: not before the account's first request nor before the campaign
+  // had campaign_min_accounts accounts active.
+  EXPECT_GE(verdict.since_ms, kStart);
+  EXPECT_EQ(verdict.since_ms, run->detection.campaigns[0].since_ms);
+}
+
+TEST(EngineTest, HonestSharingIsNotACampaign) {
+  std::vector<Request> log;
+  AddHonest(&log);
+  std::unique_ptr<DetectRun> run = Detect(log, true);
+  EXPECT_TRUE(run->Flagged().empty());
+  EXPECT_TRUE(run->detection.campaigns.empty());
+  EXPECT_EQ(run->Verdict("honest_85").action, Action::kAllow);
+}
+
+TEST(EngineTest, MetadataOnlyStillFindsTheHydraAndSaysWhatItCouldNotUse) {
+  std::vector<Request> log;
+  AddHydra(&log);
+  AddHonest(&log);
+  std::unique_ptr<DetectRun> run = Detect(log, /*with_text=*/false);
+  EXPECT_EQ(run->Flagged(), HydraNames());
+  ASSERT_EQ(run->detection.campaigns.size(), 1u);
+  EXPECT_EQ(run->detection.campaigns[0].text_events, 0u);
+  std::string unused;
+  for (const std::string& name : run->detection.unused_signals) unused += name + "\n";
+  EXPECT_THAT(unused, HasSubstr("capability_mix (no prompt in the input)"));
+  EXPECT_THAT(unused, HasSubstr("prompt_template (no prompt in the input)"));
+  EXPECT_THAT(unused, HasSubstr("system_prompt (no system in the input)"));
+  EXPECT_THAT(unused, Not(HasSubstr("payment")));
+}
+
+TEST(EngineTest, TooFewAccountsAreNotACampaign) {
+  std::vector<Request> log;
+  AddHydra(&log);
+  AddHonest(&log);
+  EngineConfig config;
+  config.campaign_min_accounts = 31;
+  std::unique_ptr<DetectRun> run = Detect(log, true, config);
+  EXPECT_TRUE(run->detection.campaigns.empty());
+  EXPECT_TRUE(run->Flagged().empty());
+  // Still suspicious on its own: monitored, not flagged.
+  EXPECT_EQ(run->Verdict("hydra_0").action, Action::kMonitor);
+}
+
+TEST(EngineTest, DisabledSignalsAreGoneAndUnknownOnesAreErrors) {
+  EngineConfig config;
+  config.link_signals["payment"].enabled = false;
+  ingest::Interners interners;
+  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(config, nullptr, &interners);
+  ASSERT_TRUE(engine.ok());
+  EXPECT_THAT((*engine)->LinkSignalNames(), Not(Contains("payment")));
+  EXPECT_THAT((*engine)->LinkSignalNames(), Contains("ip_prefix"));
+
+  config.link_signals["paymnet"].params["weight"] = 1;
+  EXPECT_THAT(std::string(Engine::Create(config, nullptr, &interners).status().message()),
+              HasSubstr("unknown signal \"paymnet\""));
+  EngineConfig bad_param;
+  bad_param.account_signals["volume"].params["wieght"] = 1;
+  EXPECT_THAT(std::string(Engine::Create(bad_param, nullptr, &interners).status().message()),
+              HasSubstr("volume: unknown parameter \"wieght\""));
+}
+
+TEST(EngineTest, DetectionIsRepeatableAndIncremental) {
+  std::vector<Request> log;
+  AddHydra(&log);
+  AddHonest(&log);
+  std::unique_ptr<DetectRun> run = Detect(log, true);
+  // Detect() does not change the state: a second call gives the same result.
+  Detection again = run->engine->Detect();
+  ASSERT_EQ(again.campaigns.size(), run->detection.campaigns.size());
+  EXPECT_EQ(again.campaigns[0].accounts, run->detection.campaigns[0].accounts);
+  // Only the first week: the hydra is already a campaign.
+  std::vector<Request> first_week;
+  for (const Request& request : log) {
+    if (request.ts < kStart + 7 * kDay) first_week.push_back(request);
+  }
+  EXPECT_EQ(Detect(first_week, true)->Flagged(), HydraNames());
+}
+
+}  // namespace
+}  // namespace hydraguard::engine
