@@ -28,8 +28,6 @@ const std::vector<Threshold>& Thresholds() {
        "...and this share of them suspicious; it then joins its suspicious holders"},
       {"hub_min_families", &EngineConfig::hub_min_families,
        "a suspicious account joins through hubs of this many link-signal families"},
-      {"strong_hub_share", &EngineConfig::strong_hub_share,
-       "...one of them strong: identity or timing, or this share suspicious"},
       {"pair_points", &EngineConfig::pair_points, "pair evidence that joins two suspicious accounts"},
       {"strong_pair_points", &EngineConfig::strong_pair_points, "pair evidence that joins any two accounts"},
       {"member_points", &EngineConfig::member_points,
@@ -60,14 +58,32 @@ absl::StatusOr<double> ReadNumber(std::string_view origin, std::string_view key,
   return value;
 }
 
+// The registered signals' parameters, by name, for one section; empty when no
+// signal is linked in (then Engine::Create checks names instead).
+std::map<std::string, SignalParams, std::less<>> KnownSignals(std::string_view section) {
+  std::map<std::string, SignalParams, std::less<>> known;
+  if (section == "account_signals") {
+    for (const auto& [name, factory] : Registry<AccountSignal>()) known[name] = factory.info.defaults;
+  } else {
+    for (const auto& [name, factory] : Registry<LinkSignal>()) known[name] = factory.info.defaults;
+  }
+  return known;
+}
+
 absl::Status ReadSignals(std::string_view origin, std::string_view section, const YAML::Node& node,
                          std::map<std::string, SignalOverride, std::less<>>* out) {
+  const std::map<std::string, SignalParams, std::less<>> known = KnownSignals(section);
   if (!node.IsMap()) {
     return absl::InvalidArgumentError(fmt::format("{}: {}: expected a map of signal names", Where(origin, node), section));
   }
   for (const auto& entry : node) {
     std::string name = entry.first.as<std::string>();
     const YAML::Node& settings = entry.second;
+    auto signal = known.find(name);
+    if (!known.empty() && signal == known.end()) {
+      return absl::InvalidArgumentError(
+          fmt::format("{}: {}: unknown signal \"{}\"", Where(origin, entry.first), section, name));
+    }
     if (!settings.IsMap()) {
       return absl::InvalidArgumentError(
           fmt::format("{}: {}.{}: expected a map of parameters", Where(origin, settings), section, name));
@@ -83,6 +99,10 @@ absl::Status ReadSignals(std::string_view origin, std::string_view section, cons
         }
         override_config.enabled = enabled;
         continue;
+      }
+      if (signal != known.end() && !signal->second.contains(key)) {
+        return absl::InvalidArgumentError(
+            fmt::format("{}: {}.{}: unknown parameter \"{}\"", Where(origin, param.first), section, name, key));
       }
       absl::StatusOr<double> value = ReadNumber(origin, path, param.second);
       if (!value.ok()) return value.status();

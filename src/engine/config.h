@@ -40,15 +40,16 @@ struct EngineConfig {
   // timing): one shared prompt frame or one busy proxy network alone is not
   // enough to call it part of a campaign.
   double hub_min_families = 2;
-  // ...and one of those hubs must be strong: an identity or timing key (a
-  // shared card, a sign-up burst, lockstep), or a content key held almost
-  // only by suspicious accounts (this share), such as a campaign's own
-  // system prompt. Network keys are never strong: honest people share
-  // residential proxy exits and VPNs with campaigns.
-  double strong_hub_share = 0.99;
+  // ...and one of those hubs must be strong: each link signal says from
+  // which share of holders at member_points (not clearly honest) its hubs
+  // are strong (its `strong_share` parameter: 0 for a shared card or lockstep, 0.99 for a sign-up burst or
+  // a campaign's own system prompt, never for network keys, which honest
+  // people share with campaigns through residential proxies and VPNs).
   // Two suspicious accounts whose pair evidence (sum of rarity-weighted
   // shared keys) reaches this are joined; any two accounts at the strong
-  // threshold are joined if part of it is identity evidence.
+  // threshold are joined. Either way part of the evidence must be identity
+  // (a shared card or a rare e-mail domain): network sharing alone never
+  // joins a pair.
   double pair_points = 1.0;
   double strong_pair_points = 3.0;
   // An account below suspicious_points but at member_points joins a

@@ -60,6 +60,7 @@ LinkPolicy PolicyFrom(const SignalParams& params) {
   read("pair_cap", &policy.pair_cap);
   read("rarity", &policy.rarity);
   read("hub", &policy.hub);
+  read("strong_share", &policy.strong_share);
   read("capacity", &policy.capacity);
   read("min_share", &policy.min_share);
   read("min_events", &policy.min_events);
@@ -290,9 +291,10 @@ Detection Engine::Detect() const {
       if (suspicious_holders >= config_.hub_min_accounts &&
           suspicious_holders >= config_.hub_min_suspicious_share * static_cast<double>(holders)) {
         hubs.push_back(Group{begin, end});
-        bool strong = family == Family::kIdentity || family == Family::kTiming ||
-                      (family == Family::kContent && static_cast<double>(suspicious_holders) >=
-                                                         config_.strong_hub_share * static_cast<double>(holders));
+        // Strong: (almost) no clearly honest holder, i.e. one below member_points.
+        size_t honest_holders = 0;
+        for (size_t i = begin; i < end; ++i) honest_holders += !member(holdings[i].account);
+        bool strong = static_cast<double>(holders - honest_holders) >= policy.strong_share * static_cast<double>(holders);
         for (size_t i = begin; i < end; ++i) {
           uint32_t account = holdings[i].account;
           if (!member(account)) continue;
@@ -321,10 +323,13 @@ Detection Engine::Detect() const {
   }
   for (const auto& [pair, evidence] : pair_points) {
     auto a = static_cast<uint32_t>(pair >> 32), b = static_cast<uint32_t>(pair);
-    bool joined = (evidence.total >= config_.strong_pair_points && evidence.identity > 0) ||
-                  (evidence.total >= config_.pair_points && suspicious[a] && suspicious[b]) ||
-                  (evidence.identity >= config_.member_pair_points && (suspicious[a] || suspicious[b]) &&
-                   member(a) && member(b));
+    // Network sharing alone never joins a pair: proxy exits are shared with
+    // honest customers. Identity evidence (a card, a rare domain) must be part of it.
+    bool joined = evidence.identity > 0 &&
+                  (evidence.total >= config_.strong_pair_points ||
+                   (evidence.total >= config_.pair_points && suspicious[a] && suspicious[b]) ||
+                   (evidence.identity >= config_.member_pair_points && (suspicious[a] || suspicious[b]) &&
+                    member(a) && member(b)));
     if (joined) clusters.Union(a, b);
   }
 

@@ -84,6 +84,8 @@ struct LinkPolicy {
   double pair_cap = 0;          // keys held by more accounts than this link no pairs (0: never)
   double rarity = 1;            // 1: pair weight falls with the number of holders; 0: flat
   double hub = 1;               // 1: a key held mostly by suspicious accounts joins them all
+  double strong_share = 2;      // a hub is strong when this share of its holders are at least
+                                // members (not clearly honest); > 1: never
   double capacity = 8;          // keys kept per account (heaviest first)
   double min_share = 0;         // a key counts for an account only if this share of the
                                 // account's events (with keys from the signal) carried it

@@ -7,6 +7,7 @@
 #ifndef HYDRAGUARD_ENGINE_UNION_FIND_H_
 #define HYDRAGUARD_ENGINE_UNION_FIND_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <numeric>
 #include <utility>
