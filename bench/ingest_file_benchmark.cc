@@ -10,6 +10,11 @@
 //                          (strings unescaped, numbers parsed): the baseline
 //   BM_Ingest            hydraguard's EventReader: parse, validate, intern,
 //                          IPs and prefixes, timestamps
+//   BM_DetectOneThread   + the detection engine (every event, then one
+//                          Detect: linkage, clustering, scoring, verdicts)
+//   BM_Detect            the same as `hydraguard detect` runs it: reading on
+//                          one thread, the engine on another (FeedEngine)
+// Add --no-text to run the engine in metadata-only mode (text ignored).
 // At the end it prints BM_Ingest's speed as a ratio to BM_SimdjsonRawParse.
 #include <benchmark/benchmark.h>
 
@@ -19,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/engine.h"
+#include "engine/pipeline.h"
 #include "ingest/event_reader.h"
 #include "io/line_reader.h"
 #include "simdjson.h"
@@ -27,6 +34,7 @@
 namespace {
 
 std::string g_input;
+bool g_no_text = false;
 
 std::unique_ptr<hydraguard::io::LineReader> OpenLines() {
   auto source = hydraguard::io::OpenByteSource(g_input);
@@ -97,6 +105,50 @@ void BM_Ingest(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
 }
 
+std::unique_ptr<hydraguard::engine::Engine> MakeEngine(const hydraguard::ingest::Interners* interners) {
+  hydraguard::engine::EngineConfig config;
+  config.use_text = g_no_text ? 0 : 1;
+  auto engine = hydraguard::engine::Engine::Create(config, nullptr, interners);
+  if (!engine.ok()) std::exit(1);
+  return *std::move(engine);
+}
+
+void BM_DetectOneThread(benchmark::State& state) {
+  uint64_t events = 0, bytes = 0, campaigns = 0;
+  for (auto _ : state) {
+    hydraguard::ingest::Interners interners;
+    hydraguard::ingest::BadInputLog bad_input(nullptr);
+    hydraguard::ingest::ReadCounters counters;
+    auto engine = MakeEngine(&interners);
+    absl::Status status = hydraguard::ingest::ReadEvents(
+        {g_input}, {}, &interners, &bad_input, &counters,
+        [&](const hydraguard::ingest::Event& event) { engine->Add(event); });
+    campaigns += engine->Detect().campaigns.size();
+    events += counters.lines;
+    bytes += counters.bytes;
+  }
+  benchmark::DoNotOptimize(campaigns);
+  state.SetItemsProcessed(static_cast<int64_t>(events));
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+
+void BM_Detect(benchmark::State& state) {
+  uint64_t events = 0, bytes = 0, campaigns = 0;
+  for (auto _ : state) {
+    hydraguard::ingest::Interners interners;
+    hydraguard::ingest::BadInputLog bad_input(nullptr);
+    auto engine = MakeEngine(&interners);
+    hydraguard::ingest::EventReader reader({g_input}, {}, &interners, &bad_input);
+    absl::Status status = hydraguard::engine::FeedEngine(reader, *engine);
+    campaigns += engine->Detect().campaigns.size();
+    events += reader.counters().lines;
+    bytes += reader.counters().bytes;
+  }
+  benchmark::DoNotOptimize(campaigns);
+  state.SetItemsProcessed(static_cast<int64_t>(events));
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+}
+
 // One pass over the file per iteration; repetitions are interleaved at random
 // (see main) so that a noisy neighbour slows every benchmark alike, and the
 // ratios use each benchmark's median.
@@ -104,6 +156,8 @@ BENCHMARK(BM_ReadLines)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_SimdjsonDomParse)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_SimdjsonRawParse)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_Ingest)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_DetectOneThread)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_Detect)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 
 // Console output as usual, plus the rates, to print ratios at the end.
 class RatioReporter : public benchmark::ConsoleReporter {
@@ -126,15 +180,19 @@ class RatioReporter : public benchmark::ConsoleReporter {
 
 int main(int argc, char** argv) {
   for (int arg = 1; arg < argc; ++arg) {
-    if (std::strncmp(argv[arg], "--input=", 8) == 0) {
+    bool ours = std::strncmp(argv[arg], "--input=", 8) == 0 || std::strcmp(argv[arg], "--no-text") == 0;
+    if (!ours) continue;
+    if (argv[arg][2] == 'i') {
       g_input = argv[arg] + 8;
-      for (int rest = arg; rest + 1 < argc; ++rest) argv[rest] = argv[rest + 1];
-      --argc;
-      break;
+    } else {
+      g_no_text = true;
     }
+    for (int rest = arg; rest + 1 < argc; ++rest) argv[rest] = argv[rest + 1];
+    --argc;
+    --arg;
   }
   if (g_input.empty()) {
-    std::fprintf(stderr, "usage: %s --input=FILE [benchmark flags]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s --input=FILE [--no-text] [benchmark flags]\n", argv[0]);
     return 1;
   }
   // Defaults (command-line flags still override): 5 interleaved repetitions.
