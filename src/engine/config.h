@@ -40,6 +40,10 @@ struct EngineConfig {
   // timing): one shared prompt frame or one busy proxy network alone is not
   // enough to call it part of a campaign.
   double hub_min_families = 2;
+  // 1: weak hubs (network keys, generic prompt frames) join accounts too;
+  // 0: they only count as a family, and only strong hubs join, so campaigns
+  // that share a proxy network or a prompt frame stay apart.
+  double weak_hubs_join = 0;
   // ...and one of those hubs must be strong: each link signal says from
   // which share of holders at member_points (not clearly honest) its hubs
   // are strong (its `strong_share` parameter: 0 for a shared card or lockstep, 0.99 for a sign-up burst or

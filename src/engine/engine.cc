@@ -290,11 +290,11 @@ Detection Engine::Detect() const {
       for (size_t i = begin; i < end; ++i) suspicious_holders += qualifies(holdings[i].account);
       if (suspicious_holders >= config_.hub_min_accounts &&
           suspicious_holders >= config_.hub_min_suspicious_share * static_cast<double>(holders)) {
-        hubs.push_back(Group{begin, end});
         // Strong: (almost) no clearly honest holder, i.e. one below member_points.
         size_t honest_holders = 0;
         for (size_t i = begin; i < end; ++i) honest_holders += !member(holdings[i].account);
         bool strong = static_cast<double>(holders - honest_holders) >= policy.strong_share * static_cast<double>(holders);
+        if (strong || config_.weak_hubs_join > 0) hubs.push_back(Group{begin, end});
         for (size_t i = begin; i < end; ++i) {
           uint32_t account = holdings[i].account;
           if (!member(account)) continue;
