@@ -28,6 +28,8 @@ const std::vector<Threshold>& Thresholds() {
        "...and this share of them suspicious; it then joins its suspicious holders"},
       {"hub_min_families", &EngineConfig::hub_min_families,
        "a suspicious account joins through hubs of this many link-signal families"},
+      {"hub_min_strong", &EngineConfig::hub_min_strong,
+       "...and strong hubs whose signals' strong_weight add up to this"},
       {"weak_hubs_join", &EngineConfig::weak_hubs_join,
        "1: network and generic-content hubs join accounts; 0: only strong hubs do"},
       {"pair_points", &EngineConfig::pair_points, "pair evidence that joins two suspicious accounts"},

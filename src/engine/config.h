@@ -44,6 +44,11 @@ struct EngineConfig {
   // 0: they only count as a family, and only strong hubs join, so campaigns
   // that share a proxy network or a prompt frame stay apart.
   double weak_hubs_join = 0;
+  // The strong hubs' `strong_weight`s (one per link signal) must add up to
+  // this. A shared card, lockstep or a campaign's own prompt text count 2;
+  // a sign-up burst counts 1, because an honest sign-up in the same hour as
+  // a campaign's burst is a coincidence that happens at scale.
+  double hub_min_strong = 2;
   // ...and one of those hubs must be strong: each link signal says from
   // which share of holders at member_points (not clearly honest) its hubs
   // are strong (its `strong_share` parameter: 0 for a shared card or lockstep, 0.99 for a sign-up burst or

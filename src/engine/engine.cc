@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "engine/campaign_score.h"
 #include "engine/union_find.h"
 #include "fmt/format.h"
 
@@ -61,6 +62,7 @@ LinkPolicy PolicyFrom(const SignalParams& params) {
   read("rarity", &policy.rarity);
   read("hub", &policy.hub);
   read("strong_share", &policy.strong_share);
+  read("strong_weight", &policy.strong_weight);
   read("capacity", &policy.capacity);
   read("min_share", &policy.min_share);
   read("min_events", &policy.min_events);
@@ -253,7 +255,7 @@ Detection Engine::Detect() const {
   std::vector<Group> groups;
   std::vector<Group> hubs;
   std::vector<uint8_t> hub_families(account_count, 0);  // by account: bit per Family
-  std::vector<bool> strong_hub(account_count, false);
+  std::vector<uint32_t> strong_hubs(account_count, 0);  // by account: bit per link signal
   for (size_t begin = 0; begin < holdings.size();) {
     size_t end = begin + 1;
     while (end < holdings.size() && holdings[end].signal == holdings[begin].signal &&
@@ -299,14 +301,22 @@ Detection Engine::Detect() const {
           uint32_t account = holdings[i].account;
           if (!member(account)) continue;
           hub_families[account] |= 1u << static_cast<int>(family);
-          strong_hub[account] = strong_hub[account] || strong;
+          if (strong) strong_hubs[account] |= 1u << (holdings[begin].signal % 32);
         }
       }
     }
     begin = end;
   }
+  // Sum of strong_weight over the link signals of an account's strong hubs.
+  auto StrongWeight = [&](uint32_t signals) {
+    double weight = 0;
+    for (size_t index = 0; index < link_signals_.size() && index < 32; ++index) {
+      if ((signals >> index) & 1u) weight += link_signals_[index].policy.strong_weight;
+    }
+    return weight;
+  };
   auto joins_hubs = [&](uint32_t account) {
-    return member(account) && (suspicious[account] || (hub_families[account] & (1u << static_cast<int>(Family::kTiming)))) && strong_hub[account] &&
+    return member(account) && (suspicious[account] || (hub_families[account] & (1u << static_cast<int>(Family::kTiming)))) && StrongWeight(strong_hubs[account]) >= config_.hub_min_strong &&
            std::popcount(hub_families[account]) >= config_.hub_min_families;
   };
   for (const Group& hub : hubs) {
@@ -384,8 +394,6 @@ Detection Engine::Detect() const {
     std::sort(first_seen.begin(), first_seen.end());
     size_t quorum = std::min(first_seen.size(), static_cast<size_t>(std::max(1.0, config_.campaign_min_accounts)));
     campaign.since_ms = first_seen[quorum - 1];
-    double size_bonus = std::log10(static_cast<double>(campaign.accounts.size()));
-    campaign.score = Logistic(1.5 * (campaign.median_points - config_.suspicious_points) + size_bonus);
   }
   std::sort(detection.campaigns.begin(), detection.campaigns.end(),
             [](const Campaign& a, const Campaign& b) {
@@ -436,33 +444,22 @@ Detection Engine::Detect() const {
   for (size_t index = 0; index < detection.campaigns.size(); ++index) {
     Campaign& campaign = detection.campaigns[index];
     std::vector<Shared>& shared = shared_by_campaign[index];
-    std::sort(shared.begin(), shared.end(), [](const Shared& a, const Shared& b) {
-      return a.holders_in_campaign != b.holders_in_campaign ? a.holders_in_campaign > b.holders_in_campaign
-                                                            : a.group < b.group;
+    std::sort(shared.begin(), shared.end(), [&](const Shared& a, const Shared& b) {
+      if (a.holders_in_campaign != b.holders_in_campaign) return a.holders_in_campaign > b.holders_in_campaign;
+      size_t holders_a = groups[a.group].end - groups[a.group].begin, holders_b = groups[b.group].end - groups[b.group].begin;
+      return holders_a != holders_b ? holders_a < holders_b : a.group < b.group;  // the more exclusive first
     });
     absl::flat_hash_map<uint16_t, int> per_signal;
     for (const Shared& entry : shared) {
       const Group& group = groups[entry.group];
       uint16_t signal = holdings[group.begin].signal;
       if (++per_signal[signal] > 5) continue;
-      campaign.indicators.push_back(Indicator{link_signals_[signal].name, describe(entry.group),
+      campaign.indicators.push_back(Indicator{link_signals_[signal].name, link_signals_[signal].info.family,
+                                              describe(entry.group),
                                               holdings[group.begin].key, entry.holders_in_campaign,
                                               static_cast<uint32_t>(group.end - group.begin)});
     }
-    campaign.evidence.push_back(fmt::format("{} accounts linked by shared values; median own score {:.2f} points",
-                                            campaign.accounts.size(), campaign.median_points));
-    if (campaign.young_share > 0) {
-      campaign.evidence.push_back(
-          fmt::format("{:.0f}% of accounts first used within 7 days of sign-up", campaign.young_share * 100));
-    }
-    campaign.evidence.push_back(fmt::format("median account active on {:.0f} days; campaign active {:.1f} days",
-                                            campaign.median_active_days,
-                                            static_cast<double>(campaign.last_ms - campaign.first_ms) / kDayMs));
-    if (campaign.country_mismatch > 0) {
-      campaign.evidence.push_back(
-          fmt::format("{:.0f}% of requests from an IP country other than the billing country",
-                      campaign.country_mismatch * 100));
-    }
+    ScoreCampaign(config_, &campaign);
   }
 
   // 6. Verdicts.

@@ -60,6 +60,7 @@ struct AccountVerdict {
 // A value shared by a campaign's accounts, e.g. a payment fingerprint.
 struct Indicator {
   std::string signal;  // link signal name
+  Family family = Family::kNone;
   std::string value;   // as Describe() renders it
   uint64_t key = 0;
   uint32_t accounts = 0;        // campaign accounts holding it
@@ -80,6 +81,8 @@ struct Campaign {
   double country_mismatch = 0;   // requests whose IP country differs from billing
   double young_share = 0;        // members first used within 7 days of sign-up
   double median_active_days = 0; // churn: how long members live
+  double capability_concentration = 0;  // Herfindahl index of the capability mix (0 without text)
+  double template_repetition = 0;       // share of accounts holding its most common content key
   std::vector<Indicator> indicators;  // strongest first
   std::vector<std::string> evidence;  // human-readable lines
 };

@@ -78,9 +78,10 @@ std::string CampaignsJson(const Detection& detection, const ingest::Interners& i
                    campaign.since_ms);
     fmt::format_to(std::back_inserter(out),
                    "\"median_account_points\":{:.2f},\"proxy_share\":{:.4f},\"country_mismatch_share\":{:.4f},"
-                   "\"young_account_share\":{:.4f},\"median_active_days\":{:.1f},",
+                   "\"young_account_share\":{:.4f},\"median_active_days\":{:.1f},"
+                   "\"capability_concentration\":{:.4f},\"template_repetition\":{:.4f},",
                    campaign.median_points, campaign.proxy_share, campaign.country_mismatch, campaign.young_share,
-                   campaign.median_active_days);
+                   campaign.median_active_days, campaign.capability_concentration, campaign.template_repetition);
     out += "\"capability_mix\":{";
     bool first = true;
     for (const auto& [capability, share] : CapabilityMix(campaign)) {

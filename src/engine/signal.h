@@ -86,6 +86,8 @@ struct LinkPolicy {
   double hub = 1;               // 1: a key held mostly by suspicious accounts joins them all
   double strong_share = 2;      // a hub is strong when this share of its holders are at least
                                 // members (not clearly honest); > 1: never
+  double strong_weight = 2;     // what one strong hub of this signal counts toward
+                                // EngineConfig::hub_min_strong
   double capacity = 8;          // keys kept per account (heaviest first)
   double min_share = 0;         // a key counts for an account only if this share of the
                                 // account's events (with keys from the signal) carried it

@@ -21,7 +21,7 @@ class PaymentLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
     return {"payment", "payment-instrument fingerprint", {Field::kPayment},
-            {{"weight", 2.0}, {"pair_cap", 200}, {"rarity", 0}, {"hub", 1}, {"strong_share", 0}, {"capacity", 4}, {"min_share", 0}}, engine::Family::kIdentity};
+            {{"weight", 2.0}, {"pair_cap", 200}, {"rarity", 0}, {"hub", 1}, {"strong_share", 0}, {"strong_weight", 2}, {"capacity", 4}, {"min_share", 0}}, engine::Family::kIdentity};
   }
   explicit PaymentLink(const SignalParams&) {}
   void Keys(const Event& event, KeySink& sink) const override {
@@ -57,7 +57,7 @@ class SignupTimeLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
     return {"signup_time", "sign-up time window", {Field::kAccountCreated},
-            {{"weight", 1.0}, {"pair_cap", 0}, {"hub", 1}, {"strong_share", 0.99}, {"capacity", 4}, {"min_share", 0},
+            {{"weight", 1.0}, {"pair_cap", 0}, {"hub", 1}, {"strong_share", 0.99}, {"strong_weight", 1}, {"capacity", 4}, {"min_share", 0},
              {"window_minutes", 60}}, engine::Family::kIdentity};
   }
   explicit SignupTimeLink(const SignalParams& params)
