@@ -120,8 +120,10 @@ void BM_DetectOneThread(benchmark::State& state) {
     hydraguard::ingest::BadInputLog bad_input(nullptr);
     hydraguard::ingest::ReadCounters counters;
     auto engine = MakeEngine(&interners);
+    hydraguard::ingest::ReadOptions options;
+    options.not_interned = hydraguard::engine::Engine::kUnusedIdFields;
     absl::Status status = hydraguard::ingest::ReadEvents(
-        {g_input}, {}, &interners, &bad_input, &counters,
+        {g_input}, options, &interners, &bad_input, &counters,
         [&](const hydraguard::ingest::Event& event) { engine->Add(event); });
     campaigns += engine->Detect().campaigns.size();
     events += counters.lines;
@@ -138,7 +140,9 @@ void BM_Detect(benchmark::State& state) {
     hydraguard::ingest::Interners interners;
     hydraguard::ingest::BadInputLog bad_input(nullptr);
     auto engine = MakeEngine(&interners);
-    hydraguard::ingest::EventReader reader({g_input}, {}, &interners, &bad_input);
+    hydraguard::ingest::ReadOptions options;
+    options.not_interned = hydraguard::engine::Engine::kUnusedIdFields;
+    hydraguard::ingest::EventReader reader({g_input}, options, &interners, &bad_input);
     absl::Status status = hydraguard::engine::FeedEngine(reader, *engine);
     campaigns += engine->Detect().campaigns.size();
     events += reader.counters().lines;

@@ -79,6 +79,7 @@ int RunDetect(const DetectArgs& args) {
   ingest::BadInputLog bad_input(stderr);
   ingest::ReadOptions options;
   options.strict = args.strict;
+  options.not_interned = engine::Engine::kUnusedIdFields;
   ingest::EventReader reader(args.files, options, &interners, &bad_input);
   absl::Status read = engine::FeedEngine(reader, **engine);
   if (!read.ok()) {

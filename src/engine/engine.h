@@ -104,6 +104,10 @@ class Engine {
                                                         const ingest::Interners* interners);
   ~Engine();
 
+  // Identifier fields whose ids the engine never reads (ReadOptions::not_interned).
+  static constexpr uint32_t kUnusedIdFields =
+      (1u << static_cast<int>(ingest::Field::kKey)) | (1u << static_cast<int>(ingest::Field::kConversation));
+
   void Add(const ingest::Event& event);
   Detection Detect() const;
 

@@ -113,7 +113,7 @@ std::optional<Verification> ParseVerification(std::string_view text) {
 
 struct EventParser::Impl {
   // simdjson's buffers grow on demand to the longest line seen.
-  explicit Impl(Interners* interners_in) : interners(interners_in) {}
+  Impl(Interners* interners_in, uint32_t not_interned_in) : interners(interners_in), not_interned(not_interned_in) {}
 
   enum class Got { kValue, kAbsent, kError };
 
@@ -183,6 +183,7 @@ struct EventParser::Impl {
       text = lowered;
     }
     ids->text[index] = text;
+    if ((not_interned >> index) & 1u) return Got::kValue;
     ids->digest[index] = Digest128::Of(text);
     InternerFor(field)->Prefetch(ids->digest[index]);
     return Got::kValue;
@@ -286,6 +287,7 @@ struct EventParser::Impl {
   bool Finish(const Identifiers& ids, Event* event);
 
   Interners* interners;
+  uint32_t not_interned;  // Field bits validated but not interned
   simdjson::dom::parser json;
   ParseError* error = nullptr;
   std::string lowered;  // email_domain, lower-cased
@@ -418,14 +420,19 @@ bool EventParser::Impl::Finish(const Identifiers& ids, Event* event) {
   for (Field field : {Field::kAccount, Field::kOrg, Field::kKey, Field::kPayment, Field::kBillingCountry,
                       Field::kIpCountry, Field::kEmailDomain, Field::kUa, Field::kTls, Field::kEndpoint, Field::kModel,
                       Field::kConversation}) {
-    if (!event->has(field)) continue;
     int index = static_cast<int>(field);
+    if (!event->has(field) || ((not_interned >> index) & 1u)) continue;
     *IdSlot(event, field) = InternerFor(field)->Intern(ids.text[index], ids.digest[index]);
   }
   return true;
 }
 
-EventParser::EventParser(Interners* interners) : impl_(std::make_unique<Impl>(interners)) {}
+namespace {
+constexpr uint32_t NotInternable() { return 1u << static_cast<int>(Field::kAccount); }
+}  // namespace
+
+EventParser::EventParser(Interners* interners, uint32_t not_interned)
+    : impl_(std::make_unique<Impl>(interners, not_interned & ~NotInternable())) {}
 EventParser::~EventParser() = default;
 
 bool EventParser::Parse(std::string_view line, Event* event, ParseError* error) {

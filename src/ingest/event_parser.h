@@ -30,7 +30,12 @@ namespace hydraguard::ingest {
 
 class EventParser {
  public:
-  explicit EventParser(Interners* interners);
+  // `not_interned`: bits (1 << Field) of identifier fields to validate but not
+  // intern (their ids stay kNoId, their `present` bits are set), for callers
+  // that never look at them (detection ignores conversation and key ids,
+  // which are nearly unique and cost a cache miss each). The account is
+  // always interned.
+  explicit EventParser(Interners* interners, uint32_t not_interned = 0);
   ~EventParser();
   EventParser(const EventParser&) = delete;
   EventParser& operator=(const EventParser&) = delete;

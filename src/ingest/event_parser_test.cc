@@ -216,3 +216,35 @@ TEST_F(EventParserTest, ReusesParserAcrossLines) {
 
 }  // namespace
 }  // namespace hydraguard::ingest
+
+namespace hydraguard::ingest {
+namespace {
+
+// Fields in `not_interned` are validated and marked present but get no id;
+// the account is interned whatever the mask says.
+TEST(EventParserNotInternedTest, SkipsOnlyTheMaskedFields) {
+  Interners interners;
+  uint32_t mask = (1u << static_cast<int>(Field::kConversation)) | (1u << static_cast<int>(Field::kKey)) |
+                  (1u << static_cast<int>(Field::kAccount));
+  EventParser parser(&interners, mask);
+  std::string line = R"({"ts":1776816000000,"account":"a1","ip":"192.0.2.1","key":"k1","conversation":"c1","org":"o1"})";
+  std::string buffer = line + std::string(64, '\0');
+  Event event;
+  ParseError error;
+  ASSERT_TRUE(parser.Parse(std::string_view(buffer.data(), line.size()), &event, &error)) << error.reason;
+  EXPECT_TRUE(event.has(Field::kConversation));
+  EXPECT_TRUE(event.has(Field::kKey));
+  EXPECT_EQ(event.conversation, kNoId);
+  EXPECT_EQ(event.key, kNoId);
+  EXPECT_EQ(interners.conversation.size(), 0u);
+  EXPECT_EQ(interners.account.Name(event.account), "a1");
+  EXPECT_EQ(interners.org.Name(event.org), "o1");
+  // Masked fields are still validated.
+  std::string bad = R"({"ts":1776816000000,"account":"a1","ip":"192.0.2.1","conversation":7})";
+  buffer = bad + std::string(64, '\0');
+  EXPECT_FALSE(parser.Parse(std::string_view(buffer.data(), bad.size()), &event, &error));
+  EXPECT_EQ(error.field, "conversation");
+}
+
+}  // namespace
+}  // namespace hydraguard::ingest

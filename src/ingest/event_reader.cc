@@ -10,7 +10,7 @@ constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
 
 EventReader::EventReader(std::vector<std::string> paths, ReadOptions options, Interners* interners,
                          BadInputLog* bad_input)
-    : paths_(std::move(paths)), options_(options), bad_input_(bad_input), parser_(interners) {}
+    : paths_(std::move(paths)), options_(options), bad_input_(bad_input), parser_(interners, options.not_interned) {}
 
 EventReader::~EventReader() = default;
 

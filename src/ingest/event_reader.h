@@ -42,6 +42,7 @@ namespace hydraguard::ingest {
 struct ReadOptions {
   bool strict = false;                               // stop at the first problem
   size_t max_line_bytes = io::kDefaultMaxLineBytes;  // longer lines are bad
+  uint32_t not_interned = 0;                         // see EventParser
 };
 
 struct ReadCounters {
