@@ -42,6 +42,8 @@ const std::vector<Threshold>& Thresholds() {
        "median own points of a campaign's members"},
       {"monitor_points", &EngineConfig::monitor_points, "own points for `monitor` outside campaigns"},
       {"use_text", &EngineConfig::use_text, "0: ignore prompt and system text (metadata-only mode)"},
+      {"text_opening_turns_only", &EngineConfig::text_opening_turns_only,
+       "1: analyse text on opening turns only (turn 1 or no turn); 0: every turn"},
   };
   return *thresholds;
 }

@@ -78,6 +78,9 @@ struct EngineConfig {
   // 0: ignore prompt and system text even when the events carry it (as if
   // the log were metadata-only; for privacy, or to measure that mode).
   double use_text = 1;
+  // 1: analyse prompt and system text on opening turns only (turn 1, or no
+  // turn field); 0: on every turn (several times slower on agentic logs).
+  double text_opening_turns_only = 1;
 
   std::map<std::string, SignalOverride, std::less<>> account_signals;
   std::map<std::string, SignalOverride, std::less<>> link_signals;

@@ -146,7 +146,13 @@ std::vector<std::string> Engine::LinkSignalNames() const {
 void Engine::Add(const ingest::Event& original) {
   ingest::Event without_text;
   const ingest::Event* event_ptr = &original;
-  if (config_.use_text == 0 && (original.has(ingest::Field::kPrompt) || original.has(ingest::Field::kSystem))) {
+  // Text is analysed on opening turns only (or when the turn is unknown): a
+  // conversation's opening request sets its capability and carries its
+  // template; follow-up turns (tool results, clarifications) would cost as
+  // much to analyse and add little.
+  bool follow_up = original.has(ingest::Field::kTurn) && original.turn > 1 && config_.text_opening_turns_only > 0;
+  if ((config_.use_text == 0 || follow_up) &&
+      (original.has(ingest::Field::kPrompt) || original.has(ingest::Field::kSystem))) {
     without_text = original;
     without_text.prompt = without_text.system = {};
     without_text.present &= ~((1u << static_cast<int>(ingest::Field::kPrompt)) |

@@ -41,7 +41,7 @@ uint64_t NormalizedHash(std::string_view text) {
     }
     if (pending_space) buffer[used++] = ' ';
     pending_space = false;
-    buffer[used++] = std::isdigit(byte) ? '0' : static_cast<char>(std::tolower(byte));
+    buffer[used++] = std::isdigit(byte) ? '0' : (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
   }
   XXH3_64bits_update(&state, buffer, used);
   return XXH3_64bits_digest(&state);
