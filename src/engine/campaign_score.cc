@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <optional>
+#include <vector>
 
 #include "fmt/format.h"
 
@@ -11,6 +14,41 @@ namespace {
 constexpr double kDayMs = 86400000;
 
 }  // namespace
+
+void SumUpCampaign(const AccountFeatureTable& features, const EngineConfig& config, Campaign* campaign_ptr) {
+  Campaign& campaign = *campaign_ptr;
+  uint64_t proxy = 0, mismatch = 0, with_countries = 0;
+  size_t young = 0;
+  std::vector<double> active_days;
+  std::vector<int64_t> first_seen;
+  campaign.first_ms = INT64_MAX;
+  campaign.last_ms = INT64_MIN;
+  for (ingest::Id account : campaign.accounts) {
+    const AccountFeatures& f = features.Get(account);
+    campaign.exchanges += f.events;
+    campaign.input_tokens += f.input_tokens;
+    campaign.output_tokens += f.output_tokens;
+    campaign.first_ms = std::min(campaign.first_ms, f.first_ms);
+    campaign.last_ms = std::max(campaign.last_ms, f.last_ms);
+    for (int c = 0; c < text::kCapabilityCount; ++c) campaign.capabilities[c] += f.capabilities[c];
+    campaign.text_events += f.with_text;
+    proxy += std::max(f.datacenter, f.vpn);
+    mismatch += f.country_mismatch;
+    with_countries += f.with_countries;
+    std::optional<double> age = f.AgeAtFirstUseDays();
+    young += age && *age < 7;
+    active_days.push_back(f.active_days);
+    first_seen.push_back(f.first_ms);
+  }
+  campaign.proxy_share = static_cast<double>(proxy) / static_cast<double>(std::max<uint64_t>(1, campaign.exchanges));
+  campaign.country_mismatch = static_cast<double>(mismatch) / static_cast<double>(std::max<uint64_t>(1, with_countries));
+  campaign.young_share = static_cast<double>(young) / static_cast<double>(campaign.accounts.size());
+  std::sort(active_days.begin(), active_days.end());
+  campaign.median_active_days = active_days.empty() ? 0 : active_days[active_days.size() / 2];
+  std::sort(first_seen.begin(), first_seen.end());
+  size_t quorum = std::min(first_seen.size(), static_cast<size_t>(std::max(1.0, config.campaign_min_accounts)));
+  campaign.since_ms = quorum == 0 ? 0 : first_seen[quorum - 1];
+}
 
 void ScoreCampaign(const EngineConfig& config, Campaign* campaign) {
   const double accounts = static_cast<double>(campaign->accounts.size());

@@ -1,7 +1,8 @@
-// ScoreCampaign: the campaign-level score and its evidence lines, from a
-// campaign whose totals and indicators are filled in (engine.cc does that).
+// A campaign's totals, score and evidence lines, once engine.cc has found its
+// accounts (and, for the score, its indicators).
 //
-//   ScoreCampaign(config, &campaign);  // sets score, concentration, evidence
+//   SumUpCampaign(features, config, &campaign);  // exchanges, tokens, shares, since
+//   ScoreCampaign(config, &campaign);            // score, concentration, evidence
 //
 // The score (0..1) rises with how harvester-like its members are on their
 // own (median points), how many accounts it spans, and each campaign trait
@@ -15,6 +16,12 @@
 #include "engine/engine.h"
 
 namespace hydraguard::engine {
+
+// Sums its accounts' features: exchanges, tokens, first/last seen, capability
+// counts, proxy and country-mismatch shares, young-account share, median
+// active days, and `since` (when campaign_min_accounts of them were active).
+// REQUIRES: campaign->accounts are ids in `features`.
+void SumUpCampaign(const AccountFeatureTable& features, const EngineConfig& config, Campaign* campaign);
 
 void ScoreCampaign(const EngineConfig& config, Campaign* campaign);
 

@@ -369,38 +369,7 @@ Detection Engine::Detect() const {
   }
 
   std::vector<int> campaign_of(account_count, -1);
-  for (Campaign& campaign : detection.campaigns) {
-    uint64_t proxy = 0, mismatch = 0, with_countries = 0;
-    size_t young = 0;
-    std::vector<double> active_days;
-    std::vector<int64_t> first_seen;
-    campaign.first_ms = INT64_MAX;
-    campaign.last_ms = INT64_MIN;
-    for (ingest::Id account : campaign.accounts) {
-      const AccountFeatures& f = features_.Get(account);
-      campaign.exchanges += f.events;
-      campaign.input_tokens += f.input_tokens;
-      campaign.output_tokens += f.output_tokens;
-      campaign.first_ms = std::min(campaign.first_ms, f.first_ms);
-      campaign.last_ms = std::max(campaign.last_ms, f.last_ms);
-      for (int c = 0; c < text::kCapabilityCount; ++c) campaign.capabilities[c] += f.capabilities[c];
-      campaign.text_events += f.with_text;
-      proxy += std::max(f.datacenter, f.vpn);
-      mismatch += f.country_mismatch;
-      with_countries += f.with_countries;
-      std::optional<double> age = f.AgeAtFirstUseDays();
-      young += age && *age < 7;
-      active_days.push_back(f.active_days);
-      first_seen.push_back(f.first_ms);
-    }
-    campaign.proxy_share = static_cast<double>(proxy) / std::max<uint64_t>(1, campaign.exchanges);
-    campaign.country_mismatch = static_cast<double>(mismatch) / std::max<uint64_t>(1, with_countries);
-    campaign.young_share = static_cast<double>(young) / campaign.accounts.size();
-    campaign.median_active_days = Median(active_days);
-    std::sort(first_seen.begin(), first_seen.end());
-    size_t quorum = std::min(first_seen.size(), static_cast<size_t>(std::max(1.0, config_.campaign_min_accounts)));
-    campaign.since_ms = first_seen[quorum - 1];
-  }
+  for (Campaign& campaign : detection.campaigns) SumUpCampaign(features_, config_, &campaign);
   std::sort(detection.campaigns.begin(), detection.campaigns.end(),
             [](const Campaign& a, const Campaign& b) {
               return a.exchanges != b.exchanges ? a.exchanges > b.exchanges : a.accounts[0] < b.accounts[0];
