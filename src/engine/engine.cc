@@ -179,11 +179,45 @@ void Engine::Add(const ingest::Event& original) {
   }
 }
 
+// Everything Detect() works out, passed from stage to stage.
+struct Engine::DetectState {
+  explicit DetectState(size_t account_count) : clusters(account_count) {}
+  std::vector<bool> account_signal_usable, link_signal_usable;  // by signal index
+  std::vector<bool> suspicious;                                  // by account
+  std::vector<Holding> holdings;  // sorted by (signal, key, account)
+  struct Group {
+    size_t begin, end;  // a run of `holdings` with one (signal, key)
+  };
+  std::vector<Group> groups;  // keys held by two accounts or more
+  UnionFind clusters;
+  std::vector<int> campaign_of;  // by account: index into Detection::campaigns, -1
+  struct AccountLink {
+    uint32_t group = 0, holders = 0;
+  };
+  // Per account and link signal, the shared key with the most campaign holders.
+  std::vector<absl::flat_hash_map<uint16_t, AccountLink>> best_link;
+
+  std::string Describe(const Engine& engine, uint32_t group_index) const {
+    const Holding& first = holdings[groups[group_index].begin];
+    return engine.link_signals_[first.signal].signal->Describe(first.key, *engine.interners_);
+  }
+};
+
 Detection Engine::Detect() const {
   Detection detection;
   detection.events = events_;
-  const size_t account_count = features_.size();
+  DetectState state(features_.size());
+  ScoreAccounts(state, &detection);
+  CollectHoldings(state);
+  Link(state, detection);
+  FormCampaigns(state, &detection);
+  FindIndicators(state, &detection);
+  IssueVerdicts(state, &detection);
+  return detection;
+}
 
+// Which signals the input allows, and each account's own points.
+void Engine::ScoreAccounts(DetectState& state, Detection* detection) const {
   auto usable = [&](const SignalInfo& info) {
     if (info.inputs.empty()) return true;
     for (ingest::Field field : info.inputs) {
@@ -191,31 +225,29 @@ Detection Engine::Detect() const {
     }
     return false;
   };
-  std::vector<bool> account_signal_usable, link_signal_usable;
-  for (const auto& loaded : account_signals_) {
-    account_signal_usable.push_back(usable(loaded.info));
-    if (!account_signal_usable.back()) {
-      detection.unused_signals.push_back(fmt::format("{} (no {} in the input)", loaded.name, FieldList(loaded.info.inputs)));
+  auto check = [&](const auto& signals, std::vector<bool>* flags) {
+    for (const auto& loaded : signals) {
+      flags->push_back(usable(loaded.info));
+      if (!flags->back()) {
+        detection->unused_signals.push_back(
+            fmt::format("{} (no {} in the input)", loaded.name, FieldList(loaded.info.inputs)));
+      }
     }
-  }
-  for (const auto& loaded : link_signals_) {
-    link_signal_usable.push_back(usable(loaded.info));
-    if (!link_signal_usable.back()) {
-      detection.unused_signals.push_back(fmt::format("{} (no {} in the input)", loaded.name, FieldList(loaded.info.inputs)));
-    }
-  }
+  };
+  check(account_signals_, &state.account_signal_usable);
+  check(link_signals_, &state.link_signal_usable);
 
-  // 1. Each account's own points.
-  detection.verdicts.resize(account_count);
-  std::vector<bool> suspicious(account_count, false);
+  const size_t account_count = features_.size();
+  detection->verdicts.resize(account_count);
+  state.suspicious.assign(account_count, false);
   for (uint32_t account = 0; account < account_count; ++account) {
-    AccountVerdict& verdict = detection.verdicts[account];
+    AccountVerdict& verdict = detection->verdicts[account];
     verdict.account = account;
     const AccountFeatures& features = features_.Get(account);
     if (features.events == 0) continue;
     std::vector<Evidence> reasons;
     for (size_t index = 0; index < account_signals_.size(); ++index) {
-      if (!account_signal_usable[index]) continue;
+      if (!state.account_signal_usable[index]) continue;
       std::optional<Evidence> evidence = account_signals_[index].signal->Score(features);
       if (!evidence) continue;
       verdict.points += evidence->points;
@@ -223,98 +255,102 @@ Detection Engine::Detect() const {
     }
     std::sort(reasons.begin(), reasons.end(), [](const Evidence& a, const Evidence& b) { return a.points > b.points; });
     for (Evidence& evidence : reasons) verdict.reasons.push_back(std::move(evidence.reason));
-    suspicious[account] = verdict.points >= config_.suspicious_points;
+    state.suspicious[account] = verdict.points >= config_.suspicious_points;
   }
+}
 
-  // 2. Who holds which keys.
-  std::vector<Holding> holdings;
+// Who holds which keys: every account's kept keys that pass the signal's
+// min_events and min_share, sorted so that each key's holders are a run.
+void Engine::CollectHoldings(DetectState& state) const {
   for (uint32_t account = 0; account < keys_.size(); ++account) {
     const KeyCounter& counter = keys_[account];
     for (const KeyCount& entry : counter.entries()) {
-      if (!link_signal_usable[entry.signal]) continue;
+      if (!state.link_signal_usable[entry.signal]) continue;
       const LinkPolicy& policy = link_signals_[entry.signal].policy;
       if (counter.events(entry.signal) < policy.min_events) continue;
       if (policy.min_share > 0) {
         uint32_t guaranteed = entry.count - entry.error;
         if (guaranteed < 2 || guaranteed < policy.min_share * counter.events(entry.signal)) continue;
       }
-      holdings.push_back(Holding{entry.key, account, entry.signal});
+      state.holdings.push_back(Holding{entry.key, account, entry.signal});
     }
   }
-  std::sort(holdings.begin(), holdings.end(), [](const Holding& a, const Holding& b) {
+  std::sort(state.holdings.begin(), state.holdings.end(), [](const Holding& a, const Holding& b) {
     if (a.signal != b.signal) return a.signal < b.signal;
     if (a.key != b.key) return a.key < b.key;
     return a.account < b.account;
   });
-
-  // 3. Links: rarity-weighted pair evidence and suspicious hubs.
-  auto member = [&](uint32_t account) { return detection.verdicts[account].points >= config_.member_points; };
-  UnionFind clusters(account_count);
-  struct PairEvidence {
-    float total = 0;
-    float identity = 0;  // from identity keys (payment, sign-up, e-mail domain)
-  };
-  absl::flat_hash_map<uint64_t, PairEvidence> pair_points;
-  struct Group {
-    size_t begin, end;
-  };
-  std::vector<Group> groups;
-  std::vector<Group> hubs;
-  std::vector<uint8_t> hub_families(account_count, 0);  // by account: bit per Family
-  std::vector<uint32_t> strong_hubs(account_count, 0);  // by account: bit per link signal
+  const std::vector<Holding>& holdings = state.holdings;
   for (size_t begin = 0; begin < holdings.size();) {
     size_t end = begin + 1;
     while (end < holdings.size() && holdings[end].signal == holdings[begin].signal &&
            holdings[end].key == holdings[begin].key) {
       ++end;
     }
-    size_t holders = end - begin;
-    if (holders >= 2) groups.push_back(Group{begin, end});
+    if (end - begin >= 2) state.groups.push_back(DetectState::Group{begin, end});
+    begin = end;
+  }
+}
+
+// Links: rarity-weighted pair evidence and suspicious hubs, into clusters.
+void Engine::Link(DetectState& state, const Detection& detection) const {
+  const size_t account_count = features_.size();
+  const std::vector<Holding>& holdings = state.holdings;
+  const std::vector<bool>& suspicious = state.suspicious;
+  auto member = [&](uint32_t account) { return detection.verdicts[account].points >= config_.member_points; };
+  struct PairEvidence {
+    float total = 0;
+    float identity = 0;  // from identity keys (payment, sign-up, e-mail domain)
+  };
+  absl::flat_hash_map<uint64_t, PairEvidence> pair_points;
+  std::vector<DetectState::Group> hubs;
+  std::vector<uint8_t> hub_families(account_count, 0);  // by account: bit per Family
+  std::vector<uint32_t> strong_hubs(account_count, 0);  // by account: bit per link signal
+  for (const DetectState::Group& group : state.groups) {
+    const size_t begin = group.begin, end = group.end, holders = end - begin;
     const LinkPolicy& policy = link_signals_[holdings[begin].signal].policy;
-    if (holders >= 2 && holders <= policy.pair_cap) {
+    const Family family = link_signals_[holdings[begin].signal].info.family;
+    if (holders <= policy.pair_cap) {
       // Rarity: full weight for two holders, falling with the log of the count.
-      double weight = policy.rarity > 0 ? policy.weight * std::log1p(policy.pair_cap / holders) /
-                                              std::log1p(policy.pair_cap / 2)
-                                        : policy.weight;
-      bool identity = link_signals_[holdings[begin].signal].info.family == Family::kIdentity;
+      double weight = policy.rarity > 0
+                          ? policy.weight * std::log1p(policy.pair_cap / holders) / std::log1p(policy.pair_cap / 2)
+                          : policy.weight;
       for (size_t i = begin; i < end; ++i) {
         for (size_t j = i + 1; j < end; ++j) {
           uint32_t a = holdings[i].account, b = holdings[j].account;
           if (org_[a] != ingest::kNoId && org_[a] == org_[b]) continue;
           PairEvidence& evidence = pair_points[PairKey(a, b)];
           evidence.total += static_cast<float>(weight);
-          if (identity) evidence.identity += static_cast<float>(weight);
+          if (family == Family::kIdentity) evidence.identity += static_cast<float>(weight);
         }
       }
     }
-    if (policy.hub > 0 && holders >= config_.hub_min_accounts) {
-      // Lockstep is coordination no honest account shows by chance, so a
-      // timing key needs only members (not suspicious accounts) behind it.
-      Family family = link_signals_[holdings[begin].signal].info.family;
-      auto qualifies = [&](uint32_t account) {
-        return family == Family::kTiming ? member(account) : static_cast<bool>(suspicious[account]);
-      };
-      size_t suspicious_holders = 0;
-      for (size_t i = begin; i < end; ++i) suspicious_holders += qualifies(holdings[i].account);
-      if (suspicious_holders >= config_.hub_min_accounts &&
-          suspicious_holders >= config_.hub_min_suspicious_share * static_cast<double>(holders)) {
-        // Strong: (almost) no clearly honest holder, i.e. one below member_points.
-        size_t honest_holders = 0;
-        for (size_t i = begin; i < end; ++i) honest_holders += !member(holdings[i].account);
-        bool strong = static_cast<double>(holders - honest_holders) >= policy.strong_share * static_cast<double>(holders);
-        if (strong || config_.weak_hubs_join > 0) hubs.push_back(Group{begin, end});
-        for (size_t i = begin; i < end; ++i) {
-          uint32_t account = holdings[i].account;
-          if (!member(account)) continue;
-          hub_families[account] |= 1u << static_cast<int>(family);
-          if (strong) strong_hubs[account] |= 1u << (holdings[begin].signal % 32);
-        }
-      }
+    if (policy.hub <= 0 || holders < config_.hub_min_accounts) continue;
+    // Lockstep is coordination no honest account shows by chance, so a
+    // timing key needs only members (not suspicious accounts) behind it.
+    auto qualifies = [&](uint32_t account) {
+      return family == Family::kTiming ? member(account) : static_cast<bool>(suspicious[account]);
+    };
+    size_t qualified = 0, honest = 0;  // honest: below member_points
+    for (size_t i = begin; i < end; ++i) {
+      qualified += qualifies(holdings[i].account);
+      honest += !member(holdings[i].account);
     }
-    begin = end;
+    if (qualified < config_.hub_min_accounts ||
+        static_cast<double>(qualified) < config_.hub_min_suspicious_share * static_cast<double>(holders)) {
+      continue;
+    }
+    bool strong = static_cast<double>(holders - honest) >= policy.strong_share * static_cast<double>(holders);
+    if (strong || config_.weak_hubs_join > 0) hubs.push_back(group);
+    for (size_t i = begin; i < end; ++i) {
+      uint32_t account = holdings[i].account;
+      if (!member(account)) continue;
+      hub_families[account] |= 1u << static_cast<int>(family);
+      if (strong) strong_hubs[account] |= 1u << (holdings[begin].signal % 32);
+    }
   }
   // Sum of strong_weight over the link signals of an account's strong hubs.
-  auto StrongWeight = [&](uint32_t signals) {
+  auto strong_weight = [&](uint32_t signals) {
     double weight = 0;
     for (size_t index = 0; index < link_signals_.size() && index < 32; ++index) {
       if ((signals >> index) & 1u) weight += link_signals_[index].policy.strong_weight;
@@ -322,10 +358,12 @@ Detection Engine::Detect() const {
     return weight;
   };
   auto joins_hubs = [&](uint32_t account) {
-    return member(account) && (suspicious[account] || (hub_families[account] & (1u << static_cast<int>(Family::kTiming)))) && StrongWeight(strong_hubs[account]) >= config_.hub_min_strong &&
+    bool eligible = suspicious[account] ||
+                    (member(account) && (hub_families[account] & (1u << static_cast<int>(Family::kTiming))));
+    return eligible && strong_weight(strong_hubs[account]) >= config_.hub_min_strong &&
            std::popcount(hub_families[account]) >= config_.hub_min_families;
   };
-  for (const Group& hub : hubs) {
+  for (const DetectState::Group& hub : hubs) {
     uint32_t first = UINT32_MAX;
     for (size_t i = hub.begin; i < hub.end; ++i) {
       uint32_t account = holdings[i].account;
@@ -333,7 +371,7 @@ Detection Engine::Detect() const {
       if (first == UINT32_MAX) {
         first = account;
       } else {
-        clusters.Union(first, account);
+        state.clusters.Union(first, account);
       }
     }
   }
@@ -346,118 +384,120 @@ Detection Engine::Detect() const {
                    (evidence.total >= config_.pair_points && suspicious[a] && suspicious[b]) ||
                    (evidence.identity >= config_.member_pair_points && (suspicious[a] || suspicious[b]) &&
                     member(a) && member(b)));
-    if (joined) clusters.Union(a, b);
+    if (joined) state.clusters.Union(a, b);
   }
+}
 
-  // 4. Clusters that are campaigns.
+// Clusters with enough accounts whose members look like harvesters on their
+// own become campaigns, largest (by exchanges) first.
+void Engine::FormCampaigns(DetectState& state, Detection* detection) const {
+  const size_t account_count = features_.size();
   absl::flat_hash_map<uint32_t, std::vector<ingest::Id>> members_by_root;
   for (uint32_t account = 0; account < account_count; ++account) {
     if (features_.Get(account).events == 0) continue;
-    if (clusters.SetSize(account) < config_.campaign_min_accounts) continue;
-    members_by_root[clusters.Find(account)].push_back(account);
+    if (state.clusters.SetSize(account) < config_.campaign_min_accounts) continue;
+    members_by_root[state.clusters.Find(account)].push_back(account);
   }
   for (auto& [root, members] : members_by_root) {
     std::vector<double> member_points;
-    for (ingest::Id account : members) member_points.push_back(detection.verdicts[account].points);
+    for (ingest::Id account : members) member_points.push_back(detection->verdicts[account].points);
     double median_points = Median(member_points);
     if (median_points < config_.campaign_median_points) continue;
     Campaign campaign;
     campaign.median_points = median_points;
     campaign.accounts = std::move(members);
     std::sort(campaign.accounts.begin(), campaign.accounts.end());
-    detection.campaigns.push_back(std::move(campaign));
+    SumUpCampaign(features_, config_, &campaign);
+    detection->campaigns.push_back(std::move(campaign));
   }
-
-  std::vector<int> campaign_of(account_count, -1);
-  for (Campaign& campaign : detection.campaigns) SumUpCampaign(features_, config_, &campaign);
-  std::sort(detection.campaigns.begin(), detection.campaigns.end(),
-            [](const Campaign& a, const Campaign& b) {
-              return a.exchanges != b.exchanges ? a.exchanges > b.exchanges : a.accounts[0] < b.accounts[0];
-            });
-  for (size_t index = 0; index < detection.campaigns.size(); ++index) {
-    Campaign& campaign = detection.campaigns[index];
+  std::sort(detection->campaigns.begin(), detection->campaigns.end(), [](const Campaign& a, const Campaign& b) {
+    return a.exchanges != b.exchanges ? a.exchanges > b.exchanges : a.accounts[0] < b.accounts[0];
+  });
+  state.campaign_of.assign(account_count, -1);
+  for (size_t index = 0; index < detection->campaigns.size(); ++index) {
+    Campaign& campaign = detection->campaigns[index];
     campaign.id = fmt::format("hg-c{}", index + 1);
-    for (ingest::Id account : campaign.accounts) campaign_of[account] = static_cast<int>(index);
+    for (ingest::Id account : campaign.accounts) state.campaign_of[account] = static_cast<int>(index);
   }
+}
 
-  // 5. Indicators: keys held by several accounts of one campaign.
+// Indicators (keys held by several accounts of one campaign, the most shared
+// and most exclusive first) and, per account, its best shared key per signal;
+// then each campaign's score.
+void Engine::FindIndicators(DetectState& state, Detection* detection) const {
+  const std::vector<Holding>& holdings = state.holdings;
   struct Shared {
     uint32_t group;
     uint32_t holders_in_campaign;
   };
-  std::vector<std::vector<Shared>> shared_by_campaign(detection.campaigns.size());
-  struct AccountLink {
-    uint32_t group = 0, holders = 0;
-  };
-  // Per account and link signal, the shared key with the most campaign holders.
-  std::vector<absl::flat_hash_map<uint16_t, AccountLink>> best_link(account_count);
+  std::vector<std::vector<Shared>> shared_by_campaign(detection->campaigns.size());
+  state.best_link.resize(features_.size());
   absl::flat_hash_map<int, uint32_t> tally;
-  for (uint32_t group_index = 0; group_index < groups.size(); ++group_index) {
-    const Group& group = groups[group_index];
+  for (uint32_t group_index = 0; group_index < state.groups.size(); ++group_index) {
+    const DetectState::Group& group = state.groups[group_index];
     tally.clear();
     for (size_t i = group.begin; i < group.end; ++i) {
-      int campaign = campaign_of[holdings[i].account];
+      int campaign = state.campaign_of[holdings[i].account];
       if (campaign >= 0) ++tally[campaign];
     }
     for (const auto& [campaign, holders] : tally) {
-      if (holders < 2) continue;
-      shared_by_campaign[campaign].push_back(Shared{group_index, holders});
+      if (holders >= 2) shared_by_campaign[campaign].push_back(Shared{group_index, holders});
     }
     for (size_t i = group.begin; i < group.end; ++i) {
-      int campaign = campaign_of[holdings[i].account];
+      int campaign = state.campaign_of[holdings[i].account];
       if (campaign < 0) continue;
       uint32_t holders = tally[campaign];
       if (holders < 2) continue;
-      AccountLink& best = best_link[holdings[i].account][holdings[i].signal];
-      if (holders > best.holders) best = AccountLink{group_index, holders};
+      DetectState::AccountLink& best = state.best_link[holdings[i].account][holdings[i].signal];
+      if (holders > best.holders) best = DetectState::AccountLink{group_index, holders};
     }
   }
-  auto describe = [&](uint32_t group_index) {
-    const Holding& first = holdings[groups[group_index].begin];
-    return link_signals_[first.signal].signal->Describe(first.key, *interners_);
-  };
-  for (size_t index = 0; index < detection.campaigns.size(); ++index) {
-    Campaign& campaign = detection.campaigns[index];
+  auto holders_of = [&](uint32_t group) { return state.groups[group].end - state.groups[group].begin; };
+  for (size_t index = 0; index < detection->campaigns.size(); ++index) {
+    Campaign& campaign = detection->campaigns[index];
     std::vector<Shared>& shared = shared_by_campaign[index];
     std::sort(shared.begin(), shared.end(), [&](const Shared& a, const Shared& b) {
       if (a.holders_in_campaign != b.holders_in_campaign) return a.holders_in_campaign > b.holders_in_campaign;
-      size_t holders_a = groups[a.group].end - groups[a.group].begin, holders_b = groups[b.group].end - groups[b.group].begin;
-      return holders_a != holders_b ? holders_a < holders_b : a.group < b.group;  // the more exclusive first
+      size_t holders_a = holders_of(a.group), holders_b = holders_of(b.group);
+      return holders_a != holders_b ? holders_a < holders_b : a.group < b.group;
     });
     absl::flat_hash_map<uint16_t, int> per_signal;
     for (const Shared& entry : shared) {
-      const Group& group = groups[entry.group];
-      uint16_t signal = holdings[group.begin].signal;
-      if (++per_signal[signal] > 5) continue;
-      campaign.indicators.push_back(Indicator{link_signals_[signal].name, link_signals_[signal].info.family,
-                                              describe(entry.group),
-                                              holdings[group.begin].key, entry.holders_in_campaign,
-                                              static_cast<uint32_t>(group.end - group.begin)});
+      const Holding& first = holdings[state.groups[entry.group].begin];
+      if (++per_signal[first.signal] > 5) continue;
+      const LoadedLinkSignal& signal = link_signals_[first.signal];
+      campaign.indicators.push_back(Indicator{signal.name, signal.info.family, state.Describe(*this, entry.group),
+                                              first.key, entry.holders_in_campaign,
+                                              static_cast<uint32_t>(holders_of(entry.group))});
     }
     ScoreCampaign(config_, &campaign);
   }
+}
 
-  // 6. Verdicts.
-  for (uint32_t account = 0; account < account_count; ++account) {
-    AccountVerdict& verdict = detection.verdicts[account];
+// Campaign members are flagged (block when suspicious on their own, else
+// challenge), with the campaign's evidence first; others get monitor or allow.
+void Engine::IssueVerdicts(const DetectState& state, Detection* detection) const {
+  for (uint32_t account = 0; account < features_.size(); ++account) {
+    AccountVerdict& verdict = detection->verdicts[account];
     const AccountFeatures& features = features_.Get(account);
     if (features.events == 0) continue;
     double own_score = Logistic(1.5 * (verdict.points - config_.suspicious_points));
     verdict.score = own_score;
     verdict.since_ms = features.first_ms;
-    verdict.campaign = campaign_of[account];
+    verdict.campaign = state.campaign_of[account];
     if (verdict.campaign < 0) {
       verdict.action = verdict.points >= config_.monitor_points ? Action::kMonitor : Action::kAllow;
       continue;
     }
-    const Campaign& campaign = detection.campaigns[verdict.campaign];
-    verdict.action = suspicious[account] ? Action::kBlock : Action::kChallenge;
+    const Campaign& campaign = detection->campaigns[verdict.campaign];
+    verdict.action = state.suspicious[account] ? Action::kBlock : Action::kChallenge;
     verdict.score = std::max(own_score, campaign.score);
     verdict.since_ms = std::max(features.first_ms, campaign.since_ms);
     std::vector<std::string> reasons;
     reasons.push_back(fmt::format("member of campaign {} ({} accounts, {} exchanges)", campaign.id,
                                   campaign.accounts.size(), campaign.exchanges));
-    std::vector<std::pair<uint16_t, AccountLink>> links(best_link[account].begin(), best_link[account].end());
+    const auto& best = state.best_link[account];
+    std::vector<std::pair<uint16_t, DetectState::AccountLink>> links(best.begin(), best.end());
     std::sort(links.begin(), links.end(), [&](const auto& a, const auto& b) {
       double weight_a = link_signals_[a.first].policy.weight, weight_b = link_signals_[b.first].policy.weight;
       return weight_a != weight_b ? weight_a > weight_b : a.first < b.first;
@@ -465,12 +505,11 @@ Detection Engine::Detect() const {
     for (const auto& [signal, link] : links) {
       if (reasons.size() >= 4) break;
       reasons.push_back(fmt::format("shares {} {} with {} other campaign accounts", link_signals_[signal].name,
-                                    describe(link.group), link.holders - 1));
+                                    state.Describe(*this, link.group), link.holders - 1));
     }
     for (std::string& reason : verdict.reasons) reasons.push_back(std::move(reason));
     verdict.reasons = std::move(reasons);
   }
-  return detection;
 }
 
 }  // namespace hydraguard::engine

@@ -122,6 +122,15 @@ class Engine {
   struct LoadedLinkSignal;
   Engine(const EngineConfig& config, const netinfo::NetworkLists* lists, const ingest::Interners* interners);
 
+  // Detect() in stages (engine.cc), in this order.
+  struct DetectState;
+  void ScoreAccounts(DetectState& state, Detection* detection) const;
+  void CollectHoldings(DetectState& state) const;
+  void Link(DetectState& state, const Detection& detection) const;
+  void FormCampaigns(DetectState& state, Detection* detection) const;
+  void FindIndicators(DetectState& state, Detection* detection) const;
+  void IssueVerdicts(const DetectState& state, Detection* detection) const;
+
   EngineConfig config_;
   const ingest::Interners* interners_;
   AccountFeatureTable features_;
