@@ -122,9 +122,9 @@ void BM_DetectOneThread(benchmark::State& state) {
     auto engine = MakeEngine(&interners);
     hydraguard::ingest::ReadOptions options;
     options.not_interned = hydraguard::engine::Engine::kUnusedIdFields;
-    absl::Status status = hydraguard::ingest::ReadEvents(
-        {g_input}, options, &interners, &bad_input, &counters,
-        [&](const hydraguard::ingest::Event& event) { engine->Add(event); });
+    absl::Status status =
+        hydraguard::ingest::ReadEvents({g_input}, options, &interners, &bad_input, &counters,
+                                       [&](const hydraguard::ingest::Event& event) { engine->Add(event); });
     campaigns += engine->Detect().campaigns.size();
     events += counters.lines;
     bytes += counters.bytes;

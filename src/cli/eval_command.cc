@@ -37,7 +37,8 @@ int RunEval(const EvalArgs& args) {
   }
   if (!args.json.empty()) {
     absl::StatusOr<std::unique_ptr<io::OutputFile>> out = io::OutputFile::Open(args.json);
-    absl::Status written = out.ok() ? ((*out)->Write(eval::FormatEvaluationJson(result)), (*out)->Close()) : out.status();
+    absl::Status written =
+        out.ok() ? ((*out)->Write(eval::FormatEvaluationJson(result)), (*out)->Close()) : out.status();
     if (!written.ok()) {
       std::fprintf(stderr, "hydraguard eval: %s\n", std::string(written.message()).c_str());
       return kExitIoError;

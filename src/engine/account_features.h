@@ -35,7 +35,7 @@ struct AccountFeatures {
   uint64_t events = 0;
   uint64_t input_tokens = 0, output_tokens = 0;
   int64_t first_ms = 0, last_ms = 0;
-  int64_t created_ms = -1;  // -1: unknown
+  int64_t created_ms = -1;                                         // -1: unknown
   ingest::Verification verified = ingest::Verification::kUnknown;  // the strongest seen
   std::array<uint32_t, 24> by_utc_hour{};
   uint32_t active_days = 0;
@@ -51,7 +51,7 @@ struct AccountFeatures {
   // Infrastructure.
   uint32_t datacenter = 0, vpn = 0;
   uint32_t with_countries = 0, country_mismatch = 0;  // billing vs IP country, when both present
-  uint64_t ip_country_bits = 0;  // bit (country id % 64) per IP country seen
+  uint64_t ip_country_bits = 0;                       // bit (country id % 64) per IP country seen
   // Inter-arrival times (log seconds), Welford.
   uint32_t gaps = 0;
   double gap_mean = 0, gap_m2 = 0;

@@ -41,7 +41,8 @@ void SumUpCampaign(const AccountFeatureTable& features, const EngineConfig& conf
     first_seen.push_back(f.first_ms);
   }
   campaign.proxy_share = static_cast<double>(proxy) / static_cast<double>(std::max<uint64_t>(1, campaign.exchanges));
-  campaign.country_mismatch = static_cast<double>(mismatch) / static_cast<double>(std::max<uint64_t>(1, with_countries));
+  campaign.country_mismatch =
+      static_cast<double>(mismatch) / static_cast<double>(std::max<uint64_t>(1, with_countries));
   campaign.young_share = static_cast<double>(young) / static_cast<double>(campaign.accounts.size());
   std::sort(active_days.begin(), active_days.end());
   campaign.median_active_days = active_days.empty() ? 0 : active_days[active_days.size() / 2];

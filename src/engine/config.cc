@@ -38,8 +38,7 @@ const std::vector<Threshold>& Thresholds() {
        "own points from which an account joins a suspicious one on member_pair_points"},
       {"member_pair_points", &EngineConfig::member_pair_points, "pair evidence for that"},
       {"campaign_min_accounts", &EngineConfig::campaign_min_accounts, "smallest cluster reported as a campaign"},
-      {"campaign_median_points", &EngineConfig::campaign_median_points,
-       "median own points of a campaign's members"},
+      {"campaign_median_points", &EngineConfig::campaign_median_points, "median own points of a campaign's members"},
       {"monitor_points", &EngineConfig::monitor_points, "own points for `monitor` outside campaigns"},
       {"use_text", &EngineConfig::use_text, "0: ignore prompt and system text (metadata-only mode)"},
       {"text_opening_turns_only", &EngineConfig::text_opening_turns_only,
@@ -80,7 +79,8 @@ absl::Status ReadSignals(std::string_view origin, std::string_view section, cons
                          std::map<std::string, SignalOverride, std::less<>>* out) {
   const std::map<std::string, SignalParams, std::less<>> known = KnownSignals(section);
   if (!node.IsMap()) {
-    return absl::InvalidArgumentError(fmt::format("{}: {}: expected a map of signal names", Where(origin, node), section));
+    return absl::InvalidArgumentError(
+        fmt::format("{}: {}: expected a map of signal names", Where(origin, node), section));
   }
   for (const auto& entry : node) {
     std::string name = entry.first.as<std::string>();
@@ -101,7 +101,8 @@ absl::Status ReadSignals(std::string_view origin, std::string_view section, cons
       if (key == "enabled") {
         bool enabled = true;
         if (!param.second.IsScalar() || !YAML::convert<bool>::decode(param.second, enabled)) {
-          return absl::InvalidArgumentError(fmt::format("{}: {}: expected true or false", Where(origin, param.second), path));
+          return absl::InvalidArgumentError(
+              fmt::format("{}: {}: expected true or false", Where(origin, param.second), path));
         }
         override_config.enabled = enabled;
         continue;

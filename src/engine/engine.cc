@@ -39,8 +39,7 @@ absl::Status LoadSignals(std::string_view kind, const std::map<std::string, Sign
       if (!found->second.enabled) continue;
       for (const auto& [param, value] : found->second.params) {
         if (!params.contains(param)) {
-          return absl::InvalidArgumentError(
-              fmt::format("{}.{}: unknown parameter \"{}\"", kind, name, param));
+          return absl::InvalidArgumentError(fmt::format("{}.{}: unknown parameter \"{}\"", kind, name, param));
         }
         params[param] = value;
       }
@@ -111,8 +110,7 @@ Engine::Engine(const EngineConfig& config, const netinfo::NetworkLists* lists, c
 
 Engine::~Engine() = default;
 
-absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const EngineConfig& config,
-                                                       const netinfo::NetworkLists* lists,
+absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const EngineConfig& config, const netinfo::NetworkLists* lists,
                                                        const ingest::Interners* interners) {
   std::unique_ptr<Engine> engine(new Engine(config, lists, interners));
   std::vector<Loaded<AccountSignal>> account_signals;
@@ -155,8 +153,8 @@ void Engine::Add(const ingest::Event& original) {
       (original.has(ingest::Field::kPrompt) || original.has(ingest::Field::kSystem))) {
     without_text = original;
     without_text.prompt = without_text.system = {};
-    without_text.present &= ~((1u << static_cast<int>(ingest::Field::kPrompt)) |
-                              (1u << static_cast<int>(ingest::Field::kSystem)));
+    without_text.present &=
+        ~((1u << static_cast<int>(ingest::Field::kPrompt)) | (1u << static_cast<int>(ingest::Field::kSystem)));
     event_ptr = &without_text;
   }
   const ingest::Event& event = *event_ptr;
@@ -183,8 +181,8 @@ void Engine::Add(const ingest::Event& original) {
 struct Engine::DetectState {
   explicit DetectState(size_t account_count) : clusters(account_count) {}
   std::vector<bool> account_signal_usable, link_signal_usable;  // by signal index
-  std::vector<bool> suspicious;                                  // by account
-  std::vector<Holding> holdings;  // sorted by (signal, key, account)
+  std::vector<bool> suspicious;                                 // by account
+  std::vector<Holding> holdings;                                // sorted by (signal, key, account)
   struct Group {
     size_t begin, end;  // a run of `holdings` with one (signal, key)
   };
@@ -358,8 +356,8 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
     return weight;
   };
   auto joins_hubs = [&](uint32_t account) {
-    bool eligible = suspicious[account] ||
-                    (member(account) && (hub_families[account] & (1u << static_cast<int>(Family::kTiming))));
+    bool eligible =
+        suspicious[account] || (member(account) && (hub_families[account] & (1u << static_cast<int>(Family::kTiming))));
     return eligible && strong_weight(strong_hubs[account]) >= config_.hub_min_strong &&
            std::popcount(hub_families[account]) >= config_.hub_min_families;
   };
@@ -379,11 +377,10 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
     auto a = static_cast<uint32_t>(pair >> 32), b = static_cast<uint32_t>(pair);
     // Network sharing alone never joins a pair: proxy exits are shared with
     // honest customers. Identity evidence (a card, a rare domain) must be part of it.
-    bool joined = evidence.identity > 0 &&
-                  (evidence.total >= config_.strong_pair_points ||
-                   (evidence.total >= config_.pair_points && suspicious[a] && suspicious[b]) ||
-                   (evidence.identity >= config_.member_pair_points && (suspicious[a] || suspicious[b]) &&
-                    member(a) && member(b)));
+    bool joined = evidence.identity > 0 && (evidence.total >= config_.strong_pair_points ||
+                                            (evidence.total >= config_.pair_points && suspicious[a] && suspicious[b]) ||
+                                            (evidence.identity >= config_.member_pair_points &&
+                                             (suspicious[a] || suspicious[b]) && member(a) && member(b)));
     if (joined) state.clusters.Union(a, b);
   }
 }

@@ -50,10 +50,10 @@ namespace hydraguard::engine {
 struct AccountVerdict {
   ingest::Id account = ingest::kNoId;
   Action action = Action::kAllow;
-  double score = 0;       // 0..1
-  double points = 0;      // the account's own points
-  int campaign = -1;      // index into Detection::campaigns, -1 if none
-  int64_t since_ms = 0;   // event time from which the verdict holds
+  double score = 0;      // 0..1
+  double points = 0;     // the account's own points
+  int campaign = -1;     // index into Detection::campaigns, -1 if none
+  int64_t since_ms = 0;  // event time from which the verdict holds
   std::vector<std::string> reasons;
 };
 
@@ -61,7 +61,7 @@ struct AccountVerdict {
 struct Indicator {
   std::string signal;  // link signal name
   Family family = Family::kNone;
-  std::string value;   // as Describe() renders it
+  std::string value;  // as Describe() renders it
   uint64_t key = 0;
   uint32_t accounts = 0;        // campaign accounts holding it
   uint32_t total_accounts = 0;  // all accounts holding it
@@ -75,16 +75,16 @@ struct Campaign {
   int64_t since_ms = 0;  // when it first had campaign_min_accounts active accounts
   std::array<uint64_t, text::kCapabilityCount> capabilities{};
   uint64_t text_events = 0;
-  double score = 0;          // 0..1
-  double median_points = 0;  // of its members' own points
-  double proxy_share = 0;        // requests from listed datacenter/VPN ranges
-  double country_mismatch = 0;   // requests whose IP country differs from billing
-  double young_share = 0;        // members first used within 7 days of sign-up
-  double median_active_days = 0; // churn: how long members live
+  double score = 0;                     // 0..1
+  double median_points = 0;             // of its members' own points
+  double proxy_share = 0;               // requests from listed datacenter/VPN ranges
+  double country_mismatch = 0;          // requests whose IP country differs from billing
+  double young_share = 0;               // members first used within 7 days of sign-up
+  double median_active_days = 0;        // churn: how long members live
   double capability_concentration = 0;  // Herfindahl index of the capability mix (0 without text)
   double template_repetition = 0;       // share of accounts holding its most common content key
-  std::vector<Indicator> indicators;  // strongest first
-  std::vector<std::string> evidence;  // human-readable lines
+  std::vector<Indicator> indicators;    // strongest first
+  std::vector<std::string> evidence;    // human-readable lines
 };
 
 struct Detection {
@@ -99,8 +99,7 @@ struct Detection {
 class Engine {
  public:
   // Fails on a config that names unknown signals or parameters.
-  static absl::StatusOr<std::unique_ptr<Engine>> Create(const EngineConfig& config,
-                                                        const netinfo::NetworkLists* lists,
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(const EngineConfig& config, const netinfo::NetworkLists* lists,
                                                         const ingest::Interners* interners);
   ~Engine();
 
@@ -136,8 +135,8 @@ class Engine {
   AccountFeatureTable features_;
   std::vector<LoadedAccountSignal> account_signals_;
   std::vector<LoadedLinkSignal> link_signals_;
-  std::vector<KeyCounter> keys_;       // by account
-  std::vector<ingest::Id> org_;        // by account: the last org seen
+  std::vector<KeyCounter> keys_;  // by account
+  std::vector<ingest::Id> org_;   // by account: the last org seen
   std::array<uint64_t, ingest::kFieldCount> field_counts_{};
   uint64_t events_ = 0;
 };

@@ -30,7 +30,8 @@ struct Workload {
     for (int account = 0; account < kAccounts; ++account) {
       accounts.push_back(interners.account.Intern(fmt::format("a{}", account)));
       bool hydra = account % 10 == 0;
-      payments.push_back(interners.payment.Intern(hydra ? fmt::format("pm_h{}", account / 200) : fmt::format("pm{}", account)));
+      payments.push_back(
+          interners.payment.Intern(hydra ? fmt::format("pm_h{}", account / 200) : fmt::format("pm{}", account)));
     }
     ingest::Id country = interners.country.Intern("US");
     int64_t ts = 1776816000000;
@@ -49,9 +50,10 @@ struct Workload {
       event.asn = static_cast<uint32_t>(account % 500);
       event.output_tokens = 1000;
       event.turn = 1;
-      for (ingest::Field field : {ingest::Field::kTs, ingest::Field::kAccount, ingest::Field::kIp, ingest::Field::kPayment,
-                                  ingest::Field::kBillingCountry, ingest::Field::kIpCountry, ingest::Field::kAccountCreated,
-                                  ingest::Field::kAsn, ingest::Field::kOutputTokens, ingest::Field::kTurn}) {
+      for (ingest::Field field :
+           {ingest::Field::kTs, ingest::Field::kAccount, ingest::Field::kIp, ingest::Field::kPayment,
+            ingest::Field::kBillingCountry, ingest::Field::kIpCountry, ingest::Field::kAccountCreated,
+            ingest::Field::kAsn, ingest::Field::kOutputTokens, ingest::Field::kTurn}) {
         event.present |= 1u << static_cast<int>(field);
       }
       if (with_text) {

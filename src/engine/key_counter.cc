@@ -32,8 +32,6 @@ void KeyCounter::Add(uint16_t signal, uint64_t key, uint32_t capacity) {
   ++smallest->count;
 }
 
-uint32_t KeyCounter::events(uint16_t signal) const {
-  return signal < events_.size() ? events_[signal] : 0;
-}
+uint32_t KeyCounter::events(uint16_t signal) const { return signal < events_.size() ? events_[signal] : 0; }
 
 }  // namespace hydraguard::engine

@@ -39,8 +39,7 @@ void AppendStringArray(std::string* out, const std::vector<std::string>& values)
 
 }  // namespace
 
-std::string VerdictJson(const AccountVerdict& verdict, const Detection& detection,
-                        const ingest::Interners& interners) {
+std::string VerdictJson(const AccountVerdict& verdict, const Detection& detection, const ingest::Interners& interners) {
   std::string line = "{";
   AppendKey(&line, "account");
   io::AppendJsonString(&line, interners.account.Name(verdict.account));

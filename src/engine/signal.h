@@ -80,18 +80,18 @@ struct KeySink {
 // How the engine treats a link signal's keys; every field is a parameter
 // (same name) that hydraguard.yaml may override.
 struct LinkPolicy {
-  double weight = 1;            // evidence of one shared key held by two accounts
-  double pair_cap = 0;          // keys held by more accounts than this link no pairs (0: never)
-  double rarity = 1;            // 1: pair weight falls with the number of holders; 0: flat
-  double hub = 1;               // 1: a key held mostly by suspicious accounts joins them all
-  double strong_share = 2;      // a hub is strong when this share of its holders are at least
-                                // members (not clearly honest); > 1: never
-  double strong_weight = 2;     // what one strong hub of this signal counts toward
-                                // EngineConfig::hub_min_strong
-  double capacity = 8;          // keys kept per account (heaviest first)
-  double min_share = 0;         // a key counts for an account only if this share of the
-                                // account's events (with keys from the signal) carried it
-  double min_events = 0;        // ...and only for accounts with this many such events
+  double weight = 1;         // evidence of one shared key held by two accounts
+  double pair_cap = 0;       // keys held by more accounts than this link no pairs (0: never)
+  double rarity = 1;         // 1: pair weight falls with the number of holders; 0: flat
+  double hub = 1;            // 1: a key held mostly by suspicious accounts joins them all
+  double strong_share = 2;   // a hub is strong when this share of its holders are at least
+                             // members (not clearly honest); > 1: never
+  double strong_weight = 2;  // what one strong hub of this signal counts toward
+                             // EngineConfig::hub_min_strong
+  double capacity = 8;       // keys kept per account (heaviest first)
+  double min_share = 0;      // a key counts for an account only if this share of the
+                             // account's events (with keys from the signal) carried it
+  double min_events = 0;     // ...and only for accounts with this many such events
 };
 
 class LinkSignal {
@@ -129,12 +129,12 @@ struct Registration {
 
 #define HG_SIGNAL_CONCAT_INNER(a, b) a##b
 #define HG_SIGNAL_CONCAT(a, b) HG_SIGNAL_CONCAT_INNER(a, b)
-#define HG_REGISTER_ACCOUNT_SIGNAL(Impl)                                                         \
-  static const ::hydraguard::engine::Registration<::hydraguard::engine::AccountSignal, Impl> \
-      HG_SIGNAL_CONCAT(hg_registration_, __LINE__)
-#define HG_REGISTER_LINK_SIGNAL(Impl)                                                         \
-  static const ::hydraguard::engine::Registration<::hydraguard::engine::LinkSignal, Impl> \
-      HG_SIGNAL_CONCAT(hg_registration_, __LINE__)
+#define HG_REGISTER_ACCOUNT_SIGNAL(Impl)                                                                       \
+  static const ::hydraguard::engine::Registration<::hydraguard::engine::AccountSignal, Impl> HG_SIGNAL_CONCAT( \
+      hg_registration_, __LINE__)
+#define HG_REGISTER_LINK_SIGNAL(Impl)                                                                       \
+  static const ::hydraguard::engine::Registration<::hydraguard::engine::LinkSignal, Impl> HG_SIGNAL_CONCAT( \
+      hg_registration_, __LINE__)
 
 // Reads a parameter known to be in `params` (the registry fills in defaults).
 double Param(const SignalParams& params, std::string_view name);

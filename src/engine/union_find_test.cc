@@ -1,9 +1,9 @@
 // union_find.h uses size_t without including <cstddef>; include it first.
-#include <cstddef>
-
 #include "engine/union_find.h"
 
 #include <gtest/gtest.h>
+
+#include <cstddef>
 
 namespace hydraguard::engine {
 namespace {

@@ -4,11 +4,16 @@ namespace hydraguard::engine {
 
 std::string_view ActionName(Action action) {
   switch (action) {
-    case Action::kAllow: return "allow";
-    case Action::kMonitor: return "monitor";
-    case Action::kThrottle: return "throttle";
-    case Action::kChallenge: return "challenge";
-    case Action::kBlock: return "block";
+    case Action::kAllow:
+      return "allow";
+    case Action::kMonitor:
+      return "monitor";
+    case Action::kThrottle:
+      return "throttle";
+    case Action::kChallenge:
+      return "challenge";
+    case Action::kBlock:
+      return "block";
   }
   return "allow";
 }

@@ -89,61 +89,63 @@ void AppendListJson(std::string* out, const std::vector<std::string>& items) {
 
 absl::StatusOr<Truth> ReadTruth(const std::string& path, ingest::BadInputLog* bad_input) {
   Truth truth;
-  absl::Status status = ForEachObjectLine(path, bad_input, [&](simdjson::dom::object& object) -> std::optional<ParseError> {
-    std::string_view account, label, campaign, segment;
-    if (auto error = RequireString(object, "account", &account)) return error;
-    if (auto error = RequireString(object, "label", &label)) return error;
-    if (label != "legit" && label != "campaign") {
-      return ParseError{ErrorKind::kInvalidValue, "label",
-                        fmt::format("expected \"legit\" or \"campaign\", got {}", ingest::QuoteForMessage(label))};
-    }
-    if (auto error = OptionalString(object, "campaign", &campaign)) return error;
-    if (auto error = OptionalString(object, "segment", &segment)) return error;
-    if (label == "campaign" && campaign.empty()) {
-      return ParseError{ErrorKind::kMissingField, "campaign", "a campaign account needs its campaign id"};
-    }
-    auto [it, inserted] = truth.try_emplace(std::string(account));
-    if (!inserted) {
-      return ParseError{ErrorKind::kDuplicateField, "account",
-                        fmt::format("{} appears more than once", ingest::QuoteForMessage(account))};
-    }
-    it->second = {label == "campaign", label == "campaign" ? std::string(campaign) : "", std::string(segment)};
-    return std::nullopt;
-  });
+  absl::Status status =
+      ForEachObjectLine(path, bad_input, [&](simdjson::dom::object& object) -> std::optional<ParseError> {
+        std::string_view account, label, campaign, segment;
+        if (auto error = RequireString(object, "account", &account)) return error;
+        if (auto error = RequireString(object, "label", &label)) return error;
+        if (label != "legit" && label != "campaign") {
+          return ParseError{ErrorKind::kInvalidValue, "label",
+                            fmt::format("expected \"legit\" or \"campaign\", got {}", ingest::QuoteForMessage(label))};
+        }
+        if (auto error = OptionalString(object, "campaign", &campaign)) return error;
+        if (auto error = OptionalString(object, "segment", &segment)) return error;
+        if (label == "campaign" && campaign.empty()) {
+          return ParseError{ErrorKind::kMissingField, "campaign", "a campaign account needs its campaign id"};
+        }
+        auto [it, inserted] = truth.try_emplace(std::string(account));
+        if (!inserted) {
+          return ParseError{ErrorKind::kDuplicateField, "account",
+                            fmt::format("{} appears more than once", ingest::QuoteForMessage(account))};
+        }
+        it->second = {label == "campaign", label == "campaign" ? std::string(campaign) : "", std::string(segment)};
+        return std::nullopt;
+      });
   if (!status.ok()) return status;
   return truth;
 }
 
 absl::StatusOr<Verdicts> ReadVerdicts(const std::string& path, ingest::BadInputLog* bad_input) {
   Verdicts verdicts;
-  absl::Status status = ForEachObjectLine(path, bad_input, [&](simdjson::dom::object& object) -> std::optional<ParseError> {
-    std::string_view account, action_text, campaign;
-    if (auto error = RequireString(object, "account", &account)) return error;
-    if (auto error = RequireString(object, "action", &action_text)) return error;
-    std::optional<Action> action = engine::ParseAction(action_text);
-    if (!action) {
-      return ParseError{ErrorKind::kInvalidValue, "action",
-                        fmt::format("expected allow, monitor, throttle, challenge or block, got {}",
-                                    ingest::QuoteForMessage(action_text))};
-    }
-    if (auto error = OptionalString(object, "campaign", &campaign)) return error;
-    Verdict verdict{*action, 0, std::string(campaign), 0};
-    simdjson::dom::element value;
-    if (!object["score"].get(value) && !value.is_null()) {
-      if (!value.is_number()) return ParseError{ErrorKind::kWrongType, "score", "expected a number"};
-      verdict.score = value.get_double().value_unsafe();
-    }
-    if (!object["since"].get(value) && !value.is_null()) {
-      if (!value.is_int64()) return ParseError{ErrorKind::kWrongType, "since", "expected integer milliseconds"};
-      verdict.since_ms = value.get_int64().value_unsafe();
-    }
-    auto [it, inserted] = verdicts.try_emplace(std::string(account), verdict);
-    if (!inserted) {
-      return ParseError{ErrorKind::kDuplicateField, "account",
-                        fmt::format("second verdict for {} (the first is kept)", ingest::QuoteForMessage(account))};
-    }
-    return std::nullopt;
-  });
+  absl::Status status =
+      ForEachObjectLine(path, bad_input, [&](simdjson::dom::object& object) -> std::optional<ParseError> {
+        std::string_view account, action_text, campaign;
+        if (auto error = RequireString(object, "account", &account)) return error;
+        if (auto error = RequireString(object, "action", &action_text)) return error;
+        std::optional<Action> action = engine::ParseAction(action_text);
+        if (!action) {
+          return ParseError{ErrorKind::kInvalidValue, "action",
+                            fmt::format("expected allow, monitor, throttle, challenge or block, got {}",
+                                        ingest::QuoteForMessage(action_text))};
+        }
+        if (auto error = OptionalString(object, "campaign", &campaign)) return error;
+        Verdict verdict{*action, 0, std::string(campaign), 0};
+        simdjson::dom::element value;
+        if (!object["score"].get(value) && !value.is_null()) {
+          if (!value.is_number()) return ParseError{ErrorKind::kWrongType, "score", "expected a number"};
+          verdict.score = value.get_double().value_unsafe();
+        }
+        if (!object["since"].get(value) && !value.is_null()) {
+          if (!value.is_int64()) return ParseError{ErrorKind::kWrongType, "since", "expected integer milliseconds"};
+          verdict.since_ms = value.get_int64().value_unsafe();
+        }
+        auto [it, inserted] = verdicts.try_emplace(std::string(account), verdict);
+        if (!inserted) {
+          return ParseError{ErrorKind::kDuplicateField, "account",
+                            fmt::format("second verdict for {} (the first is kept)", ingest::QuoteForMessage(account))};
+        }
+        return std::nullopt;
+      });
   if (!status.ok()) return status;
   return verdicts;
 }
@@ -215,9 +217,9 @@ std::string FormatEvaluationTable(const Evaluation& e, size_t max_listed) {
                            ? fmt::format(" (+{} flagged outside any cluster)", campaign.flagged_without_cluster)
                            : "");
   }
-  for (const auto& [title, list] : {std::pair{"false positives", &e.false_positives},
-                                    std::pair{"false negatives", &e.false_negatives},
-                                    std::pair{"verdicts for accounts not in the truth", &e.unknown_accounts}}) {
+  for (const auto& [title, list] :
+       {std::pair{"false positives", &e.false_positives}, std::pair{"false negatives", &e.false_negatives},
+        std::pair{"verdicts for accounts not in the truth", &e.unknown_accounts}}) {
     if (list->empty()) continue;
     out += fmt::format("{} ({}):", title, list->size());
     for (size_t index = 0; index < list->size() && index < max_listed; ++index) out += " " + (*list)[index];
@@ -227,8 +229,8 @@ std::string FormatEvaluationTable(const Evaluation& e, size_t max_listed) {
 }
 
 std::string FormatEvaluationJson(const Evaluation& e) {
-  std::string out = fmt::format("{{\"truth_accounts\":{},\"verdict_accounts\":{},\"recall\":", e.truth_accounts,
-                                e.verdict_accounts);
+  std::string out =
+      fmt::format("{{\"truth_accounts\":{},\"verdict_accounts\":{},\"recall\":", e.truth_accounts, e.verdict_accounts);
   AppendRateJson(&out, e.recall);
   out += ",\"precision\":";
   AppendRateJson(&out, e.precision);

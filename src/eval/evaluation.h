@@ -57,20 +57,20 @@ struct Rate {
 };
 
 struct CampaignResult {
-  Rate recall;                 // flagged / accounts
+  Rate recall;                     // flagged / accounts
   uint64_t detected_clusters = 0;  // distinct detector campaign ids among its flagged accounts
   uint64_t flagged_without_cluster = 0;
 };
 
 struct Evaluation {
-  Rate recall;                 // campaign accounts flagged / campaign accounts
-  Rate precision;              // campaign accounts flagged / accounts flagged (truth accounts only)
-  Rate false_positive_rate;    // legit accounts flagged / legit accounts
-  std::map<std::string, Rate> fpr_by_segment;         // legit segments
+  Rate recall;                                 // campaign accounts flagged / campaign accounts
+  Rate precision;                              // campaign accounts flagged / accounts flagged (truth accounts only)
+  Rate false_positive_rate;                    // legit accounts flagged / legit accounts
+  std::map<std::string, Rate> fpr_by_segment;  // legit segments
   std::map<std::string, CampaignResult> by_campaign;  // truth campaign ids
-  std::vector<std::string> false_positives;  // sorted
-  std::vector<std::string> false_negatives;  // sorted
-  std::vector<std::string> unknown_accounts; // verdicts for accounts not in the truth, sorted
+  std::vector<std::string> false_positives;           // sorted
+  std::vector<std::string> false_negatives;           // sorted
+  std::vector<std::string> unknown_accounts;          // verdicts for accounts not in the truth, sorted
   uint64_t truth_accounts = 0, verdict_accounts = 0, flagged_unknown = 0;
 };
 

@@ -12,21 +12,20 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-constexpr char kTruth[] =
-    R"({"account":"a1","label":"campaign","campaign":"c1","segment":"c1"})"
-    "\n"
-    R"({"account":"a2","label":"campaign","campaign":"c1","segment":"c1"})"
-    "\n"
-    R"({"account":"a3","label":"campaign","campaign":"c2","segment":"c2"})"
-    "\n"
-    R"({"account":"l1","label":"legit","campaign":null,"segment":"casual"})"
-    "\n"
-    R"({"account":"l2","label":"legit","campaign":null,"segment":"casual"})"
-    "\n"
-    R"({"account":"l3","label":"legit","campaign":null,"segment":"saas"})"
-    "\n"
-    R"({"account":"l4","label":"legit","segment":"saas"})"
-    "\n";
+constexpr char kTruth[] = R"({"account":"a1","label":"campaign","campaign":"c1","segment":"c1"})"
+                          "\n"
+                          R"({"account":"a2","label":"campaign","campaign":"c1","segment":"c1"})"
+                          "\n"
+                          R"({"account":"a3","label":"campaign","campaign":"c2","segment":"c2"})"
+                          "\n"
+                          R"({"account":"l1","label":"legit","campaign":null,"segment":"casual"})"
+                          "\n"
+                          R"({"account":"l2","label":"legit","campaign":null,"segment":"casual"})"
+                          "\n"
+                          R"({"account":"l3","label":"legit","campaign":null,"segment":"saas"})"
+                          "\n"
+                          R"({"account":"l4","label":"legit","segment":"saas"})"
+                          "\n";
 
 constexpr char kVerdicts[] =
     R"({"account":"a1","action":"block","score":0.99,"campaign":"X","since":1776816000000,"reasons":["r"]})"
@@ -65,8 +64,8 @@ TEST(EvaluationTest, EveryMetricOnAHandBuiltCase) {
   EXPECT_EQ(e.recall.total, 3u);
   EXPECT_EQ(e.precision.hits, 2u);  // flagged truth accounts: a1, a2, l1
   EXPECT_EQ(e.precision.total, 3u);
-  EXPECT_EQ(e.false_positive_rate.hits, 1u);  // l1
-  EXPECT_EQ(e.false_positive_rate.total, 4u); // l3, l4 have no verdict: not flagged
+  EXPECT_EQ(e.false_positive_rate.hits, 1u);   // l1
+  EXPECT_EQ(e.false_positive_rate.total, 4u);  // l3, l4 have no verdict: not flagged
   EXPECT_EQ(e.fpr_by_segment.at("casual").hits, 1u);
   EXPECT_EQ(e.fpr_by_segment.at("casual").total, 2u);
   EXPECT_EQ(e.fpr_by_segment.at("saas").hits, 0u);

@@ -25,7 +25,8 @@ void BadInputLog::AddUnreadableFile(const absl::Status& status) {
 
 void BadInputLog::AddEmptyFile(std::string_view file) {
   ++empty_files_;
-  if (report_ != nullptr) std::fprintf(report_, "%.*s: empty input (no events)\n", static_cast<int>(file.size()), file.data());
+  if (report_ != nullptr)
+    std::fprintf(report_, "%.*s: empty input (no events)\n", static_cast<int>(file.size()), file.data());
 }
 
 }  // namespace hydraguard::ingest

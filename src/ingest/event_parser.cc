@@ -87,14 +87,20 @@ std::optional<Field> LookupField(std::string_view key) {
 
 std::string_view TypeName(json_type type) {
   switch (type) {
-    case json_type::ARRAY: return "an array";
-    case json_type::OBJECT: return "an object";
+    case json_type::ARRAY:
+      return "an array";
+    case json_type::OBJECT:
+      return "an object";
     case json_type::INT64:
     case json_type::UINT64:
-    case json_type::DOUBLE: return "a number";
-    case json_type::STRING: return "a string";
-    case json_type::BOOL: return "a boolean";
-    case json_type::NULL_VALUE: return "null";
+    case json_type::DOUBLE:
+      return "a number";
+    case json_type::STRING:
+      return "a string";
+    case json_type::BOOL:
+      return "a boolean";
+    case json_type::NULL_VALUE:
+      return "null";
   }
   return "an unknown type";
 }
@@ -127,37 +133,62 @@ struct EventParser::Impl {
 
   StringInterner* InternerFor(Field field) {
     switch (field) {
-      case Field::kAccount: return &interners->account;
-      case Field::kOrg: return &interners->org;
-      case Field::kKey: return &interners->key;
-      case Field::kPayment: return &interners->payment;
+      case Field::kAccount:
+        return &interners->account;
+      case Field::kOrg:
+        return &interners->org;
+      case Field::kKey:
+        return &interners->key;
+      case Field::kPayment:
+        return &interners->payment;
       case Field::kBillingCountry:
-      case Field::kIpCountry: return &interners->country;
-      case Field::kEmailDomain: return &interners->email_domain;
-      case Field::kUa: return &interners->ua;
-      case Field::kTls: return &interners->tls;
-      case Field::kEndpoint: return &interners->endpoint;
-      case Field::kModel: return &interners->model;
-      case Field::kConversation: return &interners->conversation;
-      default: return nullptr;
+      case Field::kIpCountry:
+        return &interners->country;
+      case Field::kEmailDomain:
+        return &interners->email_domain;
+      case Field::kUa:
+        return &interners->ua;
+      case Field::kTls:
+        return &interners->tls;
+      case Field::kEndpoint:
+        return &interners->endpoint;
+      case Field::kModel:
+        return &interners->model;
+      case Field::kConversation:
+        return &interners->conversation;
+      default:
+        return nullptr;
     }
   }
 
   static Id* IdSlot(Event* event, Field field) {
     switch (field) {
-      case Field::kAccount: return &event->account;
-      case Field::kOrg: return &event->org;
-      case Field::kKey: return &event->key;
-      case Field::kPayment: return &event->payment;
-      case Field::kBillingCountry: return &event->billing_country;
-      case Field::kIpCountry: return &event->ip_country;
-      case Field::kEmailDomain: return &event->email_domain;
-      case Field::kUa: return &event->ua;
-      case Field::kTls: return &event->tls;
-      case Field::kEndpoint: return &event->endpoint;
-      case Field::kModel: return &event->model;
-      case Field::kConversation: return &event->conversation;
-      default: return nullptr;
+      case Field::kAccount:
+        return &event->account;
+      case Field::kOrg:
+        return &event->org;
+      case Field::kKey:
+        return &event->key;
+      case Field::kPayment:
+        return &event->payment;
+      case Field::kBillingCountry:
+        return &event->billing_country;
+      case Field::kIpCountry:
+        return &event->ip_country;
+      case Field::kEmailDomain:
+        return &event->email_domain;
+      case Field::kUa:
+        return &event->ua;
+      case Field::kTls:
+        return &event->tls;
+      case Field::kEndpoint:
+        return &event->endpoint;
+      case Field::kModel:
+        return &event->model;
+      case Field::kConversation:
+        return &event->conversation;
+      default:
+        return nullptr;
     }
   }
 
@@ -202,7 +233,6 @@ struct EventParser::Impl {
     interners->ips.Prefetch(event->ip);
     return Got::kValue;
   }
-
 
   Got Fail(ErrorKind kind, Field field, std::string reason) {
     error->kind = kind;
@@ -333,8 +363,12 @@ bool EventParser::Impl::ParseLine(std::string_view line, Event* event) {
     Got got = Got::kAbsent;
     int64_t number = 0;
     switch (*field) {
-      case Field::kTs: got = GetTime(value, *field, &event->ts_ms); break;
-      case Field::kAccountCreated: got = GetTime(value, *field, &event->account_created_ms); break;
+      case Field::kTs:
+        got = GetTime(value, *field, &event->ts_ms);
+        break;
+      case Field::kAccountCreated:
+        got = GetTime(value, *field, &event->account_created_ms);
+        break;
       case Field::kAccount:
       case Field::kOrg:
       case Field::kKey:
@@ -346,10 +380,18 @@ bool EventParser::Impl::ParseLine(std::string_view line, Event* event) {
       case Field::kTls:
       case Field::kEndpoint:
       case Field::kModel:
-      case Field::kConversation: got = GetIdentifier(value, *field, &ids); break;
-      case Field::kIp: got = GetIp(value, event); break;
-      case Field::kSystem: got = GetString(value, *field, &event->system); break;
-      case Field::kPrompt: got = GetString(value, *field, &event->prompt); break;
+      case Field::kConversation:
+        got = GetIdentifier(value, *field, &ids);
+        break;
+      case Field::kIp:
+        got = GetIp(value, event);
+        break;
+      case Field::kSystem:
+        got = GetString(value, *field, &event->system);
+        break;
+      case Field::kPrompt:
+        got = GetString(value, *field, &event->prompt);
+        break;
       case Field::kVerified: {
         std::string_view text;
         got = GetString(value, *field, &text);
@@ -357,7 +399,8 @@ bool EventParser::Impl::ParseLine(std::string_view line, Event* event) {
           std::optional<Verification> tier = ParseVerification(text);
           if (!tier) {
             got = Fail(ErrorKind::kInvalidValue, *field,
-                       fmt::format("{}{}{}", "unknown tier ", QuoteForMessage(text), ": expected none, email, phone, payment, id or enterprise"));
+                       fmt::format("{}{}{}", "unknown tier ", QuoteForMessage(text),
+                                   ": expected none, email, phone, payment, id or enterprise"));
           } else {
             event->verified = *tier;
           }
@@ -417,9 +460,9 @@ bool EventParser::Impl::Finish(const Identifiers& ids, Event* event) {
   // The line is valid: intern (the slots were prefetched as fields were read).
   event->ip_id = interners->ips.InternAddress(event->ip);
   event->ip_prefix_id = interners->ips.InternPrefix(event->ip);
-  for (Field field : {Field::kAccount, Field::kOrg, Field::kKey, Field::kPayment, Field::kBillingCountry,
-                      Field::kIpCountry, Field::kEmailDomain, Field::kUa, Field::kTls, Field::kEndpoint, Field::kModel,
-                      Field::kConversation}) {
+  for (Field field :
+       {Field::kAccount, Field::kOrg, Field::kKey, Field::kPayment, Field::kBillingCountry, Field::kIpCountry,
+        Field::kEmailDomain, Field::kUa, Field::kTls, Field::kEndpoint, Field::kModel, Field::kConversation}) {
     int index = static_cast<int>(field);
     if (!event->has(field) || ((not_interned >> index) & 1u)) continue;
     *IdSlot(event, field) = InternerFor(field)->Intern(ids.text[index], ids.digest[index]);

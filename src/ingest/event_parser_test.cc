@@ -81,7 +81,8 @@ TEST_F(EventParserTest, MinimalEventHasOnlyRequiredFields) {
 }
 
 TEST_F(EventParserTest, NullAndEmptyOptionalFieldsAreAbsent) {
-  ASSERT_TRUE(Parse(R"({"ts":1776816000000,"account":"a","ip":"10.0.0.1","org":null,"payment":"","asn":null,"stream":null})"));
+  ASSERT_TRUE(
+      Parse(R"({"ts":1776816000000,"account":"a","ip":"10.0.0.1","org":null,"payment":"","asn":null,"stream":null})"));
   EXPECT_FALSE(event_.has(Field::kOrg));
   EXPECT_FALSE(event_.has(Field::kPayment));
   EXPECT_FALSE(event_.has(Field::kAsn));
@@ -123,7 +124,8 @@ TEST_F(EventParserTest, WrongTypes) {
   ExpectError(base + R"("asn":"AS13335"})", ErrorKind::kWrongType, "asn", "expected an integer, got a string");
   ExpectError(base + R"("org":42})", ErrorKind::kWrongType, "org", "expected a string, got a number");
   ExpectError(base + R"("stream":"yes"})", ErrorKind::kWrongType, "stream", "expected a boolean");
-  ExpectError(base + R"("turn":1.5})", ErrorKind::kWrongType, "turn", "expected an integer, got the floating-point number 1.5");
+  ExpectError(base + R"("turn":1.5})", ErrorKind::kWrongType, "turn",
+              "expected an integer, got the floating-point number 1.5");
   ExpectError(base + R"("prompt":["a"]})", ErrorKind::kWrongType, "prompt", "got an array");
   ExpectError(R"({"ts":true,"account":"a","ip":"10.0.0.1"})", ErrorKind::kWrongType, "ts", "got a boolean");
   ExpectError(R"({"ts":1.7768e12,"account":"a","ip":"10.0.0.1"})", ErrorKind::kWrongType, "ts",
@@ -133,11 +135,14 @@ TEST_F(EventParserTest, WrongTypes) {
 
 TEST_F(EventParserTest, InvalidValues) {
   const std::string base = R"({"ts":1776816000000,"account":"a",)";
-  ExpectError(base + R"("ip":"300.1.2.3"})", ErrorKind::kInvalidValue, "ip", "not an IPv4 or IPv6 address: \"300.1.2.3\"");
+  ExpectError(base + R"("ip":"300.1.2.3"})", ErrorKind::kInvalidValue, "ip",
+              "not an IPv4 or IPv6 address: \"300.1.2.3\"");
   ExpectError(base + R"("ip":"10.0.0.1","verified":"gold"})", ErrorKind::kInvalidValue, "verified", "unknown tier");
-  ExpectError(base + R"("ip":"10.0.0.1","billing_country":"USA"})", ErrorKind::kInvalidValue, "billing_country", "alpha-2");
+  ExpectError(base + R"("ip":"10.0.0.1","billing_country":"USA"})", ErrorKind::kInvalidValue, "billing_country",
+              "alpha-2");
   ExpectError(base + R"("ip":"10.0.0.1","status":999})", ErrorKind::kInvalidValue, "status", "out of range");
-  ExpectError(base + R"("ip":"10.0.0.1","output_tokens":-5})", ErrorKind::kInvalidValue, "output_tokens", "out of range");
+  ExpectError(base + R"("ip":"10.0.0.1","output_tokens":-5})", ErrorKind::kInvalidValue, "output_tokens",
+              "out of range");
   ExpectError(base + R"("ip":"10.0.0.1","turn":0})", ErrorKind::kInvalidValue, "turn", "out of range");
   ExpectError(base + R"("ip":"10.0.0.1","asn":4294967296})", ErrorKind::kInvalidValue, "asn", "out of range");
   ExpectError(base + R"("ip":"10.0.0.1","input_tokens":18446744073709551615})", ErrorKind::kInvalidValue,
@@ -153,8 +158,8 @@ TEST_F(EventParserTest, InvalidTimestamps) {
   ExpectError(R"({"ts":1776816000,"account":"a","ip":"10.0.0.1"})", ErrorKind::kInvalidValue, "ts",
               "seconds or microseconds");
   ExpectError(R"({"ts":1776816000000000,"account":"a","ip":"10.0.0.1"})", ErrorKind::kInvalidValue, "ts", "outside");
-  ExpectError(R"({"ts":1776816000000,"account":"a","ip":"10.0.0.1","account_created":"soon"})", ErrorKind::kInvalidValue,
-              "account_created", "invalid timestamp");
+  ExpectError(R"({"ts":1776816000000,"account":"a","ip":"10.0.0.1","account_created":"soon"})",
+              ErrorKind::kInvalidValue, "account_created", "invalid timestamp");
 }
 
 TEST_F(EventParserTest, InvalidUtf8) {
@@ -163,8 +168,8 @@ TEST_F(EventParserTest, InvalidUtf8) {
   // Overlong encoding and lone surrogate bytes.
   ExpectError("{\"ts\":1776816000000,\"account\":\"\xc0\xaf\",\"ip\":\"10.0.0.1\"}", ErrorKind::kInvalidUtf8, "json",
               "UTF-8");
-  ExpectError("{\"ts\":1776816000000,\"account\":\"\xed\xa0\x80\",\"ip\":\"10.0.0.1\"}", ErrorKind::kInvalidUtf8, "json",
-              "UTF-8");
+  ExpectError("{\"ts\":1776816000000,\"account\":\"\xed\xa0\x80\",\"ip\":\"10.0.0.1\"}", ErrorKind::kInvalidUtf8,
+              "json", "UTF-8");
 }
 
 TEST_F(EventParserTest, BadEscapeInString) {
@@ -227,7 +232,8 @@ TEST(EventParserNotInternedTest, SkipsOnlyTheMaskedFields) {
   uint32_t mask = (1u << static_cast<int>(Field::kConversation)) | (1u << static_cast<int>(Field::kKey)) |
                   (1u << static_cast<int>(Field::kAccount));
   EventParser parser(&interners, mask);
-  std::string line = R"({"ts":1776816000000,"account":"a1","ip":"192.0.2.1","key":"k1","conversation":"c1","org":"o1"})";
+  std::string line =
+      R"({"ts":1776816000000,"account":"a1","ip":"192.0.2.1","key":"k1","conversation":"c1","org":"o1"})";
   std::string buffer = line + std::string(64, '\0');
   Event event;
   ParseError error;

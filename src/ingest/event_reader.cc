@@ -59,7 +59,7 @@ absl::StatusOr<bool> EventReader::Next(Event* event) {
     absl::StatusOr<bool> more = reader_->Next(&line);
     if (!more.ok()) {
       absl::Status status(more.status().code(), fmt::format("{} (after line {})", std::string(more.status().message()),
-                                                           reader_->line_number()));
+                                                            reader_->line_number()));
       if (absl::Status failed = FileFailed(status); !failed.ok()) return failed;
       continue;
     }
@@ -73,7 +73,8 @@ absl::StatusOr<bool> EventReader::Next(Event* event) {
     }
     if (line.too_long) {
       error_ = {ErrorKind::kLineTooLong, "line",
-                fmt::format("{}{}{}{}", "line is ", line.length, " bytes, longer than the limit of ", options_.max_line_bytes)};
+                fmt::format("{}{}{}{}", "line is ", line.length, " bytes, longer than the limit of ",
+                            options_.max_line_bytes)};
     } else if (line.text.find_first_not_of(" \t\r") == std::string_view::npos) {
       ++counters_.blank_lines;
       continue;
@@ -81,7 +82,8 @@ absl::StatusOr<bool> EventReader::Next(Event* event) {
       ++counters_.events;
       return true;
     } else if (!line.terminated) {
-      error_.reason = fmt::format("{}{}{}{}", "truncated last line (no newline at end of input): ", error_.field, ": ", error_.reason);
+      error_.reason = fmt::format("{}{}{}{}", "truncated last line (no newline at end of input): ", error_.field, ": ",
+                                  error_.reason);
       error_.kind = ErrorKind::kTruncatedLine;
       error_.field = "line";
     }
@@ -93,7 +95,8 @@ absl::StatusOr<bool> EventReader::Next(Event* event) {
 }
 
 absl::Status ReadEvents(const std::vector<std::string>& paths, const ReadOptions& options, Interners* interners,
-                        BadInputLog* bad_input, ReadCounters* counters, absl::FunctionRef<void(const Event&)> on_event) {
+                        BadInputLog* bad_input, ReadCounters* counters,
+                        absl::FunctionRef<void(const Event&)> on_event) {
   EventReader reader(paths, options, interners, bad_input);
   Event event;
   absl::Status status;

@@ -46,12 +46,12 @@ struct ReadOptions {
 };
 
 struct ReadCounters {
-  uint64_t files = 0;          // files opened
-  uint64_t lines = 0;          // lines seen (good, bad and blank)
-  uint64_t blank_lines = 0;    // empty or whitespace-only: no event, no error
-  uint64_t events = 0;         // good events returned
-  uint64_t bytes = 0;          // decompressed bytes read
-  uint64_t raw_bytes = 0;      // bytes read from disk (compressed size)
+  uint64_t files = 0;        // files opened
+  uint64_t lines = 0;        // lines seen (good, bad and blank)
+  uint64_t blank_lines = 0;  // empty or whitespace-only: no event, no error
+  uint64_t events = 0;       // good events returned
+  uint64_t bytes = 0;        // decompressed bytes read
+  uint64_t raw_bytes = 0;    // bytes read from disk (compressed size)
 };
 
 class EventReader {

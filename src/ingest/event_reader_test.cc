@@ -13,11 +13,11 @@
 namespace hydraguard::ingest {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using hydraguard::testing::TempPath;
 using hydraguard::testing::WriteTempFile;
 using hydraguard::testing::ZstdCompress;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 // Captures what BadInputLog writes.
 class CapturedReport {
@@ -112,8 +112,8 @@ TEST(EventReaderTest, LineOverOneMebibyteIsReportedAndSkipped) {
   std::string path = WriteTempFile(huge + "\n{\"ts\":1776816000000,\"account\":\"b\",\"ip\":\"10.0.0.1\"}\n");
   RunResult result = ReadAll({path});
   EXPECT_EQ(result.accounts, (std::vector<std::string>{"b"}));
-  EXPECT_EQ(result.report, path + ":1: line: line is " + std::to_string(huge.size()) +
-                               " bytes, longer than the limit of 1048576\n");
+  EXPECT_EQ(result.report,
+            path + ":1: line: line is " + std::to_string(huge.size()) + " bytes, longer than the limit of 1048576\n");
 }
 
 TEST(EventReaderTest, LineJustUnderTheLimitIsRead) {
@@ -206,7 +206,8 @@ TEST(EventReaderTest, StrictStopsAtFirstBadLineWithItsLocation) {
 }
 
 TEST(EventReaderTest, Utf8ByteOrderMarkIsIgnored) {
-  RunResult result = ReadAll({WriteTempFile("\xEF\xBB\xBF{\"ts\":1776816000000,\"account\":\"a\",\"ip\":\"10.0.0.1\"}\n")});
+  RunResult result =
+      ReadAll({WriteTempFile("\xEF\xBB\xBF{\"ts\":1776816000000,\"account\":\"a\",\"ip\":\"10.0.0.1\"}\n")});
   EXPECT_EQ(result.counters.events, 1u);
   EXPECT_EQ(result.report, "");
 }

@@ -18,7 +18,8 @@ namespace {
 
 void BM_ParseIpv4(benchmark::State& state) {
   std::vector<std::string> ips;
-  for (int i = 0; i < 1024; ++i) ips.push_back(fmt::format("{}.{}.{}.{}", i % 223 + 1, i * 7 % 256, i * 13 % 256, i % 254 + 1));
+  for (int i = 0; i < 1024; ++i)
+    ips.push_back(fmt::format("{}.{}.{}.{}", i % 223 + 1, i * 7 % 256, i * 13 % 256, i % 254 + 1));
   size_t index = 0;
   for (auto _ : state) benchmark::DoNotOptimize(IpAddress::Parse(ips[index++ & 1023]));
   state.SetItemsProcessed(state.iterations());

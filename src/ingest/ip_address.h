@@ -43,8 +43,8 @@ class IpAddress {
   uint64_t PrefixKey() const;
   int prefix_length() const { return is_v4() ? 24 : 48; }
 
-  std::string ToString() const;       // "1.2.3.4", "2001:db8::1"
-  std::string PrefixString() const;   // "1.2.3.0/24", "2001:db8::/48"
+  std::string ToString() const;      // "1.2.3.4", "2001:db8::1"
+  std::string PrefixString() const;  // "1.2.3.0/24", "2001:db8::/48"
 
   friend bool operator==(const IpAddress&, const IpAddress&) = default;
   template <typename H>

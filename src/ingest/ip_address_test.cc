@@ -39,8 +39,9 @@ TEST(IpAddressTest, SamePrefixWithinSlash24Only) {
 }
 
 TEST(IpAddressTest, RejectsInvalid) {
-  for (const char* bad : {"", "300.1.2.3", "1.2.3", "1.2.3.4.5", "a.b.c.d", "1.2.3.4:80", "[::1]", "fe80::1%eth0",
-                          "2001:db8::g", "1:2:3:4:5:6:7:8:9", " 1.2.3.4", "12345678901234567890123456789012345678901234567890"}) {
+  for (const char* bad :
+       {"", "300.1.2.3", "1.2.3", "1.2.3.4.5", "a.b.c.d", "1.2.3.4:80", "[::1]", "fe80::1%eth0", "2001:db8::g",
+        "1:2:3:4:5:6:7:8:9", " 1.2.3.4", "12345678901234567890123456789012345678901234567890"}) {
     EXPECT_FALSE(IpAddress::Parse(bad)) << bad;
   }
 }
@@ -61,8 +62,8 @@ TEST(IpAddressTest, ParsesCidrPrefixes) {
   EXPECT_EQ(IpAddress::ParseCidr("2001:db8::/32")->length, 32);
   EXPECT_EQ(IpAddress::ParseCidr("192.0.2.1")->length, 32);  // a bare address is a host route
   EXPECT_EQ(IpAddress::ParseCidr("2001:db8::1")->length, 128);
-  for (const char* bad : {"10.0.0.0/33", "2001:db8::/129", "10.0.0.0/", "10.0.0.0/ 8", "10.0.0.0/1x", "nope/8",
-                          "10.0.0.0/0008"}) {
+  for (const char* bad :
+       {"10.0.0.0/33", "2001:db8::/129", "10.0.0.0/", "10.0.0.0/ 8", "10.0.0.0/1x", "nope/8", "10.0.0.0/0008"}) {
     EXPECT_FALSE(IpAddress::ParseCidr(bad)) << bad;
   }
 }

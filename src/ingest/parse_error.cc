@@ -1,13 +1,14 @@
 #include "ingest/parse_error.h"
 
 #include <array>
+
 #include "io/display_text.h"
 
 namespace hydraguard::ingest {
 
 std::string_view ErrorKindName(ErrorKind kind) {
   static constexpr std::array<std::string_view, kErrorKindCount> kNames = {
-      "malformed_json", "invalid_utf8", "missing_field", "wrong_type",
+      "malformed_json", "invalid_utf8",    "missing_field", "wrong_type",
       "invalid_value",  "duplicate_field", "line_too_long", "truncated_line"};
   int index = static_cast<int>(kind);
   return index < kErrorKindCount ? kNames[index] : std::string_view("unknown");

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "io/display_text.h"
 #include "fmt/format.h"
+#include "io/display_text.h"
 
 namespace hydraguard::io {
 namespace {
@@ -166,7 +166,8 @@ absl::StatusOr<std::unique_ptr<ByteSource>> Sniff(std::unique_ptr<ByteSource> ra
   }
   prefix.resize(have);
   uint32_t magic = 0;
-  for (size_t index = 0; index < have; ++index) magic |= uint32_t{static_cast<unsigned char>(prefix[index])} << (8 * index);
+  for (size_t index = 0; index < have; ++index)
+    magic |= uint32_t{static_cast<unsigned char>(prefix[index])} << (8 * index);
   bool is_zstd = have == 4 && (magic == kZstdMagic || (magic & kZstdSkippableMask) == kZstdSkippableMagic);
   auto source = std::make_unique<PrefixedSource>(std::move(prefix), std::move(raw));
   if (is_zstd) return std::make_unique<ZstdSource>(std::move(source), name);
@@ -185,8 +186,7 @@ absl::StatusOr<std::unique_ptr<ByteSource>> OpenByteSource(const std::string& pa
 }
 
 std::unique_ptr<ByteSource> MemoryByteSource(std::string_view data) {
-  absl::StatusOr<std::unique_ptr<ByteSource>> source =
-      Sniff(std::make_unique<MemorySource>(data), "<memory>");
+  absl::StatusOr<std::unique_ptr<ByteSource>> source = Sniff(std::make_unique<MemorySource>(data), "<memory>");
   return *std::move(source);  // Memory reads cannot fail.
 }
 

@@ -44,8 +44,7 @@ absl::StatusOr<size_t> LineReader::Fill() {
 absl::StatusOr<bool> LineReader::Next(Line* line) {
   uint64_t skipped = 0;  // Bytes of an over-long line already discarded.
   while (true) {
-    const char* newline = static_cast<const char*>(
-        std::memchr(buffer_ + scanned_, '\n', end_ - scanned_));
+    const char* newline = static_cast<const char*>(std::memchr(buffer_ + scanned_, '\n', end_ - scanned_));
     size_t line_end = newline ? static_cast<size_t>(newline - buffer_) : end_;
     bool have_line = newline != nullptr || (at_eof_ && begin_ < end_) || (at_eof_ && skipped > 0);
     uint64_t length = skipped + (line_end - begin_);

@@ -70,10 +70,10 @@ class LineReader {
   size_t max_line_bytes_;
   char* buffer_;
   size_t read_chunk_;
-  size_t capacity_;         // Usable bytes, excluding padding.
-  size_t begin_ = 0;        // Start of unconsumed data.
-  size_t end_ = 0;          // End of valid data.
-  size_t scanned_ = 0;      // [begin_, scanned_) holds no newline.
+  size_t capacity_;     // Usable bytes, excluding padding.
+  size_t begin_ = 0;    // Start of unconsumed data.
+  size_t end_ = 0;      // End of valid data.
+  size_t scanned_ = 0;  // [begin_, scanned_) holds no newline.
   uint64_t line_number_ = 0;
   uint64_t bytes_read_ = 0;
   bool at_eof_ = false;

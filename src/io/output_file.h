@@ -31,9 +31,7 @@ class OutputFile {
   };
 
   static absl::StatusOr<std::unique_ptr<OutputFile>> Open(const std::string& path, Options options);
-  static absl::StatusOr<std::unique_ptr<OutputFile>> Open(const std::string& path) {
-    return Open(path, Options());
-  }
+  static absl::StatusOr<std::unique_ptr<OutputFile>> Open(const std::string& path) { return Open(path, Options()); }
   virtual ~OutputFile() = default;
 
   virtual void Write(std::string_view bytes) = 0;

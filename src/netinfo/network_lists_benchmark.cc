@@ -9,7 +9,8 @@ namespace hydraguard::netinfo {
 namespace {
 
 void BM_ClassifyIpv4(benchmark::State& state) {
-  absl::StatusOr<NetworkLists> lists = NetworkLists::LoadDirectory(std::string(HG_SOURCE_DIR) + "/../shared/data/netlists");
+  absl::StatusOr<NetworkLists> lists =
+      NetworkLists::LoadDirectory(std::string(HG_SOURCE_DIR) + "/../shared/data/netlists");
   if (!lists.ok()) {
     state.SkipWithError("../shared/data/netlists not found");
     return;

@@ -22,8 +22,8 @@ using engine::Evidence;
 using engine::Registry;
 using engine::SignalParams;
 using ingest::Verification;
-using text::Capability;
 using ::testing::HasSubstr;
+using text::Capability;
 
 constexpr int64_t kStart = 1776816000000;  // 2026-04-22T00:00:00Z
 constexpr int64_t kDay = 24 * 3600000LL;
@@ -77,9 +77,9 @@ TEST(AccountSignalsTest, RegisteredNames) {
     EXPECT_EQ(factory.info.family, engine::Family::kNone) << name;
   }
   EXPECT_THAT(names, ::testing::UnorderedElementsAre("young_account", "verification", "volume", "output_harvest",
-                                                     "around_the_clock", "regular_timing", "tool_use",
-                                                     "capability_mix", "reasoning_elicitation", "country_mismatch",
-                                                     "exit_countries", "hosting_exits"));
+                                                     "around_the_clock", "regular_timing", "tool_use", "capability_mix",
+                                                     "reasoning_elicitation", "country_mismatch", "exit_countries",
+                                                     "hosting_exits"));
 }
 
 // Full weight for a day-old account, nothing at two months, negative points

@@ -25,7 +25,9 @@ using ingest::Field;
 class VolumeSignal : public engine::AccountSignal {
  public:
   static SignalInfo Info() {
-    return {"volume", "requests per active day (log scale)", {},
+    return {"volume",
+            "requests per active day (log scale)",
+            {},
             {{"weight", 0.8}, {"low_per_day", 5}, {"high_per_day", 50}, {"light_per_day", 2}, {"light_points", -0.5}}};
   }
   explicit VolumeSignal(const SignalParams& p)
@@ -36,8 +38,8 @@ class VolumeSignal : public engine::AccountSignal {
         light_points_(Param(p, "light_points")) {}
   std::optional<Evidence> Score(const AccountFeatures& f) const override {
     double per_day = f.RequestsPerActiveDay();
-    double points = per_day <= light_ ? light_points_
-                                      : weight_ * Ramp(std::log(per_day), std::log(low_), std::log(high_));
+    double points =
+        per_day <= light_ ? light_points_ : weight_ * Ramp(std::log(per_day), std::log(low_), std::log(high_));
     return Evidence{points, fmt::format("{:.1f} requests per active day", per_day)};
   }
 
@@ -50,7 +52,9 @@ HG_REGISTER_ACCOUNT_SIGNAL(VolumeSignal);
 class OutputHarvestSignal : public engine::AccountSignal {
  public:
   static SignalInfo Info() {
-    return {"output_harvest", "mean output tokens per request", {Field::kOutputTokens},
+    return {"output_harvest",
+            "mean output tokens per request",
+            {Field::kOutputTokens},
             {{"weight", 0.6}, {"low_tokens", 700}, {"high_tokens", 2000}}};
   }
   explicit OutputHarvestSignal(const SignalParams& p)
@@ -71,7 +75,9 @@ HG_REGISTER_ACCOUNT_SIGNAL(OutputHarvestSignal);
 class AroundTheClockSignal : public engine::AccountSignal {
  public:
   static SignalInfo Info() {
-    return {"around_the_clock", "share of the 24 UTC hours with requests", {},
+    return {"around_the_clock",
+            "share of the 24 UTC hours with requests",
+            {},
             {{"weight", 0.5}, {"min_events", 48}, {"low_coverage", 0.6}, {"high_coverage", 0.9}}};
   }
   explicit AroundTheClockSignal(const SignalParams& p)
@@ -96,7 +102,9 @@ HG_REGISTER_ACCOUNT_SIGNAL(AroundTheClockSignal);
 class RegularTimingSignal : public engine::AccountSignal {
  public:
   static SignalInfo Info() {
-    return {"regular_timing", "regularity of inter-arrival times", {},
+    return {"regular_timing",
+            "regularity of inter-arrival times",
+            {},
             {{"weight", 0.3}, {"min_gaps", 20}, {"regular_cv", 0.15}, {"irregular_cv", 0.5}}};
   }
   explicit RegularTimingSignal(const SignalParams& p)
@@ -120,15 +128,16 @@ HG_REGISTER_ACCOUNT_SIGNAL(RegularTimingSignal);
 class ToolUseSignal : public engine::AccountSignal {
  public:
   static SignalInfo Info() {
-    return {"tool_use", "share of requests with tool definitions", {Field::kTools},
+    return {"tool_use",
+            "share of requests with tool definitions",
+            {Field::kTools},
             {{"weight", 0.2}, {"low_share", 0.2}, {"high_share", 0.6}}};
   }
   explicit ToolUseSignal(const SignalParams& p)
       : weight_(Param(p, "weight")), low_(Param(p, "low_share")), high_(Param(p, "high_share")) {}
   std::optional<Evidence> Score(const AccountFeatures& f) const override {
     double share = f.ToolShare();
-    return Evidence{weight_ * Ramp(share, low_, high_),
-                    fmt::format("{:.0f}% of requests define tools", share * 100)};
+    return Evidence{weight_ * Ramp(share, low_, high_), fmt::format("{:.0f}% of requests define tools", share * 100)};
   }
 
  private:

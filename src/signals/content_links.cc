@@ -50,8 +50,17 @@ uint64_t NormalizedHash(std::string_view text) {
 class SystemPromptLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
-    return {"system_prompt", "normalized system prompt", {Field::kSystem},
-            {{"weight", 1.0}, {"pair_cap", 0}, {"hub", 1}, {"strong_share", 0.99}, {"strong_weight", 2}, {"capacity", 4}, {"min_share", 0.05}}, engine::Family::kContent};
+    return {"system_prompt",
+            "normalized system prompt",
+            {Field::kSystem},
+            {{"weight", 1.0},
+             {"pair_cap", 0},
+             {"hub", 1},
+             {"strong_share", 0.99},
+             {"strong_weight", 2},
+             {"capacity", 4},
+             {"min_share", 0.05}},
+            engine::Family::kContent};
   }
   explicit SystemPromptLink(const SignalParams&) {}
   void Keys(const Event& event, KeySink& sink) const override {
@@ -68,8 +77,18 @@ HG_REGISTER_LINK_SIGNAL(SystemPromptLink);
 class PromptTemplateLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
-    return {"prompt_template", "prompt template (MinHash LSH bands of word 3-grams)", {Field::kPrompt},
-            {{"weight", 1.0}, {"pair_cap", 0}, {"hub", 1}, {"strong_share", 0.99}, {"strong_weight", 2}, {"capacity", 16}, {"min_share", 0.08}, {"bands", 4}}, engine::Family::kContent};
+    return {"prompt_template",
+            "prompt template (MinHash LSH bands of word 3-grams)",
+            {Field::kPrompt},
+            {{"weight", 1.0},
+             {"pair_cap", 0},
+             {"hub", 1},
+             {"strong_share", 0.99},
+             {"strong_weight", 2},
+             {"capacity", 16},
+             {"min_share", 0.08},
+             {"bands", 4}},
+            engine::Family::kContent};
   }
   explicit PromptTemplateLink(const SignalParams& params)
       : bands_(std::clamp(static_cast<int>(engine::Param(params, "bands")), 1, engine::kMaxKeysPerEvent)) {}

@@ -35,7 +35,9 @@ double HighValueShare(const AccountFeatures& f) {
 class CapabilityMixSignal : public engine::AccountSignal {
  public:
   static SignalInfo Info() {
-    return {"capability_mix", "share of prompts in high-value capabilities", {Field::kPrompt},
+    return {"capability_mix",
+            "share of prompts in high-value capabilities",
+            {Field::kPrompt},
             {{"weight", 0.8}, {"low_share", 0.5}, {"high_share", 0.9}, {"chat_share", 0.5}, {"chat_points", -1.0}}};
   }
   explicit CapabilityMixSignal(const SignalParams& p)
@@ -63,7 +65,9 @@ HG_REGISTER_ACCOUNT_SIGNAL(CapabilityMixSignal);
 class ReasoningElicitationSignal : public engine::AccountSignal {
  public:
   static SignalInfo Info() {
-    return {"reasoning_elicitation", "share of prompts eliciting full reasoning", {Field::kPrompt},
+    return {"reasoning_elicitation",
+            "share of prompts eliciting full reasoning",
+            {Field::kPrompt},
             {{"weight", 0.6}, {"low_share", 0.1}, {"high_share", 0.5}}};
   }
   explicit ReasoningElicitationSignal(const SignalParams& p)

@@ -20,8 +20,18 @@ using ingest::Field;
 class PaymentLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
-    return {"payment", "payment-instrument fingerprint", {Field::kPayment},
-            {{"weight", 2.0}, {"pair_cap", 200}, {"rarity", 0}, {"hub", 1}, {"strong_share", 0}, {"strong_weight", 2}, {"capacity", 4}, {"min_share", 0}}, engine::Family::kIdentity};
+    return {"payment",
+            "payment-instrument fingerprint",
+            {Field::kPayment},
+            {{"weight", 2.0},
+             {"pair_cap", 200},
+             {"rarity", 0},
+             {"hub", 1},
+             {"strong_share", 0},
+             {"strong_weight", 2},
+             {"capacity", 4},
+             {"min_share", 0}},
+            engine::Family::kIdentity};
   }
   explicit PaymentLink(const SignalParams&) {}
   void Keys(const Event& event, KeySink& sink) const override {
@@ -36,8 +46,11 @@ HG_REGISTER_LINK_SIGNAL(PaymentLink);
 class EmailDomainLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
-    return {"email_domain", "domain of the sign-up e-mail", {Field::kEmailDomain},
-            {{"weight", 0.5}, {"pair_cap", 8}, {"hub", 1}, {"strong_share", 2}, {"capacity", 2}, {"min_share", 0}}, engine::Family::kIdentity};
+    return {"email_domain",
+            "domain of the sign-up e-mail",
+            {Field::kEmailDomain},
+            {{"weight", 0.5}, {"pair_cap", 8}, {"hub", 1}, {"strong_share", 2}, {"capacity", 2}, {"min_share", 0}},
+            engine::Family::kIdentity};
   }
   explicit EmailDomainLink(const SignalParams&) {}
   void Keys(const Event& event, KeySink& sink) const override {
@@ -56,9 +69,18 @@ HG_REGISTER_LINK_SIGNAL(EmailDomainLink);
 class SignupTimeLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
-    return {"signup_time", "sign-up time window", {Field::kAccountCreated},
-            {{"weight", 1.0}, {"pair_cap", 0}, {"hub", 1}, {"strong_share", 0.99}, {"strong_weight", 1}, {"capacity", 4}, {"min_share", 0},
-             {"window_minutes", 60}}, engine::Family::kIdentity};
+    return {"signup_time",
+            "sign-up time window",
+            {Field::kAccountCreated},
+            {{"weight", 1.0},
+             {"pair_cap", 0},
+             {"hub", 1},
+             {"strong_share", 0.99},
+             {"strong_weight", 1},
+             {"capacity", 4},
+             {"min_share", 0},
+             {"window_minutes", 60}},
+            engine::Family::kIdentity};
   }
   explicit SignupTimeLink(const SignalParams& params)
       : window_ms_(static_cast<int64_t>(std::max(1.0, engine::Param(params, "window_minutes")) * 60000)) {}

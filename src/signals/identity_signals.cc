@@ -23,7 +23,9 @@ using ingest::Field;
 class YoungAccountSignal : public engine::AccountSignal {
  public:
   static SignalInfo Info() {
-    return {"young_account", "days from sign-up to first request", {Field::kAccountCreated},
+    return {"young_account",
+            "days from sign-up to first request",
+            {Field::kAccountCreated},
             {{"weight", 1.2}, {"full_days", 3}, {"max_days", 30}, {"old_days", 180}, {"old_points", -0.8}}};
   }
   explicit YoungAccountSignal(const SignalParams& p)
@@ -49,7 +51,9 @@ HG_REGISTER_ACCOUNT_SIGNAL(YoungAccountSignal);
 class VerificationSignal : public engine::AccountSignal {
  public:
   static SignalInfo Info() {
-    return {"verification", "strongest identity-verification tier seen", {Field::kVerified},
+    return {"verification",
+            "strongest identity-verification tier seen",
+            {Field::kVerified},
             {{"unverified_points", 0.3}, {"strong_points", -1.0}}};
   }
   explicit VerificationSignal(const SignalParams& p)
@@ -57,7 +61,9 @@ class VerificationSignal : public engine::AccountSignal {
   std::optional<Evidence> Score(const AccountFeatures& f) const override {
     using ingest::Verification;
     if (f.verified == Verification::kUnknown) return std::nullopt;
-    double points = f.verified == Verification::kNone ? unverified_ : f.verified >= Verification::kPayment ? strong_ : 0;
+    double points = f.verified == Verification::kNone      ? unverified_
+                    : f.verified >= Verification::kPayment ? strong_
+                                                           : 0;
     return Evidence{points, fmt::format("verification: {}", ingest::VerificationName(f.verified))};
   }
 

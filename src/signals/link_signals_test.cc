@@ -73,9 +73,8 @@ TEST(LinkSignalsTest, RegisteredNames) {
     EXPECT_NE(factory.info.family, engine::Family::kNone) << name;
     EXPECT_TRUE(factory.info.defaults.contains("weight")) << name;
   }
-  EXPECT_THAT(names, ::testing::UnorderedElementsAre("payment", "email_domain", "signup_time", "ip", "ip_prefix",
-                                                     "asn", "client_stack", "system_prompt", "prompt_template",
-                                                     "lockstep"));
+  EXPECT_THAT(names, ::testing::UnorderedElementsAre("payment", "email_domain", "signup_time", "ip", "ip_prefix", "asn",
+                                                     "client_stack", "system_prompt", "prompt_template", "lockstep"));
 }
 
 // The payment id is the key; no payment, no key; Describe shows the name.
@@ -135,8 +134,8 @@ TEST(LinkSignalsTest, SignupTimeDescribe) {
   auto signal = Make("signup_time");
   std::vector<std::string> described;
   for (uint64_t key : Keys(*signal, SignedUp(kStart + 10 * kMinute))) described.push_back(signal->Describe(key, names));
-  EXPECT_THAT(described, ::testing::UnorderedElementsAre("2026-04-22T00:00:00.000Z+60min",
-                                                         "2026-04-21T23:30:00.000Z+60min"));
+  EXPECT_THAT(described,
+              ::testing::UnorderedElementsAre("2026-04-22T00:00:00.000Z+60min", "2026-04-21T23:30:00.000Z+60min"));
 }
 
 // The interned address and prefix are the keys; Describe prints them.
@@ -265,11 +264,11 @@ std::vector<uint64_t> PromptKeys(const LinkSignal& signal, std::string_view prom
 // at the end, or (apart) the first after the 13th frame word.
 std::string FromTemplate(std::string_view first, std::string_view second, bool apart = false) {
   static const char* const kFrame[] = {
-      "you",      "are",      "an",        "expert",   "assistant", "helping",  "a",      "team",
-      "of",       "engineers", "review",   "their",    "work",      "carefully", "please", "read",
-      "the",      "following", "request",  "and",      "answer",    "with",     "a",      "complete",
-      "solution", "including", "all",      "intermediate", "steps", "explain",  "every", "decision",
-      "you",      "make",     "and",       "finish",   "with",      "a",        "summary", "task"};
+      "you",      "are",       "an",      "expert",       "assistant", "helping",   "a",       "team",
+      "of",       "engineers", "review",  "their",        "work",      "carefully", "please",  "read",
+      "the",      "following", "request", "and",          "answer",    "with",      "a",       "complete",
+      "solution", "including", "all",     "intermediate", "steps",     "explain",   "every",   "decision",
+      "you",      "make",      "and",     "finish",       "with",      "a",         "summary", "task"};
   std::string prompt;
   int index = 0;
   for (const char* word : kFrame) {
@@ -300,7 +299,8 @@ TEST(LinkSignalsTest, PromptTemplate) {
   std::vector<uint64_t> base = PromptKeys(*signal, FromTemplate("searching", "cpp"));
   ASSERT_EQ(base.size(), 4u);  // default bands
   int matched = 0;
-  for (const auto& [first, second] : kSlots) matched += Shared(base, PromptKeys(*signal, FromTemplate(first, second))) > 0;
+  for (const auto& [first, second] : kSlots)
+    matched += Shared(base, PromptKeys(*signal, FromTemplate(first, second))) > 0;
   EXPECT_GE(matched, static_cast<int>(kSlots.size()) - 2);
   // Slots apart change more 3-grams (estimated similarity ~0.75, so a
   // shared band in ~3 of 4 pairs): still most of them.

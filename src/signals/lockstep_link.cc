@@ -22,9 +22,19 @@ constexpr std::array<int64_t, 5> kPeriodMinutes = {10, 15, 20, 30, 60};
 class LockstepLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
-    return {"lockstep", "phase of requests within 10-60 minute periods", {},
-            {{"weight", 1.0}, {"pair_cap", 0}, {"hub", 1}, {"strong_share", 0}, {"strong_weight", 2}, {"capacity", 16}, {"min_share", 0.5}, {"min_events", 20},
-             {"bucket_seconds", 120}}, engine::Family::kTiming};
+    return {"lockstep",
+            "phase of requests within 10-60 minute periods",
+            {},
+            {{"weight", 1.0},
+             {"pair_cap", 0},
+             {"hub", 1},
+             {"strong_share", 0},
+             {"strong_weight", 2},
+             {"capacity", 16},
+             {"min_share", 0.5},
+             {"min_events", 20},
+             {"bucket_seconds", 120}},
+            engine::Family::kTiming};
   }
   explicit LockstepLink(const SignalParams& params)
       : bucket_ms_(static_cast<int64_t>(std::max(1.0, engine::Param(params, "bucket_seconds")) * 1000)) {}

@@ -19,8 +19,11 @@ using ingest::Field;
 class IpLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
-    return {"ip", "client IP address", {},
-            {{"weight", 1.0}, {"pair_cap", 16}, {"hub", 1}, {"strong_share", 2}, {"capacity", 16}, {"min_share", 0}}, engine::Family::kNetwork};
+    return {"ip",
+            "client IP address",
+            {},
+            {{"weight", 1.0}, {"pair_cap", 16}, {"hub", 1}, {"strong_share", 2}, {"capacity", 16}, {"min_share", 0}},
+            engine::Family::kNetwork};
   }
   explicit IpLink(const SignalParams&) {}
   void Keys(const Event& event, KeySink& sink) const override {
@@ -35,8 +38,11 @@ HG_REGISTER_LINK_SIGNAL(IpLink);
 class IpPrefixLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
-    return {"ip_prefix", "client /24 (IPv4) or /48 (IPv6) prefix", {},
-            {{"weight", 0.7}, {"pair_cap", 8}, {"hub", 1}, {"strong_share", 2}, {"capacity", 16}, {"min_share", 0}}, engine::Family::kNetwork};
+    return {"ip_prefix",
+            "client /24 (IPv4) or /48 (IPv6) prefix",
+            {},
+            {{"weight", 0.7}, {"pair_cap", 8}, {"hub", 1}, {"strong_share", 2}, {"capacity", 16}, {"min_share", 0}},
+            engine::Family::kNetwork};
   }
   explicit IpPrefixLink(const SignalParams&) {}
   void Keys(const Event& event, KeySink& sink) const override {
@@ -51,8 +57,11 @@ HG_REGISTER_LINK_SIGNAL(IpPrefixLink);
 class AsnLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
-    return {"asn", "autonomous system of the client IP", {Field::kAsn},
-            {{"weight", 0.3}, {"pair_cap", 0}, {"hub", 1}, {"strong_share", 2}, {"capacity", 8}, {"min_share", 0}}, engine::Family::kNetwork};
+    return {"asn",
+            "autonomous system of the client IP",
+            {Field::kAsn},
+            {{"weight", 0.3}, {"pair_cap", 0}, {"hub", 1}, {"strong_share", 2}, {"capacity", 8}, {"min_share", 0}},
+            engine::Family::kNetwork};
   }
   explicit AsnLink(const SignalParams&) {}
   void Keys(const Event& event, KeySink& sink) const override {
@@ -68,8 +77,11 @@ HG_REGISTER_LINK_SIGNAL(AsnLink);
 class ClientStackLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
-    return {"client_stack", "TLS fingerprint with user agent", {Field::kTls, Field::kUa},
-            {{"weight", 0.3}, {"pair_cap", 0}, {"hub", 1}, {"strong_share", 2}, {"capacity", 4}, {"min_share", 0}}, engine::Family::kNetwork};
+    return {"client_stack",
+            "TLS fingerprint with user agent",
+            {Field::kTls, Field::kUa},
+            {{"weight", 0.3}, {"pair_cap", 0}, {"hub", 1}, {"strong_share", 2}, {"capacity", 4}, {"min_share", 0}},
+            engine::Family::kNetwork};
   }
   explicit ClientStackLink(const SignalParams&) {}
   void Keys(const Event& event, KeySink& sink) const override {

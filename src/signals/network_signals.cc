@@ -21,8 +21,10 @@ using ingest::Field;
 class CountryMismatchSignal : public engine::AccountSignal {
  public:
   static SignalInfo Info() {
-    return {"country_mismatch", "share of requests whose IP country is not the billing country",
-            {Field::kBillingCountry}, {{"weight", 0.6}, {"low_share", 0.2}, {"high_share", 0.7}}};
+    return {"country_mismatch",
+            "share of requests whose IP country is not the billing country",
+            {Field::kBillingCountry},
+            {{"weight", 0.6}, {"low_share", 0.2}, {"high_share", 0.7}}};
   }
   explicit CountryMismatchSignal(const SignalParams& p)
       : weight_(Param(p, "weight")), low_(Param(p, "low_share")), high_(Param(p, "high_share")) {}
@@ -42,7 +44,9 @@ HG_REGISTER_ACCOUNT_SIGNAL(CountryMismatchSignal);
 class ExitCountriesSignal : public engine::AccountSignal {
  public:
   static SignalInfo Info() {
-    return {"exit_countries", "distinct IP countries", {Field::kIpCountry},
+    return {"exit_countries",
+            "distinct IP countries",
+            {Field::kIpCountry},
             {{"weight", 0.6}, {"low_countries", 2}, {"high_countries", 5}}};
   }
   explicit ExitCountriesSignal(const SignalParams& p)
@@ -62,7 +66,9 @@ HG_REGISTER_ACCOUNT_SIGNAL(ExitCountriesSignal);
 class HostingExitsSignal : public engine::AccountSignal {
  public:
   static SignalInfo Info() {
-    return {"hosting_exits", "share of requests from datacenter or VPN ranges (--netlists)", {},
+    return {"hosting_exits",
+            "share of requests from datacenter or VPN ranges (--netlists)",
+            {},
             {{"weight", 0.3}, {"low_share", 0.05}, {"high_share", 0.5}}};
   }
   explicit HostingExitsSignal(const SignalParams& p)

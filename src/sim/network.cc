@@ -20,31 +20,31 @@ struct BuiltinRange {
 
 // Real operators' ranges, used as simulated sources only.
 constexpr std::array<BuiltinRange, 17> kResidential = {{
-    {"73.0.0.0/12", 7922, "US", "2601:1c0"},     // Comcast
+    {"73.0.0.0/12", 7922, "US", "2601:1c0"},      // Comcast
     {"24.160.0.0/12", 20115, "US", "2600:6c40"},  // Charter
     {"99.0.0.0/12", 7018, "US", "2600:1700"},     // AT&T
-    {"79.192.0.0/12", 3320, "DE", "2003:e0"},   // Deutsche Telekom
+    {"79.192.0.0/12", 3320, "DE", "2003:e0"},     // Deutsche Telekom
     {"81.128.0.0/12", 2856, "GB", "2a00:23c0"},   // BT
     {"90.0.0.0/12", 3215, "FR", "2a01:cb00"},     // Orange
     {"49.32.0.0/12", 55836, "IN", "2409:4040"},   // Reliance Jio
-    {"177.32.0.0/12", 28573, "BR", "2804:14c"},  // Claro
-    {"153.128.0.0/12", 4713, "JP", "240b:10"},  // NTT
-    {"114.80.0.0/12", 4134, "CN", "240e:300"},   // China Telecom
-    {"121.160.0.0/12", 4766, "KR", "2001:2d8"},  // Korea Telecom
+    {"177.32.0.0/12", 28573, "BR", "2804:14c"},   // Claro
+    {"153.128.0.0/12", 4713, "JP", "240b:10"},    // NTT
+    {"114.80.0.0/12", 4134, "CN", "240e:300"},    // China Telecom
+    {"121.160.0.0/12", 4766, "KR", "2001:2d8"},   // Korea Telecom
     {"116.86.0.0/15", 9506, "SG", "2406:3003"},   // Singtel
     {"95.24.0.0/13", 8402, "RU", "2a00:1fa0"},    // Beeline
     {"203.208.0.0/14", 4826, "AU", "2403:5800"},  // Vocus
     {"112.118.0.0/15", 4760, "HK", "2400:8900"},  // HKT
-    {"175.136.0.0/13", 4788, "MY", "2001:e68"},  // TM Net
-    {"94.200.0.0/13", 5384, "AE", "2001:8f8"},   // Etisalat
+    {"175.136.0.0/13", 4788, "MY", "2001:e68"},   // TM Net
+    {"94.200.0.0/13", 5384, "AE", "2001:8f8"},    // Etisalat
 }};
 constexpr std::array<BuiltinRange, 6> kMobile = {{
-    {"172.56.0.0/14", 21928, "US", "2607:fb90"},  // T-Mobile US
-    {"174.192.0.0/12", 22394, "US", "2600:1000"}, // Verizon Wireless
-    {"176.0.0.0/14", 3209, "DE", "2a02:3030"},    // Vodafone DE
-    {"106.192.0.0/12", 55836, "IN", "2409:4060"}, // Jio mobile
-    {"191.128.0.0/12", 26599, "BR", "2804:18"}, // Vivo
-    {"126.0.0.0/12", 17676, "JP", "240b:c0"},   // SoftBank
+    {"172.56.0.0/14", 21928, "US", "2607:fb90"},   // T-Mobile US
+    {"174.192.0.0/12", 22394, "US", "2600:1000"},  // Verizon Wireless
+    {"176.0.0.0/14", 3209, "DE", "2a02:3030"},     // Vodafone DE
+    {"106.192.0.0/12", 55836, "IN", "2409:4060"},  // Jio mobile
+    {"191.128.0.0/12", 26599, "BR", "2804:18"},    // Vivo
+    {"126.0.0.0/12", 17676, "JP", "240b:c0"},      // SoftBank
 }};
 constexpr std::array<BuiltinRange, 8> kCloud = {{
     {"3.80.0.0/12", 16509, "US"},     // Amazon
@@ -57,15 +57,15 @@ constexpr std::array<BuiltinRange, 8> kCloud = {{
     {"43.128.0.0/14", 132203, "SG"},  // Tencent Cloud
 }};
 constexpr std::array<BuiltinRange, 4> kVpn = {{
-    {"185.153.176.0/22", 9009, "NL"},  // M247
-    {"89.187.160.0/19", 60068, "GB"},  // Datacamp
+    {"185.153.176.0/22", 9009, "NL"},    // M247
+    {"89.187.160.0/19", 60068, "GB"},    // Datacamp
     {"194.110.112.0/22", 209854, "NL"},  // Surfshark
-    {"37.120.192.0/19", 9009, "DE"},   // M247
+    {"37.120.192.0/19", 9009, "DE"},     // M247
 }};
 constexpr std::array<BuiltinRange, 3> kBusiness = {{
-    {"128.32.0.0/16", 25, "US"},      // a university network
-    {"192.76.0.0/16", 786, "GB"},     // JANET
-    {"141.20.0.0/16", 680, "DE"},     // DFN
+    {"128.32.0.0/16", 25, "US"},   // a university network
+    {"192.76.0.0/16", 786, "GB"},  // JANET
+    {"141.20.0.0/16", 680, "DE"},  // DFN
 }};
 constexpr std::array<const char*, 8> kCloudCountries = {"US", "US", "DE", "NL", "SG", "GB", "FR", "JP"};
 
@@ -112,7 +112,8 @@ absl::StatusOr<std::vector<AddressBlock>> FromNetlist(const std::string& cidr_pa
   if (!asn_lines.ok()) return asn_lines.status();
   std::vector<uint32_t> asns;
   for (const std::string& line : *asn_lines) {
-    if (line.size() > 2 && (line[0] == 'A' || line[0] == 'a')) asns.push_back(static_cast<uint32_t>(std::strtoul(line.c_str() + 2, nullptr, 10)));
+    if (line.size() > 2 && (line[0] == 'A' || line[0] == 'a'))
+      asns.push_back(static_cast<uint32_t>(std::strtoul(line.c_str() + 2, nullptr, 10)));
   }
   if (asns.empty()) return absl::InvalidArgumentError(fmt::format("{}: no ASNs", asn_path));
   std::vector<AddressBlock> blocks;

@@ -19,10 +19,10 @@
 namespace hydraguard::sim {
 
 struct SampleLogOptions {
-  uint64_t events = 5000;        // good events
-  uint64_t accounts = 0;         // 0: events / 20, at least 1
-  uint64_t bad_lines = 0;        // spread evenly through the file, cycling through kinds
-  uint64_t prompt_bytes = 200;   // mean prompt length; 0 writes no prompt or system text
+  uint64_t events = 5000;       // good events
+  uint64_t accounts = 0;        // 0: events / 20, at least 1
+  uint64_t bad_lines = 0;       // spread evenly through the file, cycling through kinds
+  uint64_t prompt_bytes = 200;  // mean prompt length; 0 writes no prompt or system text
   uint64_t seed = 1;
   int64_t start_ms = 1776816000000;  // 2026-04-22T00:00:00Z
   int64_t mean_gap_ms = 500;         // mean time between events

@@ -23,34 +23,72 @@ std::vector<GroupSpec> HonestSegments(int64_t start, int64_t end) {
     spec.end_ms = end;
     segments.push_back(std::move(spec));
   };
-  GroupSpec casual{.name = "casual", .behavior = Behavior::kCasual, .accounts = 100000, .requests_per_day = 0.4,
-                   .rate_sigma = 1.2, .mix = Mix{{Capability::kChat, 0.7}, {Capability::kCreative, 0.2},
-                                                 {Capability::kReasoning, 0.05}, {Capability::kCode, 0.05}},
-                   .min_turns = 1, .max_turns = 4, .output_tokens_median = 350};
+  GroupSpec casual{.name = "casual",
+                   .behavior = Behavior::kCasual,
+                   .accounts = 100000,
+                   .requests_per_day = 0.4,
+                   .rate_sigma = 1.2,
+                   .mix = Mix{{Capability::kChat, 0.7},
+                              {Capability::kCreative, 0.2},
+                              {Capability::kReasoning, 0.05},
+                              {Capability::kCode, 0.05}},
+                   .min_turns = 1,
+                   .max_turns = 4,
+                   .output_tokens_median = 350};
   casual.billing_countries = {"US", "US", "GB", "DE", "IN", "BR", "JP", "FR", "KR", "AU"};
   add(casual);
-  GroupSpec developer{.name = "developer", .behavior = Behavior::kDeveloper, .accounts = 8000,
-                      .requests_per_day = 6, .rate_sigma = 1.0,
-                      .mix = Mix{{Capability::kCode, 0.65}, {Capability::kAgentic, 0.1}, {Capability::kChat, 0.1},
-                                 {Capability::kDataAnalysis, 0.1}, {Capability::kComputerUse, 0.05}},
-                      .min_turns = 1, .max_turns = 8, .timing = Timing::kWorkHours, .tools = 4,
+  GroupSpec developer{.name = "developer",
+                      .behavior = Behavior::kDeveloper,
+                      .accounts = 8000,
+                      .requests_per_day = 6,
+                      .rate_sigma = 1.0,
+                      .mix = Mix{{Capability::kCode, 0.65},
+                                 {Capability::kAgentic, 0.1},
+                                 {Capability::kChat, 0.1},
+                                 {Capability::kDataAnalysis, 0.1},
+                                 {Capability::kComputerUse, 0.05}},
+                      .min_turns = 1,
+                      .max_turns = 8,
+                      .timing = Timing::kWorkHours,
+                      .tools = 4,
                       .output_tokens_median = 700};
   developer.billing_countries = {"US", "US", "DE", "IN", "GB", "CN", "BR", "CA"};
   add(developer);
-  GroupSpec saas{.name = "saas", .behavior = Behavior::kSaas, .access = Access::kCloud, .accounts = 30,
-                 .requests_per_day = 800, .rate_sigma = 0.6, .mix = Mix{{Capability::kChat, 1.0}},
-                 .timing = Timing::kAroundTheClock, .accounts_per_org = 3, .output_tokens_median = 250};
+  GroupSpec saas{.name = "saas",
+                 .behavior = Behavior::kSaas,
+                 .access = Access::kCloud,
+                 .accounts = 30,
+                 .requests_per_day = 800,
+                 .rate_sigma = 0.6,
+                 .mix = Mix{{Capability::kChat, 1.0}},
+                 .timing = Timing::kAroundTheClock,
+                 .accounts_per_org = 3,
+                 .output_tokens_median = 250};
   add(saas);
-  GroupSpec eval{.name = "eval", .behavior = Behavior::kEval, .access = Access::kCloud, .accounts = 20,
-                 .requests_per_day = 1000, .rate_sigma = 0.5,
+  GroupSpec eval{.name = "eval",
+                 .behavior = Behavior::kEval,
+                 .access = Access::kCloud,
+                 .accounts = 20,
+                 .requests_per_day = 1000,
+                 .rate_sigma = 0.5,
                  .mix = Mix{{Capability::kReasoning, 0.5}, {Capability::kCode, 0.35}, {Capability::kRubric, 0.15}},
-                 .timing = Timing::kAroundTheClock, .output_tokens_median = 900};
+                 .timing = Timing::kAroundTheClock,
+                 .output_tokens_median = 900};
   add(eval);
-  GroupSpec institution{.name = "institution", .behavior = Behavior::kInstitution, .access = Access::kBusiness,
-                        .accounts = 1500, .requests_per_day = 2, .rate_sigma = 1.0,
-                        .mix = Mix{{Capability::kCode, 0.4}, {Capability::kChat, 0.3}, {Capability::kReasoning, 0.15},
+  GroupSpec institution{.name = "institution",
+                        .behavior = Behavior::kInstitution,
+                        .access = Access::kBusiness,
+                        .accounts = 1500,
+                        .requests_per_day = 2,
+                        .rate_sigma = 1.0,
+                        .mix = Mix{{Capability::kCode, 0.4},
+                                   {Capability::kChat, 0.3},
+                                   {Capability::kReasoning, 0.15},
                                    {Capability::kDataAnalysis, 0.15}},
-                        .min_turns = 1, .max_turns = 5, .timing = Timing::kWorkHours, .accounts_per_org = 50,
+                        .min_turns = 1,
+                        .max_turns = 5,
+                        .timing = Timing::kWorkHours,
+                        .accounts_per_org = 50,
                         .output_tokens_median = 500};
   institution.billing_countries = {"US", "GB", "DE"};
   add(institution);
@@ -72,11 +110,16 @@ std::vector<GroupSpec> HonestSegments(int64_t start, int64_t end) {
   popular.accounts = 8000;
   popular.requests_per_day = 0.3;
   add(popular);
-  GroupSpec agents{.name = "agent_framework", .behavior = Behavior::kAgentFramework, .accounts = 2000,
-                   .requests_per_day = 8, .rate_sigma = 1.0,
+  GroupSpec agents{.name = "agent_framework",
+                   .behavior = Behavior::kAgentFramework,
+                   .accounts = 2000,
+                   .requests_per_day = 8,
+                   .rate_sigma = 1.0,
                    .mix = Mix{{Capability::kAgentic, 0.7}, {Capability::kCode, 0.2}, {Capability::kComputerUse, 0.1}},
                    .min_turns = 3,
-                   .max_turns = 15, .tools = 14, .output_tokens_median = 600};
+                   .max_turns = 15,
+                   .tools = 14,
+                   .output_tokens_median = 600};
   agents.billing_countries = {"US", "DE", "GB", "IN", "FR", "CA"};
   add(agents);
   GroupSpec proxy_customers = casual;
@@ -90,10 +133,19 @@ std::vector<GroupSpec> HonestSegments(int64_t start, int64_t end) {
 }
 
 GroupSpec Campaign(std::string id, int64_t start, int days, double accounts, double exchanges, Mix mix) {
-  GroupSpec spec{.name = std::move(id), .behavior = Behavior::kCampaign, .access = Access::kProxy,
-                 .accounts = accounts, .rate_sigma = 0.35, .exchanges = exchanges, .start_ms = start,
-                 .end_ms = start + days * kDayMs, .mix = std::move(mix), .min_turns = 1, .max_turns = 3,
-                 .timing = Timing::kHuman, .output_tokens_median = 2000};
+  GroupSpec spec{.name = std::move(id),
+                 .behavior = Behavior::kCampaign,
+                 .access = Access::kProxy,
+                 .accounts = accounts,
+                 .rate_sigma = 0.35,
+                 .exchanges = exchanges,
+                 .start_ms = start,
+                 .end_ms = start + days * kDayMs,
+                 .mix = std::move(mix),
+                 .min_turns = 1,
+                 .max_turns = 3,
+                 .timing = Timing::kHuman,
+                 .output_tokens_median = 2000};
   return spec;
 }
 
@@ -101,11 +153,13 @@ GroupSpec Campaign(std::string id, int64_t start, int days, double accounts, dou
 // 5 June (44 days); software engineering, agentic reasoning, long-horizon tasks.
 GroupSpec Alibaba() {
   GroupSpec spec = Campaign("alibaba-2026", Date(2026, 4, 22), 44, 25000, 28.8e6,
-                            Mix{{Capability::kCode, 0.45}, {Capability::kAgentic, 0.35},
-                                {Capability::kReasoning, 0.1}, {Capability::kDataAnalysis, 0.05},
+                            Mix{{Capability::kCode, 0.45},
+                                {Capability::kAgentic, 0.35},
+                                {Capability::kReasoning, 0.1},
+                                {Capability::kDataAnalysis, 0.05},
                                 {Capability::kChat, 0.05}});
   spec.tools = 9;
-  spec.max_turns = 30;  // long-horizon agentic trajectories
+  spec.max_turns = 30;                    // long-horizon agentic trajectories
   spec.mechanics.lifetime_min_days = 20;  // ~26-36 requests per account-day, as reported
   spec.mechanics.lifetime_max_days = 44;
   spec.billing_countries = {"SG", "US", "HK", "MY", "GB"};
@@ -114,26 +168,28 @@ GroupSpec Alibaba() {
 
 // Early 2026, three campaigns over ~24,000 accounts.
 std::vector<GroupSpec> February(int64_t start) {
-  GroupSpec deepseek = Campaign("deepseek-2026", start, 42, 1200, 150e3,
-                                Mix{{Capability::kReasoning, 0.5}, {Capability::kRubric, 0.35},
-                                    {Capability::kCode, 0.15}});
-  deepseek.mechanics.synchronized = true;  // synchronized accounts
+  GroupSpec deepseek =
+      Campaign("deepseek-2026", start, 42, 1200, 150e3,
+               Mix{{Capability::kReasoning, 0.5}, {Capability::kRubric, 0.35}, {Capability::kCode, 0.15}});
+  deepseek.mechanics.synchronized = true;        // synchronized accounts
   deepseek.mechanics.accounts_per_payment = 60;  // shared payment methods
   deepseek.mechanics.lifetime_min_days = 10;
   deepseek.mechanics.lifetime_max_days = 30;
   deepseek.output_tokens_median = 1500;
   deepseek.billing_countries = {"HK", "SG", "US"};
   GroupSpec moonshot = Campaign("moonshot-2026", start, 42, 6800, 3.4e6,
-                                Mix{{Capability::kAgentic, 0.35}, {Capability::kCode, 0.25},
-                                    {Capability::kDataAnalysis, 0.2}, {Capability::kComputerUse, 0.15},
+                                Mix{{Capability::kAgentic, 0.35},
+                                    {Capability::kCode, 0.25},
+                                    {Capability::kDataAnalysis, 0.2},
+                                    {Capability::kComputerUse, 0.15},
                                     {Capability::kReasoning, 0.05}});
   moonshot.tools = 12;
   moonshot.max_turns = 20;
   moonshot.mechanics.lifetime_min_days = 8;
   moonshot.mechanics.lifetime_max_days = 25;
   moonshot.billing_countries = {"US", "SG", "JP"};
-  GroupSpec minimax = Campaign("minimax-2026", start, 42, 16000, 13e6,
-                               Mix{{Capability::kCode, 0.5}, {Capability::kAgentic, 0.5}});
+  GroupSpec minimax =
+      Campaign("minimax-2026", start, 42, 16000, 13e6, Mix{{Capability::kCode, 0.5}, {Capability::kAgentic, 0.5}});
   minimax.tools = 16;
   minimax.max_turns = 25;
   minimax.mechanics.lifetime_min_days = 15;
@@ -195,20 +251,34 @@ absl::Status ApplyMechanicSwitch(std::string_view setting, Scenario* scenario) {
   for (GroupSpec& group : scenario->groups) {
     if (!group.campaign()) continue;
     Mechanics& m = group.mechanics;
-    if (name == "proxy") m.proxy = on;
-    else if (name == "rotate_per_request") m.rotate_per_request = on;
-    else if (name == "churn") m.churn = on;
-    else if (name == "signup_bursts") m.signup_bursts = on;
-    else if (name == "shared_payment") m.shared_payment = on;
-    else if (name == "templates") m.templates = on;
-    else if (name == "paraphrase") m.paraphrase = on;
-    else if (name == "chain_of_thought") m.chain_of_thought = on;
-    else if (name == "agentic_trajectories") m.agentic_trajectories = on;
-    else if (name == "spread_volume") m.spread_volume = on;
-    else if (name == "synchronized") m.synchronized = on;
-    else if (name == "pivot") m.pivot_share = on ? (m.pivot_share > 0 ? m.pivot_share : 0.5) : 0;
-    else if (name == "ua_mimicry") m.ua_mimicry = on;
-    else return absl::InvalidArgumentError(fmt::format("unknown mechanic \"{}\"", name));
+    if (name == "proxy")
+      m.proxy = on;
+    else if (name == "rotate_per_request")
+      m.rotate_per_request = on;
+    else if (name == "churn")
+      m.churn = on;
+    else if (name == "signup_bursts")
+      m.signup_bursts = on;
+    else if (name == "shared_payment")
+      m.shared_payment = on;
+    else if (name == "templates")
+      m.templates = on;
+    else if (name == "paraphrase")
+      m.paraphrase = on;
+    else if (name == "chain_of_thought")
+      m.chain_of_thought = on;
+    else if (name == "agentic_trajectories")
+      m.agentic_trajectories = on;
+    else if (name == "spread_volume")
+      m.spread_volume = on;
+    else if (name == "synchronized")
+      m.synchronized = on;
+    else if (name == "pivot")
+      m.pivot_share = on ? (m.pivot_share > 0 ? m.pivot_share : 0.5) : 0;
+    else if (name == "ua_mimicry")
+      m.ua_mimicry = on;
+    else
+      return absl::InvalidArgumentError(fmt::format("unknown mechanic \"{}\"", name));
   }
   return absl::OkStatus();
 }

@@ -41,36 +41,36 @@ struct Mechanics {
   bool rotate_per_request = false;       // new exit every request (else every session)
   bool churn = true;                     // accounts live days, then new ones take over
   double lifetime_min_days = 4, lifetime_max_days = 20;
-  bool signup_bursts = true;             // accounts created in batches shortly before use
-  bool shared_payment = true;            // instruments shared by groups of accounts
+  bool signup_bursts = true;   // accounts created in batches shortly before use
+  bool shared_payment = true;  // instruments shared by groups of accounts
   double accounts_per_payment = 12;
-  bool templates = true;                 // prompt templates with slot filling
-  bool paraphrase = true;                // several wordings of each template
-  bool chain_of_thought = true;          // chain-of-thought elicitation phrasings
-  bool agentic_trajectories = true;      // multi-turn tool-use conversations
-  bool spread_volume = true;             // human-like timing per account
-  bool synchronized = false;             // accounts fire in lockstep waves
+  bool templates = true;             // prompt templates with slot filling
+  bool paraphrase = true;            // several wordings of each template
+  bool chain_of_thought = true;      // chain-of-thought elicitation phrasings
+  bool agentic_trajectories = true;  // multi-turn tool-use conversations
+  bool spread_volume = true;         // human-like timing per account
+  bool synchronized = false;         // accounts fire in lockstep waves
   double wave_minutes = 20;
-  double pivot_share = 0;                // share of traffic moved to a new model at release
-  bool ua_mimicry = true;                // SDK user agent over the campaign's own TLS stack
+  double pivot_share = 0;  // share of traffic moved to a new model at release
+  bool ua_mimicry = true;  // SDK user agent over the campaign's own TLS stack
 };
 
 struct GroupSpec {
   std::string name;  // segment name, or campaign id
   Behavior behavior = Behavior::kCasual;
   Access access = Access::kResidential;
-  double accounts = 0;           // at scale 1
-  double requests_per_day = 1;   // honest: median per account per day
-  double rate_sigma = 1.0;       // spread of per-account rates (log-normal)
-  double exchanges = 0;          // campaigns: total at scale 1 (sets the rate)
+  double accounts = 0;          // at scale 1
+  double requests_per_day = 1;  // honest: median per account per day
+  double rate_sigma = 1.0;      // spread of per-account rates (log-normal)
+  double exchanges = 0;         // campaigns: total at scale 1 (sets the rate)
   int64_t start_ms = 0, end_ms = 0;
   std::vector<std::pair<Capability, double>> mix;
   int min_turns = 1, max_turns = 1;
   Timing timing = Timing::kHuman;
-  double accounts_per_org = 1;   // > 1: accounts share an org, NAT egress and e-mail domain
-  int tools = 0;                 // tool definitions sent with agentic requests
+  double accounts_per_org = 1;  // > 1: accounts share an org, NAT egress and e-mail domain
+  int tools = 0;                // tool definitions sent with agentic requests
   double output_tokens_median = 400;
-  Mechanics mechanics;           // campaigns only
+  Mechanics mechanics;  // campaigns only
   std::vector<std::string> billing_countries = {"US"};
   bool campaign() const { return behavior == Behavior::kCampaign; }
 };

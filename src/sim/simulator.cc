@@ -62,16 +62,29 @@ size_t PickClient(Rng& rng) {
 // --- E-mail domains.
 // Disposable domains too: some honest people use them.
 constexpr std::array<const char*, 16> kFreeMail = {
-    "gmail.com", "gmail.com",  "gmail.com",   "gmail.com",  "gmail.com",     "outlook.com", "outlook.com", "yahoo.com",
-    "icloud.com", "icloud.com", "proton.me", "qq.com", "hotmail.com", "163.com", "tmpbox.net", "mailnesia.org"};
-constexpr std::array<const char*, 6> kCampaignMail = {"gmail.com", "outlook.com", "proton.me", "tmpbox.net",
-                                                      "mailnesia.org", "hotmail.com"};
+    "gmail.com",  "gmail.com",  "gmail.com", "gmail.com", "gmail.com",   "outlook.com", "outlook.com", "yahoo.com",
+    "icloud.com", "icloud.com", "proton.me", "qq.com",    "hotmail.com", "163.com",     "tmpbox.net",  "mailnesia.org"};
+constexpr std::array<const char*, 6> kCampaignMail = {"gmail.com",  "outlook.com",   "proton.me",
+                                                      "tmpbox.net", "mailnesia.org", "hotmail.com"};
 
 // --- Time zones (UTC offset in hours) by country, for daily rhythms.
 int TimeZone(std::string_view country) {
-  static constexpr std::array<std::pair<std::string_view, int>, 16> kZones = {{
-      {"US", -6}, {"CA", -5}, {"BR", -3}, {"GB", 0}, {"FR", 1}, {"DE", 1}, {"NL", 1}, {"RU", 3},
-      {"AE", 4},  {"IN", 5},  {"SG", 8},  {"CN", 8}, {"HK", 8}, {"MY", 8}, {"JP", 9}, {"KR", 9}}};
+  static constexpr std::array<std::pair<std::string_view, int>, 16> kZones = {{{"US", -6},
+                                                                               {"CA", -5},
+                                                                               {"BR", -3},
+                                                                               {"GB", 0},
+                                                                               {"FR", 1},
+                                                                               {"DE", 1},
+                                                                               {"NL", 1},
+                                                                               {"RU", 3},
+                                                                               {"AE", 4},
+                                                                               {"IN", 5},
+                                                                               {"SG", 8},
+                                                                               {"CN", 8},
+                                                                               {"HK", 8},
+                                                                               {"MY", 8},
+                                                                               {"JP", 9},
+                                                                               {"KR", 9}}};
   for (auto [code, offset] : kZones) {
     if (code == country) return offset;
   }
@@ -150,12 +163,12 @@ struct Actor {
   std::string billing_country;
   uint32_t client = 0;  // index in kClients; kAgent for the agent framework
   bool agent_client = false;
-  int tools = 0;        // tool definitions this account sends with tool-use requests
-  bool v6_mobile = false;  // a mobile subscriber on IPv6
-  int64_t max_tokens = 1024;  // the account's client sets one output cap
-  int system_prompt = -1;     // honest: the account's own system prompt (-1: none)
-  size_t campaign_system = 0; // campaign: the wording chosen for this conversation
-  Endpoint home;        // fixed egress (residential, business, cloud)
+  int tools = 0;               // tool definitions this account sends with tool-use requests
+  bool v6_mobile = false;      // a mobile subscriber on IPv6
+  int64_t max_tokens = 1024;   // the account's client sets one output cap
+  int system_prompt = -1;      // honest: the account's own system prompt (-1: none)
+  size_t campaign_system = 0;  // campaign: the wording chosen for this conversation
+  Endpoint home;               // fixed egress (residential, business, cloud)
   // Conversation in progress.
   Endpoint session_ip;
   int turns_left = 0, turn = 0;
@@ -200,7 +213,8 @@ constexpr std::array<const char*, 6> kOwnSystemPrompts = {
 constexpr std::array<const char*, 6> kOwnLanguages = {"Python", "TypeScript", "Go", "Rust", "Java", "C++"};
 
 void AppendOwnSystemPrompt(const Actor& a, std::string* system) {
-  fmt::format_to(std::back_inserter(*system), fmt::runtime(kOwnSystemPrompts[a.system_prompt % kOwnSystemPrompts.size()]),
+  fmt::format_to(std::back_inserter(*system),
+                 fmt::runtime(kOwnSystemPrompts[a.system_prompt % kOwnSystemPrompts.size()]),
                  kOwnLanguages[(a.id >> 8) % kOwnLanguages.size()]);
 }
 
@@ -208,8 +222,12 @@ class Simulator {
  public:
   Simulator(const Scenario& scenario, const SimulateOptions& options, Network network, PromptLibrary prompts,
             io::OutputFile* events, io::OutputFile* truth)
-      : scenario_(scenario), options_(options), network_(std::move(network)), prompts_(std::move(prompts)),
-        events_(events), truth_(truth) {}
+      : scenario_(scenario),
+        options_(options),
+        network_(std::move(network)),
+        prompts_(std::move(prompts)),
+        events_(events),
+        truth_(truth) {}
 
   SimulationSummary Run();
 
@@ -285,9 +303,11 @@ void Simulator::Plan() {
       if (spec.campaign()) {
         if (spec.mechanics.churn) {
           int64_t lifetime = std::min<int64_t>(
-              window, static_cast<int64_t>(account_rng.Uniform(spec.mechanics.lifetime_min_days,
-                                                               spec.mechanics.lifetime_max_days) * kDayMs));
-          p.start_ms = spec.start_ms + static_cast<int64_t>(account_rng.Uniform() * static_cast<double>(window - lifetime));
+              window,
+              static_cast<int64_t>(
+                  account_rng.Uniform(spec.mechanics.lifetime_min_days, spec.mechanics.lifetime_max_days) * kDayMs));
+          p.start_ms =
+              spec.start_ms + static_cast<int64_t>(account_rng.Uniform() * static_cast<double>(window - lifetime));
           p.end_ms = p.start_ms + lifetime;
         }
       } else {
@@ -296,13 +316,15 @@ void Simulator::Plan() {
         }
         bool builder = spec.behavior == Behavior::kDeveloper || spec.behavior == Behavior::kAgentFramework;
         if (builder && account_rng.Chance(0.1)) {  // a project ends, a trial runs out
-          p.end_ms = p.start_ms + static_cast<int64_t>(account_rng.Uniform(0.1, 1.0) * static_cast<double>(p.end_ms - p.start_ms));
+          p.end_ms = p.start_ms +
+                     static_cast<int64_t>(account_rng.Uniform(0.1, 1.0) * static_cast<double>(p.end_ms - p.start_ms));
         }
       }
       planned.push_back(p);
     }
-    std::sort(planned.begin(), planned.end(),
-              [](const Pending& a, const Pending& b) { return std::tie(a.start_ms, a.index) < std::tie(b.start_ms, b.index); });
+    std::sort(planned.begin(), planned.end(), [](const Pending& a, const Pending& b) {
+      return std::tie(a.start_ms, a.index) < std::tie(b.start_ms, b.index);
+    });
     // Volume: campaigns spread their reported exchanges over account-days.
     double account_days = 0;
     for (const Pending& p : planned) account_days += static_cast<double>(p.end_ms - p.start_ms) / kDayMs;
@@ -327,9 +349,11 @@ void Simulator::Plan() {
         } else {
           p.created_ms = p.start_ms - static_cast<int64_t>(account_rng.Uniform(1, 90) * kDayMs);
         }
-        p.payment = spec.mechanics.shared_payment
-                        ? Rng::Mix(Rng::Mix(seed, g), 0x9a4 + rank / static_cast<uint64_t>(std::max(1.0, spec.mechanics.accounts_per_payment)))
-                        : Rng::Mix(Rng::Mix(seed, g), 0x10000000 + p.index);
+        p.payment =
+            spec.mechanics.shared_payment
+                ? Rng::Mix(Rng::Mix(seed, g),
+                           0x9a4 + rank / static_cast<uint64_t>(std::max(1.0, spec.mechanics.accounts_per_payment)))
+                : Rng::Mix(Rng::Mix(seed, g), 0x10000000 + p.index);
       } else {
         p.rate_per_day = account_rng.LogNormal(spec.requests_per_day, spec.rate_sigma);
         bool new_signup = p.start_ms > spec.start_ms;
@@ -383,13 +407,19 @@ void Simulator::Activate(const Pending& p) {
     case Access::kBusiness:  // the org's /29 NAT egress
       a.home = network_.business.At(org_rng.Below(3), (org_rng.Below(65536) & ~7u) + a.rng.Below(8));
       break;
-    case Access::kCloud: a.home = network_.cloud.Draw(org_rng); break;
+    case Access::kCloud:
+      a.home = network_.cloud.Draw(org_rng);
+      break;
     case Access::kMobile:
       a.home = state.own_pool.Draw(a.rng);
       a.v6_mobile = a.rng.Chance(0.4);
       break;
-    case Access::kVpn: a.home = network_.vpn.Draw(a.rng); break;
-    case Access::kProxy: a.home = network_.residential.Draw(a.rng); break;
+    case Access::kVpn:
+      a.home = network_.vpn.Draw(a.rng);
+      break;
+    case Access::kProxy:
+      a.home = network_.residential.Draw(a.rng);
+      break;
   }
   if (spec.campaign()) {
     a.billing_country = spec.billing_countries[a.rng.Below(spec.billing_countries.size())];
@@ -414,11 +444,18 @@ void Simulator::Activate(const Pending& p) {
     double tier = a.rng.Uniform();
     switch (spec.behavior) {
       case Behavior::kSaas:
-      case Behavior::kEval: a.verified = tier < 0.6 ? "enterprise" : "payment"; break;
-      case Behavior::kInstitution: a.verified = tier < 0.7 ? "enterprise" : "id"; break;
+      case Behavior::kEval:
+        a.verified = tier < 0.6 ? "enterprise" : "payment";
+        break;
+      case Behavior::kInstitution:
+        a.verified = tier < 0.7 ? "enterprise" : "id";
+        break;
       case Behavior::kDeveloper:
-      case Behavior::kAgentFramework: a.verified = tier < 0.4 ? "email" : tier < 0.7 ? "phone" : "payment"; break;
-      default: a.verified = tier < 0.1 ? "none" : tier < 0.7 ? "email" : tier < 0.95 ? "phone" : "payment";
+      case Behavior::kAgentFramework:
+        a.verified = tier < 0.4 ? "email" : tier < 0.7 ? "phone" : "payment";
+        break;
+      default:
+        a.verified = tier < 0.1 ? "none" : tier < 0.7 ? "email" : tier < 0.95 ? "phone" : "payment";
     }
     a.client = static_cast<uint32_t>(PickClient(a.rng));
     a.agent_client = spec.behavior == Behavior::kAgentFramework;
@@ -444,7 +481,8 @@ void Simulator::Activate(const Pending& p) {
   bool builder = spec.behavior == Behavior::kDeveloper || spec.behavior == Behavior::kAgentFramework;
   if (builder && a.rng.Chance(0.15)) a.home = network_.cloud.Draw(a.rng);
   a.turns_left = 0;
-  if (a.end_ms > a.start_ms) queue_.push({std::max(a.start_ms, std::min(a.end_ms, NextSessionTime(a, a.start_ms))), slot});
+  if (a.end_ms > a.start_ms)
+    queue_.push({std::max(a.start_ms, std::min(a.end_ms, NextSessionTime(a, a.start_ms))), slot});
 }
 
 int64_t Simulator::NextSessionTime(Actor& a, int64_t now) {
@@ -462,7 +500,8 @@ int64_t Simulator::NextSessionTime(Actor& a, int64_t now) {
     double p = std::min(1.0, a.sessions_per_ms * static_cast<double>(wave));
     int64_t phase = static_cast<int64_t>(groups_[a.group].wave_phase_ms);
     int64_t next_wave = ((now - phase) / wave + 1) * wave + phase;
-    int64_t skipped = static_cast<int64_t>(std::floor(std::log1p(-a.rng.Uniform()) / std::log1p(-std::min(p, 0.999999))));
+    int64_t skipped =
+        static_cast<int64_t>(std::floor(std::log1p(-a.rng.Uniform()) / std::log1p(-std::min(p, 0.999999))));
     return next_wave + skipped * wave + static_cast<int64_t>(a.rng.Uniform(0, 20) * kSecondMs);
   }
   Timing timing = spec.campaign() && !spec.mechanics.spread_volume ? Timing::kAroundTheClock : spec.timing;
@@ -503,11 +542,13 @@ Endpoint Simulator::PickEndpoint(Actor& a, const GroupSpec& spec) {
       // IPv6 subscribers get a fresh prefix per attachment; IPv4 ones share CGNAT addresses.
       if (a.v6_mobile) return network_.mobile.DrawV6(a.rng).value_or(a.home);
       return a.rng.Chance(0.3) ? groups_[a.group].own_pool.Draw(a.rng) : a.home;
-    case Access::kVpn: return a.rng.Chance(0.5) ? network_.vpn.Draw(a.rng) : a.home;
+    case Access::kVpn:
+      return a.rng.Chance(0.5) ? network_.vpn.Draw(a.rng) : a.home;
     case Access::kResidential:
       if (a.rng.Chance(0.02)) a.home = network_.residential.Draw(a.rng);  // travel, a new lease on IPv4
       return a.home;
-    default: return a.home;
+    default:
+      return a.home;
   }
 }
 
@@ -523,9 +564,12 @@ const char* Simulator::ModelFor(Actor& a, const GroupSpec& spec, int64_t now) {
   }
   switch (a.capability) {
     case Capability::kCode:
-    case Capability::kAgentic: return a.conversation % 5 == 0 ? "model-code-2026-01" : "model-large-2026-01";
-    case Capability::kChat: return a.conversation % 3 == 0 ? "model-small-2026-01" : "model-large-2026-01";
-    default: return "model-large-2026-01";
+    case Capability::kAgentic:
+      return a.conversation % 5 == 0 ? "model-code-2026-01" : "model-large-2026-01";
+    case Capability::kChat:
+      return a.conversation % 3 == 0 ? "model-small-2026-01" : "model-large-2026-01";
+    default:
+      return "model-large-2026-01";
   }
 }
 
@@ -602,14 +646,15 @@ void Simulator::BuildPrompt(Actor& a, const GroupSpec& spec, std::string* system
                      Base36(a.org, 6), Base36(a.org, 6));
       std::string customer;
       prompts_.Human(rng, &customer);
-      fmt::format_to(std::back_inserter(*prompt), fmt::runtime(kSaasTemplates[a.org % kSaasTemplates.size()]),
-                     customer, kSaasStatus[rng.Below(kSaasStatus.size())]);
+      fmt::format_to(std::back_inserter(*prompt), fmt::runtime(kSaasTemplates[a.org % kSaasTemplates.size()]), customer,
+                     kSaasStatus[rng.Below(kSaasStatus.size())]);
       return;
     }
     case Behavior::kEval:
       // Benchmark items with a chain-of-thought instruction, one template per harness.
       prompts_.Task(a.capability, rng, prompt);
-      prompt->append(a.org % 2 == 0 ? "\nLet's think step by step." : "\nAnswer with your reasoning, then 'ANSWER: <x>'.");
+      prompt->append(a.org % 2 == 0 ? "\nLet's think step by step."
+                                    : "\nAnswer with your reasoning, then 'ANSWER: <x>'.");
       return;
     case Behavior::kPopularPaster:
       prompts_.Popular(rng, prompt);
@@ -640,7 +685,8 @@ void Simulator::Emit(Actor& a, int64_t now) {
   bool multi = MultiTurnCapability(a.capability);
   int tools = multi ? a.tools : (spec.behavior == Behavior::kDeveloper && rng.Chance(0.1) ? a.tools : 0);
   int64_t max_tokens = a.max_tokens;
-  int64_t output_tokens = std::min<int64_t>(max_tokens, static_cast<int64_t>(rng.LogNormal(spec.output_tokens_median, 0.6)) + 1);
+  int64_t output_tokens =
+      std::min<int64_t>(max_tokens, static_cast<int64_t>(rng.LogNormal(spec.output_tokens_median, 0.6)) + 1);
   int status = rng.Chance(0.01) ? 429 : (rng.Chance(0.002) ? 500 : 200);
   if (status != 200) output_tokens = 0;
   int64_t context = (a.turn - 1) * (300 + static_cast<int64_t>(rng.Below(900)));
@@ -682,8 +728,9 @@ void Simulator::Emit(Actor& a, int64_t now) {
                    "{{\"ts\":{},\"account\":\"user_{}\",\"ip\":\"{}\",\"org\":\"org_{}\",\"key\":\"key_{}\","
                    "\"account_created\":{},\"verified\":\"{}\",\"payment\":\"pm_{}\",\"billing_country\":\"{}\","
                    "\"email_domain\":\"{}\",\"asn\":{},\"ip_country\":\"{}\",\"ua\":",
-                   now, Base36(a.id, 12), a.session_ip.ip, Base36(a.org, 8), Base36(a.key, 12), a.created_ms, a.verified,
-                   Base36(a.payment, 12), a.billing_country, a.email_domain, a.session_ip.asn, a.session_ip.country);
+                   now, Base36(a.id, 12), a.session_ip.ip, Base36(a.org, 8), Base36(a.key, 12), a.created_ms,
+                   a.verified, Base36(a.payment, 12), a.billing_country, a.email_domain, a.session_ip.asn,
+                   a.session_ip.country);
     io::AppendJsonString(&line_, ua);
     fmt::format_to(out, ",\"tls\":\"{}\",\"endpoint\":\"{}\",\"model\":\"{}\"", tls, client.endpoint, model);
     if (!system_.empty()) {
@@ -695,8 +742,8 @@ void Simulator::Emit(Actor& a, int64_t now) {
     fmt::format_to(out,
                    ",\"conversation\":\"conv_{}\",\"turn\":{},\"tools\":{},\"max_tokens\":{},\"stream\":{},"
                    "\"status\":{},\"input_tokens\":{},\"output_tokens\":{}}}\n",
-                   Base36(a.conversation, 12), a.turn, tools, max_tokens, rng.Chance(client.stream_share) ? "true" : "false",
-                   status, input_tokens, output_tokens);
+                   Base36(a.conversation, 12), a.turn, tools, max_tokens,
+                   rng.Chance(client.stream_share) ? "true" : "false", status, input_tokens, output_tokens);
     events_->Write(line_);
   }
   s.input_tokens += static_cast<uint64_t>(input_tokens);
@@ -776,7 +823,8 @@ std::string FormatSummary(const SimulationSummary& summary) {
   std::string out = fmt::format("scenario {} at scale {} (seed {}): {} events", summary.scenario, summary.scale,
                                 summary.seed, summary.events);
   if (summary.events > 0) {
-    out += fmt::format(", {} .. {}", ingest::FormatRfc3339Millis(summary.first_ts_ms), ingest::FormatRfc3339Millis(summary.last_ts_ms));
+    out += fmt::format(", {} .. {}", ingest::FormatRfc3339Millis(summary.first_ts_ms),
+                       ingest::FormatRfc3339Millis(summary.last_ts_ms));
   }
   out += fmt::format("\n{:<18} {:>9} {:>12} {:>10} {:>9} {:>8} {:>14}\n", "segment/campaign", "accounts", "events",
                      "req/acct/d", "IPs", "payments", "output tokens");

@@ -34,13 +34,13 @@ struct SimulateOptions {
 struct GroupSummary {
   std::string name;
   bool campaign = false;
-  uint64_t accounts = 0;         // accounts that sent at least one request
+  uint64_t accounts = 0;  // accounts that sent at least one request
   uint64_t events = 0;
   uint64_t input_tokens = 0;
   uint64_t output_tokens = 0;
-  double account_days = 0;       // sum of the active spans (days) of accounts that sent anything
-  uint64_t distinct_ips = 0;     // distinct source IPs
-  uint64_t payments = 0;         // distinct payment instruments
+  double account_days = 0;    // sum of the active spans (days) of accounts that sent anything
+  uint64_t distinct_ips = 0;  // distinct source IPs
+  uint64_t payments = 0;      // distinct payment instruments
   uint64_t events_after_release = 0;
   uint64_t events_on_new_model_after_release = 0;
 };

@@ -35,8 +35,8 @@ struct AccountStats {
 // One simulated log, read back through the ingest reader, per account.
 struct Readback {
   SimulationSummary summary;
-  std::map<std::string, AccountStats> accounts;  // by account name
-  std::map<std::string, std::vector<int64_t>> times;  // by group
+  std::map<std::string, AccountStats> accounts;                              // by account name
+  std::map<std::string, std::vector<int64_t>> times;                         // by group
   std::map<std::string, std::pair<uint64_t, uint64_t>> new_model_after_day;  // group -> (events, on new model)
   uint64_t events = 0, bad_lines = 0, out_of_order = 0, truth_lines = 0, truth_without_events = 0;
   FieldValues values;
@@ -94,8 +94,8 @@ Readback SimulateAndRead(const std::string& name, double scale, uint64_t seed,
                 if (e.ip.is_v4()) stats.ipv4s.insert(e.ip_id);
                 if (e.turn == 1) {
                   ++stats.turn1;
-                  for (const char* prefix : {"Task: ", "## Instruction\n", "Problem:\n", "Please solve the following.\n",
-                                             "Request: "}) {
+                  for (const char* prefix :
+                       {"Task: ", "## Instruction\n", "Problem:\n", "Please solve the following.\n", "Request: "}) {
                     if (e.prompt.starts_with(prefix)) {
                       ++stats.turn1_templated;
                       break;
@@ -103,7 +103,9 @@ Readback SimulateAndRead(const std::string& name, double scale, uint64_t seed,
                   }
                 }
                 back.times[stats.group].push_back(e.ts_ms);
-                auto note = [&](const char* field, std::string value) { back.values[field][stats.label].insert(value); };
+                auto note = [&](const char* field, std::string value) {
+                  back.values[field][stats.label].insert(value);
+                };
                 note("tls", std::string(interners.tls.Name(e.tls)));
                 note("ua", std::string(interners.ua.Name(e.ua)));
                 note("email_domain", std::string(interners.email_domain.Name(e.email_domain)));
@@ -160,9 +162,9 @@ TEST(SimulatorTest, NoOrdinaryFieldGivesTheLabelAway) {
 
 TEST(SimulatorTest, CampaignVolumesFollowTheReportedFigures) {
   const SimulationSummary& summary = February().summary;
-  for (auto [name, accounts, exchanges] : {std::tuple{"deepseek-2026", 1200.0, 150e3},
-                                          std::tuple{"moonshot-2026", 6800.0, 3.4e6},
-                                          std::tuple{"minimax-2026", 16000.0, 13e6}}) {
+  for (auto [name, accounts, exchanges] :
+       {std::tuple{"deepseek-2026", 1200.0, 150e3}, std::tuple{"moonshot-2026", 6800.0, 3.4e6},
+        std::tuple{"minimax-2026", 16000.0, 13e6}}) {
     const GroupSummary& group = Group(summary, name);
     SCOPED_TRACE(name);
     EXPECT_NEAR(static_cast<double>(group.accounts), accounts * 0.01, accounts * 0.01 * 0.05 + 1);
@@ -213,8 +215,8 @@ TEST(SimulatorTest, HonestSegmentsHaveTheirShapes) {
   EXPECT_GT(back.ipv6_events.at("casual") * 10, events["casual"]);
   EXPECT_GT(back.ipv6_events.at("mobile") * 10, events["mobile"]);
   // Every honest segment is present.
-  for (const char* segment : {"casual", "developer", "saas", "eval", "institution", "mobile", "vpn",
-                              "popular_paster", "agent_framework", "proxy_customer"}) {
+  for (const char* segment : {"casual", "developer", "saas", "eval", "institution", "mobile", "vpn", "popular_paster",
+                              "agent_framework", "proxy_customer"}) {
     EXPECT_GT(accounts[segment], 0u) << segment;
   }
 }
@@ -317,8 +319,8 @@ TEST(SimulatorTest, DeterministicBySeed) {
 }
 
 TEST(SimulatorTest, MechanicsCanBeSwitchedOff) {
-  Readback back = SimulateAndRead("alibaba-2026", 0.002, 3,
-                                  {"shared_payment=off", "templates=off", "churn=off", "proxy=off"});
+  Readback back =
+      SimulateAndRead("alibaba-2026", 0.002, 3, {"shared_payment=off", "templates=off", "churn=off", "proxy=off"});
   const GroupSummary& alibaba = Group(back.summary, "alibaba-2026");
   EXPECT_EQ(alibaba.payments, alibaba.accounts);  // unique instruments
   EXPECT_LE(alibaba.distinct_ips, 8u * 256);      // own datacenter ranges, no proxy pool
@@ -390,10 +392,9 @@ TEST(SimulatorScaleOneTest, ReportedTotalsWithinFivePercent) {
     runs[name] = *summary;
   }
   double feb_accounts = 0;
-  for (const Expected& expected : {Expected{"alibaba-2026", "alibaba-2026", 25000, 28.8e6},
-                                   Expected{"feb-2026", "deepseek-2026", 1200, 150e3},
-                                   Expected{"feb-2026", "moonshot-2026", 6800, 3.4e6},
-                                   Expected{"feb-2026", "minimax-2026", 16000, 13e6}}) {
+  for (const Expected& expected :
+       {Expected{"alibaba-2026", "alibaba-2026", 25000, 28.8e6}, Expected{"feb-2026", "deepseek-2026", 1200, 150e3},
+        Expected{"feb-2026", "moonshot-2026", 6800, 3.4e6}, Expected{"feb-2026", "minimax-2026", 16000, 13e6}}) {
     const GroupSummary& group = Group(runs[expected.scenario], expected.campaign);
     SCOPED_TRACE(expected.campaign);
     EXPECT_NEAR(static_cast<double>(group.accounts), expected.accounts, expected.accounts * 0.05);

@@ -95,8 +95,8 @@ std::string FormatStatsText(const EventStats& s, const ingest::ReadCounters& cou
   line("input tokens", std::to_string(s.input_tokens));
   line("output tokens", std::to_string(s.output_tokens));
   line("events with prompt", fmt::format("{} ({})", s.events_with_prompt, Percent(s.events_with_prompt, s.events)));
-  for (const auto& [title, ranked] : {std::pair{"events by endpoint", &s.by_endpoint},
-                                      std::pair{"events by model", &s.by_model}}) {
+  for (const auto& [title, ranked] :
+       {std::pair{"events by endpoint", &s.by_endpoint}, std::pair{"events by model", &s.by_model}}) {
     out += fmt::format("{}:\n", title);
     for (const auto& [name, count] : *ranked) {
       out += fmt::format("  {:<40} {:>12} {:>8}\n", name, count, Percent(count, s.events));

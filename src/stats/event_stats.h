@@ -30,7 +30,7 @@ struct EventStats {
   uint64_t ipv4_prefixes = 0;  // distinct /24
   uint64_t ipv6_prefixes = 0;  // distinct /48
   uint64_t asns = 0;
-  int64_t first_ts_ms = 0;     // valid when events > 0
+  int64_t first_ts_ms = 0;  // valid when events > 0
   int64_t last_ts_ms = 0;
   uint64_t input_tokens = 0;
   uint64_t output_tokens = 0;

@@ -20,9 +20,8 @@ Computed Compute(const std::string& contents) {
   Computed out;
   ingest::Interners interners;
   StatsCollector collector;
-  absl::Status status =
-      ingest::ReadEvents({testing::WriteTempFile(contents)}, {}, &interners, out.bad_input.get(), &out.counters,
-                         [&](const ingest::Event& event) { collector.Add(event); });
+  absl::Status status = ingest::ReadEvents({testing::WriteTempFile(contents)}, {}, &interners, out.bad_input.get(),
+                                           &out.counters, [&](const ingest::Event& event) { collector.Add(event); });
   EXPECT_TRUE(status.ok());
   out.stats = collector.Finish(interners);
   return out;

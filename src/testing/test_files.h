@@ -4,10 +4,10 @@
 #define HYDRAGUARD_TESTING_TEST_FILES_H_
 
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "io/byte_source.h"
-#include <string_view>
 
 namespace hydraguard::testing {
 

@@ -31,8 +31,8 @@ void ForEachToken(std::string_view text, Emit emit) {
     unsigned char c = static_cast<unsigned char>(text[pos]);
     if (IsDigit(c)) {
       // A number, with its decimal point or separators: one symbol.
-      while (pos < text.size() && (IsDigit(static_cast<unsigned char>(text[pos])) || text[pos] == '.' ||
-                                   text[pos] == ',')) {
+      while (pos < text.size() &&
+             (IsDigit(static_cast<unsigned char>(text[pos])) || text[pos] == '.' || text[pos] == ',')) {
         ++pos;
       }
       emit(kNumberToken);
@@ -111,8 +111,8 @@ std::array<uint64_t, kLshBands> TemplateSketch::BandKeys() const {
   constexpr int kRows = kSketchSize / kLshBands;
   std::array<uint64_t, kLshBands> keys;
   for (int band = 0; band < kLshBands; ++band) {
-    keys[band] = XXH3_64bits_withSeed(values_.data() + band * kRows, kRows * sizeof(uint32_t),
-                                      static_cast<uint64_t>(band));
+    keys[band] =
+        XXH3_64bits_withSeed(values_.data() + band * kRows, kRows * sizeof(uint32_t), static_cast<uint64_t>(band));
   }
   return keys;
 }

@@ -24,7 +24,9 @@ std::string Words(int first, int last) {
 TEST(TemplateSketchTest, CaseAndNumbersAreNormalized) {
   EXPECT_EQ(TemplateSketch::Of("Your order 12345 has SHIPPED, total $99.50").values(),
             TemplateSketch::Of("your order 7 has shipped total $3").values());
-  EXPECT_LT(TemplateSketch::Of("your order has shipped today").Similarity(TemplateSketch::Of("your order was lost today")), 0.5);
+  EXPECT_LT(
+      TemplateSketch::Of("your order has shipped today").Similarity(TemplateSketch::Of("your order was lost today")),
+      0.5);
 }
 
 TEST(TemplateSketchTest, EstimatesJaccardOfWordTrigrams) {
@@ -46,9 +48,9 @@ TEST(TemplateSketchTest, EstimatesJaccardOfWordTrigrams) {
 
 TEST(TemplateSketchTest, SameTemplateDifferentSlotsAreCloseUnrelatedAreNot) {
   const std::vector<std::string> tasks = {
-      "write a Go function that merges two sorted lists",      "implement an LRU cache in Rust with unit tests",
-      "parse ISO 8601 dates in several time zones in Python",  "find the shortest path in a weighted graph",
-      "explain why this query is slow in Postgres",            "build a rate limiter using a token bucket"};
+      "write a Go function that merges two sorted lists",     "implement an LRU cache in Rust with unit tests",
+      "parse ISO 8601 dates in several time zones in Python", "find the shortest path in a weighted graph",
+      "explain why this query is slow in Postgres",           "build a rate limiter using a token bucket"};
   auto templated = [](const std::string& task) {
     return "You are an expert engineer. Task: " + task +
            ". Think step by step and show your complete reasoning before the final answer. Return the complete "
@@ -87,7 +89,7 @@ TEST(TemplateSketchTest, LshFindsNearDuplicatesAndRarelyUnrelatedPairs) {
     near_found += share(sa, TemplateSketch::Of(b));
     unrelated_found += share(sa, TemplateSketch::Of(c));
   }
-  EXPECT_GE(near_found, 196);   // similarity ~0.9: essentially always a candidate
+  EXPECT_GE(near_found, 196);  // similarity ~0.9: essentially always a candidate
   EXPECT_LE(unrelated_found, 2);
 }
 
