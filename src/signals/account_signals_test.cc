@@ -77,7 +77,7 @@ TEST(AccountSignalsTest, RegisteredNames) {
     EXPECT_EQ(factory.info.family, engine::Family::kNone) << name;
   }
   EXPECT_THAT(names, ::testing::UnorderedElementsAre("young_account", "verification", "volume", "output_harvest",
-                                                     "around_the_clock", "regular_timing", "tool_use", "capability_mix",
+                                                     "around_the_clock", "regular_timing", "tool_use", "single_turn", "capability_mix",
                                                      "reasoning_elicitation", "country_mismatch", "exit_countries",
                                                      "hosting_exits"));
 }
@@ -211,6 +211,23 @@ TEST(AccountSignalsTest, ToolUse) {
   EXPECT_DOUBLE_EQ(Points(*signal, tools(8)), 0.2);
 }
 
+// Nearly all one-shot requests count a little; too few turns known, no opinion.
+TEST(AccountSignalsTest, SingleTurn) {
+  auto signal = Make("single_turn");
+  auto turns = [](uint32_t with_turn, uint32_t first_turns) {
+    AccountFeatures f;
+    f.events = with_turn;
+    f.with_turn = with_turn;
+    f.first_turns = first_turns;
+    return f;
+  };
+  EXPECT_DOUBLE_EQ(Points(*signal, turns(100, 100)), 0.2);
+  EXPECT_DOUBLE_EQ(Points(*signal, turns(100, 40)), 0.0);
+  EXPECT_NEAR(Points(*signal, turns(100, 89)), 0.1, 1e-9);
+  EXPECT_FALSE(signal->Score(turns(10, 10)));  // below min_events
+  EXPECT_FALSE(signal->Score(AccountFeatures{}));
+}
+
 // Chat-heavy traffic counts against, code-heavy for; no text, no opinion.
 TEST(AccountSignalsTest, CapabilityMix) {
   auto signal = Make("capability_mix");
@@ -314,10 +331,12 @@ TEST(AccountSignalsTest, EveryReasonIsNonEmpty) {
   f.with_countries = 100;
   f.country_mismatch = 50;
   f.ip_country_bits = 0b1011;
+  f.with_turn = 100;
+  f.first_turns = 90;
   f.gaps = 99;
   f.gap_mean = 4;
   f.gap_m2 = 10;
-  ASSERT_EQ(Registry<AccountSignal>().size(), 12u);
+  ASSERT_EQ(Registry<AccountSignal>().size(), 13u);
   for (const auto& [name, factory] : Registry<AccountSignal>()) {
     std::optional<Evidence> evidence = factory.make(factory.info.defaults)->Score(f);
     ASSERT_TRUE(evidence) << name;

@@ -145,5 +145,31 @@ class ToolUseSignal : public engine::AccountSignal {
 };
 HG_REGISTER_ACCOUNT_SIGNAL(ToolUseSignal);
 
+// One-shot requests (turn 1) in nearly every conversation: templated
+// harvesting of single answers. Agentic campaigns run long trajectories, so
+// this only adds a little for the one-shot kind.
+class SingleTurnSignal : public engine::AccountSignal {
+ public:
+  static SignalInfo Info() {
+    return {"single_turn", "share of requests that open a conversation (turn 1)", {Field::kTurn},
+            {{"weight", 0.2}, {"min_events", 20}, {"low_share", 0.8}, {"high_share", 0.98}}};
+  }
+  explicit SingleTurnSignal(const SignalParams& p)
+      : weight_(Param(p, "weight")),
+        min_events_(Param(p, "min_events")),
+        low_(Param(p, "low_share")),
+        high_(Param(p, "high_share")) {}
+  std::optional<Evidence> Score(const AccountFeatures& f) const override {
+    std::optional<double> share = f.SingleTurnShare();
+    if (!share || static_cast<double>(f.with_turn) < min_events_) return std::nullopt;
+    return Evidence{weight_ * Ramp(*share, low_, high_),
+                    fmt::format("{:.0f}% of requests open a new conversation", *share * 100)};
+  }
+
+ private:
+  double weight_, min_events_, low_, high_;
+};
+HG_REGISTER_ACCOUNT_SIGNAL(SingleTurnSignal);
+
 }  // namespace
 }  // namespace hydraguard::signals
