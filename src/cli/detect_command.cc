@@ -44,7 +44,6 @@ absl::Status WriteVerdicts(const std::string& path, const engine::Detection& det
   if (!out.ok()) return out.status();
   std::string line;
   for (const engine::AccountVerdict& verdict : detection.verdicts) {
-    if (verdict.account == ingest::kNoId) continue;
     line = engine::VerdictJson(verdict, detection, interners);
     line += '\n';
     (*out)->Write(line);
@@ -96,7 +95,7 @@ int RunDetect(const DetectArgs& args) {
     }
   }
   if (!args.quiet) {
-    std::fputs(engine::SummaryText(detection, interners).c_str(), stdout);
+    std::fputs(engine::SummaryText(detection).c_str(), stdout);
     if (bad_input.bad_lines() > 0) {
       std::printf("bad lines skipped: %llu\n", static_cast<unsigned long long>(bad_input.bad_lines()));
     }

@@ -64,7 +64,11 @@ double AccountFeatures::DatacenterShare() const { return events == 0 ? 0 : stati
 double AccountFeatures::VpnShare() const { return events == 0 ? 0 : static_cast<double>(vpn) / events; }
 std::optional<double> AccountFeatures::CountryMismatchShare() const { return Share(country_mismatch, with_countries); }
 
-int AccountFeatures::IpCountries() const { return std::popcount(ip_country_bits); }
+int AccountFeatures::IpCountries() const {
+  int countries = 0;
+  for (uint64_t word : ip_country_bits) countries += std::popcount(word);
+  return countries;
+}
 
 std::optional<double> AccountFeatures::AgeAtFirstUseDays() const {
   if (created_ms < 0 || events == 0) return std::nullopt;
@@ -116,7 +120,8 @@ void AccountFeatureTable::Add(const ingest::Event& event) {
     f.datacenter += (kinds & netinfo::kDatacenter) != 0;
     f.vpn += (kinds & netinfo::kVpn) != 0;
   }
-  if (event.has(Field::kIpCountry)) f.ip_country_bits |= uint64_t{1} << (event.ip_country % 64);
+  if (event.has(Field::kIpCountry))
+    f.ip_country_bits[event.ip_country / 64 % 4] |= uint64_t{1} << (event.ip_country % 64);
   if (event.has(Field::kBillingCountry) && event.has(Field::kIpCountry)) {
     ++f.with_countries;
     f.country_mismatch += event.billing_country != event.ip_country;

@@ -15,8 +15,7 @@
 // Events should arrive in time order per account (as logs are written);
 // out-of-order events are counted but do not update the timing features.
 //
-// Thread-safety: not thread-safe; one table per ingest thread, then merge
-// (a later step).
+// Thread-safety: not thread-safe.
 #ifndef HYDRAGUARD_ENGINE_ACCOUNT_FEATURES_H_
 #define HYDRAGUARD_ENGINE_ACCOUNT_FEATURES_H_
 
@@ -51,7 +50,7 @@ struct AccountFeatures {
   // Infrastructure.
   uint32_t datacenter = 0, vpn = 0;
   uint32_t with_countries = 0, country_mismatch = 0;  // billing vs IP country, when both present
-  uint64_t ip_country_bits = 0;                       // bit (country id % 64) per IP country seen
+  std::array<uint64_t, 4> ip_country_bits{};          // bit (country id % 256) per IP country seen
   // Inter-arrival times (log seconds), Welford.
   uint32_t gaps = 0;
   double gap_mean = 0, gap_m2 = 0;
@@ -72,7 +71,7 @@ struct AccountFeatures {
   double DatacenterShare() const;
   double VpnShare() const;
   std::optional<double> CountryMismatchShare() const;
-  // Distinct IP countries seen (exact up to 64 countries in the log).
+  // Distinct IP countries seen (exact while the log has at most 256 countries).
   int IpCountries() const;
   // Days from sign-up to first request (nullopt when sign-up time is unknown).
   std::optional<double> AgeAtFirstUseDays() const;

@@ -6,15 +6,10 @@
 #include <optional>
 #include <vector>
 
+#include "engine/internal/numbers.h"
 #include "fmt/format.h"
 
 namespace hydraguard::engine {
-namespace {
-
-constexpr double kDayMs = 86400000;
-
-}  // namespace
-
 void SumUpCampaign(const AccountFeatureTable& features, const EngineConfig& config, Campaign* campaign_ptr) {
   Campaign& campaign = *campaign_ptr;
   uint64_t proxy = 0, mismatch = 0, with_countries = 0;
@@ -44,8 +39,7 @@ void SumUpCampaign(const AccountFeatureTable& features, const EngineConfig& conf
   campaign.country_mismatch =
       static_cast<double>(mismatch) / static_cast<double>(std::max<uint64_t>(1, with_countries));
   campaign.young_share = static_cast<double>(young) / static_cast<double>(campaign.accounts.size());
-  std::sort(active_days.begin(), active_days.end());
-  campaign.median_active_days = active_days.empty() ? 0 : active_days[active_days.size() / 2];
+  campaign.median_active_days = internal::Median(std::move(active_days));
   std::sort(first_seen.begin(), first_seen.end());
   size_t quorum = std::min(first_seen.size(), static_cast<size_t>(std::max(1.0, config.campaign_min_accounts)));
   campaign.since_ms = quorum == 0 ? 0 : first_seen[quorum - 1];
@@ -64,7 +58,7 @@ void ScoreCampaign(const EngineConfig& config, Campaign* campaign) {
     if (indicator.family != Family::kContent) continue;
     campaign->template_repetition = std::max(campaign->template_repetition, indicator.accounts / accounts);
   }
-  double span_days = static_cast<double>(campaign->last_ms - campaign->first_ms) / kDayMs;
+  double span_days = static_cast<double>(campaign->last_ms - campaign->first_ms) / internal::kDayMs;
 
   std::vector<std::string>& evidence = campaign->evidence;
   evidence.push_back(fmt::format("{} accounts tied together by shared values; median own score {:.2f} points",
@@ -92,7 +86,7 @@ void ScoreCampaign(const EngineConfig& config, Campaign* campaign) {
         fmt::format("churn: the median account is active on {:.0f} days of the campaign's {:.0f}",
                     campaign->median_active_days, span_days));
   double points = 1.5 * (campaign->median_points - config.suspicious_points) + std::log10(accounts) + 0.5 * traits;
-  campaign->score = 1.0 / (1.0 + std::exp(-points));
+  campaign->score = internal::Logistic(points);
 }
 
 }  // namespace hydraguard::engine

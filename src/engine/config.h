@@ -40,20 +40,20 @@ struct EngineConfig {
   // timing): one shared prompt frame or one busy proxy network alone is not
   // enough to call it part of a campaign.
   double hub_min_families = 2;
+  // Strong hubs: each link signal's `strong_share` parameter says from which
+  // share of holders at member_points (not clearly honest) its hubs are
+  // strong: 0 for a shared card or lockstep, 0.99 for a sign-up burst or a
+  // campaign's own prompt text, never for network keys, which honest people
+  // share with campaigns through residential proxies and VPNs. The strong
+  // hubs' `strong_weight`s (once per link signal) must add up to
+  // hub_min_strong: a card, lockstep or a campaign's own prompt text count
+  // 2; a sign-up burst counts 1, because an honest sign-up in the same hour
+  // as a campaign's burst is a coincidence that happens at scale.
+  double hub_min_strong = 2;
   // 1: weak hubs (network keys, generic prompt frames) join accounts too;
-  // 0: they only count as a family, and only strong hubs join, so campaigns
+  // 0: they only count as a family and only strong hubs join, so campaigns
   // that share a proxy network or a prompt frame stay apart.
   double weak_hubs_join = 0;
-  // The strong hubs' `strong_weight`s (one per link signal) must add up to
-  // this. A shared card, lockstep or a campaign's own prompt text count 2;
-  // a sign-up burst counts 1, because an honest sign-up in the same hour as
-  // a campaign's burst is a coincidence that happens at scale.
-  double hub_min_strong = 2;
-  // ...and one of those hubs must be strong: each link signal says from
-  // which share of holders at member_points (not clearly honest) its hubs
-  // are strong (its `strong_share` parameter: 0 for a shared card or lockstep, 0.99 for a sign-up burst or
-  // a campaign's own system prompt, never for network keys, which honest
-  // people share with campaigns through residential proxies and VPNs).
   // Two suspicious accounts whose pair evidence (sum of rarity-weighted
   // shared keys) reaches this are joined; any two accounts at the strong
   // threshold are joined. Either way part of the evidence must be identity

@@ -7,13 +7,15 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "engine/campaign_score.h"
+#include "engine/internal/numbers.h"
 #include "engine/union_find.h"
 #include "fmt/format.h"
 
 namespace hydraguard::engine {
 namespace {
 
-constexpr int64_t kDayMs = 86400000;
+using internal::Logistic;
+using internal::Median;
 
 template <typename Signal>
 struct Loaded {
@@ -68,15 +70,6 @@ LinkPolicy PolicyFrom(const SignalParams& params) {
   return policy;
 }
 
-double Logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-
-double Median(std::vector<double> values) {
-  if (values.empty()) return 0;
-  auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
-  std::nth_element(values.begin(), middle, values.end());
-  return *middle;
-}
-
 std::string FieldList(const std::vector<ingest::Field>& fields) {
   std::string out;
   for (ingest::Field field : fields) {
@@ -106,7 +99,7 @@ struct Engine::LoadedLinkSignal : Loaded<LinkSignal> {
 };
 
 Engine::Engine(const EngineConfig& config, const netinfo::NetworkLists* lists, const ingest::Interners* interners)
-    : config_(config), interners_(interners), features_(lists) {}
+    : config_(config), interners_(interners), has_netlists_(lists != nullptr), features_(lists) {}
 
 Engine::~Engine() = default;
 
@@ -122,8 +115,17 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const EngineConfig& confi
   if (absl::Status status = LoadSignals("link_signals", config.link_signals, &link_signals); !status.ok()) {
     return status;
   }
+  if (link_signals.size() > 32) {
+    return absl::InvalidArgumentError("link_signals: at most 32 may be enabled");  // bit sets in Detect()
+  }
   for (auto& loaded : link_signals) {
     LinkPolicy policy = PolicyFrom(loaded.info.defaults);
+    if (!(policy.capacity >= 0 && policy.capacity <= 1024) || !(policy.pair_cap >= 0 && policy.pair_cap <= 100000) ||
+        !(policy.min_share >= 0 && policy.min_share <= 1) || !(policy.min_events >= 0)) {
+      return absl::InvalidArgumentError(fmt::format(
+          "link_signals.{}: capacity must be in 0..1024, pair_cap in 0..100000, min_share in 0..1, min_events >= 0",
+          loaded.name));
+    }
     engine->link_signals_.push_back(LoadedLinkSignal{std::move(loaded), policy});
   }
   return engine;
@@ -217,6 +219,7 @@ Detection Engine::Detect() const {
 // Which signals the input allows, and each account's own points.
 void Engine::ScoreAccounts(DetectState& state, Detection* detection) const {
   auto usable = [&](const SignalInfo& info) {
+    if (info.needs_netlists && !has_netlists_) return false;
     if (info.inputs.empty()) return true;
     for (ingest::Field field : info.inputs) {
       if (field_counts_[static_cast<size_t>(field)] > 0) return true;
@@ -226,10 +229,11 @@ void Engine::ScoreAccounts(DetectState& state, Detection* detection) const {
   auto check = [&](const auto& signals, std::vector<bool>* flags) {
     for (const auto& loaded : signals) {
       flags->push_back(usable(loaded.info));
-      if (!flags->back()) {
-        detection->unused_signals.push_back(
-            fmt::format("{} (no {} in the input)", loaded.name, FieldList(loaded.info.inputs)));
-      }
+      if (flags->back()) continue;
+      detection->unused_signals.push_back(
+          loaded.info.needs_netlists && !has_netlists_
+              ? fmt::format("{} (no --netlists given)", loaded.name)
+              : fmt::format("{} (no {} in the input)", loaded.name, FieldList(loaded.info.inputs)));
     }
   };
   check(account_signals_, &state.account_signal_usable);
@@ -243,6 +247,7 @@ void Engine::ScoreAccounts(DetectState& state, Detection* detection) const {
     verdict.account = account;
     const AccountFeatures& features = features_.Get(account);
     if (features.events == 0) continue;
+    detection->out_of_order_events += features.out_of_order;
     std::vector<Evidence> reasons;
     for (size_t index = 0; index < account_signals_.size(); ++index) {
       if (!state.account_signal_usable[index]) continue;

@@ -10,21 +10,26 @@
 //   Detection detection = (*engine)->Detect();
 //
 // How Detect() decides (docs/detection.md has the full story):
-//  1. Each account's own score is the sum of its account signals' points.
-//     Accounts at config.suspicious_points are suspicious.
-//  2. Accounts sharing a link key are linked. Pairs sharing keys held by few
-//     accounts collect rarity-weighted evidence (a key shared by 3 accounts
-//     counts far more than one shared by 3,000). A key held mostly by
-//     suspicious accounts (a campaign's system prompt, a proxy exit it
-//     hammers) joins its suspicious holders.
-//  3. Union-find over those links gives clusters; a cluster with enough
-//     accounts whose members are themselves suspicious is a campaign.
-//  4. Verdicts: campaign members are flagged; others get monitor or allow.
+//  1. Each account's own points are the sum of its account signals' points
+//     (config.suspicious_points: suspicious; member_points: may be a member).
+//  2. Pairs of accounts sharing keys held by few accounts collect
+//     rarity-weighted evidence (a key shared by 3 accounts counts far more
+//     than one shared by 3,000) and are joined when part of it is identity.
+//  3. A key held mostly by suspicious accounts is a hub. An account joins the
+//     holders of its strong hubs (a card, a burst, lockstep, a campaign's own
+//     prompt text) when its hubs span two families and its strong evidence
+//     is enough (config.hub_min_families, hub_min_strong).
+//  4. Union-find over the joins gives clusters; one with enough accounts and
+//     a high enough median of own points is a campaign.
+//  5. Verdicts: campaign members are flagged; others get monitor or allow.
+//     `since` is a lower bound: the later of the account's first request and
+//     the time the campaign first had campaign_min_accounts active accounts.
 // Accounts of one declared org are never linked to each other by pair
 // evidence: sharing a NAT, a card and a domain is what an org does.
 //
 // Lifetime: `lists` (may be null) and `interners` must outlive the engine.
-// Thread-safety: not thread-safe. Use one engine per thread and Merge().
+// Thread-safety: not thread-safe: one thread calls Add() and Detect() (see
+// pipeline.h for reading on another thread).
 #ifndef HYDRAGUARD_ENGINE_ENGINE_H_
 #define HYDRAGUARD_ENGINE_ENGINE_H_
 
@@ -88,12 +93,15 @@ struct Campaign {
 };
 
 struct Detection {
-  std::vector<AccountVerdict> verdicts;  // one per account, by account id
+  std::vector<AccountVerdict> verdicts;  // one per account (every interned account sent events), by id
   std::vector<Campaign> campaigns;
   // Signals that could not be used because no event carried their inputs,
   // e.g. "prompt_template (no prompt or system in the input)".
   std::vector<std::string> unused_signals;
   uint64_t events = 0;
+  // Events older than their account's previous event: they count, but do not
+  // update timing features (inputs should be given in time order).
+  uint64_t out_of_order_events = 0;
 };
 
 class Engine {
@@ -132,6 +140,7 @@ class Engine {
 
   EngineConfig config_;
   const ingest::Interners* interners_;
+  bool has_netlists_;
   AccountFeatureTable features_;
   std::vector<LoadedAccountSignal> account_signals_;
   std::vector<LoadedLinkSignal> link_signals_;

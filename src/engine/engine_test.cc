@@ -275,5 +275,19 @@ TEST(EngineTest, DetectionIsRepeatableAndIncremental) {
   EXPECT_EQ(Detect(first_week, true)->Flagged(), HydraNames());
 }
 
+TEST(EngineTest, CountsEventsOutOfTimeOrder) {
+  ingest::Interners interners;
+  auto engine = Engine::Create({}, nullptr, &interners);
+  ASSERT_TRUE(engine.ok());
+  ingest::Event event;
+  event.account = interners.account.Intern("a");
+  event.present = 0x7;
+  for (int64_t ts : {kStart + 3000, kStart + 1000, kStart + 2000, kStart + 4000}) {
+    event.ts_ms = ts;
+    (*engine)->Add(event);
+  }
+  EXPECT_EQ((*engine)->Detect().out_of_order_events, 2u);
+}
+
 }  // namespace
 }  // namespace hydraguard::engine

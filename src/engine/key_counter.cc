@@ -28,7 +28,7 @@ void KeyCounter::Add(uint16_t signal, uint64_t key, uint32_t capacity) {
   }
   // Space-Saving: the new key takes over the smallest slot and its count.
   smallest->key = key;
-  smallest->error = static_cast<uint16_t>(std::min<uint32_t>(smallest->count, 0xFFFF));
+  smallest->error = smallest->count;
   ++smallest->count;
 }
 

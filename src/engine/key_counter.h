@@ -23,7 +23,7 @@ struct KeyCount {
   uint64_t key = 0;
   uint32_t count = 0;
   uint16_t signal = 0;  // index of the link signal that emitted the key
-  uint16_t error = 0;   // Space-Saving overestimate bound, saturating
+  uint32_t error = 0;   // Space-Saving overestimate bound
 };
 
 class KeyCounter {

@@ -121,11 +121,10 @@ std::string CampaignsJson(const Detection& detection, const ingest::Interners& i
   return out;
 }
 
-std::string SummaryText(const Detection& detection, const ingest::Interners&) {
+std::string SummaryText(const Detection& detection) {
   std::string out;
   size_t flagged = 0, monitored = 0, accounts = 0;
-  for (const AccountVerdict& verdict : detection.verdicts) {
-    if (verdict.account == ingest::kNoId) continue;
+  for (const AccountVerdict& verdict : detection.verdicts) {  // every account has events
     ++accounts;
     flagged += Flagged(verdict.action);
     monitored += verdict.action == Action::kMonitor;
@@ -151,6 +150,12 @@ std::string SummaryText(const Detection& detection, const ingest::Interners&) {
       fmt::format_to(std::back_inserter(out), "  indicator {} {} ({} of its accounts, {} overall)\n", indicator.signal,
                      indicator.value, indicator.accounts, indicator.total_accounts);
     }
+  }
+  if (detection.out_of_order_events * 1000 > detection.events) {
+    fmt::format_to(std::back_inserter(out),
+                   "\nwarning: {} events were older than their account's previous event; give inputs in time "
+                   "order (timing signals skip those events)\n",
+                   detection.out_of_order_events);
   }
   if (!detection.unused_signals.empty()) {
     out += "\nsignals not used (their inputs are absent):\n";

@@ -3,7 +3,7 @@
 //
 //   std::string line = VerdictJson(verdict, detection, interners);  // one line, no newline
 //   std::string json = CampaignsJson(detection, interners);
-//   std::string text = SummaryText(detection, interners);
+//   std::string text = SummaryText(detection);
 //
 // `interners` must be the ones the engine's events were read with.
 #ifndef HYDRAGUARD_ENGINE_REPORT_H_
@@ -25,7 +25,7 @@ std::string CampaignsJson(const Detection& detection, const ingest::Interners& i
 
 // Campaigns found with size, volume, capability mix and top indicators;
 // signals that could not be used.
-std::string SummaryText(const Detection& detection, const ingest::Interners& interners);
+std::string SummaryText(const Detection& detection);
 
 }  // namespace hydraguard::engine
 

@@ -29,6 +29,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -52,6 +53,7 @@ struct SignalInfo {
   std::vector<ingest::Field> inputs;  // optional fields it needs; unusable if none was ever present
   SignalParams defaults;              // every parameter it accepts, with its default
   Family family = Family::kNone;      // link signals only
+  bool needs_netlists = false;        // unusable without --netlists
 };
 
 // Points with a reason, e.g. {1.0, "signed up 3 h before first use"}.
@@ -77,8 +79,9 @@ struct KeySink {
   }
 };
 
-// How the engine treats a link signal's keys; every field is a parameter
-// (same name) that hydraguard.yaml may override.
+// How the engine treats a link signal's keys. Every field is a parameter of
+// every link signal (same name; the signal's own defaults override these),
+// which hydraguard.yaml may override.
 struct LinkPolicy {
   double weight = 1;         // evidence of one shared key held by two accounts
   double pair_cap = 0;       // keys held by more accounts than this link no pairs (0: never)
@@ -115,10 +118,14 @@ std::map<std::string, SignalFactory<Signal>, std::less<>>& Registry() {
   return *registry;
 }
 
+// Adds the LinkPolicy fields a link signal's defaults do not set.
+void AddLinkPolicyDefaults(SignalParams* params);
+
 template <typename Signal, typename Impl>
 struct Registration {
   Registration() {
     SignalInfo info = Impl::Info();
+    if constexpr (std::is_same_v<Signal, LinkSignal>) AddLinkPolicyDefaults(&info.defaults);
     std::string name = info.name;
     Registry<Signal>().emplace(
         name, SignalFactory<Signal>{std::move(info), [](const SignalParams& params) -> std::unique_ptr<Signal> {

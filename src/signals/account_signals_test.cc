@@ -77,9 +77,9 @@ TEST(AccountSignalsTest, RegisteredNames) {
     EXPECT_EQ(factory.info.family, engine::Family::kNone) << name;
   }
   EXPECT_THAT(names, ::testing::UnorderedElementsAre("young_account", "verification", "volume", "output_harvest",
-                                                     "around_the_clock", "regular_timing", "tool_use", "single_turn", "capability_mix",
-                                                     "reasoning_elicitation", "country_mismatch", "exit_countries",
-                                                     "hosting_exits"));
+                                                     "around_the_clock", "regular_timing", "tool_use", "single_turn",
+                                                     "capability_mix", "reasoning_elicitation", "country_mismatch",
+                                                     "exit_countries", "hosting_exits"));
 }
 
 // Full weight for a day-old account, nothing at two months, negative points
@@ -283,7 +283,7 @@ TEST(AccountSignalsTest, ExitCountries) {
   auto countries = [](int count) {
     AccountFeatures f;
     f.events = 10;
-    for (int country = 0; country < count; ++country) f.ip_country_bits |= uint64_t{1} << (country * 7);
+    for (int country = 0; country < count; ++country) f.ip_country_bits[0] |= uint64_t{1} << (country * 7);
     return f;
   };
   EXPECT_FALSE(signal->Score(countries(0)));
@@ -330,7 +330,7 @@ TEST(AccountSignalsTest, EveryReasonIsNonEmpty) {
   f.datacenter = 20;
   f.with_countries = 100;
   f.country_mismatch = 50;
-  f.ip_country_bits = 0b1011;
+  f.ip_country_bits[0] = 0b1011;
   f.with_turn = 100;
   f.first_turns = 90;
   f.gaps = 99;

@@ -151,7 +151,9 @@ HG_REGISTER_ACCOUNT_SIGNAL(ToolUseSignal);
 class SingleTurnSignal : public engine::AccountSignal {
  public:
   static SignalInfo Info() {
-    return {"single_turn", "share of requests that open a conversation (turn 1)", {Field::kTurn},
+    return {"single_turn",
+            "share of requests that open a conversation (turn 1)",
+            {Field::kTurn},
             {{"weight", 0.2}, {"min_events", 20}, {"low_share", 0.8}, {"high_share", 0.98}}};
   }
   explicit SingleTurnSignal(const SignalParams& p)

@@ -69,7 +69,9 @@ class HostingExitsSignal : public engine::AccountSignal {
     return {"hosting_exits",
             "share of requests from datacenter or VPN ranges (--netlists)",
             {},
-            {{"weight", 0.3}, {"low_share", 0.05}, {"high_share", 0.5}}};
+            {{"weight", 0.3}, {"low_share", 0.05}, {"high_share", 0.5}},
+            engine::Family::kNone,
+            /*needs_netlists=*/true};
   }
   explicit HostingExitsSignal(const SignalParams& p)
       : weight_(Param(p, "weight")), low_(Param(p, "low_share")), high_(Param(p, "high_share")) {}
