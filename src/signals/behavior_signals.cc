@@ -49,7 +49,7 @@ class VolumeSignal : public engine::AccountSignal {
 HG_REGISTER_ACCOUNT_SIGNAL(VolumeSignal);
 
 // Harvesting wants long answers: mean output tokens per request.
-class OutputHarvestSignal : public engine::AccountSignal {
+class OutputHarvestSignal : public RampedSignal {
  public:
   static SignalInfo Info() {
     return {"output_harvest",
@@ -57,22 +57,18 @@ class OutputHarvestSignal : public engine::AccountSignal {
             {Field::kOutputTokens},
             {{"weight", 0.6}, {"low_tokens", 700}, {"high_tokens", 2000}}};
   }
-  explicit OutputHarvestSignal(const SignalParams& p)
-      : weight_(Param(p, "weight")), low_(Param(p, "low_tokens")), high_(Param(p, "high_tokens")) {}
+  explicit OutputHarvestSignal(const SignalParams& p) : RampedSignal(p, "low_tokens", "high_tokens") {}
   std::optional<Evidence> Score(const AccountFeatures& f) const override {
     if (f.events == 0) return std::nullopt;
     double mean = static_cast<double>(f.output_tokens) / static_cast<double>(f.events);
-    return Evidence{weight_ * Ramp(mean, low_, high_),
+    return Evidence{Points(mean),
                     fmt::format("{:.0f} output tokens per request (output/input {:.1f})", mean, f.OutputInputRatio())};
   }
-
- private:
-  double weight_, low_, high_;
 };
 HG_REGISTER_ACCOUNT_SIGNAL(OutputHarvestSignal);
 
 // Scripted operation runs around the clock; people sleep.
-class AroundTheClockSignal : public engine::AccountSignal {
+class AroundTheClockSignal : public RampedSignal {
  public:
   static SignalInfo Info() {
     return {"around_the_clock",
@@ -81,25 +77,21 @@ class AroundTheClockSignal : public engine::AccountSignal {
             {{"weight", 0.5}, {"min_events", 48}, {"low_coverage", 0.6}, {"high_coverage", 0.9}}};
   }
   explicit AroundTheClockSignal(const SignalParams& p)
-      : weight_(Param(p, "weight")),
-        min_events_(Param(p, "min_events")),
-        low_(Param(p, "low_coverage")),
-        high_(Param(p, "high_coverage")) {}
+      : RampedSignal(p, "low_coverage", "high_coverage"), min_events_(Param(p, "min_events")) {}
   std::optional<Evidence> Score(const AccountFeatures& f) const override {
     if (static_cast<double>(f.events) < min_events_) return std::nullopt;
     double coverage = f.HourCoverage();
-    return Evidence{weight_ * Ramp(coverage, low_, high_),
-                    fmt::format("active in {:.0f} of 24 hours of the day", coverage * 24)};
+    return Evidence{Points(coverage), fmt::format("active in {:.0f} of 24 hours of the day", coverage * 24)};
   }
 
  private:
-  double weight_, min_events_, low_, high_;
+  double min_events_;
 };
 HG_REGISTER_ACCOUNT_SIGNAL(AroundTheClockSignal);
 
 // Schedulers are regular, people are bursty: coefficient of variation of
 // log inter-arrival times.
-class RegularTimingSignal : public engine::AccountSignal {
+class RegularTimingSignal : public RampedSignal {
  public:
   static SignalInfo Info() {
     return {"regular_timing",
@@ -108,24 +100,20 @@ class RegularTimingSignal : public engine::AccountSignal {
             {{"weight", 0.3}, {"min_gaps", 20}, {"regular_cv", 0.15}, {"irregular_cv", 0.5}}};
   }
   explicit RegularTimingSignal(const SignalParams& p)
-      : weight_(Param(p, "weight")),
-        min_gaps_(Param(p, "min_gaps")),
-        regular_(Param(p, "regular_cv")),
-        irregular_(Param(p, "irregular_cv")) {}
+      : RampedSignal(p, "irregular_cv", "regular_cv"), min_gaps_(Param(p, "min_gaps")) {}
   std::optional<Evidence> Score(const AccountFeatures& f) const override {
     std::optional<double> cv = f.InterArrivalCv();
     if (!cv || f.gaps < min_gaps_) return std::nullopt;
-    return Evidence{weight_ * Ramp(*cv, irregular_, regular_),
-                    fmt::format("inter-arrival variation {:.2f} (low is machine-regular)", *cv)};
+    return Evidence{Points(*cv), fmt::format("inter-arrival variation {:.2f} (low is machine-regular)", *cv)};
   }
 
  private:
-  double weight_, min_gaps_, regular_, irregular_;
+  double min_gaps_;
 };
 HG_REGISTER_ACCOUNT_SIGNAL(RegularTimingSignal);
 
 // Tool definitions in most requests: agentic and tool-use traffic.
-class ToolUseSignal : public engine::AccountSignal {
+class ToolUseSignal : public RampedSignal {
  public:
   static SignalInfo Info() {
     return {"tool_use",
@@ -133,22 +121,18 @@ class ToolUseSignal : public engine::AccountSignal {
             {Field::kTools},
             {{"weight", 0.2}, {"low_share", 0.2}, {"high_share", 0.6}}};
   }
-  explicit ToolUseSignal(const SignalParams& p)
-      : weight_(Param(p, "weight")), low_(Param(p, "low_share")), high_(Param(p, "high_share")) {}
+  explicit ToolUseSignal(const SignalParams& p) : RampedSignal(p, "low_share", "high_share") {}
   std::optional<Evidence> Score(const AccountFeatures& f) const override {
     double share = f.ToolShare();
-    return Evidence{weight_ * Ramp(share, low_, high_), fmt::format("{:.0f}% of requests define tools", share * 100)};
+    return Evidence{Points(share), fmt::format("{:.0f}% of requests define tools", share * 100)};
   }
-
- private:
-  double weight_, low_, high_;
 };
 HG_REGISTER_ACCOUNT_SIGNAL(ToolUseSignal);
 
 // One-shot requests (turn 1) in nearly every conversation: templated
 // harvesting of single answers. Agentic campaigns run long trajectories, so
 // this only adds a little for the one-shot kind.
-class SingleTurnSignal : public engine::AccountSignal {
+class SingleTurnSignal : public RampedSignal {
  public:
   static SignalInfo Info() {
     return {"single_turn",
@@ -157,19 +141,15 @@ class SingleTurnSignal : public engine::AccountSignal {
             {{"weight", 0.2}, {"min_events", 20}, {"low_share", 0.8}, {"high_share", 0.98}}};
   }
   explicit SingleTurnSignal(const SignalParams& p)
-      : weight_(Param(p, "weight")),
-        min_events_(Param(p, "min_events")),
-        low_(Param(p, "low_share")),
-        high_(Param(p, "high_share")) {}
+      : RampedSignal(p, "low_share", "high_share"), min_events_(Param(p, "min_events")) {}
   std::optional<Evidence> Score(const AccountFeatures& f) const override {
     std::optional<double> share = f.SingleTurnShare();
     if (!share || static_cast<double>(f.with_turn) < min_events_) return std::nullopt;
-    return Evidence{weight_ * Ramp(*share, low_, high_),
-                    fmt::format("{:.0f}% of requests open a new conversation", *share * 100)};
+    return Evidence{Points(*share), fmt::format("{:.0f}% of requests open a new conversation", *share * 100)};
   }
 
  private:
-  double weight_, min_events_, low_, high_;
+  double min_events_;
 };
 HG_REGISTER_ACCOUNT_SIGNAL(SingleTurnSignal);
 

@@ -53,13 +53,7 @@ class SystemPromptLink : public engine::LinkSignal {
     return {"system_prompt",
             "normalized system prompt",
             {Field::kSystem},
-            {{"weight", 1.0},
-             {"pair_cap", 0},
-             {"hub", 1},
-             {"strong_share", 0.99},
-             {"strong_weight", 2},
-             {"capacity", 4},
-             {"min_share", 0.05}},
+            {{"strong_share", 0.99}, {"capacity", 4}, {"min_share", 0.05}},
             engine::Family::kContent};
   }
   explicit SystemPromptLink(const SignalParams&) {}
@@ -80,14 +74,7 @@ class PromptTemplateLink : public engine::LinkSignal {
     return {"prompt_template",
             "prompt template (MinHash LSH bands of word 3-grams)",
             {Field::kPrompt},
-            {{"weight", 1.0},
-             {"pair_cap", 0},
-             {"hub", 1},
-             {"strong_share", 0.99},
-             {"strong_weight", 2},
-             {"capacity", 16},
-             {"min_share", 0.08},
-             {"bands", 4}},
+            {{"strong_share", 0.99}, {"capacity", 16}, {"min_share", 0.08}, {"bands", 4}},
             engine::Family::kContent};
   }
   explicit PromptTemplateLink(const SignalParams& params)

@@ -32,7 +32,7 @@ double HighValueShare(const AccountFeatures& f) {
 // Traffic concentrated on high-value capabilities (code, agentic, reasoning,
 // data analysis, computer use, rubric grading) counts for suspicion; traffic
 // that is mostly chat and creative writing counts against it.
-class CapabilityMixSignal : public engine::AccountSignal {
+class CapabilityMixSignal : public RampedSignal {
  public:
   static SignalInfo Info() {
     return {"capability_mix",
@@ -41,28 +41,26 @@ class CapabilityMixSignal : public engine::AccountSignal {
             {{"weight", 0.8}, {"low_share", 0.5}, {"high_share", 0.9}, {"chat_share", 0.5}, {"chat_points", -1.0}}};
   }
   explicit CapabilityMixSignal(const SignalParams& p)
-      : weight_(Param(p, "weight")),
-        low_(Param(p, "low_share")),
-        high_(Param(p, "high_share")),
+      : RampedSignal(p, "low_share", "high_share"),
         chat_share_(Param(p, "chat_share")),
         chat_points_(Param(p, "chat_points")) {}
   std::optional<Evidence> Score(const AccountFeatures& f) const override {
     if (f.with_text == 0) return std::nullopt;
     double share = HighValueShare(f);
-    double points = 1 - share >= chat_share_ ? chat_points_ : weight_ * Ramp(share, low_, high_);
+    double points = 1 - share >= chat_share_ ? chat_points_ : Points(share);
     std::optional<Capability> top = f.TopCapability();
     return Evidence{points, fmt::format("{:.0f}% of prompts in high-value capabilities (mostly {})", share * 100,
                                         text::CapabilityName(*top))};
   }
 
  private:
-  double weight_, low_, high_, chat_share_, chat_points_;
+  double chat_share_, chat_points_;
 };
 HG_REGISTER_ACCOUNT_SIGNAL(CapabilityMixSignal);
 
 // Prompts that ask for step-by-step or complete reasoning: chain-of-thought
 // harvesting (evaluation harnesses do it too, so it is never enough alone).
-class ReasoningElicitationSignal : public engine::AccountSignal {
+class ReasoningElicitationSignal : public RampedSignal {
  public:
   static SignalInfo Info() {
     return {"reasoning_elicitation",
@@ -70,17 +68,12 @@ class ReasoningElicitationSignal : public engine::AccountSignal {
             {Field::kPrompt},
             {{"weight", 0.6}, {"low_share", 0.1}, {"high_share", 0.5}}};
   }
-  explicit ReasoningElicitationSignal(const SignalParams& p)
-      : weight_(Param(p, "weight")), low_(Param(p, "low_share")), high_(Param(p, "high_share")) {}
+  explicit ReasoningElicitationSignal(const SignalParams& p) : RampedSignal(p, "low_share", "high_share") {}
   std::optional<Evidence> Score(const AccountFeatures& f) const override {
     std::optional<double> share = f.ReasoningShare();
     if (!share) return std::nullopt;
-    return Evidence{weight_ * Ramp(*share, low_, high_),
-                    fmt::format("{:.0f}% of prompts elicit step-by-step reasoning", *share * 100)};
+    return Evidence{Points(*share), fmt::format("{:.0f}% of prompts elicit step-by-step reasoning", *share * 100)};
   }
-
- private:
-  double weight_, low_, high_;
 };
 HG_REGISTER_ACCOUNT_SIGNAL(ReasoningElicitationSignal);
 

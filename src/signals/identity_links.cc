@@ -23,14 +23,7 @@ class PaymentLink : public engine::LinkSignal {
     return {"payment",
             "payment-instrument fingerprint",
             {Field::kPayment},
-            {{"weight", 2.0},
-             {"pair_cap", 200},
-             {"rarity", 0},
-             {"hub", 1},
-             {"strong_share", 0},
-             {"strong_weight", 2},
-             {"capacity", 4},
-             {"min_share", 0}},
+            {{"weight", 2.0}, {"pair_cap", 200}, {"rarity", 0}, {"strong_share", 0}, {"capacity", 4}},
             engine::Family::kIdentity};
   }
   explicit PaymentLink(const SignalParams&) {}
@@ -49,7 +42,7 @@ class EmailDomainLink : public engine::LinkSignal {
     return {"email_domain",
             "domain of the sign-up e-mail",
             {Field::kEmailDomain},
-            {{"weight", 0.5}, {"pair_cap", 8}, {"hub", 1}, {"strong_share", 2}, {"capacity", 2}, {"min_share", 0}},
+            {{"weight", 0.5}, {"pair_cap", 8}, {"capacity", 2}},
             engine::Family::kIdentity};
   }
   explicit EmailDomainLink(const SignalParams&) {}
@@ -72,14 +65,7 @@ class SignupTimeLink : public engine::LinkSignal {
     return {"signup_time",
             "sign-up time window",
             {Field::kAccountCreated},
-            {{"weight", 1.0},
-             {"pair_cap", 0},
-             {"hub", 1},
-             {"strong_share", 0.99},
-             {"strong_weight", 1},
-             {"capacity", 4},
-             {"min_share", 0},
-             {"window_minutes", 60}},
+            {{"strong_share", 0.99}, {"strong_weight", 1}, {"capacity", 4}, {"window_minutes", 60}},
             engine::Family::kIdentity};
   }
   explicit SignupTimeLink(const SignalParams& params)

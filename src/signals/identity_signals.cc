@@ -20,7 +20,7 @@ using ingest::Field;
 // are mostly old. Full weight at `full_days` or younger, none at `max_days`;
 // an account that existed `old_days` before its first request here has a
 // history a campaign would have had to buy, and counts against suspicion.
-class YoungAccountSignal : public engine::AccountSignal {
+class YoungAccountSignal : public RampedSignal {
  public:
   static SignalInfo Info() {
     return {"young_account",
@@ -29,20 +29,18 @@ class YoungAccountSignal : public engine::AccountSignal {
             {{"weight", 1.2}, {"full_days", 3}, {"max_days", 30}, {"old_days", 180}, {"old_points", -0.8}}};
   }
   explicit YoungAccountSignal(const SignalParams& p)
-      : weight_(Param(p, "weight")),
-        full_days_(Param(p, "full_days")),
-        max_days_(Param(p, "max_days")),
+      : RampedSignal(p, "max_days", "full_days"),
         old_days_(Param(p, "old_days")),
         old_points_(Param(p, "old_points")) {}
   std::optional<Evidence> Score(const AccountFeatures& f) const override {
     std::optional<double> age = f.AgeAtFirstUseDays();
     if (!age) return std::nullopt;
-    double points = *age >= old_days_ ? old_points_ : weight_ * Ramp(*age, max_days_, full_days_);
+    double points = *age >= old_days_ ? old_points_ : Points(*age);
     return Evidence{points, fmt::format("first request {:.1f} days after sign-up", *age)};
   }
 
  private:
-  double weight_, full_days_, max_days_, old_days_, old_points_;
+  double old_days_, old_points_;
 };
 HG_REGISTER_ACCOUNT_SIGNAL(YoungAccountSignal);
 

@@ -25,15 +25,7 @@ class LockstepLink : public engine::LinkSignal {
     return {"lockstep",
             "phase of requests within 10-60 minute periods",
             {},
-            {{"weight", 1.0},
-             {"pair_cap", 0},
-             {"hub", 1},
-             {"strong_share", 0},
-             {"strong_weight", 2},
-             {"capacity", 16},
-             {"min_share", 0.5},
-             {"min_events", 20},
-             {"bucket_seconds", 120}},
+            {{"strong_share", 0}, {"capacity", 16}, {"min_share", 0.5}, {"min_events", 20}, {"bucket_seconds", 120}},
             engine::Family::kTiming};
   }
   explicit LockstepLink(const SignalParams& params)

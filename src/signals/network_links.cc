@@ -19,11 +19,7 @@ using ingest::Field;
 class IpLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
-    return {"ip",
-            "client IP address",
-            {},
-            {{"weight", 1.0}, {"pair_cap", 16}, {"hub", 1}, {"strong_share", 2}, {"capacity", 16}, {"min_share", 0}},
-            engine::Family::kNetwork};
+    return {"ip", "client IP address", {}, {{"pair_cap", 16}, {"capacity", 16}}, engine::Family::kNetwork};
   }
   explicit IpLink(const SignalParams&) {}
   void Keys(const Event& event, KeySink& sink) const override {
@@ -41,7 +37,7 @@ class IpPrefixLink : public engine::LinkSignal {
     return {"ip_prefix",
             "client /24 (IPv4) or /48 (IPv6) prefix",
             {},
-            {{"weight", 0.7}, {"pair_cap", 8}, {"hub", 1}, {"strong_share", 2}, {"capacity", 16}, {"min_share", 0}},
+            {{"weight", 0.7}, {"pair_cap", 8}, {"capacity", 16}},
             engine::Family::kNetwork};
   }
   explicit IpPrefixLink(const SignalParams&) {}
@@ -57,11 +53,7 @@ HG_REGISTER_LINK_SIGNAL(IpPrefixLink);
 class AsnLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
-    return {"asn",
-            "autonomous system of the client IP",
-            {Field::kAsn},
-            {{"weight", 0.3}, {"pair_cap", 0}, {"hub", 1}, {"strong_share", 2}, {"capacity", 8}, {"min_share", 0}},
-            engine::Family::kNetwork};
+    return {"asn", "autonomous system of the client IP", {Field::kAsn}, {{"weight", 0.3}}, engine::Family::kNetwork};
   }
   explicit AsnLink(const SignalParams&) {}
   void Keys(const Event& event, KeySink& sink) const override {
@@ -80,7 +72,7 @@ class ClientStackLink : public engine::LinkSignal {
     return {"client_stack",
             "TLS fingerprint with user agent",
             {Field::kTls, Field::kUa},
-            {{"weight", 0.3}, {"pair_cap", 0}, {"hub", 1}, {"strong_share", 2}, {"capacity", 4}, {"min_share", 0}},
+            {{"weight", 0.3}, {"capacity", 4}},
             engine::Family::kNetwork};
   }
   explicit ClientStackLink(const SignalParams&) {}

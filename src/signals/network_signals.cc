@@ -18,7 +18,7 @@ using engine::SignalParams;
 using ingest::Field;
 
 // The billing country differs from the IP country.
-class CountryMismatchSignal : public engine::AccountSignal {
+class CountryMismatchSignal : public RampedSignal {
  public:
   static SignalInfo Info() {
     return {"country_mismatch",
@@ -26,22 +26,17 @@ class CountryMismatchSignal : public engine::AccountSignal {
             {Field::kBillingCountry},
             {{"weight", 0.6}, {"low_share", 0.2}, {"high_share", 0.7}}};
   }
-  explicit CountryMismatchSignal(const SignalParams& p)
-      : weight_(Param(p, "weight")), low_(Param(p, "low_share")), high_(Param(p, "high_share")) {}
+  explicit CountryMismatchSignal(const SignalParams& p) : RampedSignal(p, "low_share", "high_share") {}
   std::optional<Evidence> Score(const AccountFeatures& f) const override {
     std::optional<double> share = f.CountryMismatchShare();
     if (!share) return std::nullopt;
-    return Evidence{weight_ * Ramp(*share, low_, high_),
-                    fmt::format("{:.0f}% of requests from outside the billing country", *share * 100)};
+    return Evidence{Points(*share), fmt::format("{:.0f}% of requests from outside the billing country", *share * 100)};
   }
-
- private:
-  double weight_, low_, high_;
 };
 HG_REGISTER_ACCOUNT_SIGNAL(CountryMismatchSignal);
 
 // Exits in many countries: a rotating proxy pool.
-class ExitCountriesSignal : public engine::AccountSignal {
+class ExitCountriesSignal : public RampedSignal {
  public:
   static SignalInfo Info() {
     return {"exit_countries",
@@ -49,21 +44,17 @@ class ExitCountriesSignal : public engine::AccountSignal {
             {Field::kIpCountry},
             {{"weight", 0.6}, {"low_countries", 2}, {"high_countries", 5}}};
   }
-  explicit ExitCountriesSignal(const SignalParams& p)
-      : weight_(Param(p, "weight")), low_(Param(p, "low_countries")), high_(Param(p, "high_countries")) {}
+  explicit ExitCountriesSignal(const SignalParams& p) : RampedSignal(p, "low_countries", "high_countries") {}
   std::optional<Evidence> Score(const AccountFeatures& f) const override {
     int countries = f.IpCountries();
     if (countries == 0) return std::nullopt;
-    return Evidence{weight_ * Ramp(countries, low_, high_), fmt::format("requests from {} countries", countries)};
+    return Evidence{Points(countries), fmt::format("requests from {} countries", countries)};
   }
-
- private:
-  double weight_, low_, high_;
 };
 HG_REGISTER_ACCOUNT_SIGNAL(ExitCountriesSignal);
 
 // Requests from listed datacenter or VPN ranges and ASNs (--netlists).
-class HostingExitsSignal : public engine::AccountSignal {
+class HostingExitsSignal : public RampedSignal {
  public:
   static SignalInfo Info() {
     return {"hosting_exits",
@@ -73,17 +64,12 @@ class HostingExitsSignal : public engine::AccountSignal {
             engine::Family::kNone,
             /*needs_netlists=*/true};
   }
-  explicit HostingExitsSignal(const SignalParams& p)
-      : weight_(Param(p, "weight")), low_(Param(p, "low_share")), high_(Param(p, "high_share")) {}
+  explicit HostingExitsSignal(const SignalParams& p) : RampedSignal(p, "low_share", "high_share") {}
   std::optional<Evidence> Score(const AccountFeatures& f) const override {
     double share = std::max(f.DatacenterShare(), f.VpnShare());
     if (share == 0) return std::nullopt;
-    return Evidence{weight_ * Ramp(share, low_, high_),
-                    fmt::format("{:.0f}% of requests from datacenter/VPN ranges", share * 100)};
+    return Evidence{Points(share), fmt::format("{:.0f}% of requests from datacenter/VPN ranges", share * 100)};
   }
-
- private:
-  double weight_, low_, high_;
 };
 HG_REGISTER_ACCOUNT_SIGNAL(HostingExitsSignal);
 
