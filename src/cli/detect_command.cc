@@ -31,13 +31,6 @@ int Fail(const absl::Status& status) {
   return kExitIoError;
 }
 
-absl::Status WriteFile(const std::string& path, const std::string& text) {
-  absl::StatusOr<std::unique_ptr<io::OutputFile>> out = io::OutputFile::Open(path);
-  if (!out.ok()) return out.status();
-  (*out)->Write(text);
-  return (*out)->Close();
-}
-
 absl::Status WriteVerdicts(const std::string& path, const engine::Detection& detection,
                            const ingest::Interners& interners) {
   absl::StatusOr<std::unique_ptr<io::OutputFile>> out = io::OutputFile::Open(path);
@@ -90,7 +83,8 @@ int RunDetect(const DetectArgs& args) {
     if (absl::Status status = WriteVerdicts(args.verdicts, detection, interners); !status.ok()) return Fail(status);
   }
   if (!args.campaigns.empty()) {
-    if (absl::Status status = WriteFile(args.campaigns, engine::CampaignsJson(detection, interners)); !status.ok()) {
+    if (absl::Status status = io::WriteFile(args.campaigns, engine::CampaignsJson(detection, interners));
+        !status.ok()) {
       return Fail(status);
     }
   }

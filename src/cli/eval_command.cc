@@ -36,9 +36,7 @@ int RunEval(const EvalArgs& args) {
     std::printf("bad lines skipped: %llu\n", static_cast<unsigned long long>(bad_input.bad_lines()));
   }
   if (!args.json.empty()) {
-    absl::StatusOr<std::unique_ptr<io::OutputFile>> out = io::OutputFile::Open(args.json);
-    absl::Status written =
-        out.ok() ? ((*out)->Write(eval::FormatEvaluationJson(result)), (*out)->Close()) : out.status();
+    absl::Status written = io::WriteFile(args.json, eval::FormatEvaluationJson(result));
     if (!written.ok()) {
       std::fprintf(stderr, "hydraguard eval: %s\n", std::string(written.message()).c_str());
       return kExitIoError;

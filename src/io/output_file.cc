@@ -142,4 +142,11 @@ absl::StatusOr<std::unique_ptr<OutputFile>> OutputFile::Open(const std::string& 
   return std::make_unique<PlainOutput>(std::move(writer));
 }
 
+absl::Status WriteFile(const std::string& path, std::string_view contents) {
+  absl::StatusOr<std::unique_ptr<OutputFile>> out = OutputFile::Open(path);
+  if (!out.ok()) return out.status();
+  (*out)->Write(contents);
+  return (*out)->Close();
+}
+
 }  // namespace hydraguard::io

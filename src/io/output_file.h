@@ -41,6 +41,10 @@ class OutputFile {
   virtual uint64_t bytes_written() const = 0;
 };
 
+// Writes `contents` to `path` as one file (zstd when it ends in ".zst"; "-" is
+// stdout); returns the first error.
+absl::Status WriteFile(const std::string& path, std::string_view contents);
+
 }  // namespace hydraguard::io
 
 #endif  // HYDRAGUARD_IO_OUTPUT_FILE_H_

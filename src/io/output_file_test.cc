@@ -51,6 +51,14 @@ TEST(OutputFileTest, UncreatablePathFails) {
   EXPECT_FALSE(out.ok());
 }
 
+// WriteFile: one call, the same file as Open + Write + Close; errors returned.
+TEST(OutputFileTest, WriteFileWritesAndReportsErrors) {
+  std::string path = TempPath(".json");
+  ASSERT_TRUE(WriteFile(path, "{\"a\":1}\n").ok());
+  EXPECT_EQ(ReadWholeFile(path), "{\"a\":1}\n");
+  EXPECT_FALSE(WriteFile("/nonexistent-dir/x.json", "x").ok());
+}
+
 TEST(JsonWriterTest, Escapes) {
   std::string out;
   AppendJsonString(&out, "a\"b\\c\nd\te\x01 café");
