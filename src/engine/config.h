@@ -75,6 +75,13 @@ struct EngineConfig {
   // points, else `allow`.
   double monitor_points = 2.5;
 
+  // Campaign indicators (replay, gateway): a key of a link signal with
+  // `indicator: 1`, held by at least indicator_min_accounts accounts of which
+  // at least indicator_min_share are flagged, refuses requests from accounts
+  // not yet scored.
+  double indicator_min_accounts = 5;
+  double indicator_min_share = 1.0;
+
   // 0: ignore prompt and system text even when the events carry it (as if
   // the log were metadata-only; for privacy, or to measure that mode).
   double use_text = 1;

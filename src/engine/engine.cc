@@ -1,12 +1,11 @@
 #include "engine/engine.h"
 
 #include <algorithm>
-#include <bit>
-#include <cmath>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "engine/campaign_score.h"
+#include "engine/internal/link_rules.h"
 #include "engine/internal/numbers.h"
 #include "engine/union_find.h"
 #include "fmt/format.h"
@@ -67,6 +66,7 @@ LinkPolicy PolicyFrom(const SignalParams& params) {
   read("capacity", &policy.capacity);
   read("min_share", &policy.min_share);
   read("min_events", &policy.min_events);
+  read("indicator", &policy.indicator);
   return policy;
 }
 
@@ -131,6 +131,16 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const EngineConfig& confi
   return engine;
 }
 
+std::vector<ingest::Id> Engine::TakeChangedAccounts() {
+  track_changes_ = true;
+  std::vector<ingest::Id> changed = std::move(changed_accounts_);
+  changed_accounts_.clear();
+  for (ingest::Id account : changed) changed_[account] = false;
+  return changed;
+}
+
+bool Engine::SameOrg(ingest::Id a, ingest::Id b) const { return org_[a] != ingest::kNoId && org_[a] == org_[b]; }
+
 std::vector<std::string> Engine::AccountSignalNames() const {
   std::vector<std::string> names;
   for (const auto& loaded : account_signals_) names.push_back(loaded.name);
@@ -143,24 +153,34 @@ std::vector<std::string> Engine::LinkSignalNames() const {
   return names;
 }
 
-void Engine::Add(const ingest::Event& original) {
-  ingest::Event without_text;
-  const ingest::Event* event_ptr = &original;
+const ingest::Event& Engine::Analysed(const ingest::Event& original, ingest::Event* scratch) const {
   // Text is analysed on opening turns only (or when the turn is unknown): a
   // conversation's opening request sets its capability and carries its
   // template; follow-up turns (tool results, clarifications) would cost as
   // much to analyse and add little.
   bool follow_up = original.has(ingest::Field::kTurn) && original.turn > 1 && config_.text_opening_turns_only > 0;
-  if ((config_.use_text == 0 || follow_up) &&
-      (original.has(ingest::Field::kPrompt) || original.has(ingest::Field::kSystem))) {
-    without_text = original;
-    without_text.prompt = without_text.system = {};
-    without_text.present &=
-        ~((1u << static_cast<int>(ingest::Field::kPrompt)) | (1u << static_cast<int>(ingest::Field::kSystem)));
-    event_ptr = &without_text;
+  if ((config_.use_text != 0 && !follow_up) ||
+      !(original.has(ingest::Field::kPrompt) || original.has(ingest::Field::kSystem))) {
+    return original;
   }
-  const ingest::Event& event = *event_ptr;
+  *scratch = original;
+  scratch->prompt = scratch->system = {};
+  scratch->present &=
+      ~((1u << static_cast<int>(ingest::Field::kPrompt)) | (1u << static_cast<int>(ingest::Field::kSystem)));
+  return *scratch;
+}
+
+void Engine::Add(const ingest::Event& original) {
+  ingest::Event without_text;
+  const ingest::Event& event = Analysed(original, &without_text);
   ++events_;
+  if (track_changes_) {
+    if (event.account >= changed_.size()) changed_.resize(event.account + 1, false);
+    if (!changed_[event.account]) {
+      changed_[event.account] = true;
+      changed_accounts_.push_back(event.account);
+    }
+  }
   features_.Add(event);
   for (int field = 0; field < ingest::kFieldCount; ++field) field_counts_[field] += (event.present >> field) & 1u;
   if (event.account >= keys_.size()) {
@@ -216,8 +236,8 @@ Detection Engine::Detect() const {
   return detection;
 }
 
-// Which signals the input allows, and each account's own points.
-void Engine::ScoreAccounts(DetectState& state, Detection* detection) const {
+void Engine::CheckSignals(std::vector<bool>* account_usable, std::vector<bool>* link_usable,
+                          std::vector<std::string>* unused) const {
   auto usable = [&](const SignalInfo& info) {
     if (info.needs_netlists && !has_netlists_) return false;
     if (info.inputs.empty()) return true;
@@ -227,18 +247,55 @@ void Engine::ScoreAccounts(DetectState& state, Detection* detection) const {
     return false;
   };
   auto check = [&](const auto& signals, std::vector<bool>* flags) {
+    flags->clear();
     for (const auto& loaded : signals) {
       flags->push_back(usable(loaded.info));
-      if (flags->back()) continue;
-      detection->unused_signals.push_back(
-          loaded.info.needs_netlists && !has_netlists_
-              ? fmt::format("{} (no --netlists given)", loaded.name)
-              : fmt::format("{} (no {} in the input)", loaded.name, FieldList(loaded.info.inputs)));
+      if (flags->back() || unused == nullptr) continue;
+      unused->push_back(loaded.info.needs_netlists && !has_netlists_
+                            ? fmt::format("{} (no --netlists given)", loaded.name)
+                            : fmt::format("{} (no {} in the input)", loaded.name, FieldList(loaded.info.inputs)));
     }
   };
-  check(account_signals_, &state.account_signal_usable);
-  check(link_signals_, &state.link_signal_usable);
+  check(account_signals_, account_usable);
+  check(link_signals_, link_usable);
+}
 
+double Engine::ScoreAccount(ingest::Id account, const std::vector<bool>& account_usable,
+                            std::vector<std::string>* reasons) const {
+  const AccountFeatures& features = features_.Get(account);
+  double points = 0;
+  std::vector<Evidence> evidence_list;
+  for (size_t index = 0; index < account_signals_.size(); ++index) {
+    if (!account_usable[index]) continue;
+    std::optional<Evidence> evidence = account_signals_[index].signal->Score(features);
+    if (!evidence) continue;
+    points += evidence->points;
+    if (reasons != nullptr && evidence->points > 0) evidence_list.push_back(std::move(*evidence));
+  }
+  if (reasons != nullptr) {
+    std::sort(evidence_list.begin(), evidence_list.end(),
+              [](const Evidence& a, const Evidence& b) { return a.points > b.points; });
+    for (Evidence& evidence : evidence_list) reasons->push_back(std::move(evidence.reason));
+  }
+  return points;
+}
+
+size_t Engine::link_signal_count() const { return link_signals_.size(); }
+const LinkPolicy& Engine::link_policy(size_t index) const { return link_signals_[index].policy; }
+Family Engine::link_family(size_t index) const { return link_signals_[index].info.family; }
+const LinkSignal& Engine::link_signal(size_t index) const { return *link_signals_[index].signal; }
+
+double Engine::StrongWeight(uint32_t signals) const {
+  double weight = 0;
+  for (size_t index = 0; index < link_signals_.size() && index < 32; ++index) {
+    if ((signals >> index) & 1u) weight += link_signals_[index].policy.strong_weight;
+  }
+  return weight;
+}
+
+// Which signals the input allows, and each account's own points.
+void Engine::ScoreAccounts(DetectState& state, Detection* detection) const {
+  CheckSignals(&state.account_signal_usable, &state.link_signal_usable, &detection->unused_signals);
   const size_t account_count = features_.size();
   detection->verdicts.resize(account_count);
   state.suspicious.assign(account_count, false);
@@ -248,16 +305,7 @@ void Engine::ScoreAccounts(DetectState& state, Detection* detection) const {
     const AccountFeatures& features = features_.Get(account);
     if (features.events == 0) continue;
     detection->out_of_order_events += features.out_of_order;
-    std::vector<Evidence> reasons;
-    for (size_t index = 0; index < account_signals_.size(); ++index) {
-      if (!state.account_signal_usable[index]) continue;
-      std::optional<Evidence> evidence = account_signals_[index].signal->Score(features);
-      if (!evidence) continue;
-      verdict.points += evidence->points;
-      if (evidence->points > 0) reasons.push_back(std::move(*evidence));
-    }
-    std::sort(reasons.begin(), reasons.end(), [](const Evidence& a, const Evidence& b) { return a.points > b.points; });
-    for (Evidence& evidence : reasons) verdict.reasons.push_back(std::move(evidence.reason));
+    verdict.points = ScoreAccount(account, state.account_signal_usable, &verdict.reasons);
     state.suspicious[account] = verdict.points >= config_.suspicious_points;
   }
 }
@@ -269,12 +317,7 @@ void Engine::CollectHoldings(DetectState& state) const {
     const KeyCounter& counter = keys_[account];
     for (const KeyCount& entry : counter.entries()) {
       if (!state.link_signal_usable[entry.signal]) continue;
-      const LinkPolicy& policy = link_signals_[entry.signal].policy;
-      if (counter.events(entry.signal) < policy.min_events) continue;
-      if (policy.min_share > 0) {
-        uint32_t guaranteed = entry.count - entry.error;
-        if (guaranteed < 2 || guaranteed < policy.min_share * counter.events(entry.signal)) continue;
-      }
+      if (!internal::Holds(counter, entry, link_signals_[entry.signal].policy)) continue;
       state.holdings.push_back(Holding{entry.key, account, entry.signal});
     }
   }
@@ -301,11 +344,7 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
   const std::vector<Holding>& holdings = state.holdings;
   const std::vector<bool>& suspicious = state.suspicious;
   auto member = [&](uint32_t account) { return detection.verdicts[account].points >= config_.member_points; };
-  struct PairEvidence {
-    float total = 0;
-    float identity = 0;  // from identity keys (payment, sign-up, e-mail domain)
-  };
-  absl::flat_hash_map<uint64_t, PairEvidence> pair_points;
+  absl::flat_hash_map<uint64_t, internal::PairEvidence> pair_points;
   std::vector<DetectState::Group> hubs;
   std::vector<uint8_t> hub_families(account_count, 0);  // by account: bit per Family
   std::vector<uint32_t> strong_hubs(account_count, 0);  // by account: bit per link signal
@@ -313,58 +352,37 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
     const size_t begin = group.begin, end = group.end, holders = end - begin;
     const LinkPolicy& policy = link_signals_[holdings[begin].signal].policy;
     const Family family = link_signals_[holdings[begin].signal].info.family;
-    if (holders <= policy.pair_cap) {
-      // Rarity: full weight for two holders, falling with the log of the count.
-      double weight = policy.rarity > 0
-                          ? policy.weight * std::log1p(policy.pair_cap / holders) / std::log1p(policy.pair_cap / 2)
-                          : policy.weight;
+    if (int64_t weight = internal::PairWeight(policy, holders); weight > 0) {
       for (size_t i = begin; i < end; ++i) {
         for (size_t j = i + 1; j < end; ++j) {
           uint32_t a = holdings[i].account, b = holdings[j].account;
-          if (org_[a] != ingest::kNoId && org_[a] == org_[b]) continue;
-          PairEvidence& evidence = pair_points[PairKey(a, b)];
-          evidence.total += static_cast<float>(weight);
-          if (family == Family::kIdentity) evidence.identity += static_cast<float>(weight);
+          if (SameOrg(a, b)) continue;
+          internal::PairEvidence& evidence = pair_points[PairKey(a, b)];
+          evidence.total += weight;
+          if (family == Family::kIdentity) evidence.identity += weight;
         }
       }
     }
     if (policy.hub <= 0 || holders < config_.hub_min_accounts) continue;
-    // Lockstep is coordination no honest account shows by chance, so a
-    // timing key needs only members (not suspicious accounts) behind it.
-    auto qualifies = [&](uint32_t account) {
-      return family == Family::kTiming ? member(account) : static_cast<bool>(suspicious[account]);
-    };
     size_t qualified = 0, honest = 0;  // honest: below member_points
     for (size_t i = begin; i < end; ++i) {
-      qualified += qualifies(holdings[i].account);
-      honest += !member(holdings[i].account);
+      uint32_t account = holdings[i].account;
+      qualified += internal::QualifiesForHub(family, suspicious[account], member(account));
+      honest += !member(account);
     }
-    if (qualified < config_.hub_min_accounts ||
-        static_cast<double>(qualified) < config_.hub_min_suspicious_share * static_cast<double>(holders)) {
-      continue;
-    }
-    bool strong = static_cast<double>(holders - honest) >= policy.strong_share * static_cast<double>(holders);
-    if (strong || config_.weak_hubs_join > 0) hubs.push_back(group);
+    internal::HubStatus status = internal::EvaluateHub(policy, holders, qualified, honest, config_);
+    if (!status.hub) continue;
+    if (internal::HubJoins(status, config_)) hubs.push_back(group);
     for (size_t i = begin; i < end; ++i) {
       uint32_t account = holdings[i].account;
       if (!member(account)) continue;
       hub_families[account] |= 1u << static_cast<int>(family);
-      if (strong) strong_hubs[account] |= 1u << (holdings[begin].signal % 32);
+      if (status.strong) strong_hubs[account] |= 1u << (holdings[begin].signal % 32);
     }
   }
-  // Sum of strong_weight over the link signals of an account's strong hubs.
-  auto strong_weight = [&](uint32_t signals) {
-    double weight = 0;
-    for (size_t index = 0; index < link_signals_.size() && index < 32; ++index) {
-      if ((signals >> index) & 1u) weight += link_signals_[index].policy.strong_weight;
-    }
-    return weight;
-  };
   auto joins_hubs = [&](uint32_t account) {
-    bool eligible =
-        suspicious[account] || (member(account) && (hub_families[account] & (1u << static_cast<int>(Family::kTiming))));
-    return eligible && strong_weight(strong_hubs[account]) >= config_.hub_min_strong &&
-           std::popcount(hub_families[account]) >= config_.hub_min_families;
+    return internal::JoinsHubs(suspicious[account], member(account), hub_families[account],
+                               StrongWeight(strong_hubs[account]), config_);
   };
   for (const DetectState::Group& hub : hubs) {
     uint32_t first = UINT32_MAX;
@@ -380,12 +398,7 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
   }
   for (const auto& [pair, evidence] : pair_points) {
     auto a = static_cast<uint32_t>(pair >> 32), b = static_cast<uint32_t>(pair);
-    // Network sharing alone never joins a pair: proxy exits are shared with
-    // honest customers. Identity evidence (a card, a rare domain) must be part of it.
-    bool joined = evidence.identity > 0 && (evidence.total >= config_.strong_pair_points ||
-                                            (evidence.total >= config_.pair_points && suspicious[a] && suspicious[b]) ||
-                                            (evidence.identity >= config_.member_pair_points &&
-                                             (suspicious[a] || suspicious[b]) && member(a) && member(b)));
+    bool joined = internal::PairJoined(evidence, suspicious[a], suspicious[b], member(a), member(b), config_);
     if (joined) state.clusters.Union(a, b);
   }
 }

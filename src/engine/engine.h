@@ -118,6 +118,10 @@ class Engine {
   void Add(const ingest::Event& event);
   Detection Detect() const;
 
+  // Accounts sent events since the previous call, in order of their first
+  // such event. The first call starts the tracking (and returns nothing).
+  std::vector<ingest::Id> TakeChangedAccounts();
+
   const AccountFeatureTable& features() const { return features_; }
   uint64_t events() const { return events_; }
   // Names of the enabled signals, in evaluation order.
@@ -128,6 +132,28 @@ class Engine {
   struct LoadedAccountSignal;
   struct LoadedLinkSignal;
   Engine(const EngineConfig& config, const netinfo::NetworkLists* lists, const ingest::Interners* interners);
+
+  friend class Rescorer;  // incremental Detect() (rescorer.h)
+
+  // The event as the engine analyses it: without its text when use_text is
+  // 0 or it is a follow-up turn (copied into `scratch` then).
+  const ingest::Event& Analysed(const ingest::Event& original, ingest::Event* scratch) const;
+  // Which signals the input allows (flags by signal index) and, if `unused`
+  // is given, why the others cannot be used.
+  void CheckSignals(std::vector<bool>* account_usable, std::vector<bool>* link_usable,
+                    std::vector<std::string>* unused) const;
+  // An account's own points; its reasons, strongest first, if asked for.
+  double ScoreAccount(ingest::Id account, const std::vector<bool>& account_usable,
+                      std::vector<std::string>* reasons) const;
+  // The enabled link signals, by index.
+  size_t link_signal_count() const;
+  const LinkPolicy& link_policy(size_t index) const;
+  Family link_family(size_t index) const;
+  const LinkSignal& link_signal(size_t index) const;
+  // Sum of strong_weight over a bit set of link signals.
+  double StrongWeight(uint32_t signals) const;
+  // Both accounts declared the same org (never linked by pair evidence).
+  bool SameOrg(ingest::Id a, ingest::Id b) const;
 
   // Detect() in stages (engine.cc), in this order.
   struct DetectState;
@@ -148,6 +174,9 @@ class Engine {
   std::vector<ingest::Id> org_;   // by account: the last org seen
   std::array<uint64_t, ingest::kFieldCount> field_counts_{};
   uint64_t events_ = 0;
+  bool track_changes_ = false;
+  std::vector<bool> changed_;  // by account
+  std::vector<ingest::Id> changed_accounts_;
 };
 
 }  // namespace hydraguard::engine

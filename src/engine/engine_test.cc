@@ -11,104 +11,21 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest/event_reader.h"
+#include "engine/internal/test_scenarios.h"
 #include "testing/test_files.h"
 
 namespace hydraguard::engine {
 namespace {
 
+using internal::AddHonest;
+using internal::AddHydra;
+using internal::kDay;
+using internal::kStart;
+using internal::Request;
+using internal::ToJson;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-constexpr int64_t kStart = 1776816000000;  // 2026-04-22T00:00:00Z
-constexpr int64_t kHour = 3600000;
-constexpr int64_t kDay = 24 * kHour;
-
-struct Request {
-  std::string account;
-  int64_t ts = 0;
-  std::string ip;
-  std::string ip_country = "US";
-  std::string billing_country = "US";
-  int64_t created = 0;
-  std::string payment;
-  std::string org;
-  std::string email_domain = "gmail.com";
-  std::string verified = "email";
-  int output_tokens = 300;
-  std::string system;
-  std::string prompt;
-};
-
-std::string ToJson(const Request& r, bool with_text) {
-  std::string line = fmt::format(
-      R"({{"ts":{},"account":"{}","ip":"{}","ip_country":"{}","billing_country":"{}","account_created":{},)"
-      R"("payment":"{}","org":"{}","email_domain":"{}","verified":"{}","input_tokens":50,"output_tokens":{})",
-      r.ts, r.account, r.ip, r.ip_country, r.billing_country, r.created, r.payment, r.org, r.email_domain, r.verified,
-      r.output_tokens);
-  if (with_text && !r.system.empty()) line += fmt::format(R"(,"system":"{}")", r.system);
-  if (with_text && !r.prompt.empty()) line += fmt::format(R"(,"prompt":"{}")", r.prompt);
-  line += "}\n";
-  return line;
-}
-
-// 30 hydra accounts: signed up in one burst a day before use, ten per card,
-// ~40 requests a day over two weeks through proxy exits in eight countries,
-// one system prompt, reasoning-eliciting coding tasks, long answers.
-void AddHydra(std::vector<Request>* log) {
-  const char* countries[] = {"DE", "FR", "BR", "JP", "KR", "IN", "SG", "GB"};
-  for (int account = 0; account < 30; ++account) {
-    for (int day = 0; day < 14; ++day) {
-      for (int n = 0; n < 40; ++n) {
-        Request r;
-        r.account = fmt::format("hydra_{}", account);
-        r.ts = kStart + day * kDay + n * (kDay / 40) + account * 7000;
-        int exit = (account * 7 + day * 13 + n) % 40;
-        r.ip = fmt::format("203.0.{}.{}", 100 + exit / 10, 10 + exit % 10);
-        r.ip_country = countries[exit % 8];
-        r.created = kStart - kDay + account * 60000;
-        r.payment = fmt::format("pm_hydra_{}", account / 10);
-        r.org = fmt::format("org_hydra_{}", account);
-        r.email_domain = "tmpbox.net";
-        r.output_tokens = 2200;
-        r.system = "You are a meticulous expert. Answer every request in full, showing the method.";
-        r.prompt = fmt::format(
-            "Write a Python function that implements task {} with unit tests. Think step by step and show all "
-            "of your reasoning.",
-            (account * 31 + day * 7 + n) % 97);
-        log->push_back(r);
-      }
-    }
-  }
-}
-
-// Honest traffic: 60 people (casual chat, a few a day), 5 households of four
-// sharing a card, one company of 20 behind one NAT with one card and domain,
-// everyone pasting the same popular prompt now and then.
-void AddHonest(std::vector<Request>* log) {
-  for (int person = 0; person < 100; ++person) {
-    bool household = person >= 60 && person < 80;
-    bool company = person >= 80;
-    for (int day = 0; day < 14; ++day) {
-      for (int n = 0; n < 1 + person % 3; ++n) {
-        Request r;
-        r.account = fmt::format("honest_{}", person);
-        r.ts = kStart + day * kDay + (9 + (person + n * 5) % 12) * kHour + person * 1000;
-        r.ip = company ? "198.51.100.7" : fmt::format("192.0.2.{}", person);
-        r.created = kStart - (400 + person) * kDay;
-        r.payment = household ? fmt::format("pm_house_{}", (person - 60) / 4)
-                    : company ? "pm_company"
-                              : fmt::format("pm_person_{}", person);
-        r.org = company ? "org_company" : fmt::format("org_person_{}", person);
-        r.email_domain = company ? "company.example" : "gmail.com";
-        r.verified = company ? "enterprise" : "phone";
-        r.prompt = (day + n) % 4 == 0 ? "Summarize the following text in three bullet points."
-                                      : fmt::format("what should I cook tonight with {} and rice?", person + day);
-        log->push_back(r);
-      }
-    }
-  }
-}
 
 struct DetectRun {
   ingest::Interners interners;

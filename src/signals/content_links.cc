@@ -53,7 +53,7 @@ class SystemPromptLink : public engine::LinkSignal {
     return {"system_prompt",
             "normalized system prompt",
             {Field::kSystem},
-            {{"strong_share", 0.99}, {"capacity", 4}, {"min_share", 0.05}},
+            {{"strong_share", 0.99}, {"capacity", 4}, {"min_share", 0.05}, {"indicator", 1}},
             engine::Family::kContent};
   }
   explicit SystemPromptLink(const SignalParams&) {}
@@ -74,7 +74,7 @@ class PromptTemplateLink : public engine::LinkSignal {
     return {"prompt_template",
             "prompt template (MinHash LSH bands of word 3-grams)",
             {Field::kPrompt},
-            {{"strong_share", 0.99}, {"capacity", 16}, {"min_share", 0.08}, {"bands", 4}},
+            {{"strong_share", 0.99}, {"capacity", 16}, {"min_share", 0.08}, {"bands", 4}, {"indicator", 1}},
             engine::Family::kContent};
   }
   explicit PromptTemplateLink(const SignalParams& params)

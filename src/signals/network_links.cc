@@ -19,7 +19,7 @@ using ingest::Field;
 class IpLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
-    return {"ip", "client IP address", {}, {{"pair_cap", 16}, {"capacity", 16}}, engine::Family::kNetwork};
+    return {"ip", "client IP address", {}, {{"pair_cap", 16}, {"capacity", 16}, {"indicator", 1}}, engine::Family::kNetwork};
   }
   explicit IpLink(const SignalParams&) {}
   void Keys(const Event& event, KeySink& sink) const override {
@@ -72,7 +72,7 @@ class ClientStackLink : public engine::LinkSignal {
     return {"client_stack",
             "TLS fingerprint with user agent",
             {Field::kTls, Field::kUa},
-            {{"weight", 0.3}, {"capacity", 4}},
+            {{"weight", 0.3}, {"capacity", 4}, {"indicator", 1}},
             engine::Family::kNetwork};
   }
   explicit ClientStackLink(const SignalParams&) {}

@@ -1,0 +1,545 @@
+#include "engine/rescorer.h"
+
+#include <algorithm>
+#include <iterator>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "engine/internal/link_rules.h"
+#include "engine/internal/numbers.h"
+
+namespace hydraguard::engine {
+namespace {
+
+using internal::HubStatus;
+using internal::PairEvidence;
+
+constexpr uint32_t kNoNode = UINT32_MAX;
+constexpr uint32_t kGroupBit = 1u << 31;  // in node owners: the node is a key's
+
+uint64_t PairKey(uint32_t a, uint32_t b) {
+  if (a > b) std::swap(a, b);
+  return (static_cast<uint64_t>(a) << 32) | b;
+}
+
+// Disjoint sets over nodes that appear over time; each set lists its
+// members, so that a set can be taken apart when one of its links goes.
+class Components {
+ public:
+  uint32_t Add() {
+    parent_.push_back(static_cast<uint32_t>(parent_.size()));
+    members_.emplace_back();
+    return parent_.back();
+  }
+  uint32_t Find(uint32_t node) {
+    while (parent_[node] != node) {
+      parent_[node] = parent_[parent_[node]];
+      node = parent_[node];
+    }
+    return node;
+  }
+  void Union(uint32_t a, uint32_t b) {
+    a = Find(a);
+    b = Find(b);
+    if (a == b) return;
+    if (Size(a) < Size(b)) std::swap(a, b);
+    std::vector<uint32_t>& into = members_[a];
+    if (into.empty()) into.push_back(a);
+    std::vector<uint32_t>& from = members_[b];
+    if (from.empty()) {
+      into.push_back(b);
+    } else {
+      into.insert(into.end(), from.begin(), from.end());
+      std::vector<uint32_t>().swap(from);
+    }
+    parent_[b] = a;
+  }
+  // REQUIRES: root == Find(root).
+  void AppendMembers(uint32_t root, std::vector<uint32_t>* out) const {
+    if (members_[root].empty()) {
+      out->push_back(root);
+    } else {
+      out->insert(out->end(), members_[root].begin(), members_[root].end());
+    }
+  }
+  // Makes every member of root's set a set of its own; appends them to `out`.
+  void Dissolve(uint32_t root, std::vector<uint32_t>* out) {
+    AppendMembers(root, out);
+    std::vector<uint32_t> members;
+    members.swap(members_[root]);
+    for (uint32_t node : members) parent_[node] = node;
+  }
+  size_t size() const { return parent_.size(); }
+
+ private:
+  size_t Size(uint32_t root) const { return members_[root].empty() ? 1 : members_[root].size(); }
+  std::vector<uint32_t> parent_;
+  std::vector<std::vector<uint32_t>> members_;  // by root; empty for a set of one
+};
+
+// A list without repeats, emptied each rescore.
+class WorkList {
+ public:
+  void Add(uint32_t id) {
+    if (id >= stamp_.size()) stamp_.resize(id + 1, 0);
+    if (stamp_[id] == epoch_) return;
+    stamp_[id] = epoch_;
+    items_.push_back(id);
+  }
+  void Reset() {
+    items_.clear();
+    ++epoch_;
+  }
+  const std::vector<uint32_t>& items() const { return items_; }
+
+ private:
+  std::vector<uint32_t> items_;
+  std::vector<uint32_t> stamp_;
+  uint32_t epoch_ = 1;
+};
+
+bool Contains(const std::vector<uint32_t>& values, uint32_t value) {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+void Erase(std::vector<uint32_t>* values, uint32_t value) {
+  auto found = std::find(values->begin(), values->end(), value);
+  if (found == values->end()) return;
+  *found = values->back();
+  values->pop_back();
+}
+
+}  // namespace
+
+struct Rescorer::State {
+  struct Account {
+    double points = 0;
+    bool scored = false, suspicious = false, member = false, joins = false;
+    Action action = Action::kAllow;
+    ingest::Id org = ingest::kNoId;
+    uint32_t node = kNoNode;
+    std::vector<uint32_t> groups;    // held keys, sorted
+    std::vector<uint32_t> partners;  // accounts joined to it by pair evidence
+  };
+  // A key held by at least one account.
+  struct Group {
+    uint64_t key = 0;
+    uint16_t signal = 0;
+    std::vector<uint32_t> holders;
+    uint32_t qualified = 0, honest = 0, flagged = 0;
+    HubStatus status;
+    bool indicator = false;
+    uint32_t node = kNoNode;  // allocated when it first joins its holders
+  };
+  struct Update {
+    uint32_t account;
+    double points;
+    bool suspicious, member;
+    ingest::Id org;
+    std::vector<uint32_t> groups;
+  };
+
+  explicit State(Engine* engine_in) : engine(engine_in), config(engine_in->config_) {
+    engine->TakeChangedAccounts();  // starts the tracking
+  }
+
+  Engine* engine;
+  const EngineConfig& config;
+  bool first = true;
+  std::vector<bool> account_usable, link_usable;
+  std::vector<Account> accounts;
+  std::vector<Group> groups;
+  std::vector<uint32_t> free_groups;
+  absl::flat_hash_map<std::pair<uint16_t, uint64_t>, uint32_t> group_ids;
+  absl::flat_hash_map<uint64_t, PairEvidence> pairs;
+  absl::flat_hash_set<std::pair<uint16_t, uint64_t>> indicators;
+  Components components;
+  std::vector<uint32_t> node_owner;  // account id, or group id | kGroupBit
+  std::vector<VerdictChange> changes;
+
+  // Work lists of one rescore.
+  WorkList pair_groups;      // groups whose pair evidence is redone
+  WorkList status_groups;    // groups whose counts changed
+  WorkList pairs_accounts;   // accounts whose flags changed: every pair rechecked
+  WorkList joins_accounts;   // accounts whose hub joining is rechecked
+  WorkList dissolve_roots;   // sets that lose a link
+  WorkList examined_roots;   // sets whose campaign standing is rechecked
+  WorkList current_roots;    // ...as they are after this rescore's changes
+  std::vector<uint64_t> touched_pairs;
+  std::vector<std::pair<uint32_t, uint32_t>> unions;  // node pairs
+
+  const LinkPolicy& Policy(const Group& group) const { return engine->link_policy(group.signal); }
+  Family FamilyOf(const Group& group) const { return engine->link_family(group.signal); }
+
+  uint32_t GroupId(uint16_t signal, uint64_t key) {
+    auto [it, inserted] = group_ids.try_emplace(std::make_pair(signal, key), 0);
+    if (!inserted) return it->second;
+    uint32_t id;
+    if (!free_groups.empty()) {
+      id = free_groups.back();
+      free_groups.pop_back();
+    } else {
+      id = static_cast<uint32_t>(groups.size());
+      groups.emplace_back();
+    }
+    Group& group = groups[id];
+    group.key = key;
+    group.signal = signal;
+    it->second = id;
+    return id;
+  }
+
+  uint32_t NewNode(uint32_t owner) {
+    node_owner.push_back(owner);
+    return components.Add();
+  }
+  uint32_t GroupNode(uint32_t group_id) {
+    if (groups[group_id].node == kNoNode) groups[group_id].node = NewNode(group_id | kGroupBit);
+    return groups[group_id].node;
+  }
+  void Dissolve(uint32_t node) {
+    if (node != kNoNode) dissolve_roots.Add(components.Find(node));
+  }
+
+  // Adds (sign 1) or takes away (-1) what a key adds to its holders' pairs.
+  void ApplyPairs(const Group& group, int sign) {
+    int64_t weight = internal::PairWeight(Policy(group), group.holders.size());
+    if (weight == 0) return;
+    bool identity = FamilyOf(group) == Family::kIdentity;
+    for (size_t i = 0; i < group.holders.size(); ++i) {
+      for (size_t j = i + 1; j < group.holders.size(); ++j) {
+        uint32_t a = group.holders[i], b = group.holders[j];
+        ingest::Id org_a = accounts[a].org;
+        if (org_a != ingest::kNoId && org_a == accounts[b].org) continue;
+        uint64_t key = PairKey(a, b);
+        PairEvidence& evidence = pairs[key];
+        evidence.total += sign * weight;
+        if (identity) evidence.identity += sign * weight;
+        touched_pairs.push_back(key);
+      }
+    }
+  }
+
+  void Count(Group& group, const Account& account, int sign) {
+    group.qualified += sign * internal::QualifiesForHub(FamilyOf(group), account.suspicious, account.member);
+    group.honest += sign * !account.member;
+    group.flagged += sign * Flagged(account.action);
+  }
+
+  void CheckPair(uint32_t a, uint32_t b) {
+    uint64_t key = PairKey(a, b);
+    auto found = pairs.find(key);
+    PairEvidence evidence = found == pairs.end() ? PairEvidence{} : found->second;
+    if (found != pairs.end() && evidence.total == 0 && evidence.identity == 0) pairs.erase(found);
+    const Account &first = accounts[a], &second = accounts[b];
+    bool joined =
+        internal::PairJoined(evidence, first.suspicious, second.suspicious, first.member, second.member, config);
+    bool was = Contains(first.partners, b);
+    if (joined == was) return;
+    if (joined) {
+      accounts[a].partners.push_back(b);
+      accounts[b].partners.push_back(a);
+      unions.emplace_back(first.node, second.node);
+    } else {
+      Erase(&accounts[a].partners, b);
+      Erase(&accounts[b].partners, a);
+      Dissolve(first.node);
+    }
+  }
+
+  void CheckJoins(uint32_t account_id) {
+    Account& account = accounts[account_id];
+    uint32_t families = 0, strong = 0;
+    if (account.member) {
+      for (uint32_t group_id : account.groups) {
+        const Group& group = groups[group_id];
+        if (!group.status.hub) continue;
+        families |= 1u << static_cast<int>(FamilyOf(group));
+        if (group.status.strong) strong |= 1u << (group.signal % 32);
+      }
+    }
+    bool joins =
+        internal::JoinsHubs(account.suspicious, account.member, families, engine->StrongWeight(strong), config);
+    if (account.joins && !joins) Dissolve(account.node);
+    account.joins = joins;
+    if (!joins) return;
+    for (uint32_t group_id : account.groups) {
+      if (internal::HubJoins(groups[group_id].status, config)) unions.emplace_back(account.node, GroupNode(group_id));
+    }
+  }
+
+  void AddLinksOf(uint32_t account_id) {
+    const Account& account = accounts[account_id];
+    for (uint32_t partner : account.partners) components.Union(account.node, accounts[partner].node);
+    if (!account.joins) return;
+    for (uint32_t group_id : account.groups) {
+      if (internal::HubJoins(groups[group_id].status, config)) components.Union(account.node, GroupNode(group_id));
+    }
+  }
+
+  void SetAction(uint32_t account_id, Action action) {
+    Account& account = accounts[account_id];
+    if (account.action == action) return;
+    changes.push_back(VerdictChange{account_id, account.action, action});
+    if (Flagged(account.action) != Flagged(action)) {
+      for (uint32_t group_id : account.groups) {
+        groups[group_id].flagged += Flagged(action) ? 1 : -1;
+        status_groups.Add(group_id);
+      }
+    }
+    account.action = action;
+  }
+
+  std::vector<uint32_t> AccountsToRead() {
+    std::vector<ingest::Id> changed = engine->TakeChangedAccounts();
+    std::vector<bool> account_now, link_now;
+    engine->CheckSignals(&account_now, &link_now, nullptr);
+    if (!first && account_now == account_usable && link_now == link_usable) return changed;
+    first = false;
+    account_usable = std::move(account_now);
+    link_usable = std::move(link_now);
+    std::vector<uint32_t> all;
+    for (uint32_t account = 0; account < engine->features_.size(); ++account) {
+      if (engine->features_.Get(account).events > 0) all.push_back(account);
+    }
+    return all;
+  }
+
+  Update Read(uint32_t account_id) {
+    Update update{account_id, 0, false, false, engine->org_[account_id], {}};
+    update.points = engine->ScoreAccount(account_id, account_usable, nullptr);
+    update.suspicious = update.points >= config.suspicious_points;
+    update.member = update.points >= config.member_points;
+    const KeyCounter& counter = engine->keys_[account_id];
+    for (const KeyCount& entry : counter.entries()) {
+      if (!link_usable[entry.signal]) continue;
+      if (!internal::Holds(counter, entry, engine->link_policy(entry.signal))) continue;
+      update.groups.push_back(GroupId(entry.signal, entry.key));
+    }
+    std::sort(update.groups.begin(), update.groups.end());
+    update.groups.erase(std::unique(update.groups.begin(), update.groups.end()), update.groups.end());
+    return update;
+  }
+
+  void Apply(Update& update, RescoreStats* stats) {
+    Account& account = accounts[update.account];
+    if (account.node == kNoNode) account.node = NewNode(update.account);
+    const bool flags_changed =
+        !account.scored || account.suspicious != update.suspicious || account.member != update.member;
+    std::vector<uint32_t> removed, added;
+    std::set_difference(account.groups.begin(), account.groups.end(), update.groups.begin(), update.groups.end(),
+                        std::back_inserter(removed));
+    std::set_difference(update.groups.begin(), update.groups.end(), account.groups.begin(), account.groups.end(),
+                        std::back_inserter(added));
+    for (uint32_t group_id : removed) {
+      Group& group = groups[group_id];
+      Erase(&group.holders, update.account);
+      Count(group, account, -1);
+      status_groups.Add(group_id);
+      if (account.joins && internal::HubJoins(group.status, config)) Dissolve(account.node);
+    }
+    if (flags_changed) {
+      for (uint32_t group_id : account.groups) {
+        if (std::binary_search(removed.begin(), removed.end(), group_id)) continue;
+        Count(groups[group_id], account, -1);
+        status_groups.Add(group_id);
+      }
+    }
+    account.points = update.points;
+    account.suspicious = update.suspicious;
+    account.member = update.member;
+    account.org = update.org;
+    account.scored = true;
+    account.groups = std::move(update.groups);
+    for (uint32_t group_id : account.groups) {
+      bool is_new = std::binary_search(added.begin(), added.end(), group_id);
+      if (!is_new && !flags_changed) continue;
+      Group& group = groups[group_id];
+      if (is_new) group.holders.push_back(update.account);
+      Count(group, account, 1);
+      status_groups.Add(group_id);
+    }
+    if (flags_changed) pairs_accounts.Add(update.account);
+    if (flags_changed || !removed.empty() || !added.empty()) joins_accounts.Add(update.account);
+    examined_roots.Add(components.Find(account.node));  // its points changed
+    stats->keys += removed.size() + added.size();
+  }
+
+  RescoreStats Rescore() {
+    RescoreStats stats;
+    changes.clear();
+    for (WorkList* list :
+         {&pair_groups, &status_groups, &pairs_accounts, &joins_accounts, &dissolve_roots, &examined_roots,
+          &current_roots}) {
+      list->Reset();
+    }
+    touched_pairs.clear();
+    unions.clear();
+
+    // 1. What the changed accounts hold now; the keys whose pairs change.
+    std::vector<uint32_t> changed = AccountsToRead();
+    stats.accounts = changed.size();
+    if (accounts.size() < engine->features_.size()) accounts.resize(engine->features_.size());
+    std::vector<Update> updates;
+    updates.reserve(changed.size());
+    for (uint32_t account_id : changed) {
+      updates.push_back(Read(account_id));
+      const Update& update = updates.back();
+      const Account& account = accounts[account_id];
+      bool org_changed = account.scored && account.org != update.org;
+      for (const std::vector<uint32_t>* list : {&account.groups, &update.groups}) {
+        for (uint32_t group_id : *list) {
+          bool in_both = std::binary_search(account.groups.begin(), account.groups.end(), group_id) &&
+                         std::binary_search(update.groups.begin(), update.groups.end(), group_id);
+          if (!in_both || org_changed) pair_groups.Add(group_id);
+        }
+      }
+    }
+    // 2. Take away those keys' pair evidence, apply the changes, add it back.
+    for (uint32_t group_id : pair_groups.items()) ApplyPairs(groups[group_id], -1);
+    for (Update& update : updates) Apply(update, &stats);
+    for (uint32_t group_id : pair_groups.items()) ApplyPairs(groups[group_id], 1);
+
+    // 3. Hubs whose standing changed: their holders recheck joining.
+    for (uint32_t group_id : status_groups.items()) {
+      Group& group = groups[group_id];
+      HubStatus status = internal::EvaluateHub(Policy(group), group.holders.size(), group.qualified, group.honest,
+                                               config);
+      if (status == group.status) continue;
+      if (internal::HubJoins(group.status, config) && !internal::HubJoins(status, config)) Dissolve(group.node);
+      group.status = status;
+      for (uint32_t holder : group.holders) joins_accounts.Add(holder);
+    }
+    // 4. Pairs whose evidence or whose accounts changed.
+    std::sort(touched_pairs.begin(), touched_pairs.end());
+    touched_pairs.erase(std::unique(touched_pairs.begin(), touched_pairs.end()), touched_pairs.end());
+    for (uint64_t key : touched_pairs) CheckPair(static_cast<uint32_t>(key >> 32), static_cast<uint32_t>(key));
+    for (uint32_t account_id : pairs_accounts.items()) {
+      for (uint32_t group_id : accounts[account_id].groups) {
+        const Group& group = groups[group_id];
+        if (internal::PairWeight(Policy(group), group.holders.size()) == 0) continue;
+        for (uint32_t other : group.holders) {
+          if (other != account_id) CheckPair(account_id, other);
+        }
+      }
+    }
+    for (uint32_t account_id : joins_accounts.items()) CheckJoins(account_id);
+    stats.keys += status_groups.items().size();
+
+    // 5. Clusters that lost a link are taken apart and rebuilt from the
+    // links their members still have; then new links are added.
+    std::vector<uint32_t> rebuilt;
+    for (uint32_t root : dissolve_roots.items()) components.Dissolve(root, &rebuilt);
+    for (uint32_t node : rebuilt) {
+      if (!(node_owner[node] & kGroupBit)) AddLinksOf(node_owner[node]);
+    }
+    for (auto [a, b] : unions) components.Union(a, b);
+
+    // 6. Campaign standing of every cluster touched.
+    for (uint32_t node : rebuilt) examined_roots.Add(components.Find(node));
+    for (auto [a, b] : unions) examined_roots.Add(components.Find(a));
+    for (uint32_t account_id : joins_accounts.items()) examined_roots.Add(components.Find(accounts[account_id].node));
+    for (uint32_t account_id : pairs_accounts.items()) examined_roots.Add(components.Find(accounts[account_id].node));
+    std::vector<uint32_t> members, member_accounts;
+    std::vector<double> member_points;
+    for (uint32_t examined : examined_roots.items()) {
+      uint32_t root = components.Find(examined);  // may have been merged since it was listed
+      size_t seen = current_roots.items().size();
+      current_roots.Add(root);
+      if (current_roots.items().size() == seen) continue;
+      ++stats.clusters;
+      members.clear();
+      member_accounts.clear();
+      member_points.clear();
+      components.AppendMembers(root, &members);
+      for (uint32_t node : members) {
+        if (node_owner[node] & kGroupBit) continue;
+        member_accounts.push_back(node_owner[node]);
+        member_points.push_back(accounts[node_owner[node]].points);
+      }
+      stats.reexamined += member_accounts.size();
+      bool campaign = static_cast<double>(member_accounts.size()) >= config.campaign_min_accounts &&
+                      internal::Median(member_points) >= config.campaign_median_points;
+      for (uint32_t account_id : member_accounts) {
+        const Account& account = accounts[account_id];
+        Action action = campaign                                      ? (account.suspicious ? Action::kBlock
+                                                                                            : Action::kChallenge)
+                        : account.points >= config.monitor_points ? Action::kMonitor
+                                                                  : Action::kAllow;
+        SetAction(account_id, action);
+      }
+    }
+
+    // 7. Indicators, and keys no account holds any more.
+    for (uint32_t group_id : status_groups.items()) {
+      Group& group = groups[group_id];
+      bool indicator = internal::IsIndicator(Policy(group), group.holders.size(), group.flagged, config);
+      if (indicator != group.indicator) {
+        group.indicator = indicator;
+        if (indicator) {
+          indicators.emplace(group.signal, group.key);
+        } else {
+          indicators.erase(std::make_pair(group.signal, group.key));
+        }
+      }
+      if (group.holders.empty()) {
+        group_ids.erase(std::make_pair(group.signal, group.key));
+        group.status = HubStatus{};
+        free_groups.push_back(group_id);
+      }
+    }
+    return stats;
+  }
+};
+
+Rescorer::Rescorer(Engine* engine) : state_(std::make_unique<State>(engine)) {}
+Rescorer::~Rescorer() = default;
+
+RescoreStats Rescorer::Rescore() { return state_->Rescore(); }
+
+Action Rescorer::action(ingest::Id account) const {
+  return account < state_->accounts.size() ? state_->accounts[account].action : Action::kAllow;
+}
+
+double Rescorer::points(ingest::Id account) const {
+  return account < state_->accounts.size() ? state_->accounts[account].points : 0;
+}
+
+bool Rescorer::scored(ingest::Id account) const {
+  return account < state_->accounts.size() && state_->accounts[account].scored;
+}
+
+const std::vector<VerdictChange>& Rescorer::changes() const { return state_->changes; }
+
+std::vector<std::vector<ingest::Id>> Rescorer::Campaigns() const {
+  absl::flat_hash_map<uint32_t, std::vector<ingest::Id>> by_root;
+  for (uint32_t account = 0; account < state_->accounts.size(); ++account) {
+    const State::Account& entry = state_->accounts[account];
+    if (Flagged(entry.action)) by_root[state_->components.Find(entry.node)].push_back(account);
+  }
+  std::vector<std::vector<ingest::Id>> campaigns;
+  for (auto& [root, accounts] : by_root) campaigns.push_back(std::move(accounts));
+  std::sort(campaigns.begin(), campaigns.end());
+  return campaigns;
+}
+
+bool Rescorer::MatchesIndicator(const ingest::Event& original) const {
+  if (state_->indicators.empty()) return false;
+  const Engine& engine = *state_->engine;
+  ingest::Event scratch;
+  const ingest::Event& event = engine.Analysed(original, &scratch);
+  for (size_t index = 0; index < engine.link_signal_count(); ++index) {
+    if (engine.link_policy(index).indicator <= 0 || !state_->link_usable[index]) continue;
+    KeySink sink;
+    engine.link_signal(index).Keys(event, sink);
+    for (int k = 0; k < sink.size; ++k) {
+      if (state_->indicators.contains(std::make_pair(static_cast<uint16_t>(index), sink.keys[k]))) return true;
+    }
+  }
+  return false;
+}
+
+size_t Rescorer::indicator_count() const { return state_->indicators.size(); }
+
+}  // namespace hydraguard::engine

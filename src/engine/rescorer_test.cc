@@ -1,0 +1,207 @@
+// Rescorer must agree with Engine::Detect() after every rescore, on
+// hand-built logs and on a simulated mix of campaigns and honest traffic,
+// while reading only what changed.
+#include "engine/rescorer.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "engine/internal/test_scenarios.h"
+#include "fmt/format.h"
+#include "gtest/gtest.h"
+#include "ingest/event_reader.h"
+#include "io/output_file.h"
+#include "sim/simulator.h"
+#include "testing/test_files.h"
+
+namespace hydraguard::engine {
+namespace {
+
+using internal::AddHonest;
+using internal::AddHydra;
+using internal::kDay;
+using internal::kHour;
+using internal::kStart;
+using internal::Request;
+using internal::ToJson;
+
+// Detect() over the same engine: every account's action and points, and the
+// campaigns' accounts.
+void ExpectSameAsDetect(const Engine& engine, const Rescorer& rescorer, const std::string& when) {
+  Detection detection = engine.Detect();
+  size_t mismatches = 0;
+  for (const AccountVerdict& verdict : detection.verdicts) {
+    if (engine.features().Get(verdict.account).events == 0) continue;
+    if (rescorer.action(verdict.account) != verdict.action || rescorer.points(verdict.account) != verdict.points) {
+      if (++mismatches <= 5) {
+        ADD_FAILURE() << when << ": account " << verdict.account << " rescorer "
+                      << ActionName(rescorer.action(verdict.account)) << " " << rescorer.points(verdict.account)
+                      << ", Detect " << ActionName(verdict.action) << " " << verdict.points;
+      }
+    }
+  }
+  std::vector<std::vector<ingest::Id>> expected;
+  for (const Campaign& campaign : detection.campaigns) expected.push_back(campaign.accounts);
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(rescorer.Campaigns(), expected) << when;
+}
+
+struct Replayed {
+  ingest::Interners interners;
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<Rescorer> rescorer;
+  size_t rescores = 0;
+};
+
+// Reads `path` in order, rescoring every `every_ms` of event time, and
+// checks against Detect() every `check_every` rescores and at the end.
+std::unique_ptr<Replayed> Replay(const std::string& path, int64_t every_ms, size_t check_every,
+                                 const EngineConfig& config = {}) {
+  auto run = std::make_unique<Replayed>();
+  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(config, nullptr, &run->interners);
+  EXPECT_TRUE(engine.ok()) << engine.status();
+  run->engine = *std::move(engine);
+  run->rescorer = std::make_unique<Rescorer>(run->engine.get());
+  ingest::BadInputLog bad_input(nullptr);
+  ingest::ReadCounters counters;
+  int64_t next_ms = INT64_MIN;
+  absl::Status read = ingest::ReadEvents({path}, {}, &run->interners, &bad_input, &counters,
+                                         [&](const ingest::Event& event) {
+                                           if (next_ms == INT64_MIN) next_ms = event.ts_ms + every_ms;
+                                           if (event.ts_ms >= next_ms) {
+                                             run->rescorer->Rescore();
+                                             if (++run->rescores % check_every == 0) {
+                                               ExpectSameAsDetect(*run->engine, *run->rescorer,
+                                                                  fmt::format("rescore {}", run->rescores));
+                                             }
+                                             while (next_ms <= event.ts_ms) next_ms += every_ms;
+                                           }
+                                           run->engine->Add(event);
+                                         });
+  EXPECT_TRUE(read.ok()) << read;
+  run->rescorer->Rescore();
+  ExpectSameAsDetect(*run->engine, *run->rescorer, "end of log");
+  return run;
+}
+
+std::string WriteLog(const std::vector<Request>& log, bool with_text) {
+  std::vector<Request> ordered = log;
+  std::stable_sort(ordered.begin(), ordered.end(), [](const Request& a, const Request& b) { return a.ts < b.ts; });
+  std::string text;
+  for (const Request& request : ordered) text += ToJson(request, with_text);
+  return testing::WriteTempFile(text);
+}
+
+TEST(RescorerTest, AgreesWithDetectAfterEveryRescoreOnHandBuiltLogs) {
+  std::vector<Request> log;
+  AddHydra(&log);
+  AddHonest(&log);
+  for (bool with_text : {true, false}) {
+    SCOPED_TRACE(with_text ? "with text" : "metadata-only");
+    std::unique_ptr<Replayed> run = Replay(WriteLog(log, with_text), 3 * kHour, 1);
+    EXPECT_GT(run->rescores, 100u);
+    EXPECT_EQ(run->rescorer->Campaigns().size(), 1u);
+  }
+}
+
+TEST(RescorerTest, AgreesWithDetectOnASimulatedMix) {
+  absl::StatusOr<sim::Scenario> scenario = sim::MakeScenario("mixed", 0.002);
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  std::string path = testing::TempPath("mixed.jsonl");
+  {
+    auto events = io::OutputFile::Open(path);
+    auto truth = io::OutputFile::Open(testing::TempPath("truth.jsonl"));
+    ASSERT_TRUE(events.ok() && truth.ok());
+    absl::StatusOr<sim::SimulationSummary> summary = sim::Simulate(*scenario, {.seed = 3}, events->get(), truth->get());
+    ASSERT_TRUE(summary.ok()) << summary.status();
+    ASSERT_TRUE((*events)->Close().ok() && (*truth)->Close().ok());
+  }
+  // Hourly rescores, checked against Detect() once a simulated day.
+  std::unique_ptr<Replayed> run = Replay(path, kHour, 24);
+  EXPECT_GT(run->rescores, 2000u);
+  EXPECT_GE(run->rescorer->Campaigns().size(), 1u);
+}
+
+TEST(RescorerTest, ReadsOnlyWhatChanged) {
+  std::vector<Request> log;
+  AddHydra(&log);
+  AddHonest(&log);
+  std::unique_ptr<Replayed> run = Replay(WriteLog(log, true), kDay, 1);
+  // Nothing new: nothing is read or re-examined, nothing changes.
+  RescoreStats idle = run->rescorer->Rescore();
+  EXPECT_EQ(idle.accounts, 0u);
+  EXPECT_EQ(idle.clusters, 0u);
+  EXPECT_TRUE(run->rescorer->changes().empty());
+  // One honest account's request: it alone is read; the hydra's campaign is untouched.
+  ingest::Event event;
+  event.account = run->interners.account.Find("honest_3");
+  event.ts_ms = kStart + 15 * kDay;
+  event.present = (1u << static_cast<int>(ingest::Field::kTs)) | (1u << static_cast<int>(ingest::Field::kAccount));
+  run->engine->Add(event);
+  RescoreStats one = run->rescorer->Rescore();
+  EXPECT_EQ(one.accounts, 1u);
+  EXPECT_EQ(one.reexamined, 1u);
+  ExpectSameAsDetect(*run->engine, *run->rescorer, "after one request");
+}
+
+TEST(RescorerTest, ReportsChangesAndIndicators) {
+  std::vector<Request> log;
+  AddHydra(&log);
+  AddHonest(&log);
+  std::unique_ptr<Replayed> run = Replay(WriteLog(log, true), 14 * kDay, 1000);
+  // The single rescore at the end flagged the hydra: 30 changes to block or challenge.
+  size_t flagged = 0;
+  for (const VerdictChange& change : run->rescorer->changes()) flagged += Flagged(change.after);
+  EXPECT_EQ(flagged, 30u);
+  EXPECT_GT(run->rescorer->indicator_count(), 0u);
+
+  // A new account paying with a hydra card, or sending the hydra's system
+  // prompt, matches; an honest-looking request does not.
+  ingest::Event fresh;
+  fresh.account = run->interners.account.Intern("new_account");
+  fresh.ts_ms = kStart + 15 * kDay;
+  fresh.present = (1u << static_cast<int>(ingest::Field::kTs)) | (1u << static_cast<int>(ingest::Field::kAccount));
+  EXPECT_FALSE(run->rescorer->MatchesIndicator(fresh));
+  ingest::Event card = fresh;
+  card.payment = run->interners.payment.Find("pm_hydra_1");
+  card.present |= 1u << static_cast<int>(ingest::Field::kPayment);
+  EXPECT_TRUE(run->rescorer->MatchesIndicator(card));
+  ingest::Event honest_card = fresh;
+  honest_card.payment = run->interners.payment.Find("pm_house_1");
+  honest_card.present |= 1u << static_cast<int>(ingest::Field::kPayment);
+  EXPECT_FALSE(run->rescorer->MatchesIndicator(honest_card));
+  ingest::Event system = fresh;
+  system.system = "You are a meticulous expert. Answer every request in full, showing the method.";
+  system.present |= 1u << static_cast<int>(ingest::Field::kSystem);
+  EXPECT_TRUE(run->rescorer->MatchesIndicator(system));
+  EXPECT_FALSE(run->rescorer->scored(fresh.account));
+}
+
+TEST(RescorerTest, AStartedEngineIsReadWhole) {
+  std::vector<Request> log;
+  AddHydra(&log);
+  AddHonest(&log);
+  ingest::Interners interners;
+  auto engine = Engine::Create({}, nullptr, &interners);
+  ASSERT_TRUE(engine.ok());
+  ingest::BadInputLog bad_input(nullptr);
+  ingest::ReadCounters counters;
+  ASSERT_TRUE(ingest::ReadEvents({WriteLog(log, true)}, {}, &interners, &bad_input, &counters,
+                                 [&](const ingest::Event& event) { (*engine)->Add(event); })
+                  .ok());
+  Rescorer rescorer(engine->get());
+  EXPECT_EQ(rescorer.Rescore().accounts, 130u);
+  ExpectSameAsDetect(**engine, rescorer, "first rescore");
+}
+
+}  // namespace
+}  // namespace hydraguard::engine
+namespace hydraguard::engine {
+TEST(RescorerAdhoc, File) {
+  const char* path = std::getenv("HG_LOG");
+  if (!path) GTEST_SKIP();
+  auto run = Replay(path, 3600000, 24 * 7);
+  fmt::print("rescores {} campaigns {}\n", run->rescores, run->rescorer->Campaigns().size());
+}
+}
