@@ -66,6 +66,7 @@ LinkPolicy PolicyFrom(const SignalParams& params) {
   read("capacity", &policy.capacity);
   read("min_share", &policy.min_share);
   read("min_events", &policy.min_events);
+  read("min_count", &policy.min_count);
   read("indicator", &policy.indicator);
   return policy;
 }

@@ -142,10 +142,16 @@ struct Rescorer::State {
 
   explicit State(Engine* engine_in) : engine(engine_in), config(engine_in->config_) {
     engine->TakeChangedAccounts();  // starts the tracking
+    for (size_t index = 0; index < engine->link_signal_count(); ++index) {
+      policies.push_back(engine->link_policy(index));
+      families.push_back(engine->link_family(index));
+    }
   }
 
   Engine* engine;
   const EngineConfig& config;
+  std::vector<LinkPolicy> policies;  // by link signal
+  std::vector<Family> families;
   bool first = true;
   std::vector<bool> account_usable, link_usable;
   std::vector<Account> accounts;
@@ -167,10 +173,14 @@ struct Rescorer::State {
   WorkList examined_roots;   // sets whose campaign standing is rechecked
   WorkList current_roots;    // ...as they are after this rescore's changes
   std::vector<uint64_t> touched_pairs;
+  absl::flat_hash_set<uint64_t> fresh_pairs;
+  std::vector<uint32_t> identity_stamp;  // by account: HasIdentityPairs() epoch << 1 | answer
+  uint32_t identity_epoch = 0;
+  std::vector<uint32_t> holders_scratch;
   std::vector<std::pair<uint32_t, uint32_t>> unions;  // node pairs
 
-  const LinkPolicy& Policy(const Group& group) const { return engine->link_policy(group.signal); }
-  Family FamilyOf(const Group& group) const { return engine->link_family(group.signal); }
+  const LinkPolicy& Policy(const Group& group) const { return policies[group.signal]; }
+  Family FamilyOf(const Group& group) const { return families[group.signal]; }
 
   uint32_t GroupId(uint16_t signal, uint64_t key) {
     auto [it, inserted] = group_ids.try_emplace(std::make_pair(signal, key), 0);
@@ -202,20 +212,78 @@ struct Rescorer::State {
     if (node != kNoNode) dissolve_roots.Add(components.Find(node));
   }
 
+  // Whether the account holds an identity key shared within its pair_cap
+  // (remembered until identity_epoch changes).
+  bool HasIdentityPairs(uint32_t account_id) {
+    if (account_id >= identity_stamp.size()) identity_stamp.resize(accounts.size(), 0);
+    uint32_t& stamp = identity_stamp[account_id];
+    if ((stamp >> 1) == identity_epoch) return stamp & 1;
+    bool has = FindIdentityPairs(accounts[account_id]);
+    stamp = (identity_epoch << 1) | (has ? 1 : 0);
+    return has;
+  }
+  bool FindIdentityPairs(const Account& account) const {
+    for (uint32_t group_id : account.groups) {
+      const Group& group = groups[group_id];
+      if (FamilyOf(group) == Family::kIdentity && internal::PairWeight(Policy(group), group.holders.size()) > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // A pair's evidence from scratch: what every key both hold adds.
+  PairEvidence SumPair(uint32_t a, uint32_t b) const {
+    PairEvidence evidence;
+    const Account &first = accounts[a], &second = accounts[b];
+    if (first.org != ingest::kNoId && first.org == second.org) return evidence;
+    auto left = first.groups.begin(), right = second.groups.begin();
+    while (left != first.groups.end() && right != second.groups.end()) {
+      if (*left < *right) {
+        ++left;
+      } else if (*right < *left) {
+        ++right;
+      } else {
+        const Group& group = groups[*left];
+        int64_t weight = internal::PairWeight(Policy(group), group.holders.size());
+        evidence.total += weight;
+        if (FamilyOf(group) == Family::kIdentity) evidence.identity += weight;
+        ++left;
+        ++right;
+      }
+    }
+    return evidence;
+  }
+
   // Adds (sign 1) or takes away (-1) what a key adds to its holders' pairs.
+  // Only pairs that share an identity key are kept (PairJoined() needs
+  // one): identity keys create them (from scratch, SumPair()), other keys
+  // update the ones that exist. `fresh`: pairs created by this rescore,
+  // already complete.
   void ApplyPairs(const Group& group, int sign) {
     int64_t weight = internal::PairWeight(Policy(group), group.holders.size());
     if (weight == 0) return;
     bool identity = FamilyOf(group) == Family::kIdentity;
-    for (size_t i = 0; i < group.holders.size(); ++i) {
-      for (size_t j = i + 1; j < group.holders.size(); ++j) {
-        uint32_t a = group.holders[i], b = group.holders[j];
+    holders_scratch.clear();
+    for (uint32_t holder : group.holders) {
+      if (identity || HasIdentityPairs(holder)) holders_scratch.push_back(holder);
+    }
+    for (size_t i = 0; i < holders_scratch.size(); ++i) {
+      for (size_t j = i + 1; j < holders_scratch.size(); ++j) {
+        uint32_t a = holders_scratch[i], b = holders_scratch[j];
         ingest::Id org_a = accounts[a].org;
         if (org_a != ingest::kNoId && org_a == accounts[b].org) continue;
         uint64_t key = PairKey(a, b);
-        PairEvidence& evidence = pairs[key];
-        evidence.total += sign * weight;
-        if (identity) evidence.identity += sign * weight;
+        if (fresh_pairs.contains(key)) continue;
+        auto found = pairs.find(key);
+        if (found == pairs.end()) {
+          if (!identity || sign < 0) continue;
+          pairs.emplace(key, SumPair(a, b));
+          fresh_pairs.insert(key);
+        } else {
+          found->second.total += sign * weight;
+          if (identity) found->second.identity += sign * weight;
+        }
         touched_pairs.push_back(key);
       }
     }
@@ -231,7 +299,7 @@ struct Rescorer::State {
     uint64_t key = PairKey(a, b);
     auto found = pairs.find(key);
     PairEvidence evidence = found == pairs.end() ? PairEvidence{} : found->second;
-    if (found != pairs.end() && evidence.total == 0 && evidence.identity == 0) pairs.erase(found);
+    if (found != pairs.end() && evidence.identity <= 0) pairs.erase(found);
     const Account &first = accounts[a], &second = accounts[b];
     bool joined =
         internal::PairJoined(evidence, first.suspicious, second.suspicious, first.member, second.member, config);
@@ -375,6 +443,7 @@ struct Rescorer::State {
       list->Reset();
     }
     touched_pairs.clear();
+    fresh_pairs.clear();
     unions.clear();
 
     // 1. What the changed accounts hold now; the keys whose pairs change.
@@ -397,8 +466,10 @@ struct Rescorer::State {
       }
     }
     // 2. Take away those keys' pair evidence, apply the changes, add it back.
+    ++identity_epoch;
     for (uint32_t group_id : pair_groups.items()) ApplyPairs(groups[group_id], -1);
     for (Update& update : updates) Apply(update, &stats);
+    ++identity_epoch;
     for (uint32_t group_id : pair_groups.items()) ApplyPairs(groups[group_id], 1);
 
     // 3. Hubs whose standing changed: their holders recheck joining.

@@ -197,11 +197,3 @@ TEST(RescorerTest, AStartedEngineIsReadWhole) {
 
 }  // namespace
 }  // namespace hydraguard::engine
-namespace hydraguard::engine {
-TEST(RescorerAdhoc, File) {
-  const char* path = std::getenv("HG_LOG");
-  if (!path) GTEST_SKIP();
-  auto run = Replay(path, 3600000, 24 * 7);
-  fmt::print("rescores {} campaigns {}\n", run->rescores, run->rescorer->Campaigns().size());
-}
-}

@@ -15,6 +15,7 @@ void AddLinkPolicyDefaults(SignalParams* params) {
   params->emplace("capacity", defaults.capacity);
   params->emplace("min_share", defaults.min_share);
   params->emplace("min_events", defaults.min_events);
+  params->emplace("min_count", defaults.min_count);
   params->emplace("indicator", defaults.indicator);
 }
 

@@ -95,6 +95,8 @@ struct LinkPolicy {
   double min_share = 0;      // a key counts for an account only if this share of the
                              // account's events (with keys from the signal) carried it
   double min_events = 0;     // ...and only for accounts with this many such events
+  double min_count = 0;      // ...and only if it was on at least this many of them (a key
+                             // seen once is often noise, and would change at every request)
   double indicator = 0;      // 1: a key held only by flagged accounts (EngineConfig::
                              // indicator_min_*) refuses requests from accounts not yet
                              // scored (replay, gateway); for keys one request carries

@@ -19,7 +19,7 @@ using ingest::Field;
 class IpLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
-    return {"ip", "client IP address", {}, {{"pair_cap", 16}, {"capacity", 16}, {"indicator", 1}}, engine::Family::kNetwork};
+    return {"ip", "client IP address", {}, {{"pair_cap", 16}, {"capacity", 16}, {"min_count", 2}, {"indicator", 1}}, engine::Family::kNetwork};
   }
   explicit IpLink(const SignalParams&) {}
   void Keys(const Event& event, KeySink& sink) const override {
@@ -37,7 +37,7 @@ class IpPrefixLink : public engine::LinkSignal {
     return {"ip_prefix",
             "client /24 (IPv4) or /48 (IPv6) prefix",
             {},
-            {{"weight", 0.7}, {"pair_cap", 8}, {"capacity", 16}},
+            {{"weight", 0.7}, {"pair_cap", 8}, {"capacity", 16}, {"min_count", 2}},
             engine::Family::kNetwork};
   }
   explicit IpPrefixLink(const SignalParams&) {}

@@ -89,11 +89,9 @@ inline bool JoinsHubs(bool suspicious, bool member, uint32_t hub_families, doubl
 // Whether a kept key counts as held by its account (min_events, min_share).
 inline bool Holds(const KeyCounter& counter, const KeyCount& entry, const LinkPolicy& policy) {
   if (counter.events(entry.signal) < policy.min_events) return false;
-  if (policy.min_share > 0) {
-    uint32_t guaranteed = entry.count - entry.error;
-    if (guaranteed < 2 || guaranteed < policy.min_share * counter.events(entry.signal)) return false;
-  }
-  return true;
+  uint32_t guaranteed = entry.count - entry.error;
+  if (guaranteed < policy.min_count) return false;
+  return policy.min_share <= 0 || (guaranteed >= 2 && guaranteed >= policy.min_share * counter.events(entry.signal));
 }
 
 // A key that refuses requests from accounts not yet scored.
