@@ -23,6 +23,7 @@ void RegisterGenSampleCommand(CLI::App& app, int* exit_code);
 void RegisterSimulateCommand(CLI::App& app, int* exit_code);
 void RegisterEvalCommand(CLI::App& app, int* exit_code);
 void RegisterDetectCommand(CLI::App& app, int* exit_code);
+void RegisterReplayCommand(CLI::App& app, int* exit_code);
 
 }  // namespace hydraguard::cli
 

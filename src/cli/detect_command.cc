@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/engine_options.h"
 #include "engine/config.h"
 #include "engine/engine.h"
 #include "engine/pipeline.h"
@@ -19,11 +20,10 @@ namespace {
 
 struct DetectArgs {
   std::vector<std::string> files;
-  std::string verdicts, campaigns, config, netlists;
-  bool strict = false;
+  std::string verdicts, campaigns;
+  EngineOptions engine;
   bool print_config = false;
   bool quiet = false;
-  bool no_text = false;
 };
 
 int Fail(const absl::Status& status) {
@@ -50,40 +50,21 @@ int RunDetect(const DetectArgs& args) {
     return kExitOk;
   }
   if (args.files.empty()) return Fail(absl::InvalidArgumentError("no input files (give EVENTS... or - for stdin)"));
-  engine::EngineConfig config;
-  if (!args.config.empty()) {
-    absl::StatusOr<engine::EngineConfig> loaded = engine::LoadConfig(args.config);
-    if (!loaded.ok()) return Fail(loaded.status());
-    config = *std::move(loaded);
-  }
-  if (args.no_text) config.use_text = 0;
-  std::optional<netinfo::NetworkLists> lists;
-  if (!args.netlists.empty()) {
-    absl::StatusOr<netinfo::NetworkLists> loaded = netinfo::NetworkLists::LoadDirectory(args.netlists);
-    if (!loaded.ok()) return Fail(loaded.status());
-    lists = *std::move(loaded);
-  }
-  ingest::Interners interners;
-  absl::StatusOr<std::unique_ptr<engine::Engine>> engine =
-      engine::Engine::Create(config, lists ? &*lists : nullptr, &interners);
-  if (!engine.ok()) return Fail(engine.status());
-
+  EngineSetup setup;
+  if (absl::Status status = SetUpEngine(args.engine, &setup); !status.ok()) return Fail(status);
   ingest::BadInputLog bad_input(stderr);
-  ingest::ReadOptions options;
-  options.strict = args.strict;
-  options.not_interned = engine::Engine::kUnusedIdFields;
-  ingest::EventReader reader(args.files, options, &interners, &bad_input);
-  absl::Status read = engine::FeedEngine(reader, **engine);
+  ingest::EventReader reader(args.files, setup.read_options, &setup.interners, &bad_input);
+  absl::Status read = engine::FeedEngine(reader, *setup.engine);
   if (!read.ok()) {
     std::fprintf(stderr, "hydraguard detect: stopped at the first bad input (--strict)\n");
     return kExitStrictStop;
   }
-  engine::Detection detection = (*engine)->Detect();
+  engine::Detection detection = setup.engine->Detect();
   if (!args.verdicts.empty()) {
-    if (absl::Status status = WriteVerdicts(args.verdicts, detection, interners); !status.ok()) return Fail(status);
+    if (absl::Status status = WriteVerdicts(args.verdicts, detection, setup.interners); !status.ok()) return Fail(status);
   }
   if (!args.campaigns.empty()) {
-    if (absl::Status status = io::WriteFile(args.campaigns, engine::CampaignsJson(detection, interners));
+    if (absl::Status status = io::WriteFile(args.campaigns, engine::CampaignsJson(detection, setup.interners));
         !status.ok()) {
       return Fail(status);
     }
@@ -111,12 +92,9 @@ void RegisterDetectCommand(CLI::App& app, int* exit_code) {
   command->add_option("events", args->files, "Event files (JSONL, .zst, - for stdin)");
   command->add_option("--verdicts", args->verdicts, "Write one verdict per account here (JSONL)");
   command->add_option("--campaigns", args->campaigns, "Write the campaigns found here (JSON)");
-  command->add_option("--config", args->config, "Detection config (YAML); see --print-config");
-  command->add_option("--netlists", args->netlists, "Datacenter/VPN lists (e.g. ../shared/data/netlists)");
-  command->add_flag("--strict", args->strict, "Stop with exit status 2 at the first bad line");
+  AddEngineOptions(command, &args->engine);
   command->add_flag("--print-config", args->print_config, "Print the default config with every signal, and exit");
   command->add_flag("--quiet", args->quiet, "No summary on stdout");
-  command->add_flag("--no-text", args->no_text, "Ignore prompt and system text (metadata-only mode)");
   command->callback([args, exit_code] { *exit_code = RunDetect(*args); });
 }
 

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   hydraguard::cli::RegisterSimulateCommand(app, &exit_code);
   hydraguard::cli::RegisterDetectCommand(app, &exit_code);
   hydraguard::cli::RegisterEvalCommand(app, &exit_code);
+  hydraguard::cli::RegisterReplayCommand(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

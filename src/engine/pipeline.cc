@@ -90,10 +90,14 @@ class BatchQueue {
 }  // namespace
 
 absl::Status FeedEngine(ingest::EventReader& reader, Engine& engine) {
+  return FeedEvents(reader, [&](const ingest::Event& event) { engine.Add(event); });
+}
+
+absl::Status FeedEvents(ingest::EventReader& reader, absl::FunctionRef<void(const ingest::Event&)> consume) {
   BatchQueue queue;
   std::thread consumer([&] {
     while (std::unique_ptr<Batch> batch = queue.Pop()) {
-      for (const ingest::Event& event : batch->events) engine.Add(event);
+      for (const ingest::Event& event : batch->events) consume(event);
       queue.Recycle(std::move(batch));
     }
   });

@@ -13,6 +13,7 @@
 #ifndef HYDRAGUARD_ENGINE_PIPELINE_H_
 #define HYDRAGUARD_ENGINE_PIPELINE_H_
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "engine/engine.h"
 #include "ingest/event_reader.h"
@@ -20,6 +21,9 @@
 namespace hydraguard::engine {
 
 absl::Status FeedEngine(ingest::EventReader& reader, Engine& engine);
+
+// The same, calling `consume` (on the second thread) for every event instead.
+absl::Status FeedEvents(ingest::EventReader& reader, absl::FunctionRef<void(const ingest::Event&)> consume);
 
 }  // namespace hydraguard::engine
 

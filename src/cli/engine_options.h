@@ -1,0 +1,40 @@
+// The engine options `detect` and `replay` share (--config, --netlists,
+// --no-text, --strict), and building an engine from them.
+#ifndef HYDRAGUARD_CLI_ENGINE_OPTIONS_H_
+#define HYDRAGUARD_CLI_ENGINE_OPTIONS_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "engine/engine.h"
+#include "ingest/event_reader.h"
+#include "ingest/interner.h"
+#include "netinfo/network_lists.h"
+
+namespace hydraguard::cli {
+
+struct EngineOptions {
+  std::string config, netlists;
+  bool strict = false;
+  bool no_text = false;
+};
+
+void AddEngineOptions(CLI::App* command, EngineOptions* options);
+
+// An engine built from the options, with what it needs alive.
+struct EngineSetup {
+  std::optional<netinfo::NetworkLists> lists;
+  ingest::Interners interners;
+  std::unique_ptr<engine::Engine> engine;
+  ingest::ReadOptions read_options;  // strict, and no interning of ids the engine ignores
+};
+
+// Fails on an unreadable or bad config or network list.
+absl::Status SetUpEngine(const EngineOptions& options, EngineSetup* setup);
+
+}  // namespace hydraguard::cli
+
+#endif  // HYDRAGUARD_CLI_ENGINE_OPTIONS_H_

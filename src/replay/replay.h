@@ -1,0 +1,127 @@
+// Replay: a log fed through the engine in time order as if it ran live,
+// with enforcement, to measure what a campaign gets before it is contained
+// and what honest traffic pays for it.
+//
+//   Replayer replayer(engine.get(), truth, &interners, {.rescore_ms = kHourMs});
+//   for (each event, in time order) replayer.Process(event);
+//   ReplayResult result = replayer.Finish();
+//
+// Every `rescore_ms` of event time the verdicts are brought up to date
+// (engine::Rescorer, incremental). From then on:
+//  - an account with a challenge or block verdict is refused;
+//  - a throttled account is served at most once per throttle_ms;
+//  - an account the engine has not scored yet is refused when its request
+//    carries a campaign indicator (engine::Rescorer::MatchesIndicator), and
+//    stays refused (a gateway would hold it for review);
+//  - everything else is served.
+// Every request, refused or not, reaches the engine (a gateway logs what it
+// refuses too).
+//
+// Figures per truth campaign: requests attempted, served and refused, output
+// tokens leaked (of served requests), and time to containment: from the
+// campaign's first request to the start of the first rescore interval in
+// which at least containment_share of its requests are refused, and of all
+// its requests from then on. Per honest
+// segment: requests refused and accounts affected (at least one refused).
+// Requests from accounts missing from the truth are counted apart.
+//
+// Lifetime: `engine`, `interners` must outlive the Replayer.
+// Thread-safety: not thread-safe; Process() runs on the engine's thread.
+#ifndef HYDRAGUARD_REPLAY_REPLAY_H_
+#define HYDRAGUARD_REPLAY_REPLAY_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+#include "engine/rescorer.h"
+#include "eval/evaluation.h"
+#include "ingest/event.h"
+#include "ingest/interner.h"
+
+namespace hydraguard::replay {
+
+struct ReplayOptions {
+  int64_t rescore_ms = 3600000;    // > 0
+  int64_t throttle_ms = 60000;     // a throttled account: one request served per this
+  double containment_share = 0.9;  // of later requests refused
+};
+
+struct Traffic {
+  uint64_t requests = 0, served = 0, refused = 0;
+  uint64_t refused_by_verdict = 0, refused_by_indicator = 0, refused_by_throttle = 0;
+  uint64_t output_tokens = 0, output_tokens_served = 0;
+};
+
+// One time series, one value per rescore interval (bin) of the replay.
+struct Series {
+  std::vector<uint64_t> served, refused;
+};
+
+struct CampaignReplay {
+  std::string campaign;  // truth campaign id
+  uint64_t accounts = 0;  // in the truth
+  uint64_t accounts_seen = 0, accounts_flagged = 0;  // sent requests; flagged at the end
+  Traffic traffic;
+  int64_t first_ms = 0, last_ms = 0;  // of its requests (0 when none)
+  // When containment began (nullopt: never, or no requests).
+  std::optional<int64_t> contained_ms;
+  Series series;
+
+  // Share of its requests served (nullopt without requests).
+  std::optional<double> leakage() const;
+  std::optional<int64_t> time_to_containment_ms() const;
+};
+
+struct SegmentReplay {
+  std::string segment;  // honest segment, or "(not in truth)"
+  uint64_t accounts = 0;           // sent requests
+  uint64_t accounts_affected = 0;  // had at least one request refused
+  Traffic traffic;
+  Series series;
+};
+
+struct ReplayResult {
+  ReplayOptions options;
+  int64_t start_ms = 0;  // start of the first bin (first event, rounded down to rescore_ms)
+  int64_t end_ms = 0;    // last event
+  uint64_t events = 0;
+  uint64_t late_events = 0;  // earlier than an event before them: replayed at the replay's clock
+  uint64_t rescores = 0;
+  double rescore_seconds = 0, max_rescore_seconds = 0;  // wall time spent rescoring
+  uint64_t verdict_changes = 0;
+  size_t indicators = 0;                  // at the end
+  std::vector<CampaignReplay> campaigns;  // by id
+  std::vector<SegmentReplay> honest;      // by segment
+  std::optional<SegmentReplay> unknown;   // accounts not in the truth, if any sent requests
+  Traffic honest_total;
+  uint64_t honest_accounts = 0, honest_accounts_affected = 0;
+};
+
+class Replayer {
+ public:
+  // Interns every truth account (call before reading events with `interners`).
+  Replayer(engine::Engine* engine, const eval::Truth& truth, ingest::Interners* interners, ReplayOptions options);
+  ~Replayer();
+
+  // Enforces the current verdicts on one request, then gives it to the engine.
+  void Process(const ingest::Event& event);
+  // A last rescore, and the figures.
+  ReplayResult Finish();
+
+  const engine::Rescorer& rescorer() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// "1h", "30m", "90s", "2d", "1500ms" (or plain seconds) to milliseconds.
+std::optional<int64_t> ParseDuration(std::string_view text);
+
+}  // namespace hydraguard::replay
+
+#endif  // HYDRAGUARD_REPLAY_REPLAY_H_

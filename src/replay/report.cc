@@ -1,0 +1,144 @@
+#include "replay/report.h"
+
+#include "fmt/format.h"
+#include "ingest/timestamp.h"
+#include "io/json_writer.h"
+
+namespace hydraguard::replay {
+namespace {
+
+std::string Share(uint64_t part, uint64_t whole, int decimals) {
+  if (whole == 0) return "n/a";
+  return fmt::format("{:.{}f}%", 100.0 * static_cast<double>(part) / static_cast<double>(whole), decimals);
+}
+
+std::string Hours(std::optional<int64_t> ms) { return fmt::format("{:.1f} h", static_cast<double>(*ms) / 3600000.0); }
+
+void AppendKey(std::string* out, std::string_view key) {
+  io::AppendJsonString(out, key);
+  *out += ':';
+}
+
+void AppendTraffic(std::string* out, const Traffic& traffic) {
+  *out += fmt::format(
+      R"("requests":{},"served":{},"refused":{},"refused_by_verdict":{},"refused_by_indicator":{},)"
+      R"("refused_by_throttle":{},"output_tokens":{},"output_tokens_served":{})",
+      traffic.requests, traffic.served, traffic.refused, traffic.refused_by_verdict, traffic.refused_by_indicator,
+      traffic.refused_by_throttle, traffic.output_tokens, traffic.output_tokens_served);
+}
+
+void AppendSeries(std::string* out, const Series& series) {
+  *out += fmt::format(R"("served_by_interval":[{}],"refused_by_interval":[{}])", fmt::join(series.served, ","),
+                      fmt::join(series.refused, ","));
+}
+
+void AppendSegment(std::string* out, const SegmentReplay& segment) {
+  *out += '{';
+  AppendKey(out, "segment");
+  io::AppendJsonString(out, segment.segment);
+  *out += fmt::format(R"(,"accounts":{},"accounts_affected":{},)", segment.accounts, segment.accounts_affected);
+  AppendTraffic(out, segment.traffic);
+  *out += fmt::format(R"(,"refused_share":{},)", segment.traffic.requests == 0
+                                                      ? std::string("null")
+                                                      : fmt::format("{:.8f}", static_cast<double>(
+                                                                                  segment.traffic.refused) /
+                                                                                  static_cast<double>(
+                                                                                      segment.traffic.requests)));
+  AppendSeries(out, segment.series);
+  *out += '}';
+}
+
+template <typename T>
+std::string OrNull(const std::optional<T>& value) {
+  return value ? fmt::format("{}", *value) : "null";
+}
+
+}  // namespace
+
+std::string ReplayReportJson(const ReplayResult& result) {
+  std::string out = "{";
+  out += fmt::format(
+      R"("rescore_ms":{},"throttle_ms":{},"containment_share":{},"start":"{}","end":"{}","start_ms":{},"end_ms":{},)"
+      R"("events":{},"late_events":{},"rescores":{},"rescore_seconds":{:.3f},"max_rescore_seconds":{:.4f},)"
+      R"("verdict_changes":{},"indicators":{},"campaigns":[)",
+      result.options.rescore_ms, result.options.throttle_ms, result.options.containment_share,
+      ingest::FormatRfc3339Millis(result.start_ms), ingest::FormatRfc3339Millis(result.end_ms), result.start_ms,
+      result.end_ms, result.events, result.late_events, result.rescores, result.rescore_seconds,
+      result.max_rescore_seconds, result.verdict_changes, result.indicators);
+  for (size_t index = 0; index < result.campaigns.size(); ++index) {
+    const CampaignReplay& campaign = result.campaigns[index];
+    if (index > 0) out += ',';
+    out += '{';
+    AppendKey(&out, "campaign");
+    io::AppendJsonString(&out, campaign.campaign);
+    out += fmt::format(R"(,"accounts":{},"accounts_seen":{},"accounts_flagged":{},)", campaign.accounts,
+                       campaign.accounts_seen, campaign.accounts_flagged);
+    AppendTraffic(&out, campaign.traffic);
+    std::optional<double> leakage = campaign.leakage();
+    out += fmt::format(
+        R"(,"leakage":{},"first_ms":{},"last_ms":{},"contained_ms":{},"time_to_containment_ms":{},)",
+        leakage ? fmt::format("{:.8f}", *leakage) : "null", campaign.first_ms, campaign.last_ms,
+        OrNull(campaign.contained_ms), OrNull(campaign.time_to_containment_ms()));
+    AppendSeries(&out, campaign.series);
+    out += '}';
+  }
+  out += R"(],"honest":{)";
+  out += fmt::format(R"("accounts":{},"accounts_affected":{},)", result.honest_accounts,
+                     result.honest_accounts_affected);
+  AppendTraffic(&out, result.honest_total);
+  out += R"(,"segments":[)";
+  for (size_t index = 0; index < result.honest.size(); ++index) {
+    if (index > 0) out += ',';
+    AppendSegment(&out, result.honest[index]);
+  }
+  out += R"(]},"not_in_truth":)";
+  if (result.unknown) {
+    AppendSegment(&out, *result.unknown);
+  } else {
+    out += "null";
+  }
+  out += "}\n";
+  return out;
+}
+
+std::string ReplayReportText(const ReplayResult& result) {
+  std::string out = fmt::format(
+      "replayed {} events from {} to {}, rescoring every {:.0f} s: {} rescores ({:.1f} s in all, longest "
+      "{:.0f} ms), {} verdict changes, {} indicators at the end\n",
+      result.events, ingest::FormatRfc3339Millis(result.start_ms), ingest::FormatRfc3339Millis(result.end_ms),
+      static_cast<double>(result.options.rescore_ms) / 1000.0, result.rescores, result.rescore_seconds,
+      result.max_rescore_seconds * 1000.0, result.verdict_changes, result.indicators);
+  if (result.late_events > 0) {
+    out += fmt::format("warning: {} events were earlier than one before them (replayed at the replay's clock)\n",
+                       result.late_events);
+  }
+  out += fmt::format("\n{:<18} {:>9} {:>9} {:>11} {:>10} {:>10} {:>8} {:>15} {:>15}\n", "campaign", "accounts",
+                     "flagged", "requests", "served", "refused", "leakage", "tokens leaked", "contained after");
+  for (const CampaignReplay& campaign : result.campaigns) {
+    std::string contained = campaign.traffic.requests == 0 ? "n/a"
+                            : campaign.contained_ms         ? Hours(campaign.time_to_containment_ms())
+                                                            : "not contained";
+    out += fmt::format("{:<18} {:>9} {:>9} {:>11} {:>10} {:>10} {:>8} {:>15} {:>15}\n", campaign.campaign,
+                       campaign.accounts, campaign.accounts_flagged, campaign.traffic.requests,
+                       campaign.traffic.served, campaign.traffic.refused,
+                       Share(campaign.traffic.served, campaign.traffic.requests, 2),
+                       Share(campaign.traffic.output_tokens_served, campaign.traffic.output_tokens, 2), contained);
+  }
+  out += fmt::format("\n{:<18} {:>9} {:>9} {:>11} {:>10} {:>10}\n", "honest segment", "accounts", "affected",
+                     "requests", "refused", "refused%");
+  auto row = [&](std::string_view name, uint64_t accounts, uint64_t affected, const Traffic& traffic) {
+    out += fmt::format("{:<18} {:>9} {:>9} {:>11} {:>10} {:>10}\n", name, accounts, affected, traffic.requests,
+                       traffic.refused, Share(traffic.refused, traffic.requests, 4));
+  };
+  for (const SegmentReplay& segment : result.honest) {
+    row(segment.segment, segment.accounts, segment.accounts_affected, segment.traffic);
+  }
+  row("all honest", result.honest_accounts, result.honest_accounts_affected, result.honest_total);
+  if (result.unknown) {
+    row(result.unknown->segment, result.unknown->accounts, result.unknown->accounts_affected,
+        result.unknown->traffic);
+  }
+  return out;
+}
+
+}  // namespace hydraguard::replay
