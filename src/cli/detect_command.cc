@@ -61,7 +61,8 @@ int RunDetect(const DetectArgs& args) {
   }
   engine::Detection detection = setup.engine->Detect();
   if (!args.verdicts.empty()) {
-    if (absl::Status status = WriteVerdicts(args.verdicts, detection, setup.interners); !status.ok()) return Fail(status);
+    if (absl::Status status = WriteVerdicts(args.verdicts, detection, setup.interners); !status.ok())
+      return Fail(status);
   }
   if (!args.campaigns.empty()) {
     if (absl::Status status = io::WriteFile(args.campaigns, engine::CampaignsJson(detection, setup.interners));

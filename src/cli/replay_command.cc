@@ -45,9 +45,9 @@ absl::Status CheckAgainstBatch(const engine::Engine& engine, const engine::Resco
     differ += rescorer.action(verdict.account) != verdict.action;
   }
   if (differ > 0) {
-    return absl::InternalError(fmt::format(
-        "incremental verdicts differ from batch detection for {} of {} accounts (a bug: please report it)", differ,
-        accounts));
+    return absl::InternalError(
+        fmt::format("incremental verdicts differ from batch detection for {} of {} accounts (a bug: please report it)",
+                    differ, accounts));
   }
   std::printf("end of log: the incremental verdicts equal batch detection for all %llu accounts (%zu campaigns)\n",
               static_cast<unsigned long long>(accounts), detection.campaigns.size());
@@ -66,9 +66,9 @@ int RunReplay(const ReplayArgs& args) {
   std::optional<int64_t> rescore_ms = replay::ParseDuration(args.rescore);
   std::optional<int64_t> throttle_ms = replay::ParseDuration(args.throttle);
   if (!rescore_ms || !throttle_ms) {
-    return Fail(absl::InvalidArgumentError(fmt::format(
-        "--rescore {} / --throttle {}: want a positive duration such as 1h, 30m, 90s, 1d", args.rescore,
-        args.throttle)));
+    return Fail(absl::InvalidArgumentError(
+        fmt::format("--rescore {} / --throttle {}: want a positive duration such as 1h, 30m, 90s, 1d", args.rescore,
+                    args.throttle)));
   }
   ingest::BadInputLog bad_input(stderr);
   absl::StatusOr<eval::Truth> truth = eval::ReadTruth(args.truth, &bad_input);
@@ -77,7 +77,8 @@ int RunReplay(const ReplayArgs& args) {
   if (absl::Status status = SetUpEngine(args.engine, &setup); !status.ok()) return Fail(status);
 
   auto begin = std::chrono::steady_clock::now();
-  replay::Replayer replayer(setup.engine.get(), *truth, &setup.interners,
+  replay::EngineVerdicts verdicts(setup.engine.get());
+  replay::Replayer replayer(&verdicts, *truth, &setup.interners,
                             {.rescore_ms = *rescore_ms, .throttle_ms = *throttle_ms});
   ingest::EventReader reader(args.files, setup.read_options, &setup.interners, &bad_input);
   absl::Status read = engine::FeedEvents(reader, [&](const ingest::Event& event) { replayer.Process(event); });
@@ -91,7 +92,7 @@ int RunReplay(const ReplayArgs& args) {
     std::fputs(replay::ReplayReportText(result).c_str(), stdout);
     std::printf("\nreplay took %.1f s\n", seconds);
   }
-  if (absl::Status status = CheckAgainstBatch(*setup.engine, replayer.rescorer(), setup.interners, args.verdicts);
+  if (absl::Status status = CheckAgainstBatch(*setup.engine, verdicts.rescorer(), setup.interners, args.verdicts);
       !status.ok()) {
     return Fail(status);
   }
@@ -106,7 +107,8 @@ int RunReplay(const ReplayArgs& args) {
         return Fail(status);
       }
     }
-    if (!args.quiet) std::printf("report: %s/report.html, %s/report.json\n", args.report_dir.c_str(), args.report_dir.c_str());
+    if (!args.quiet)
+      std::printf("report: %s/report.html, %s/report.json\n", args.report_dir.c_str(), args.report_dir.c_str());
   }
   if (bad_input.bad_lines() > 0 && !args.quiet) {
     std::printf("bad lines skipped: %llu\n", static_cast<unsigned long long>(bad_input.bad_lines()));

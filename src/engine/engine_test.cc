@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "engine/internal/test_scenarios.h"
 #include "fmt/format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest/event_reader.h"
-#include "engine/internal/test_scenarios.h"
 #include "testing/test_files.h"
 
 namespace hydraguard::engine {

@@ -165,13 +165,13 @@ struct Rescorer::State {
   std::vector<VerdictChange> changes;
 
   // Work lists of one rescore.
-  WorkList pair_groups;      // groups whose pair evidence is redone
-  WorkList status_groups;    // groups whose counts changed
-  WorkList pairs_accounts;   // accounts whose flags changed: every pair rechecked
-  WorkList joins_accounts;   // accounts whose hub joining is rechecked
-  WorkList dissolve_roots;   // sets that lose a link
-  WorkList examined_roots;   // sets whose campaign standing is rechecked
-  WorkList current_roots;    // ...as they are after this rescore's changes
+  WorkList pair_groups;     // groups whose pair evidence is redone
+  WorkList status_groups;   // groups whose counts changed
+  WorkList pairs_accounts;  // accounts whose flags changed: every pair rechecked
+  WorkList joins_accounts;  // accounts whose hub joining is rechecked
+  WorkList dissolve_roots;  // sets that lose a link
+  WorkList examined_roots;  // sets whose campaign standing is rechecked
+  WorkList current_roots;   // ...as they are after this rescore's changes
   std::vector<uint64_t> touched_pairs;
   absl::flat_hash_set<uint64_t> fresh_pairs;
   std::vector<uint32_t> identity_stamp;  // by account: HasIdentityPairs() epoch << 1 | answer
@@ -437,9 +437,8 @@ struct Rescorer::State {
   RescoreStats Rescore() {
     RescoreStats stats;
     changes.clear();
-    for (WorkList* list :
-         {&pair_groups, &status_groups, &pairs_accounts, &joins_accounts, &dissolve_roots, &examined_roots,
-          &current_roots}) {
+    for (WorkList* list : {&pair_groups, &status_groups, &pairs_accounts, &joins_accounts, &dissolve_roots,
+                           &examined_roots, &current_roots}) {
       list->Reset();
     }
     touched_pairs.clear();
@@ -475,8 +474,8 @@ struct Rescorer::State {
     // 3. Hubs whose standing changed: their holders recheck joining.
     for (uint32_t group_id : status_groups.items()) {
       Group& group = groups[group_id];
-      HubStatus status = internal::EvaluateHub(Policy(group), group.holders.size(), group.qualified, group.honest,
-                                               config);
+      HubStatus status =
+          internal::EvaluateHub(Policy(group), group.holders.size(), group.qualified, group.honest, config);
       if (status == group.status) continue;
       if (internal::HubJoins(group.status, config) && !internal::HubJoins(status, config)) Dissolve(group.node);
       group.status = status;
@@ -534,8 +533,7 @@ struct Rescorer::State {
                       internal::Median(member_points) >= config.campaign_median_points;
       for (uint32_t account_id : member_accounts) {
         const Account& account = accounts[account_id];
-        Action action = campaign                                      ? (account.suspicious ? Action::kBlock
-                                                                                            : Action::kChallenge)
+        Action action = campaign ? (account.suspicious ? Action::kBlock : Action::kChallenge)
                         : account.points >= config.monitor_points ? Action::kMonitor
                                                                   : Action::kAllow;
         SetAction(account_id, action);

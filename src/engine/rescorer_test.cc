@@ -66,19 +66,18 @@ std::unique_ptr<Replayed> Replay(const std::string& path, int64_t every_ms, size
   ingest::BadInputLog bad_input(nullptr);
   ingest::ReadCounters counters;
   int64_t next_ms = INT64_MIN;
-  absl::Status read = ingest::ReadEvents({path}, {}, &run->interners, &bad_input, &counters,
-                                         [&](const ingest::Event& event) {
-                                           if (next_ms == INT64_MIN) next_ms = event.ts_ms + every_ms;
-                                           if (event.ts_ms >= next_ms) {
-                                             run->rescorer->Rescore();
-                                             if (++run->rescores % check_every == 0) {
-                                               ExpectSameAsDetect(*run->engine, *run->rescorer,
-                                                                  fmt::format("rescore {}", run->rescores));
-                                             }
-                                             while (next_ms <= event.ts_ms) next_ms += every_ms;
-                                           }
-                                           run->engine->Add(event);
-                                         });
+  absl::Status read =
+      ingest::ReadEvents({path}, {}, &run->interners, &bad_input, &counters, [&](const ingest::Event& event) {
+        if (next_ms == INT64_MIN) next_ms = event.ts_ms + every_ms;
+        if (event.ts_ms >= next_ms) {
+          run->rescorer->Rescore();
+          if (++run->rescores % check_every == 0) {
+            ExpectSameAsDetect(*run->engine, *run->rescorer, fmt::format("rescore {}", run->rescores));
+          }
+          while (next_ms <= event.ts_ms) next_ms += every_ms;
+        }
+        run->engine->Add(event);
+      });
   EXPECT_TRUE(read.ok()) << read;
   run->rescorer->Rescore();
   ExpectSameAsDetect(*run->engine, *run->rescorer, "end of log");
@@ -187,9 +186,10 @@ TEST(RescorerTest, AStartedEngineIsReadWhole) {
   ASSERT_TRUE(engine.ok());
   ingest::BadInputLog bad_input(nullptr);
   ingest::ReadCounters counters;
-  ASSERT_TRUE(ingest::ReadEvents({WriteLog(log, true)}, {}, &interners, &bad_input, &counters,
-                                 [&](const ingest::Event& event) { (*engine)->Add(event); })
-                  .ok());
+  ASSERT_TRUE(
+      ingest::ReadEvents({WriteLog(log, true)}, {}, &interners, &bad_input, &counters, [&](const ingest::Event& event) {
+        (*engine)->Add(event);
+      }).ok());
   Rescorer rescorer(engine->get());
   EXPECT_EQ(rescorer.Rescore().accounts, 130u);
   ExpectSameAsDetect(**engine, rescorer, "first rescore");

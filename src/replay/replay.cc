@@ -6,7 +6,6 @@
 #include <map>
 #include <utility>
 
-
 namespace hydraguard::replay {
 namespace {
 
@@ -45,8 +44,7 @@ std::optional<int64_t> ParseDuration(std::string_view text) {
       {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"d", 86400000}};
   int64_t unit = 1000;
   for (const auto& [suffix, ms] : kUnits) {
-    if (text.size() > suffix.size() && text.ends_with(suffix) &&
-        (suffix != "s" || !text.ends_with("ms"))) {
+    if (text.size() > suffix.size() && text.ends_with(suffix) && (suffix != "s" || !text.ends_with("ms"))) {
       unit = ms;
       text.remove_suffix(suffix.size());
       break;
@@ -69,12 +67,9 @@ struct Replayer::State {
     int64_t last_served_ms = INT64_MIN;
   };
 
-  State(engine::Engine* engine_in, ReplayOptions options_in) : engine(engine_in), rescorer(engine_in) {
-    result.options = options_in;
-  }
+  State(VerdictSource* verdicts_in, ReplayOptions options_in) : verdicts(verdicts_in) { result.options = options_in; }
 
-  engine::Engine* engine;
-  engine::Rescorer rescorer;
+  VerdictSource* verdicts;
   ReplayResult result;
   std::vector<CampaignReplay> campaigns;
   std::vector<SegmentReplay> segments;  // honest segments, then kNotInTruth last
@@ -85,14 +80,14 @@ struct Replayer::State {
 
   const ReplayOptions& options() const { return result.options; }
 
-  void Rescore() {
+  void Rescore(int64_t now_ms) {
     auto begin = std::chrono::steady_clock::now();
-    rescorer.Rescore();
+    size_t changes = verdicts->Rescore(now_ms);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
     ++result.rescores;
     result.rescore_seconds += seconds;
     result.max_rescore_seconds = std::max(result.max_rescore_seconds, seconds);
-    result.verdict_changes += rescorer.changes().size();
+    result.verdict_changes += changes;
   }
 
   void Process(const ingest::Event& event) {
@@ -108,7 +103,7 @@ struct Replayer::State {
       clock_ms = event.ts_ms;
     }
     if (clock_ms >= next_rescore_ms) {
-      Rescore();
+      Rescore(clock_ms - Mod(clock_ms));
       next_rescore_ms = clock_ms - Mod(clock_ms) + options().rescore_ms;
     }
     ++result.events;
@@ -117,7 +112,7 @@ struct Replayer::State {
 
     if (event.account >= accounts.size()) accounts.resize(event.account + 1, Account{unknown_group});
     Account& account = accounts[event.account];
-    engine::Action action = rescorer.action(event.account);
+    engine::Action action = verdicts->action(event.account);
     bool served = true;
     Traffic* traffic = Group(account);
     if (engine::Flagged(action)) {
@@ -126,7 +121,7 @@ struct Replayer::State {
     } else if (account.held) {
       served = false;
       ++traffic->refused_by_indicator;
-    } else if (!rescorer.scored(event.account) && rescorer.MatchesIndicator(event)) {
+    } else if (!verdicts->scored(event.account) && verdicts->MatchesIndicator(event)) {
       served = false;
       account.held = true;
       ++traffic->refused_by_indicator;
@@ -151,7 +146,7 @@ struct Replayer::State {
     }
     account.seen = true;
     account.affected |= !served;
-    engine->Add(event);
+    verdicts->Add(event);
   }
 
   int64_t Mod(int64_t ms) const {
@@ -185,11 +180,11 @@ struct Replayer::State {
   }
 
   ReplayResult Finish() {
-    if (started) Rescore();
-    result.indicators = rescorer.indicator_count();
+    if (started) Rescore(clock_ms);
+    result.indicators = verdicts->indicator_count();
     for (uint32_t id = 0; id < accounts.size(); ++id) {
       const Account& account = accounts[id];
-      if (account.group >= 0 && engine::Flagged(rescorer.action(id))) ++campaigns[account.group].accounts_flagged;
+      if (account.group >= 0 && engine::Flagged(verdicts->action(id))) ++campaigns[account.group].accounts_flagged;
     }
     for (CampaignReplay& campaign : campaigns) FindContainment(&campaign);
     result.campaigns = std::move(campaigns);
@@ -214,9 +209,9 @@ struct Replayer::State {
   }
 };
 
-Replayer::Replayer(engine::Engine* engine, const eval::Truth& truth, ingest::Interners* interners,
+Replayer::Replayer(VerdictSource* verdicts, const eval::Truth& truth, ingest::Interners* interners,
                    ReplayOptions options)
-    : state_(std::make_unique<State>(engine, options)) {
+    : state_(std::make_unique<State>(verdicts, options)) {
   State& state = *state_;
   // Groups in name order; accounts interned in name order, so ids do not
   // depend on the truth file's hash order.
@@ -259,7 +254,5 @@ Replayer::~Replayer() = default;
 void Replayer::Process(const ingest::Event& event) { state_->Process(event); }
 
 ReplayResult Replayer::Finish() { return state_->Finish(); }
-
-const engine::Rescorer& Replayer::rescorer() const { return state_->rescorer; }
 
 }  // namespace hydraguard::replay

@@ -2,7 +2,8 @@
 // with enforcement, to measure what a campaign gets before it is contained
 // and what honest traffic pays for it.
 //
-//   Replayer replayer(engine.get(), truth, &interners, {.rescore_ms = kHourMs});
+//   EngineVerdicts verdicts(engine.get());
+//   Replayer replayer(&verdicts, truth, &interners, {.rescore_ms = kHourMs});
 //   for (each event, in time order) replayer.Process(event);
 //   ReplayResult result = replayer.Finish();
 //
@@ -25,7 +26,7 @@
 // segment: requests refused and accounts affected (at least one refused).
 // Requests from accounts missing from the truth are counted apart.
 //
-// Lifetime: `engine`, `interners` must outlive the Replayer.
+// Lifetime: the verdict source and `interners` must outlive the Replayer.
 // Thread-safety: not thread-safe; Process() runs on the engine's thread.
 #ifndef HYDRAGUARD_REPLAY_REPLAY_H_
 #define HYDRAGUARD_REPLAY_REPLAY_H_
@@ -34,6 +35,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/engine.h"
@@ -44,30 +46,71 @@
 
 namespace hydraguard::replay {
 
+// What a replay enforces: verdicts kept up to date as requests arrive.
+class VerdictSource {
+ public:
+  virtual ~VerdictSource() = default;
+  // Every request, refused or not (a gateway logs what it refuses too).
+  virtual void Add(const ingest::Event& event) = 0;
+  // Brings the verdicts up to date with every request given so far; they
+  // hold from `now_ms` (event time). Returns how many accounts changed action.
+  virtual size_t Rescore(int64_t now_ms) = 0;
+  virtual engine::Action action(ingest::Id account) const = 0;
+  // Whether the account had been scored by the last Rescore().
+  virtual bool scored(ingest::Id account) const = 0;
+  // Whether the request carries a campaign indicator.
+  virtual bool MatchesIndicator(const ingest::Event& event) const = 0;
+  virtual size_t indicator_count() const = 0;
+};
+
+// The engine's verdicts, rescored incrementally (engine::Rescorer).
+class EngineVerdicts : public VerdictSource {
+ public:
+  // REQUIRES: `engine` outlives this and has been given no events yet.
+  explicit EngineVerdicts(engine::Engine* engine) : engine_(engine), rescorer_(engine) {}
+  void Add(const ingest::Event& event) override { engine_->Add(event); }
+  size_t Rescore(int64_t /*now_ms*/) override {
+    rescorer_.Rescore();
+    return rescorer_.changes().size();
+  }
+  engine::Action action(ingest::Id account) const override { return rescorer_.action(account); }
+  bool scored(ingest::Id account) const override { return rescorer_.scored(account); }
+  bool MatchesIndicator(const ingest::Event& event) const override { return rescorer_.MatchesIndicator(event); }
+  size_t indicator_count() const override { return rescorer_.indicator_count(); }
+  const engine::Rescorer& rescorer() const { return rescorer_; }
+
+ private:
+  engine::Engine* engine_;
+  engine::Rescorer rescorer_;
+};
+
 struct ReplayOptions {
   int64_t rescore_ms = 3600000;    // > 0
   int64_t throttle_ms = 60000;     // a throttled account: one request served per this
-  double containment_share = 0.9;  // of later requests refused
+  double containment_share = 0.9;  // see "time to containment" above
 };
 
 struct Traffic {
-  uint64_t requests = 0, served = 0, refused = 0;
+  uint64_t requests = 0, served = 0, refused = 0;  // requests == served + refused
+  // refused == the sum of these three
   uint64_t refused_by_verdict = 0, refused_by_indicator = 0, refused_by_throttle = 0;
   uint64_t output_tokens = 0, output_tokens_served = 0;
 };
 
-// One time series, one value per rescore interval (bin) of the replay.
+// One time series, one value per rescore interval (bin) of the replay: bin i
+// covers start_ms + i * rescore_ms. Trailing empty bins are left out.
 struct Series {
   std::vector<uint64_t> served, refused;
 };
 
 struct CampaignReplay {
-  std::string campaign;  // truth campaign id
-  uint64_t accounts = 0;  // in the truth
-  uint64_t accounts_seen = 0, accounts_flagged = 0;  // sent requests; flagged at the end
+  std::string campaign;           // truth campaign id
+  uint64_t accounts = 0;          // in the truth
+  uint64_t accounts_seen = 0;     // sent requests
+  uint64_t accounts_flagged = 0;  // challenge or block at the end
   Traffic traffic;
   int64_t first_ms = 0, last_ms = 0;  // of its requests (0 when none)
-  // When containment began (nullopt: never, or no requests).
+  // When containment began, never before first_ms (nullopt: never, or no requests).
   std::optional<int64_t> contained_ms;
   Series series;
 
@@ -77,7 +120,7 @@ struct CampaignReplay {
 };
 
 struct SegmentReplay {
-  std::string segment;  // honest segment, or "(not in truth)"
+  std::string segment;             // honest segment, or "(not in truth)"
   uint64_t accounts = 0;           // sent requests
   uint64_t accounts_affected = 0;  // had at least one request refused
   Traffic traffic;
@@ -104,15 +147,14 @@ struct ReplayResult {
 class Replayer {
  public:
   // Interns every truth account (call before reading events with `interners`).
-  Replayer(engine::Engine* engine, const eval::Truth& truth, ingest::Interners* interners, ReplayOptions options);
+  Replayer(VerdictSource* verdicts, const eval::Truth& truth, ingest::Interners* interners, ReplayOptions options);
   ~Replayer();
 
-  // Enforces the current verdicts on one request, then gives it to the engine.
+  // Enforces the current verdicts on one request, then gives it to the
+  // verdict source.
   void Process(const ingest::Event& event);
   // A last rescore, and the figures.
   ReplayResult Finish();
-
-  const engine::Rescorer& rescorer() const;
 
  private:
   struct State;

@@ -20,11 +20,11 @@ void AppendKey(std::string* out, std::string_view key) {
 }
 
 void AppendTraffic(std::string* out, const Traffic& traffic) {
-  *out += fmt::format(
-      R"("requests":{},"served":{},"refused":{},"refused_by_verdict":{},"refused_by_indicator":{},)"
-      R"("refused_by_throttle":{},"output_tokens":{},"output_tokens_served":{})",
-      traffic.requests, traffic.served, traffic.refused, traffic.refused_by_verdict, traffic.refused_by_indicator,
-      traffic.refused_by_throttle, traffic.output_tokens, traffic.output_tokens_served);
+  *out += fmt::format(R"("requests":{},"served":{},"refused":{},"refused_by_verdict":{},"refused_by_indicator":{},)"
+                      R"("refused_by_throttle":{},"output_tokens":{},"output_tokens_served":{})",
+                      traffic.requests, traffic.served, traffic.refused, traffic.refused_by_verdict,
+                      traffic.refused_by_indicator, traffic.refused_by_throttle, traffic.output_tokens,
+                      traffic.output_tokens_served);
 }
 
 void AppendSeries(std::string* out, const Series& series) {
@@ -38,12 +38,11 @@ void AppendSegment(std::string* out, const SegmentReplay& segment) {
   io::AppendJsonString(out, segment.segment);
   *out += fmt::format(R"(,"accounts":{},"accounts_affected":{},)", segment.accounts, segment.accounts_affected);
   AppendTraffic(out, segment.traffic);
-  *out += fmt::format(R"(,"refused_share":{},)", segment.traffic.requests == 0
-                                                      ? std::string("null")
-                                                      : fmt::format("{:.8f}", static_cast<double>(
-                                                                                  segment.traffic.refused) /
-                                                                                  static_cast<double>(
-                                                                                      segment.traffic.requests)));
+  *out += fmt::format(R"(,"refused_share":{},)",
+                      segment.traffic.requests == 0
+                          ? std::string("null")
+                          : fmt::format("{:.8f}", static_cast<double>(segment.traffic.refused) /
+                                                      static_cast<double>(segment.traffic.requests)));
   AppendSeries(out, segment.series);
   *out += '}';
 }
@@ -75,16 +74,15 @@ std::string ReplayReportJson(const ReplayResult& result) {
                        campaign.accounts_seen, campaign.accounts_flagged);
     AppendTraffic(&out, campaign.traffic);
     std::optional<double> leakage = campaign.leakage();
-    out += fmt::format(
-        R"(,"leakage":{},"first_ms":{},"last_ms":{},"contained_ms":{},"time_to_containment_ms":{},)",
-        leakage ? fmt::format("{:.8f}", *leakage) : "null", campaign.first_ms, campaign.last_ms,
-        OrNull(campaign.contained_ms), OrNull(campaign.time_to_containment_ms()));
+    out += fmt::format(R"(,"leakage":{},"first_ms":{},"last_ms":{},"contained_ms":{},"time_to_containment_ms":{},)",
+                       leakage ? fmt::format("{:.8f}", *leakage) : "null", campaign.first_ms, campaign.last_ms,
+                       OrNull(campaign.contained_ms), OrNull(campaign.time_to_containment_ms()));
     AppendSeries(&out, campaign.series);
     out += '}';
   }
   out += R"(],"honest":{)";
-  out += fmt::format(R"("accounts":{},"accounts_affected":{},)", result.honest_accounts,
-                     result.honest_accounts_affected);
+  out +=
+      fmt::format(R"("accounts":{},"accounts_affected":{},)", result.honest_accounts, result.honest_accounts_affected);
   AppendTraffic(&out, result.honest_total);
   out += R"(,"segments":[)";
   for (size_t index = 0; index < result.honest.size(); ++index) {
@@ -116,12 +114,11 @@ std::string ReplayReportText(const ReplayResult& result) {
                      "flagged", "requests", "served", "refused", "leakage", "tokens leaked", "contained after");
   for (const CampaignReplay& campaign : result.campaigns) {
     std::string contained = campaign.traffic.requests == 0 ? "n/a"
-                            : campaign.contained_ms         ? Hours(campaign.time_to_containment_ms())
-                                                            : "not contained";
+                            : campaign.contained_ms        ? Hours(campaign.time_to_containment_ms())
+                                                           : "not contained";
     out += fmt::format("{:<18} {:>9} {:>9} {:>11} {:>10} {:>10} {:>8} {:>15} {:>15}\n", campaign.campaign,
-                       campaign.accounts, campaign.accounts_flagged, campaign.traffic.requests,
-                       campaign.traffic.served, campaign.traffic.refused,
-                       Share(campaign.traffic.served, campaign.traffic.requests, 2),
+                       campaign.accounts, campaign.accounts_flagged, campaign.traffic.requests, campaign.traffic.served,
+                       campaign.traffic.refused, Share(campaign.traffic.served, campaign.traffic.requests, 2),
                        Share(campaign.traffic.output_tokens_served, campaign.traffic.output_tokens, 2), contained);
   }
   out += fmt::format("\n{:<18} {:>9} {:>9} {:>11} {:>10} {:>10}\n", "honest segment", "accounts", "affected",
@@ -135,8 +132,7 @@ std::string ReplayReportText(const ReplayResult& result) {
   }
   row("all honest", result.honest_accounts, result.honest_accounts_affected, result.honest_total);
   if (result.unknown) {
-    row(result.unknown->segment, result.unknown->accounts, result.unknown->accounts_affected,
-        result.unknown->traffic);
+    row(result.unknown->segment, result.unknown->accounts, result.unknown->accounts_affected, result.unknown->traffic);
   }
   return out;
 }

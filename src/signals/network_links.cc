@@ -19,7 +19,11 @@ using ingest::Field;
 class IpLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
-    return {"ip", "client IP address", {}, {{"pair_cap", 16}, {"capacity", 16}, {"min_count", 2}, {"indicator", 1}}, engine::Family::kNetwork};
+    return {"ip",
+            "client IP address",
+            {},
+            {{"pair_cap", 16}, {"capacity", 16}, {"min_count", 2}, {"indicator", 1}},
+            engine::Family::kNetwork};
   }
   explicit IpLink(const SignalParams&) {}
   void Keys(const Event& event, KeySink& sink) const override {

@@ -35,13 +35,13 @@ inline int64_t PairWeight(const LinkPolicy& policy, size_t holders) {
 
 // Network sharing alone never joins a pair: proxy exits are shared with
 // honest customers. Identity evidence (a card, a rare domain) must be part of it.
-inline bool PairJoined(const PairEvidence& evidence, bool suspicious_a, bool suspicious_b, bool member_a,
-                       bool member_b, const EngineConfig& config) {
+inline bool PairJoined(const PairEvidence& evidence, bool suspicious_a, bool suspicious_b, bool member_a, bool member_b,
+                       const EngineConfig& config) {
   if (evidence.identity <= 0) return false;
   return evidence.total >= EvidenceUnits(config.strong_pair_points) ||
          (evidence.total >= EvidenceUnits(config.pair_points) && suspicious_a && suspicious_b) ||
-         (evidence.identity >= EvidenceUnits(config.member_pair_points) && (suspicious_a || suspicious_b) &&
-          member_a && member_b);
+         (evidence.identity >= EvidenceUnits(config.member_pair_points) && (suspicious_a || suspicious_b) && member_a &&
+          member_b);
 }
 
 // Whether a holder counts toward making a key a hub. Lockstep is
