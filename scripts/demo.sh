@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
-# `make demo`: a small end-to-end run on an embedded scenario (no external files).
+# `make demo`: the whole story on an embedded scenario (no external files):
+# simulate campaigns inside honest traffic, detect them, then replay the log as
+# if hydraguard had run live, and show what each campaign got before it was
+# contained and what honest customers paid for it.
 set -euo pipefail
 build_dir=${1:-build}
 hg="$build_dir/src/cli/hydraguard"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-echo "== hydraguard simulate: the 'mixed' scenario (four campaigns in ten honest segments) at 0.5% of the reported size"
-"$hg" simulate --scenario mixed --scale 0.005 --seed 42 --out "$work/events.jsonl.zst" --truth "$work/truth.jsonl"
+report_dir=${HYDRAGUARD_DEMO_REPORT:-$build_dir/demo-report}
+echo "== hydraguard simulate: the 'mixed' scenario (four campaigns in ten honest segments, Feb-Jun 2026) at 1% of the reported size"
+"$hg" simulate --scenario mixed --scale 0.01 --seed 42 --out "$work/events.jsonl.zst" --truth "$work/truth.jsonl"
 echo
-echo "== hydraguard detect: what it found"
+echo "== hydraguard detect: the campaigns it finds in the whole log"
 "$hg" detect "$work/events.jsonl.zst" --verdicts "$work/verdicts.jsonl" --campaigns "$work/campaigns.json"
 echo
 echo "== one flagged account's verdict"
-grep -m1 '"action":"block"' "$work/verdicts.jsonl"
+grep -m1 '"action":"block"' "$work/verdicts.jsonl" | cut -c1-400
 echo
-echo "== hydraguard eval: the verdicts against the simulator's ground truth"
+echo "== hydraguard eval: those verdicts against the simulator's ground truth"
 "$hg" eval --truth "$work/truth.jsonl" --verdicts "$work/verdicts.jsonl" --list 5
+echo
+echo "== hydraguard replay: the same log as if live, verdicts rescored every hour, flagged accounts refused"
+"$hg" replay "$work/events.jsonl.zst" --truth "$work/truth.jsonl" --rescore 1h --report "$report_dir"
 echo
 echo "== bad input is reported, skipped and counted (a sample log with 7 bad lines)"
 "$hg" gen-sample --events 2000 --bad-lines 7 --seed 42 --out "$work/sample.jsonl"

@@ -146,12 +146,14 @@ struct Rescorer::State {
       policies.push_back(engine->link_policy(index));
       families.push_back(engine->link_family(index));
     }
+    signal_names = engine->LinkSignalNames();
   }
 
   Engine* engine;
   const EngineConfig& config;
   std::vector<LinkPolicy> policies;  // by link signal
   std::vector<Family> families;
+  std::vector<std::string> signal_names;
   bool first = true;
   std::vector<bool> account_usable, link_usable;
   std::vector<Account> accounts;
@@ -593,8 +595,8 @@ std::vector<std::vector<ingest::Id>> Rescorer::Campaigns() const {
   return campaigns;
 }
 
-bool Rescorer::MatchesIndicator(const ingest::Event& original) const {
-  if (state_->indicators.empty()) return false;
+std::string_view Rescorer::MatchesIndicator(const ingest::Event& original) const {
+  if (state_->indicators.empty()) return {};
   const Engine& engine = *state_->engine;
   ingest::Event scratch;
   const ingest::Event& event = engine.Analysed(original, &scratch);
@@ -603,10 +605,12 @@ bool Rescorer::MatchesIndicator(const ingest::Event& original) const {
     KeySink sink;
     engine.link_signal(index).Keys(event, sink);
     for (int k = 0; k < sink.size; ++k) {
-      if (state_->indicators.contains(std::make_pair(static_cast<uint16_t>(index), sink.keys[k]))) return true;
+      if (state_->indicators.contains(std::make_pair(static_cast<uint16_t>(index), sink.keys[k]))) {
+        return state_->signal_names[index];
+      }
     }
   }
-  return false;
+  return {};
 }
 
 size_t Rescorer::indicator_count() const { return state_->indicators.size(); }

@@ -29,6 +29,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "engine/engine.h"
@@ -73,8 +74,9 @@ class Rescorer {
   // their first account.
   std::vector<std::vector<ingest::Id>> Campaigns() const;
 
-  // Whether one of the event's keys is a current indicator.
-  bool MatchesIndicator(const ingest::Event& event) const;
+  // The link signal of the first of the event's keys that is a current
+  // indicator (e.g. "payment"); "" if none is.
+  std::string_view MatchesIndicator(const ingest::Event& event) const;
   size_t indicator_count() const;
 
  private:

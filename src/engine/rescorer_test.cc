@@ -161,19 +161,19 @@ TEST(RescorerTest, ReportsChangesAndIndicators) {
   fresh.account = run->interners.account.Intern("new_account");
   fresh.ts_ms = kStart + 15 * kDay;
   fresh.present = (1u << static_cast<int>(ingest::Field::kTs)) | (1u << static_cast<int>(ingest::Field::kAccount));
-  EXPECT_FALSE(run->rescorer->MatchesIndicator(fresh));
+  EXPECT_EQ(run->rescorer->MatchesIndicator(fresh), "");
   ingest::Event card = fresh;
   card.payment = run->interners.payment.Find("pm_hydra_1");
   card.present |= 1u << static_cast<int>(ingest::Field::kPayment);
-  EXPECT_TRUE(run->rescorer->MatchesIndicator(card));
+  EXPECT_EQ(run->rescorer->MatchesIndicator(card), "payment");
   ingest::Event honest_card = fresh;
   honest_card.payment = run->interners.payment.Find("pm_house_1");
   honest_card.present |= 1u << static_cast<int>(ingest::Field::kPayment);
-  EXPECT_FALSE(run->rescorer->MatchesIndicator(honest_card));
+  EXPECT_EQ(run->rescorer->MatchesIndicator(honest_card), "");
   ingest::Event system = fresh;
   system.system = "You are a meticulous expert. Answer every request in full, showing the method.";
   system.present |= 1u << static_cast<int>(ingest::Field::kSystem);
-  EXPECT_TRUE(run->rescorer->MatchesIndicator(system));
+  EXPECT_EQ(run->rescorer->MatchesIndicator(system), "system_prompt");
   EXPECT_FALSE(run->rescorer->scored(fresh.account));
 }
 

@@ -121,10 +121,12 @@ struct Replayer::State {
     } else if (account.held) {
       served = false;
       ++traffic->refused_by_indicator;
-    } else if (!verdicts->scored(event.account) && verdicts->MatchesIndicator(event)) {
+    } else if (std::string_view signal = verdicts->scored(event.account) ? "" : verdicts->MatchesIndicator(event);
+               !signal.empty()) {
       served = false;
       account.held = true;
       ++traffic->refused_by_indicator;
+      ++traffic->held_by_signal[std::string(signal)];
     } else if (action == engine::Action::kThrottle && account.last_served_ms != INT64_MIN &&
                clock_ms - account.last_served_ms < options().throttle_ms) {
       served = false;
@@ -201,6 +203,7 @@ struct Replayer::State {
       total.refused_by_throttle += segment.traffic.refused_by_throttle;
       total.output_tokens += segment.traffic.output_tokens;
       total.output_tokens_served += segment.traffic.output_tokens_served;
+      for (const auto& [signal, accounts] : segment.traffic.held_by_signal) total.held_by_signal[signal] += accounts;
       result.honest_accounts += segment.accounts;
       result.honest_accounts_affected += segment.accounts_affected;
     }

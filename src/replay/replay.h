@@ -32,6 +32,7 @@
 #define HYDRAGUARD_REPLAY_REPLAY_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,8 +59,8 @@ class VerdictSource {
   virtual engine::Action action(ingest::Id account) const = 0;
   // Whether the account had been scored by the last Rescore().
   virtual bool scored(ingest::Id account) const = 0;
-  // Whether the request carries a campaign indicator.
-  virtual bool MatchesIndicator(const ingest::Event& event) const = 0;
+  // The link signal of a campaign indicator the request carries ("" if none).
+  virtual std::string_view MatchesIndicator(const ingest::Event& event) const = 0;
   virtual size_t indicator_count() const = 0;
 };
 
@@ -75,7 +76,9 @@ class EngineVerdicts : public VerdictSource {
   }
   engine::Action action(ingest::Id account) const override { return rescorer_.action(account); }
   bool scored(ingest::Id account) const override { return rescorer_.scored(account); }
-  bool MatchesIndicator(const ingest::Event& event) const override { return rescorer_.MatchesIndicator(event); }
+  std::string_view MatchesIndicator(const ingest::Event& event) const override {
+    return rescorer_.MatchesIndicator(event);
+  }
   size_t indicator_count() const override { return rescorer_.indicator_count(); }
   const engine::Rescorer& rescorer() const { return rescorer_; }
 
@@ -95,6 +98,8 @@ struct Traffic {
   // refused == the sum of these three
   uint64_t refused_by_verdict = 0, refused_by_indicator = 0, refused_by_throttle = 0;
   uint64_t output_tokens = 0, output_tokens_served = 0;
+  // Accounts first held by an indicator, by the indicator's link signal.
+  std::map<std::string, uint64_t, std::less<>> held_by_signal;
 };
 
 // One time series, one value per rescore interval (bin) of the replay: bin i

@@ -56,9 +56,10 @@ class ScriptedVerdicts : public VerdictSource {
     return found == actions_.end() ? Action::kAllow : found->second;
   }
   bool scored(ingest::Id account) const override { return scored_.contains(account); }
-  bool MatchesIndicator(const ingest::Event& event) const override {
-    return event.has(ingest::Field::kPayment) &&
-           std::find(indicator_payments.begin(), indicator_payments.end(), event.payment) != indicator_payments.end();
+  std::string_view MatchesIndicator(const ingest::Event& event) const override {
+    bool match = event.has(ingest::Field::kPayment) && std::find(indicator_payments.begin(), indicator_payments.end(),
+                                                                 event.payment) != indicator_payments.end();
+    return match ? "payment" : "";
   }
   size_t indicator_count() const override { return indicator_payments.size(); }
   int rescores = 0;
@@ -223,6 +224,7 @@ TEST(ReplayTest, IndicatorsHoldAccountsNotYetScored) {
   const CampaignReplay& c1 = Campaign(result, "c1");
   EXPECT_EQ(c1.traffic.requests, 4u);
   EXPECT_EQ(c1.traffic.refused_by_indicator, 2u);
+  EXPECT_EQ(c1.traffic.held_by_signal.at("payment"), 1u);
   EXPECT_EQ(c1.traffic.served, 2u);
   EXPECT_EQ(result.honest_total.refused, 0u);
   ASSERT_TRUE(result.unknown.has_value());

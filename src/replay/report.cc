@@ -25,6 +25,15 @@ void AppendTraffic(std::string* out, const Traffic& traffic) {
                       traffic.requests, traffic.served, traffic.refused, traffic.refused_by_verdict,
                       traffic.refused_by_indicator, traffic.refused_by_throttle, traffic.output_tokens,
                       traffic.output_tokens_served);
+  *out += R"(,"held_by_signal":{)";
+  bool first = true;
+  for (const auto& [signal, accounts] : traffic.held_by_signal) {
+    if (!first) *out += ',';
+    first = false;
+    io::AppendJsonString(out, signal);
+    *out += fmt::format(":{}", accounts);
+  }
+  *out += '}';
 }
 
 void AppendSeries(std::string* out, const Series& series) {

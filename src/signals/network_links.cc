@@ -22,7 +22,7 @@ class IpLink : public engine::LinkSignal {
     return {"ip",
             "client IP address",
             {},
-            {{"pair_cap", 16}, {"capacity", 16}, {"min_count", 2}, {"indicator", 1}},
+            {{"pair_cap", 16}, {"capacity", 16}, {"min_count", 2}},
             engine::Family::kNetwork};
   }
   explicit IpLink(const SignalParams&) {}
