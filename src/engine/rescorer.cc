@@ -87,6 +87,7 @@ class WorkList {
     stamp_[id] = epoch_;
     items_.push_back(id);
   }
+  bool contains(uint32_t id) const { return id < stamp_.size() && stamp_[id] == epoch_; }
   void Reset() {
     items_.clear();
     ++epoch_;
@@ -112,6 +113,17 @@ void Erase(std::vector<uint32_t>* values, uint32_t value) {
 
 }  // namespace
 
+// A key an account holds, and the index of its Group.
+struct HeldKey {
+  uint64_t key;
+  uint16_t signal;
+  uint32_t group;
+  bool operator<(const HeldKey& other) const {
+    return signal != other.signal ? signal < other.signal : key < other.key;
+  }
+  bool operator==(const HeldKey& other) const { return signal == other.signal && key == other.key; }
+};
+
 struct Rescorer::State {
   struct Account {
     double points = 0;
@@ -119,7 +131,9 @@ struct Rescorer::State {
     Action action = Action::kAllow;
     ingest::Id org = ingest::kNoId;
     uint32_t node = kNoNode;
-    std::vector<uint32_t> groups;    // held keys, sorted
+    std::vector<uint32_t> groups;    // held keys' groups, sorted
+    std::vector<HeldKey> held;       // held keys, sorted by (signal, key)
+    uint32_t identity_pairs = 0;     // held identity keys within their pair_cap
     std::vector<uint32_t> partners;  // accounts joined to it by pair evidence
   };
   // A key held by at least one account.
@@ -138,6 +152,7 @@ struct Rescorer::State {
     bool suspicious, member;
     ingest::Id org;
     std::vector<uint32_t> groups;
+    std::vector<HeldKey> held;
   };
 
   explicit State(Engine* engine_in) : engine(engine_in), config(engine_in->config_) {
@@ -158,6 +173,7 @@ struct Rescorer::State {
   std::vector<bool> account_usable, link_usable;
   std::vector<Account> accounts;
   std::vector<Group> groups;
+  std::vector<uint8_t> identity_pairs;  // by group: an identity key within its pair_cap (PairWeight > 0)
   std::vector<uint32_t> free_groups;
   absl::flat_hash_map<std::pair<uint16_t, uint64_t>, uint32_t> group_ids;
   absl::flat_hash_map<uint64_t, PairEvidence> pairs;
@@ -176,10 +192,12 @@ struct Rescorer::State {
   WorkList current_roots;   // ...as they are after this rescore's changes
   std::vector<uint64_t> touched_pairs;
   absl::flat_hash_set<uint64_t> fresh_pairs;
-  std::vector<uint32_t> identity_stamp;  // by account: HasIdentityPairs() epoch << 1 | answer
-  uint32_t identity_epoch = 0;
   std::vector<uint32_t> holders_scratch;
-  std::vector<std::pair<uint32_t, uint32_t>> unions;  // node pairs
+  std::vector<std::pair<uint32_t, uint32_t>> unions;         // node pairs
+  std::vector<std::pair<uint32_t, uint32_t>> removed_links;  // node pairs
+  std::vector<uint32_t> visit_mark;                          // by node, for StillLinked()
+  uint32_t visit_stamp = 0;
+  std::vector<uint32_t> frontier[2], next_frontier;
 
   const LinkPolicy& Policy(const Group& group) const { return policies[group.signal]; }
   Family FamilyOf(const Group& group) const { return families[group.signal]; }
@@ -194,6 +212,7 @@ struct Rescorer::State {
     } else {
       id = static_cast<uint32_t>(groups.size());
       groups.emplace_back();
+      identity_pairs.push_back(0);
     }
     Group& group = groups[id];
     group.key = key;
@@ -214,24 +233,24 @@ struct Rescorer::State {
     if (node != kNoNode) dissolve_roots.Add(components.Find(node));
   }
 
-  // Whether the account holds an identity key shared within its pair_cap
-  // (remembered until identity_epoch changes).
-  bool HasIdentityPairs(uint32_t account_id) {
-    if (account_id >= identity_stamp.size()) identity_stamp.resize(accounts.size(), 0);
-    uint32_t& stamp = identity_stamp[account_id];
-    if ((stamp >> 1) == identity_epoch) return stamp & 1;
-    bool has = FindIdentityPairs(accounts[account_id]);
-    stamp = (identity_epoch << 1) | (has ? 1 : 0);
-    return has;
+  // Adds or removes one holder of a key, keeping identity_pairs and the
+  // holders' identity_pairs counts in step with the holder count.
+  void AddHolder(uint32_t group_id, uint32_t account_id) {
+    groups[group_id].holders.push_back(account_id);
+    if (identity_pairs[group_id]) ++accounts[account_id].identity_pairs;
+    UpdateIdentityPairs(group_id);
   }
-  bool FindIdentityPairs(const Account& account) const {
-    for (uint32_t group_id : account.groups) {
-      const Group& group = groups[group_id];
-      if (FamilyOf(group) == Family::kIdentity && internal::PairWeight(Policy(group), group.holders.size()) > 0) {
-        return true;
-      }
-    }
-    return false;
+  void RemoveHolder(uint32_t group_id, uint32_t account_id) {
+    Erase(&groups[group_id].holders, account_id);
+    if (identity_pairs[group_id]) --accounts[account_id].identity_pairs;
+    UpdateIdentityPairs(group_id);
+  }
+  void UpdateIdentityPairs(uint32_t group_id) {
+    const Group& group = groups[group_id];
+    bool now = FamilyOf(group) == Family::kIdentity && internal::PairWeight(Policy(group), group.holders.size()) > 0;
+    if (now == static_cast<bool>(identity_pairs[group_id])) return;
+    identity_pairs[group_id] = now;
+    for (uint32_t holder : group.holders) accounts[holder].identity_pairs += now ? 1 : -1;
   }
 
   // A pair's evidence from scratch: what every key both hold adds.
@@ -268,7 +287,7 @@ struct Rescorer::State {
     bool identity = FamilyOf(group) == Family::kIdentity;
     holders_scratch.clear();
     for (uint32_t holder : group.holders) {
-      if (identity || HasIdentityPairs(holder)) holders_scratch.push_back(holder);
+      if (identity || accounts[holder].identity_pairs > 0) holders_scratch.push_back(holder);
     }
     for (size_t i = 0; i < holders_scratch.size(); ++i) {
       for (size_t j = i + 1; j < holders_scratch.size(); ++j) {
@@ -314,7 +333,7 @@ struct Rescorer::State {
     } else {
       Erase(&accounts[a].partners, b);
       Erase(&accounts[b].partners, a);
-      Dissolve(first.node);
+      removed_links.emplace_back(first.node, second.node);
     }
   }
 
@@ -348,6 +367,60 @@ struct Rescorer::State {
     }
   }
 
+  // Calls visit(neighbour) for each node linked to `node` now.
+  template <typename Visit>
+  void ForEachLink(uint32_t node, Visit visit) {
+    uint32_t owner = node_owner[node];
+    if (owner & kGroupBit) {
+      const Group& group = groups[owner & ~kGroupBit];
+      if (!internal::HubJoins(group.status, config)) return;
+      for (uint32_t holder : group.holders) {
+        if (accounts[holder].joins) visit(accounts[holder].node);
+      }
+      return;
+    }
+    const Account& account = accounts[owner];
+    for (uint32_t partner : account.partners) visit(accounts[partner].node);
+    if (!account.joins) return;
+    for (uint32_t group_id : account.groups) {
+      if (internal::HubJoins(groups[group_id].status, config)) visit(GroupNode(group_id));
+    }
+  }
+
+  // Whether a path of current links joins two nodes: a search from both
+  // ends, widening the smaller frontier, until they meet or one runs out.
+  bool StillLinked(uint32_t a, uint32_t b) {
+    if (a == b) return true;
+    visit_stamp += 2;
+    const uint32_t stamps[2] = {visit_stamp, visit_stamp + 1};
+    for (int side = 0; side < 2; ++side) {
+      uint32_t start = side == 0 ? a : b;
+      if (visit_mark.size() < components.size()) visit_mark.resize(components.size(), 0);
+      visit_mark[start] = stamps[side];
+      frontier[side].assign(1, start);
+    }
+    while (!frontier[0].empty() && !frontier[1].empty()) {
+      int side = frontier[0].size() <= frontier[1].size() ? 0 : 1;
+      next_frontier.clear();
+      bool met = false;
+      for (uint32_t node : frontier[side]) {
+        ForEachLink(node, [&](uint32_t next) {
+          if (met) return;
+          if (next >= visit_mark.size()) visit_mark.resize(components.size(), 0);
+          if (visit_mark[next] == stamps[1 - side]) {
+            met = true;
+          } else if (visit_mark[next] != stamps[side]) {
+            visit_mark[next] = stamps[side];
+            next_frontier.push_back(next);
+          }
+        });
+        if (met) return true;
+      }
+      frontier[side].swap(next_frontier);
+    }
+    return false;
+  }
+
   void SetAction(uint32_t account_id, Action action) {
     Account& account = accounts[account_id];
     if (account.action == action) return;
@@ -377,18 +450,29 @@ struct Rescorer::State {
   }
 
   Update Read(uint32_t account_id) {
-    Update update{account_id, 0, false, false, engine->org_[account_id], {}};
+    Update update{account_id, 0, false, false, engine->org_[account_id], {}, {}};
     update.points = engine->ScoreAccount(account_id, account_usable, nullptr);
     update.suspicious = update.points >= config.suspicious_points;
     update.member = update.points >= config.member_points;
     const KeyCounter& counter = engine->keys_[account_id];
     for (const KeyCount& entry : counter.entries()) {
       if (!link_usable[entry.signal]) continue;
-      if (!internal::Holds(counter, entry, engine->link_policy(entry.signal))) continue;
-      update.groups.push_back(GroupId(entry.signal, entry.key));
+      if (!internal::Holds(counter, entry, policies[entry.signal])) continue;
+      update.held.push_back(HeldKey{entry.key, entry.signal, 0});
+    }
+    std::sort(update.held.begin(), update.held.end());
+    update.held.erase(std::unique(update.held.begin(), update.held.end()), update.held.end());
+    // Keys it held before keep their group; only new ones are looked up.
+    const std::vector<HeldKey>& before = accounts[account_id].held;
+    auto previous = before.begin();
+    for (HeldKey& held : update.held) {
+      while (previous != before.end() && *previous < held) ++previous;
+      held.group = previous != before.end() && previous->signal == held.signal && previous->key == held.key
+                       ? previous->group
+                       : GroupId(held.signal, held.key);
+      update.groups.push_back(held.group);
     }
     std::sort(update.groups.begin(), update.groups.end());
-    update.groups.erase(std::unique(update.groups.begin(), update.groups.end()), update.groups.end());
     return update;
   }
 
@@ -403,11 +487,13 @@ struct Rescorer::State {
     std::set_difference(update.groups.begin(), update.groups.end(), account.groups.begin(), account.groups.end(),
                         std::back_inserter(added));
     for (uint32_t group_id : removed) {
+      RemoveHolder(group_id, update.account);
       Group& group = groups[group_id];
-      Erase(&group.holders, update.account);
       Count(group, account, -1);
       status_groups.Add(group_id);
-      if (account.joins && internal::HubJoins(group.status, config)) Dissolve(account.node);
+      if (account.joins && internal::HubJoins(group.status, config)) {
+        removed_links.emplace_back(account.node, GroupNode(group_id));
+      }
     }
     if (flags_changed) {
       for (uint32_t group_id : account.groups) {
@@ -422,11 +508,12 @@ struct Rescorer::State {
     account.org = update.org;
     account.scored = true;
     account.groups = std::move(update.groups);
+    account.held = std::move(update.held);
     for (uint32_t group_id : account.groups) {
       bool is_new = std::binary_search(added.begin(), added.end(), group_id);
       if (!is_new && !flags_changed) continue;
       Group& group = groups[group_id];
-      if (is_new) group.holders.push_back(update.account);
+      if (is_new) AddHolder(group_id, update.account);
       Count(group, account, 1);
       status_groups.Add(group_id);
     }
@@ -446,6 +533,7 @@ struct Rescorer::State {
     touched_pairs.clear();
     fresh_pairs.clear();
     unions.clear();
+    removed_links.clear();
 
     // 1. What the changed accounts hold now; the keys whose pairs change.
     std::vector<uint32_t> changed = AccountsToRead();
@@ -467,10 +555,8 @@ struct Rescorer::State {
       }
     }
     // 2. Take away those keys' pair evidence, apply the changes, add it back.
-    ++identity_epoch;
     for (uint32_t group_id : pair_groups.items()) ApplyPairs(groups[group_id], -1);
     for (Update& update : updates) Apply(update, &stats);
-    ++identity_epoch;
     for (uint32_t group_id : pair_groups.items()) ApplyPairs(groups[group_id], 1);
 
     // 3. Hubs whose standing changed: their holders recheck joining.
@@ -499,8 +585,14 @@ struct Rescorer::State {
     for (uint32_t account_id : joins_accounts.items()) CheckJoins(account_id);
     stats.keys += status_groups.items().size();
 
-    // 5. Clusters that lost a link are taken apart and rebuilt from the
-    // links their members still have; then new links are added.
+    // 5. Clusters that lost a link whose two ends are no longer linked
+    // otherwise are taken apart and rebuilt from the links their members
+    // still have; then new links are added.
+    for (auto [a, b] : removed_links) {
+      uint32_t root = components.Find(a);
+      if (root != components.Find(b) || dissolve_roots.contains(root)) continue;
+      if (!StillLinked(a, b)) dissolve_roots.Add(root);
+    }
     std::vector<uint32_t> rebuilt;
     for (uint32_t root : dissolve_roots.items()) components.Dissolve(root, &rebuilt);
     for (uint32_t node : rebuilt) {
