@@ -43,6 +43,8 @@ const std::vector<Threshold>& Thresholds() {
       {"indicator_min_accounts", &EngineConfig::indicator_min_accounts,
        "an indicator key (link signal with indicator: 1) needs this many holders"},
       {"indicator_min_share", &EngineConfig::indicator_min_share, "...of which this share are flagged"},
+      {"indicator_min_signals", &EngineConfig::indicator_min_signals,
+       "a request of an unscored account is refused with indicators of this many signals"},
       {"use_text", &EngineConfig::use_text, "0: ignore prompt and system text (metadata-only mode)"},
       {"text_opening_turns_only", &EngineConfig::text_opening_turns_only,
        "1: analyse text on opening turns only (turn 1 or no turn); 0: every turn"},

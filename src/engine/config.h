@@ -77,10 +77,13 @@ struct EngineConfig {
 
   // Campaign indicators (replay, gateway): a key of a link signal with
   // `indicator: 1`, held by at least indicator_min_accounts accounts of which
-  // at least indicator_min_share are flagged, refuses requests from accounts
-  // not yet scored.
+  // at least indicator_min_share are flagged. A request from an account not
+  // yet scored is refused when it carries indicators of at least
+  // indicator_min_signals different signals (one alone, e.g. a prompt
+  // template band, is also found in honest benchmark traffic).
   double indicator_min_accounts = 5;
   double indicator_min_share = 1.0;
+  double indicator_min_signals = 2;
 
   // 0: ignore prompt and system text even when the events carry it (as if
   // the log were metadata-only; for privacy, or to measure that mode).

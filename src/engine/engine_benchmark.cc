@@ -1,6 +1,7 @@
 // Engine::Add per event (metadata only, and with a ~1 KB prompt: features,
 // classification, template sketch, every link signal's keys) over 50,000
-// accounts, and Engine::Detect over the state that leaves.
+// accounts, Engine::Detect over the state that leaves, and Rescorer::Rescore
+// (incremental detection) after a few more events.
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "engine/rescorer.h"
 #include "fmt/format.h"
 
 namespace hydraguard::engine {
@@ -87,6 +89,28 @@ void BM_EngineDetect(benchmark::State& state) {
   state.SetLabel("items = accounts");
 }
 BENCHMARK(BM_EngineDetect)->Unit(benchmark::kMillisecond);
+
+// One incremental rescore after state.range(0) more events, over the same
+// state as BM_EngineDetect (the events are added with the timer paused).
+void BM_Rescore(benchmark::State& state) {
+  Workload workload(false, 1 << 20);
+  auto engine = Engine::Create({}, nullptr, &workload.interners);
+  Rescorer rescorer(engine->get());
+  const size_t half = workload.events.size() / 2, step = static_cast<size_t>(state.range(0));
+  for (size_t index = 0; index < half; ++index) (*engine)->Add(workload.events[index]);
+  rescorer.Rescore();
+  size_t next = half, accounts = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    if (next + step > workload.events.size()) next = half;  // the same events again: still changes
+    for (size_t count = 0; count < step; ++count) (*engine)->Add(workload.events[next++]);
+    state.ResumeTiming();
+    accounts += rescorer.Rescore().accounts;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(accounts));
+  state.SetLabel("items = accounts read");
+}
+BENCHMARK(BM_Rescore)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace hydraguard::engine

@@ -70,6 +70,25 @@ class Components {
     members.swap(members_[root]);
     for (uint32_t node : members) parent_[node] = node;
   }
+  // Takes `nodes` (members of root's set, none of them linked to anything
+  // now) out of the set, each into a set of its own; returns the root of
+  // the rest (kNoNode if nothing is left).
+  // REQUIRES: root == Find(root).
+  uint32_t Detach(uint32_t root, const std::vector<uint32_t>& nodes) {
+    if (members_[root].empty()) return kNoNode;  // a set of one: nothing to take apart
+    std::vector<uint32_t> kept;
+    kept.reserve(members_[root].size());
+    for (uint32_t node : members_[root]) {
+      if (std::find(nodes.begin(), nodes.end(), node) == nodes.end()) kept.push_back(node);
+    }
+    std::vector<uint32_t>().swap(members_[root]);
+    for (uint32_t node : nodes) parent_[node] = node;
+    if (kept.empty()) return kNoNode;
+    uint32_t new_root = kept.front();
+    for (uint32_t node : kept) parent_[node] = new_root;  // flat: no path runs through a detached node
+    if (kept.size() > 1) members_[new_root] = std::move(kept);
+    return new_root;
+  }
   size_t size() const { return parent_.size(); }
 
  private:
@@ -104,9 +123,10 @@ bool Contains(const std::vector<uint32_t>& values, uint32_t value) {
   return std::find(values.begin(), values.end(), value) != values.end();
 }
 
+// Searches from the back: what is taken away was often added lately.
 void Erase(std::vector<uint32_t>* values, uint32_t value) {
-  auto found = std::find(values->begin(), values->end(), value);
-  if (found == values->end()) return;
+  auto found = std::find(values->rbegin(), values->rend(), value);
+  if (found == values->rend()) return;
   *found = values->back();
   values->pop_back();
 }
@@ -229,9 +249,6 @@ struct Rescorer::State {
     if (groups[group_id].node == kNoNode) groups[group_id].node = NewNode(group_id | kGroupBit);
     return groups[group_id].node;
   }
-  void Dissolve(uint32_t node) {
-    if (node != kNoNode) dissolve_roots.Add(components.Find(node));
-  }
 
   // Adds or removes one holder of a key, keeping identity_pairs and the
   // holders' identity_pairs counts in step with the holder count.
@@ -350,7 +367,13 @@ struct Rescorer::State {
     }
     bool joins =
         internal::JoinsHubs(account.suspicious, account.member, families, engine->StrongWeight(strong), config);
-    if (account.joins && !joins) Dissolve(account.node);
+    if (account.joins && !joins) {
+      for (uint32_t group_id : account.groups) {
+        if (internal::HubJoins(groups[group_id].status, config)) {
+          removed_links.emplace_back(account.node, GroupNode(group_id));
+        }
+      }
+    }
     account.joins = joins;
     if (!joins) return;
     for (uint32_t group_id : account.groups) {
@@ -387,38 +410,67 @@ struct Rescorer::State {
     }
   }
 
-  // Whether a path of current links joins two nodes: a search from both
-  // ends, widening the smaller frontier, until they meet or one runs out.
-  bool StillLinked(uint32_t a, uint32_t b) {
-    if (a == b) return true;
+  bool Isolated(uint32_t node) {
+    bool linked = false;
+    ForEachLink(node, [&](uint32_t) { linked = true; });
+    return !linked;
+  }
+
+  // Whether current links join all of `nodes` (a search from the first, up
+  // to the last of them found).
+  bool AllLinked(const std::vector<uint32_t>& nodes) {
     visit_stamp += 2;
-    const uint32_t stamps[2] = {visit_stamp, visit_stamp + 1};
-    for (int side = 0; side < 2; ++side) {
-      uint32_t start = side == 0 ? a : b;
-      if (visit_mark.size() < components.size()) visit_mark.resize(components.size(), 0);
-      visit_mark[start] = stamps[side];
-      frontier[side].assign(1, start);
-    }
-    while (!frontier[0].empty() && !frontier[1].empty()) {
-      int side = frontier[0].size() <= frontier[1].size() ? 0 : 1;
+    const uint32_t seen = visit_stamp, target = visit_stamp + 1;
+    if (visit_mark.size() < components.size()) visit_mark.resize(components.size(), 0);
+    for (uint32_t node : nodes) visit_mark[node] = target;
+    size_t missing = nodes.size() - 1;
+    visit_mark[nodes[0]] = seen;
+    frontier[0].assign(1, nodes[0]);
+    while (!frontier[0].empty() && missing > 0) {
       next_frontier.clear();
-      bool met = false;
-      for (uint32_t node : frontier[side]) {
+      for (uint32_t node : frontier[0]) {
         ForEachLink(node, [&](uint32_t next) {
-          if (met) return;
           if (next >= visit_mark.size()) visit_mark.resize(components.size(), 0);
-          if (visit_mark[next] == stamps[1 - side]) {
-            met = true;
-          } else if (visit_mark[next] != stamps[side]) {
-            visit_mark[next] = stamps[side];
-            next_frontier.push_back(next);
-          }
+          if (visit_mark[next] == seen) return;
+          missing -= visit_mark[next] == target;
+          visit_mark[next] = seen;
+          next_frontier.push_back(next);
         });
-        if (met) return true;
+        if (missing == 0) break;
       }
-      frontier[side].swap(next_frontier);
+      frontier[0].swap(next_frontier);
     }
-    return false;
+    return missing == 0;
+  }
+
+  // Sets that lost links: the ends of the lost links that have no link left
+  // leave the set; if the other ends are still linked to each other, the
+  // rest of the set is too (every old path between two members can go round
+  // a lost link), else the set is taken apart and rebuilt.
+  void CheckRemovedLinks() {
+    absl::flat_hash_map<uint32_t, std::vector<uint32_t>> ends_by_root;
+    for (auto [a, b] : removed_links) {
+      ends_by_root[components.Find(a)].push_back(a);
+      ends_by_root[components.Find(b)].push_back(b);
+    }
+    std::vector<std::pair<uint32_t, std::vector<uint32_t>>> sets(ends_by_root.begin(), ends_by_root.end());
+    std::sort(sets.begin(), sets.end());  // the same work in every run
+    std::vector<uint32_t> isolated, linked;
+    for (auto& [root, ends] : sets) {
+      std::sort(ends.begin(), ends.end());
+      ends.erase(std::unique(ends.begin(), ends.end()), ends.end());
+      isolated.clear();
+      linked.clear();
+      for (uint32_t node : ends) (Isolated(node) ? isolated : linked).push_back(node);
+      if (linked.size() >= 2 && !AllLinked(linked)) {
+        dissolve_roots.Add(root);
+        continue;
+      }
+      if (isolated.empty()) continue;
+      uint32_t rest = components.Detach(root, isolated);
+      for (uint32_t node : isolated) examined_roots.Add(node);
+      if (rest != kNoNode) examined_roots.Add(rest);
+    }
   }
 
   void SetAction(uint32_t account_id, Action action) {
@@ -565,7 +617,11 @@ struct Rescorer::State {
       HubStatus status =
           internal::EvaluateHub(Policy(group), group.holders.size(), group.qualified, group.honest, config);
       if (status == group.status) continue;
-      if (internal::HubJoins(group.status, config) && !internal::HubJoins(status, config)) Dissolve(group.node);
+      if (internal::HubJoins(group.status, config) && !internal::HubJoins(status, config)) {
+        for (uint32_t holder : group.holders) {
+          if (accounts[holder].joins) removed_links.emplace_back(accounts[holder].node, group.node);
+        }
+      }
       group.status = status;
       for (uint32_t holder : group.holders) joins_accounts.Add(holder);
     }
@@ -588,11 +644,7 @@ struct Rescorer::State {
     // 5. Clusters that lost a link whose two ends are no longer linked
     // otherwise are taken apart and rebuilt from the links their members
     // still have; then new links are added.
-    for (auto [a, b] : removed_links) {
-      uint32_t root = components.Find(a);
-      if (root != components.Find(b) || dissolve_roots.contains(root)) continue;
-      if (!StillLinked(a, b)) dissolve_roots.Add(root);
-    }
+    CheckRemovedLinks();
     std::vector<uint32_t> rebuilt;
     for (uint32_t root : dissolve_roots.items()) components.Dissolve(root, &rebuilt);
     for (uint32_t node : rebuilt) {
@@ -687,8 +739,10 @@ std::vector<std::vector<ingest::Id>> Rescorer::Campaigns() const {
   return campaigns;
 }
 
-std::string_view Rescorer::MatchesIndicator(const ingest::Event& original) const {
+std::string Rescorer::MatchesIndicator(const ingest::Event& original) const {
   if (state_->indicators.empty()) return {};
+  std::string matched;
+  int signals = 0;
   const Engine& engine = *state_->engine;
   ingest::Event scratch;
   const ingest::Event& event = engine.Analysed(original, &scratch);
@@ -698,11 +752,14 @@ std::string_view Rescorer::MatchesIndicator(const ingest::Event& original) const
     engine.link_signal(index).Keys(event, sink);
     for (int k = 0; k < sink.size; ++k) {
       if (state_->indicators.contains(std::make_pair(static_cast<uint16_t>(index), sink.keys[k]))) {
-        return state_->signal_names[index];
+        if (!matched.empty()) matched += '+';
+        matched += state_->signal_names[index];
+        ++signals;
+        break;
       }
     }
   }
-  return {};
+  return signals >= state_->config.indicator_min_signals ? matched : std::string();
 }
 
 size_t Rescorer::indicator_count() const { return state_->indicators.size(); }

@@ -29,7 +29,7 @@
 
 #include <cstdint>
 #include <memory>
-#include <string_view>
+#include <string>
 #include <vector>
 
 #include "engine/engine.h"
@@ -74,9 +74,10 @@ class Rescorer {
   // their first account.
   std::vector<std::vector<ingest::Id>> Campaigns() const;
 
-  // The link signal of the first of the event's keys that is a current
-  // indicator (e.g. "payment"); "" if none is.
-  std::string_view MatchesIndicator(const ingest::Event& event) const;
+  // The link signals of the event's keys that are current indicators,
+  // joined with '+' (e.g. "payment+system_prompt"), when there are at least
+  // config.indicator_min_signals of them; "" otherwise.
+  std::string MatchesIndicator(const ingest::Event& event) const;
   size_t indicator_count() const;
 
  private:

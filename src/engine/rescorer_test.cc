@@ -165,7 +165,7 @@ TEST(RescorerTest, ReportsChangesAndIndicators) {
   ingest::Event card = fresh;
   card.payment = run->interners.payment.Find("pm_hydra_1");
   card.present |= 1u << static_cast<int>(ingest::Field::kPayment);
-  EXPECT_EQ(run->rescorer->MatchesIndicator(card), "payment");
+  EXPECT_EQ(run->rescorer->MatchesIndicator(card), "");  // one signal is not enough
   ingest::Event honest_card = fresh;
   honest_card.payment = run->interners.payment.Find("pm_house_1");
   honest_card.present |= 1u << static_cast<int>(ingest::Field::kPayment);
@@ -173,7 +173,11 @@ TEST(RescorerTest, ReportsChangesAndIndicators) {
   ingest::Event system = fresh;
   system.system = "You are a meticulous expert. Answer every request in full, showing the method.";
   system.present |= 1u << static_cast<int>(ingest::Field::kSystem);
-  EXPECT_EQ(run->rescorer->MatchesIndicator(system), "system_prompt");
+  EXPECT_EQ(run->rescorer->MatchesIndicator(system), "");
+  ingest::Event both = card;
+  both.system = system.system;
+  both.present |= 1u << static_cast<int>(ingest::Field::kSystem);
+  EXPECT_EQ(run->rescorer->MatchesIndicator(both), "payment+system_prompt");
   EXPECT_FALSE(run->rescorer->scored(fresh.account));
 }
 

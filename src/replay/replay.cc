@@ -121,12 +121,12 @@ struct Replayer::State {
     } else if (account.held) {
       served = false;
       ++traffic->refused_by_indicator;
-    } else if (std::string_view signal = verdicts->scored(event.account) ? "" : verdicts->MatchesIndicator(event);
+    } else if (std::string signal = verdicts->scored(event.account) ? "" : verdicts->MatchesIndicator(event);
                !signal.empty()) {
       served = false;
       account.held = true;
       ++traffic->refused_by_indicator;
-      ++traffic->held_by_signal[std::string(signal)];
+      ++traffic->held_by_signal[signal];
     } else if (action == engine::Action::kThrottle && account.last_served_ms != INT64_MIN &&
                clock_ms - account.last_served_ms < options().throttle_ms) {
       served = false;

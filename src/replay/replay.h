@@ -59,8 +59,9 @@ class VerdictSource {
   virtual engine::Action action(ingest::Id account) const = 0;
   // Whether the account had been scored by the last Rescore().
   virtual bool scored(ingest::Id account) const = 0;
-  // The link signal of a campaign indicator the request carries ("" if none).
-  virtual std::string_view MatchesIndicator(const ingest::Event& event) const = 0;
+  // The link signals of the campaign indicators the request carries, when
+  // they are enough to refuse it ("" if not).
+  virtual std::string MatchesIndicator(const ingest::Event& event) const = 0;
   virtual size_t indicator_count() const = 0;
 };
 
@@ -76,9 +77,7 @@ class EngineVerdicts : public VerdictSource {
   }
   engine::Action action(ingest::Id account) const override { return rescorer_.action(account); }
   bool scored(ingest::Id account) const override { return rescorer_.scored(account); }
-  std::string_view MatchesIndicator(const ingest::Event& event) const override {
-    return rescorer_.MatchesIndicator(event);
-  }
+  std::string MatchesIndicator(const ingest::Event& event) const override { return rescorer_.MatchesIndicator(event); }
   size_t indicator_count() const override { return rescorer_.indicator_count(); }
   const engine::Rescorer& rescorer() const { return rescorer_; }
 
@@ -98,7 +97,7 @@ struct Traffic {
   // refused == the sum of these three
   uint64_t refused_by_verdict = 0, refused_by_indicator = 0, refused_by_throttle = 0;
   uint64_t output_tokens = 0, output_tokens_served = 0;
-  // Accounts first held by an indicator, by the indicator's link signal.
+  // Accounts held by indicators, by the indicators' link signals.
   std::map<std::string, uint64_t, std::less<>> held_by_signal;
 };
 

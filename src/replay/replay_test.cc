@@ -56,7 +56,7 @@ class ScriptedVerdicts : public VerdictSource {
     return found == actions_.end() ? Action::kAllow : found->second;
   }
   bool scored(ingest::Id account) const override { return scored_.contains(account); }
-  std::string_view MatchesIndicator(const ingest::Event& event) const override {
+  std::string MatchesIndicator(const ingest::Event& event) const override {
     bool match = event.has(ingest::Field::kPayment) && std::find(indicator_payments.begin(), indicator_payments.end(),
                                                                  event.payment) != indicator_payments.end();
     return match ? "payment" : "";
