@@ -215,7 +215,7 @@ struct Rescorer::State {
   std::vector<uint32_t> holders_scratch;
   std::vector<std::pair<uint32_t, uint32_t>> unions;         // node pairs
   std::vector<std::pair<uint32_t, uint32_t>> removed_links;  // node pairs
-  std::vector<uint32_t> visit_mark;                          // by node, for StillLinked()
+  std::vector<uint32_t> visit_mark;                          // by node, for AllLinked()
   uint32_t visit_stamp = 0;
   std::vector<uint32_t> frontier[2], next_frontier;
 
@@ -390,7 +390,8 @@ struct Rescorer::State {
     }
   }
 
-  // Calls visit(neighbour) for each node linked to `node` now.
+  // Calls visit(neighbour) for each node linked to `node` now, until it
+  // returns false.
   template <typename Visit>
   void ForEachLink(uint32_t node, Visit visit) {
     uint32_t owner = node_owner[node];
@@ -398,27 +399,57 @@ struct Rescorer::State {
       const Group& group = groups[owner & ~kGroupBit];
       if (!internal::HubJoins(group.status, config)) return;
       for (uint32_t holder : group.holders) {
-        if (accounts[holder].joins) visit(accounts[holder].node);
+        if (accounts[holder].joins && !visit(accounts[holder].node)) return;
       }
       return;
     }
     const Account& account = accounts[owner];
-    for (uint32_t partner : account.partners) visit(accounts[partner].node);
+    for (uint32_t partner : account.partners) {
+      if (!visit(accounts[partner].node)) return;
+    }
     if (!account.joins) return;
     for (uint32_t group_id : account.groups) {
-      if (internal::HubJoins(groups[group_id].status, config)) visit(GroupNode(group_id));
+      if (internal::HubJoins(groups[group_id].status, config) && !visit(GroupNode(group_id))) return;
     }
   }
 
   bool Isolated(uint32_t node) {
     bool linked = false;
-    ForEachLink(node, [&](uint32_t) { linked = true; });
+    ForEachLink(node, [&](uint32_t) { return !(linked = true); });
     return !linked;
+  }
+
+  // A quick sufficient test that keys' nodes are linked: one account joins
+  // them all (campaign accounts hold the same hubs).
+  bool SharedJoiner(const std::vector<uint32_t>& nodes) {
+    const Group* smallest = nullptr;
+    for (uint32_t node : nodes) {
+      if (!(node_owner[node] & kGroupBit)) return false;
+      const Group& group = groups[node_owner[node] & ~kGroupBit];
+      if (smallest == nullptr || group.holders.size() < smallest->holders.size()) smallest = &group;
+    }
+    constexpr int kTries = 64;
+    int tries = 0;
+    for (uint32_t holder : smallest->holders) {
+      const Account& account = accounts[holder];
+      if (!account.joins) continue;
+      bool all = std::all_of(nodes.begin(), nodes.end(), [&](uint32_t node) {
+        return std::binary_search(account.groups.begin(), account.groups.end(), node_owner[node] & ~kGroupBit);
+      });
+      if (all) return true;
+      if (++tries == kTries) break;
+    }
+    return false;
   }
 
   // Whether current links join all of `nodes` (a search from the first, up
   // to the last of them found).
-  bool AllLinked(const std::vector<uint32_t>& nodes) {
+  bool AllLinked(std::vector<uint32_t> nodes) {
+    if (SharedJoiner(nodes)) return true;
+    // Start from an account if there is one: it has few links, a key many.
+    auto account =
+        std::find_if(nodes.begin(), nodes.end(), [&](uint32_t node) { return !(node_owner[node] & kGroupBit); });
+    if (account != nodes.end()) std::iter_swap(nodes.begin(), account);
     visit_stamp += 2;
     const uint32_t seen = visit_stamp, target = visit_stamp + 1;
     if (visit_mark.size() < components.size()) visit_mark.resize(components.size(), 0);
@@ -431,10 +462,11 @@ struct Rescorer::State {
       for (uint32_t node : frontier[0]) {
         ForEachLink(node, [&](uint32_t next) {
           if (next >= visit_mark.size()) visit_mark.resize(components.size(), 0);
-          if (visit_mark[next] == seen) return;
+          if (visit_mark[next] == seen) return true;
           missing -= visit_mark[next] == target;
           visit_mark[next] = seen;
           next_frontier.push_back(next);
+          return missing > 0;
         });
         if (missing == 0) break;
       }

@@ -3,16 +3,14 @@
 #include "fmt/format.h"
 #include "ingest/timestamp.h"
 #include "io/json_writer.h"
+#include "replay/internal/format.h"
 
 namespace hydraguard::replay {
 namespace {
 
-std::string Share(uint64_t part, uint64_t whole, int decimals) {
-  if (whole == 0) return "n/a";
-  return fmt::format("{:.{}f}%", 100.0 * static_cast<double>(part) / static_cast<double>(whole), decimals);
-}
-
-std::string Hours(std::optional<int64_t> ms) { return fmt::format("{:.1f} h", static_cast<double>(*ms) / 3600000.0); }
+using internal::FormatContainment;
+using internal::FormatDuration;
+using internal::FormatShare;
 
 void AppendKey(std::string* out, std::string_view key) {
   io::AppendJsonString(out, key);
@@ -110,10 +108,10 @@ std::string ReplayReportJson(const ReplayResult& result) {
 
 std::string ReplayReportText(const ReplayResult& result) {
   std::string out = fmt::format(
-      "replayed {} events from {} to {}, rescoring every {:.0f} s: {} rescores ({:.1f} s in all, longest "
+      "replayed {} events from {} to {}, rescoring every {}: {} rescores ({:.1f} s in all, longest "
       "{:.0f} ms), {} verdict changes, {} indicators at the end\n",
       result.events, ingest::FormatRfc3339Millis(result.start_ms), ingest::FormatRfc3339Millis(result.end_ms),
-      static_cast<double>(result.options.rescore_ms) / 1000.0, result.rescores, result.rescore_seconds,
+      FormatDuration(result.options.rescore_ms), result.rescores, result.rescore_seconds,
       result.max_rescore_seconds * 1000.0, result.verdict_changes, result.indicators);
   if (result.late_events > 0) {
     out += fmt::format("warning: {} events were earlier than one before them (replayed at the replay's clock)\n",
@@ -122,19 +120,17 @@ std::string ReplayReportText(const ReplayResult& result) {
   out += fmt::format("\n{:<18} {:>9} {:>9} {:>11} {:>10} {:>10} {:>8} {:>15} {:>15}\n", "campaign", "accounts",
                      "flagged", "requests", "served", "refused", "leakage", "tokens leaked", "contained after");
   for (const CampaignReplay& campaign : result.campaigns) {
-    std::string contained = campaign.traffic.requests == 0 ? "n/a"
-                            : campaign.contained_ms        ? Hours(campaign.time_to_containment_ms())
-                                                           : "not contained";
     out += fmt::format("{:<18} {:>9} {:>9} {:>11} {:>10} {:>10} {:>8} {:>15} {:>15}\n", campaign.campaign,
                        campaign.accounts, campaign.accounts_flagged, campaign.traffic.requests, campaign.traffic.served,
-                       campaign.traffic.refused, Share(campaign.traffic.served, campaign.traffic.requests, 2),
-                       Share(campaign.traffic.output_tokens_served, campaign.traffic.output_tokens, 2), contained);
+                       campaign.traffic.refused, FormatShare(campaign.traffic.served, campaign.traffic.requests, 2),
+                       FormatShare(campaign.traffic.output_tokens_served, campaign.traffic.output_tokens, 2),
+                       FormatContainment(campaign));
   }
   out += fmt::format("\n{:<18} {:>9} {:>9} {:>11} {:>10} {:>10}\n", "honest segment", "accounts", "affected",
                      "requests", "refused", "refused%");
   auto row = [&](std::string_view name, uint64_t accounts, uint64_t affected, const Traffic& traffic) {
     out += fmt::format("{:<18} {:>9} {:>9} {:>11} {:>10} {:>10}\n", name, accounts, affected, traffic.requests,
-                       traffic.refused, Share(traffic.refused, traffic.requests, 4));
+                       traffic.refused, FormatShare(traffic.refused, traffic.requests, 4));
   };
   for (const SegmentReplay& segment : result.honest) {
     row(segment.segment, segment.accounts, segment.accounts_affected, segment.traffic);

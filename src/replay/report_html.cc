@@ -14,12 +14,17 @@
 
 #include "fmt/format.h"
 #include "ingest/timestamp.h"
+#include "replay/internal/format.h"
 #include "replay/report.h"
 
 namespace hydraguard::replay {
 namespace {
 
-constexpr int64_t kSecondMs = 1000, kMinuteMs = 60 * kSecondMs, kHourMs = 60 * kMinuteMs, kDayMs = 24 * kHourMs;
+using internal::FormatContainment;
+using internal::FormatDuration;
+using internal::FormatShare;
+using internal::kDayMs;
+using internal::kHourMs;
 constexpr size_t kMaxColumns = 400;
 // Goals: a campaign fails one when it leaks more than this share of its
 // requests, or is contained later than this after its first request.
@@ -75,23 +80,7 @@ std::string Escape(std::string_view text) {
   return out;
 }
 
-// "1 h", "30 min", "2 d", "90 s", "1500 ms": the largest unit that divides ms.
-std::string FormatDuration(int64_t ms) {
-  if (ms > 0 && ms % kDayMs == 0) return fmt::format("{} d", ms / kDayMs);
-  if (ms > 0 && ms % kHourMs == 0) return fmt::format("{} h", ms / kHourMs);
-  if (ms > 0 && ms % kMinuteMs == 0) return fmt::format("{} min", ms / kMinuteMs);
-  if (ms > 0 && ms % kSecondMs == 0) return fmt::format("{} s", ms / kSecondMs);
-  return fmt::format("{} ms", ms);
-}
-
-std::string FormatHours(int64_t ms) { return fmt::format("{:.1f} h", static_cast<double>(ms) / kHourMs); }
-
 std::string FormatDate(int64_t ms) { return ingest::FormatRfc3339Millis(ms).substr(0, 10); }
-
-std::string FormatShare(uint64_t part, uint64_t whole, int decimals) {
-  if (whole == 0) return "n/a";
-  return fmt::format("{:.{}f}%", 100.0 * static_cast<double>(part) / static_cast<double>(whole), decimals);
-}
 
 // Tick labels: 20000 -> "20k", 1500000 -> "1.5M".
 std::string FormatCount(uint64_t value) {
@@ -297,9 +286,7 @@ void AppendCampaignTable(std::string* out, const ReplayResult& result) {
     const std::optional<int64_t> containment = campaign.time_to_containment_ms();
     const bool leak_fails = leakage && *leakage > kLeakageGoal;
     const bool containment_fails = traffic.requests > 0 && (!containment || *containment > kContainmentGoalMs);
-    const std::string contained = traffic.requests == 0 ? "n/a"
-                                  : containment         ? FormatHours(*containment)
-                                                        : "not contained";
+    const std::string contained = FormatContainment(campaign);
     fmt::format_to(std::back_inserter(*out),
                    "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
                    "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
