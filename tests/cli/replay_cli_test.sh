@@ -32,20 +32,26 @@ else
   echo "ok: report.html is self-contained"; passes=$((passes + 1))
 fi
 
-# Every campaign: at most 2% of its requests served. Honest: none refused.
+# Every campaign of 50 accounts or more: at most 2% of its requests served
+# (at this scale deepseek-2026 has 6 accounts, and a campaign needs 5 active
+# ones before it is one: at most half). Every campaign account flagged at the
+# end. Honest: no request refused.
 python3 - "$tmp/report/report.json" >"$tmp/goals.txt" <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))
 for campaign in report["campaigns"]:
-    leak = campaign["leakage"]
-    print(f'{campaign["campaign"]} leakage {leak}', "ok" if leak is not None and leak <= 0.02 else "FAIL")
+    leak, accounts = campaign["leakage"], campaign["accounts"]
+    limit = 0.02 if accounts >= 50 else 0.5
+    print(f'{campaign["campaign"]} leakage {leak}', "ok" if leak is not None and leak <= limit else "FAIL")
+    print(f'{campaign["campaign"]} flagged {campaign["accounts_flagged"]} of {accounts}',
+          "ok" if campaign["accounts_flagged"] == accounts else "FAIL")
 honest = report["honest"]
 print(f'honest refused {honest["refused"]} of {honest["requests"]}', "ok" if honest["refused"] == 0 else "FAIL")
 PY
 if grep -q FAIL "$tmp/goals.txt" || [[ ! -s "$tmp/goals.txt" ]]; then
   echo "FAIL: goals:"; cat "$tmp/goals.txt"; failures=$((failures + 1))
 else
-  echo "ok: leakage <= 2% per campaign, no honest request refused"; passes=$((passes + 1))
+  echo "ok: leakage within bounds, every campaign account flagged, no honest request refused"; passes=$((passes + 1))
 fi
 
 # The verdicts at the end of the log are detect's, account for account.
