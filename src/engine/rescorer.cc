@@ -560,7 +560,7 @@ struct Rescorer::State {
     return update;
   }
 
-  void Apply(Update& update, RescoreStats* stats) {
+  void Apply(Update& update) {
     Account& account = accounts[update.account];
     if (account.node == kNoNode) account.node = NewNode(update.account);
     const bool flags_changed =
@@ -604,7 +604,6 @@ struct Rescorer::State {
     if (flags_changed) pairs_accounts.Add(update.account);
     if (flags_changed || !removed.empty() || !added.empty()) joins_accounts.Add(update.account);
     examined_roots.Add(components.Find(account.node));  // its points changed
-    stats->keys += removed.size() + added.size();
   }
 
   RescoreStats Rescore() {
@@ -640,7 +639,7 @@ struct Rescorer::State {
     }
     // 2. Take away those keys' pair evidence, apply the changes, add it back.
     for (uint32_t group_id : pair_groups.items()) ApplyPairs(groups[group_id], -1);
-    for (Update& update : updates) Apply(update, &stats);
+    for (Update& update : updates) Apply(update);
     for (uint32_t group_id : pair_groups.items()) ApplyPairs(groups[group_id], 1);
 
     // 3. Hubs whose standing changed: their holders recheck joining.
@@ -671,11 +670,12 @@ struct Rescorer::State {
       }
     }
     for (uint32_t account_id : joins_accounts.items()) CheckJoins(account_id);
-    stats.keys += status_groups.items().size();
+    stats.keys = status_groups.items().size();
 
-    // 5. Clusters that lost a link whose two ends are no longer linked
-    // otherwise are taken apart and rebuilt from the links their members
-    // still have; then new links are added.
+    // 5. Clusters that lost links: ends left with no link leave; if the
+    // other ends are no longer linked to each other, the cluster is taken
+    // apart and rebuilt from the links its members still have
+    // (CheckRemovedLinks). Then new links are added.
     CheckRemovedLinks();
     std::vector<uint32_t> rebuilt;
     for (uint32_t root : dissolve_roots.items()) components.Dissolve(root, &rebuilt);

@@ -15,12 +15,13 @@
 //
 // After Rescore(), action(), points() and Campaigns() are exactly what
 // Detect() would give for the same events (the same rules, in
-// internal/link_rules.h; engine_test checks it after every rescore).
+// internal/link_rules.h; rescorer_test checks it after every rescore).
 //
 // Indicators: keys of link signals with `indicator: 1` held by at least
 // config.indicator_min_accounts accounts, at least indicator_min_share of
-// them flagged. MatchesIndicator() tells whether a request carries one; an
-// enforcer uses it for accounts the rescorer has not scored yet.
+// them flagged. MatchesIndicator() tells whether a request carries enough of
+// them (config.indicator_min_signals); an enforcer uses it for accounts the
+// rescorer has not scored yet.
 //
 // Lifetime: `engine` must outlive the rescorer; one rescorer per engine.
 // Thread-safety: not thread-safe; call it from the thread that calls Add().
@@ -46,7 +47,7 @@ struct VerdictChange {
 
 struct RescoreStats {
   size_t accounts = 0;    // accounts sent events since the previous rescore
-  size_t keys = 0;        // shared keys whose holders or standing changed
+  size_t keys = 0;        // keys whose holders, or their standing, changed
   size_t clusters = 0;    // clusters re-examined
   size_t reexamined = 0;  // accounts in those clusters
 };
