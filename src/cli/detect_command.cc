@@ -31,19 +31,6 @@ int Fail(const absl::Status& status) {
   return kExitIoError;
 }
 
-absl::Status WriteVerdicts(const std::string& path, const engine::Detection& detection,
-                           const ingest::Interners& interners) {
-  absl::StatusOr<std::unique_ptr<io::OutputFile>> out = io::OutputFile::Open(path);
-  if (!out.ok()) return out.status();
-  std::string line;
-  for (const engine::AccountVerdict& verdict : detection.verdicts) {
-    line = engine::VerdictJson(verdict, detection, interners);
-    line += '\n';
-    (*out)->Write(line);
-  }
-  return (*out)->Close();
-}
-
 int RunDetect(const DetectArgs& args) {
   if (args.print_config) {
     std::fputs(engine::DefaultConfigYaml().c_str(), stdout);
@@ -61,7 +48,9 @@ int RunDetect(const DetectArgs& args) {
   }
   engine::Detection detection = setup.engine->Detect();
   if (!args.verdicts.empty()) {
-    if (absl::Status status = WriteVerdicts(args.verdicts, detection, setup.interners); !status.ok())
+    if (absl::Status status =
+            engine::WriteVerdicts(args.verdicts, detection, setup.engine->features(), setup.interners);
+        !status.ok())
       return Fail(status);
   }
   if (!args.campaigns.empty()) {

@@ -52,13 +52,7 @@ absl::Status CheckAgainstBatch(const engine::Engine& engine, const engine::Resco
   std::printf("end of log: the incremental verdicts equal batch detection for all %llu accounts (%zu campaigns)\n",
               static_cast<unsigned long long>(accounts), detection.campaigns.size());
   if (verdicts_path.empty()) return absl::OkStatus();
-  std::string text;
-  for (const engine::AccountVerdict& verdict : detection.verdicts) {
-    if (engine.features().Get(verdict.account).events == 0) continue;
-    text += engine::VerdictJson(verdict, detection, interners);
-    text += '\n';
-  }
-  return io::WriteFile(verdicts_path, text);
+  return engine::WriteVerdicts(verdicts_path, detection, engine.features(), interners);
 }
 
 int RunReplay(const ReplayArgs& args) {

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <iterator>
+#include <memory>
 
 #include "fmt/format.h"
 #include "ingest/timestamp.h"
 #include "io/json_writer.h"
+#include "io/output_file.h"
 
 namespace hydraguard::engine {
 namespace {
@@ -38,6 +40,20 @@ void AppendStringArray(std::string* out, const std::vector<std::string>& values)
 }
 
 }  // namespace
+
+absl::Status WriteVerdicts(const std::string& path, const Detection& detection, const AccountFeatureTable& features,
+                           const ingest::Interners& interners) {
+  absl::StatusOr<std::unique_ptr<io::OutputFile>> out = io::OutputFile::Open(path);
+  if (!out.ok()) return out.status();
+  std::string line;
+  for (const AccountVerdict& verdict : detection.verdicts) {
+    if (features.Get(verdict.account).events == 0) continue;
+    line = VerdictJson(verdict, detection, interners);
+    line += '\n';
+    (*out)->Write(line);
+  }
+  return (*out)->Close();
+}
 
 std::string VerdictJson(const AccountVerdict& verdict, const Detection& detection, const ingest::Interners& interners) {
   std::string line = "{";
