@@ -1,12 +1,12 @@
 # hg_add_layer(NAME DEPS dep...)
 #
-# One layer = one folder under src/. Every foo.cc becomes part of library
+# One layer = one folder under src/ (with its internal/ helpers). Every foo.cc becomes part of library
 # hg_NAME; every foo_test.cc goes into the test binary NAME_tests (registered
 # with CTest); every foo_benchmark.cc into NAME_benchmarks (built for
 # `make bench`, never run by tests).
 function(hg_add_layer name)
   cmake_parse_arguments(ARG "" "" "DEPS;TEST_DEPS" ${ARGN})
-  file(GLOB all_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cc)
+  file(GLOB all_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cc ${CMAKE_CURRENT_SOURCE_DIR}/internal/*.cc)
   set(lib_sources "")
   set(test_sources "")
   set(bench_sources "")

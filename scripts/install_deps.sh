@@ -11,19 +11,25 @@ packages=(
   g++
   libabsl-dev          # Status/StatusOr, flat_hash_map, strings, time
   libbenchmark-dev     # Google Benchmark (make bench)
+  libboost-dev         # Boost.Beast/Asio: the gateway's HTTP server and upstream client
   libclang-rt-14-dev   # libFuzzer + sanitizer runtimes for clang
   libcli11-dev         # command-line parsing
   libfmt-dev           # output formatting
   libgmock-dev
   libgtest-dev         # GoogleTest
+  libhiredis-dev       # Redis client: shared limiter state, verdicts, event stream
   libre2-dev           # RE2::Set: one-pass matching of the capability cue phrases
   libsimdjson-dev      # JSON event parsing (on-demand API)
+  libssl-dev           # TLS to an https:// upstream API (Asio SSL)
   libxxhash-dev        # XXH3 hashing for interning and signatures
   libyaml-cpp-dev      # detection config (hydraguard.yaml)
   libzstd-dev          # .zst event logs
   make
+  nginx-light          # auth_request integration test and limit_req benchmark baseline
   ninja-build
   pkg-config
+  redis-server         # real Redis for the gateway tests (started by the tests)
+  wrk                  # HTTP load generator (make bench)
   zstd                 # CLI used by tests to make .zst fixtures
 )
 

@@ -39,4 +39,14 @@ std::string_view VerificationName(Verification tier) {
   return "unknown";
 }
 
+std::optional<Verification> ParseVerification(std::string_view text) {
+  if (text == "none") return Verification::kNone;
+  if (text == "email") return Verification::kEmail;
+  if (text == "phone") return Verification::kPhone;
+  if (text == "payment") return Verification::kPayment;
+  if (text == "id") return Verification::kId;
+  if (text == "enterprise") return Verification::kEnterprise;
+  return std::nullopt;
+}
+
 }  // namespace hydraguard::ingest

@@ -8,6 +8,7 @@
 #define HYDRAGUARD_INGEST_EVENT_H_
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "ingest/ip_address.h"
@@ -52,6 +53,8 @@ std::string_view FieldName(Field field);
 // Identity-verification tier, ordered from weakest to strongest.
 enum class Verification : uint8_t { kUnknown, kNone, kEmail, kPhone, kPayment, kId, kEnterprise };
 std::string_view VerificationName(Verification tier);
+// The inverse of VerificationName ("none" ... "enterprise"); nullopt otherwise.
+std::optional<Verification> ParseVerification(std::string_view text);
 
 // Dense id of an interned string; kNoId when the field is absent.
 using Id = uint32_t;

@@ -1,0 +1,83 @@
+#include "gateway/api.h"
+
+#include "io/json_writer.h"
+
+namespace hydraguard::gateway {
+namespace {
+
+std::string_view AnthropicType(ErrorKind error) {
+  switch (error) {
+    case ErrorKind::kInvalidRequest:
+      return "invalid_request_error";
+    case ErrorKind::kAuthentication:
+      return "authentication_error";
+    case ErrorKind::kPermission:
+      return "permission_error";
+    case ErrorKind::kNotFound:
+      return "not_found_error";
+    case ErrorKind::kRateLimited:
+      return "rate_limit_error";
+    case ErrorKind::kApiError:
+      return "api_error";
+    case ErrorKind::kOverloaded:
+      return "overloaded_error";
+  }
+  return "api_error";
+}
+
+std::string_view OpenAiType(ErrorKind error) {
+  switch (error) {
+    case ErrorKind::kInvalidRequest:
+      return "invalid_request_error";
+    case ErrorKind::kAuthentication:
+      return "invalid_request_error";
+    case ErrorKind::kPermission:
+      return "invalid_request_error";
+    case ErrorKind::kNotFound:
+      return "invalid_request_error";
+    case ErrorKind::kRateLimited:
+      return "rate_limit_exceeded";
+    case ErrorKind::kApiError:
+      return "server_error";
+    case ErrorKind::kOverloaded:
+      return "server_error";
+  }
+  return "server_error";
+}
+
+}  // namespace
+
+std::optional<ApiKind> ApiOfPath(std::string_view path) {
+  path = path.substr(0, path.find('?'));
+  if (path == kAnthropicMessagesPath) return ApiKind::kAnthropic;
+  if (path == kOpenAiChatPath) return ApiKind::kOpenAi;
+  return std::nullopt;
+}
+
+std::string_view ApiName(ApiKind kind) { return kind == ApiKind::kAnthropic ? "anthropic" : "openai"; }
+
+std::string ErrorBody(ApiKind kind, ErrorKind error, std::string_view message, std::string_view code) {
+  std::string body;
+  if (kind == ApiKind::kAnthropic) {
+    body = "{\"type\":\"error\",\"error\":{\"type\":";
+    io::AppendJsonString(&body, AnthropicType(error));
+    body += ",\"message\":";
+    io::AppendJsonString(&body, message);
+    body += "}}";
+    return body;
+  }
+  body = "{\"error\":{\"message\":";
+  io::AppendJsonString(&body, message);
+  body += ",\"type\":";
+  io::AppendJsonString(&body, OpenAiType(error));
+  body += ",\"param\":null,\"code\":";
+  if (code.empty()) {
+    body += "null";
+  } else {
+    io::AppendJsonString(&body, code);
+  }
+  body += "}}";
+  return body;
+}
+
+}  // namespace hydraguard::gateway

@@ -1,0 +1,46 @@
+// The two LLM APIs the gateway fronts, and how each shapes its errors and
+// rate-limit headers, so that a refused client sees what the real API would
+// send it.
+//
+//   ApiKind kind = ApiOfPath("/v1/messages").value();       // kAnthropic
+//   std::string body = ErrorBody(kind, ErrorKind::kRateLimited, "slow down");
+//
+// Thread-safety: pure functions.
+#ifndef HYDRAGUARD_GATEWAY_API_H_
+#define HYDRAGUARD_GATEWAY_API_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hydraguard::gateway {
+
+enum class ApiKind { kAnthropic, kOpenAi };
+
+inline constexpr std::string_view kAnthropicMessagesPath = "/v1/messages";
+inline constexpr std::string_view kOpenAiChatPath = "/v1/chat/completions";
+
+// The API served at `path` (query string ignored), if any.
+std::optional<ApiKind> ApiOfPath(std::string_view path);
+std::string_view ApiName(ApiKind kind);  // "anthropic", "openai"
+
+// Why a request is refused, in the terms both APIs share.
+enum class ErrorKind {
+  kInvalidRequest,  // 400 (also 413 for a body over the limit)
+  kAuthentication,  // 401: no key, or a key not in the table
+  kPermission,      // 403: verification required, blocked, challenged
+  kNotFound,        // 404
+  kRateLimited,     // 429
+  kApiError,        // 500/502/503: the gateway or the upstream failed
+  kOverloaded,      // 503/529: fail-closed while state is unreachable
+};
+
+// The body the API itself returns for such an error:
+//   Anthropic {"type":"error","error":{"type":"rate_limit_error","message":M}}
+//   OpenAI    {"error":{"message":M,"type":"rate_limit_exceeded","param":null,"code":C}}
+// `code` (OpenAI's "code", e.g. "verification_required") may be empty (null).
+std::string ErrorBody(ApiKind kind, ErrorKind error, std::string_view message, std::string_view code = {});
+
+}  // namespace hydraguard::gateway
+
+#endif  // HYDRAGUARD_GATEWAY_API_H_

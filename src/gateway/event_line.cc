@@ -1,0 +1,62 @@
+#include "gateway/event_line.h"
+
+#include "fmt/format.h"
+#include "io/json_writer.h"
+#include "xxhash.h"
+
+namespace hydraguard::gateway {
+namespace {
+
+void Field(std::string* line, std::string_view name, std::string_view value) {
+  if (value.empty()) return;
+  line->append(",\"").append(name).append("\":");
+  io::AppendJsonString(line, value);
+}
+
+void Number(std::string* line, std::string_view name, int64_t value) {
+  fmt::format_to(std::back_inserter(*line), ",\"{}\":{}", name, value);
+}
+
+}  // namespace
+
+std::string KeyId(std::string_view api_key) {
+  return fmt::format("k_{:016x}", XXH3_64bits(api_key.data(), api_key.size()));
+}
+
+std::string EventLine(const RequestContext& context, const EventOutcome& outcome) {
+  const Identity& identity = *context.identity;
+  const ApiRequest& request = context.request;
+  std::string line;
+  line.reserve(256 + request.system.size() + request.prompt.size());
+  fmt::format_to(std::back_inserter(line), "{{\"ts\":{}", context.now_ms);
+  Field(&line, "account", identity.account);
+  Field(&line, "ip", context.ip.ToString());
+  Field(&line, "org", identity.org);
+  if (!outcome.api_key.empty()) Field(&line, "key", KeyId(outcome.api_key));
+  if (identity.created_ms > 0) Number(&line, "account_created", identity.created_ms);
+  if (identity.verified != ingest::Verification::kUnknown)
+    Field(&line, "verified", ingest::VerificationName(identity.verified));
+  Field(&line, "payment", identity.payment);
+  Field(&line, "email_domain", identity.email_domain);
+  if (context.asn != 0) Number(&line, "asn", context.asn);
+  Field(&line, "ip_country", outcome.country);
+  Field(&line, "ua", context.ua);
+  Field(&line, "tls", context.tls);
+  Field(&line, "endpoint", outcome.endpoint);
+  Field(&line, "model", request.model);
+  Field(&line, "system", request.system);
+  Field(&line, "prompt", request.prompt);
+  if (request.turn > 0) Number(&line, "turn", request.turn);
+  if (context.has_body) {
+    Number(&line, "tools", request.tools);
+    if (request.max_tokens > 0) Number(&line, "max_tokens", request.max_tokens);
+    line += request.stream ? ",\"stream\":true" : ",\"stream\":false";
+  }
+  if (outcome.status > 0) Number(&line, "status", outcome.status);
+  if (outcome.input_tokens >= 0) Number(&line, "input_tokens", outcome.input_tokens);
+  if (outcome.output_tokens >= 0) Number(&line, "output_tokens", outcome.output_tokens);
+  line += "}";
+  return line;
+}
+
+}  // namespace hydraguard::gateway

@@ -1,0 +1,73 @@
+// LimiterStore: where GCRA limiter state lives. MemoryLimiter keeps it in
+// this process (one gateway); redis::RedisLimiter keeps it in Redis, so that
+// every replica draws on the same limits. Policy uses only this interface.
+//
+// A request touches several limiters at once (its account's requests and
+// tokens per minute and per day, and the same for its org, payment
+// fingerprint, IP prefix, ASN, campaign). Limiters of one identity form a
+// CellGroup: every key of a group shares one Redis Cluster hash tag, and a
+// group is admitted or refused as a whole, atomically. Groups are independent;
+// Policy rolls back the admitted groups (Adjust with negative costs) when
+// another group refuses.
+//
+//   CellGroup group{.tag = "acct:a1", .cells = {{"rpm", {60, 60'000}, 1}, {"itpm", {40'000, 60'000}, 900}}};
+//   absl::StatusOr<std::vector<GroupOutcome>> outcome = store.Acquire({&group, 1}, now_ms);
+//
+// Thread-safety: implementations are safe to call from many threads.
+#ifndef HYDRAGUARD_GATEWAY_LIMITER_H_
+#define HYDRAGUARD_GATEWAY_LIMITER_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "gateway/gcra.h"
+
+namespace hydraguard::gateway {
+
+struct Cell {
+  std::string name;  // limiter within the group, e.g. "rpm", "otpd"
+  Rate rate;
+  int64_t cost = 0;  // units to take (Acquire) or to add, maybe negative (Adjust)
+};
+
+struct CellGroup {
+  std::string tag;  // identity, e.g. "acct:a1", "ip:203.0.113.0/24"; the hash tag
+  std::vector<Cell> cells;
+};
+
+struct CellOutcome {
+  bool allowed = false;
+  int64_t remaining = 0;
+  int64_t retry_after_ms = 0;
+  int64_t reset_ms = 0;
+};
+
+struct GroupOutcome {
+  bool allowed = false;            // every cell admitted its cost, and all were charged
+  std::vector<CellOutcome> cells;  // one per cell of the group, same order
+};
+
+class LimiterStore {
+ public:
+  virtual ~LimiterStore() = default;
+  // For each group, atomically: when every cell admits its cost all are
+  // charged, else none is. Returns one outcome per group, in order. An error
+  // means the store could not answer (Redis unreachable); nothing is known
+  // about what was charged, and the caller applies its failure policy.
+  virtual absl::StatusOr<std::vector<GroupOutcome>> Acquire(std::span<const CellGroup> groups, int64_t now_ms) = 0;
+  // Adds each cell's cost (negative refunds) to its limiter, unchecked
+  // (GcraAdjust). Used to settle reservations and to roll back.
+  virtual absl::Status Adjust(std::span<const CellGroup> groups, int64_t now_ms) = 0;
+};
+
+// The storage key of one cell: "hg:{<tag>}:<name>". The braces are the
+// Redis Cluster hash tag, so every cell of a group lands in one slot.
+std::string CellKey(std::string_view tag, std::string_view name);
+
+}  // namespace hydraguard::gateway
+
+#endif  // HYDRAGUARD_GATEWAY_LIMITER_H_

@@ -1,0 +1,118 @@
+// Policy: the gateway's decision for one request, and the settlement of its
+// token reservation when the response ends. This is the whole of the
+// gateway's judgement; src/server only carries requests to it and back.
+//
+// Admit() runs, in order:
+//   1. the verdicts (account, campaign, indicators, infrastructure): block
+//      and challenge refuse (403); throttle tightens the account's limits;
+//      monitor and throttle mark the request suspect and may strip thinking;
+//   2. verification gating: a tier may require verification for some models
+//      or above a daily volume (403 verification_required);
+//   3. every limiter, GCRA, in one LimiterStore call: the account's (tier
+//      limits, tightened for unverified, new or throttled accounts) and one
+//      group per shared dimension (org, payment, IP prefix, ASN, campaign).
+//      Token limiters reserve the estimate: input = input text / chars_per_token,
+//      output = max_tokens (capped at each limiter's size); Settle() replaces
+//      the estimate with real usage. A refused group charges nothing, and the
+//      groups already charged are given back.
+//
+//   Policy policy(config, &limiter);
+//   Decision decision = policy.Admit(context, *verdicts.Snapshot());
+//   ... forward, read usage ...
+//   policy.Settle(decision, usage.input_tokens, usage.output_tokens, now_ms);
+//
+// When the LimiterStore fails (Redis unreachable) the configured failure
+// mode decides: open admits without limits (decision.degraded), closed
+// refuses with 503.
+//
+// Thread-safety: Admit and Settle may run concurrently. REQUIRES: `limiter`
+// outlives the Policy.
+#ifndef HYDRAGUARD_GATEWAY_POLICY_H_
+#define HYDRAGUARD_GATEWAY_POLICY_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gateway/api.h"
+#include "gateway/config.h"
+#include "gateway/key_table.h"
+#include "gateway/limiter.h"
+#include "gateway/request.h"
+#include "gateway/verdicts.h"
+#include "ingest/ip_address.h"
+
+namespace hydraguard::gateway {
+
+struct RequestContext {
+  ApiKind api = ApiKind::kAnthropic;
+  const Identity* identity = nullptr;  // REQUIRES: non-null (unknown keys are refused before)
+  ingest::IpAddress ip;
+  uint32_t asn = 0;  // 0: unknown
+  std::string tls;   // client TLS fingerprint, from a trusted header
+  std::string ua;
+  ApiRequest request;
+  bool has_body = true;  // false: an auth check without the body (estimate from content_length)
+  int64_t content_length = 0;
+  int64_t now_ms = 0;
+};
+
+// The state of one kind of limit after the decision, for response headers:
+// the tightest limiter of that kind (least remaining).
+struct LimitState {
+  bool known = false;
+  int64_t limit = 0;
+  int64_t remaining = 0;
+  int64_t reset_ms = 0;   // until that limiter is full again
+  int64_t window_ms = 0;  // its period
+};
+
+enum class LimitKind { kRequests, kInputTokens, kOutputTokens };
+
+struct Decision {
+  bool allowed = false;
+  int status = 200;                        // HTTP status when refused
+  ErrorKind error = ErrorKind::kApiError;  // when refused
+  std::string code;                        // e.g. "verification_required", "rate_limited", "blocked"
+  std::string reason;                      // metrics label: ok, verdict, verification_required, rate_limited,
+                                           // state_unavailable
+  std::string message;                     // for the client
+  std::string limiter;                     // the limiter that refused, e.g. "payment:rpm"
+  int64_t retry_after_ms = 0;
+
+  engine::Action action = engine::Action::kAllow;  // the verdict in force
+  std::string verdict_source;                      // Judgement::source
+  std::string verdict_reason;
+  std::string campaign;
+  bool suspect = false;         // tell the upstream (config.suspect_header)
+  bool strip_thinking = false;  // remove reasoning from the response
+  bool degraded = false;        // limits skipped: the limiter store failed (fail-open)
+
+  LimitState limits[3];                 // by LimitKind
+  std::vector<CellGroup> reservations;  // token cells charged at admission, with their estimates
+  int64_t estimated_input_tokens = 0;
+  int64_t estimated_output_tokens = 0;
+};
+
+class Policy {
+ public:
+  Policy(const GatewayConfig& config, LimiterStore* limiter);
+
+  Decision Admit(const RequestContext& context, const VerdictSet& verdicts) const;
+  // Replaces the reservation by the real usage. Returns the store's error
+  // (the caller counts it; there is nobody to refuse any more).
+  absl::Status Settle(const Decision& decision, int64_t input_tokens, int64_t output_tokens, int64_t now_ms) const;
+
+  // The request facts verdicts are matched on (exposed for tests and /check).
+  RequestFacts Facts(const RequestContext& context) const;
+  const GatewayConfig& config() const { return config_; }
+
+ private:
+  const GatewayConfig& config_;
+  LimiterStore* limiter_;
+  VerdictRules rules_;
+};
+
+}  // namespace hydraguard::gateway
+
+#endif  // HYDRAGUARD_GATEWAY_POLICY_H_

@@ -1,0 +1,102 @@
+#include "gateway/request.h"
+
+#include "fmt/format.h"
+#include "simdjson.h"
+
+namespace hydraguard::gateway {
+namespace {
+
+using simdjson::dom::element;
+
+// Text of a content value: a string, or an array of blocks whose "text"
+// fields are joined. Adds every byte read to *chars.
+std::string ContentText(element content, int64_t* chars) {
+  std::string_view text;
+  if (!content.get_string().get(text)) {
+    *chars += static_cast<int64_t>(text.size());
+    return std::string(text);
+  }
+  std::string joined;
+  simdjson::dom::array blocks;
+  if (content.get_array().get(blocks)) return joined;
+  for (element block : blocks) {
+    std::string_view piece;
+    if (!block.at_key("text").get_string().get(piece)) {
+      if (!joined.empty()) joined += '\n';
+      joined += piece;
+      *chars += static_cast<int64_t>(piece.size());
+    } else {
+      // Images, tool results, documents: count their serialized size.
+      *chars += static_cast<int64_t>(simdjson::minify(block).size());
+    }
+  }
+  return joined;
+}
+
+absl::Status Invalid(const std::string& message) { return absl::InvalidArgumentError(message); }
+
+}  // namespace
+
+absl::StatusOr<ApiRequest> ParseApiRequest(ApiKind kind, std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object root;
+  if (simdjson::error_code error = parser.parse(body.data(), body.size()).get_object().get(root)) {
+    return Invalid(fmt::format("request body is not a JSON object: {}", simdjson::error_message(error)));
+  }
+  ApiRequest request;
+  std::string_view model;
+  if (root.at_key("model").get_string().get(model) || model.empty()) return Invalid("model: Field required");
+  request.model = std::string(model);
+  element value;
+  auto read_cap = [&](std::string_view field) -> absl::Status {
+    if (root.at_key(field).get(value) || value.is_null()) return absl::OkStatus();
+    int64_t cap = 0;
+    if (value.get_int64().get(cap) || cap < 0)
+      return Invalid(fmt::format("{}: expected a non-negative integer", field));
+    request.max_tokens = cap;
+    return absl::OkStatus();
+  };
+  if (kind == ApiKind::kAnthropic) {
+    if (absl::Status status = read_cap("max_tokens"); !status.ok()) return status;
+    if (root.at_key("max_tokens").get(value)) return Invalid("max_tokens: Field required");
+  } else {
+    if (absl::Status status = read_cap("max_tokens"); !status.ok()) return status;
+    if (absl::Status status = read_cap("max_completion_tokens"); !status.ok()) return status;
+  }
+  if (!root.at_key("stream").get(value) && !value.is_null()) {
+    bool stream = false;
+    if (value.get_bool().get(stream)) return Invalid("stream: expected a boolean");
+    request.stream = stream;
+  }
+  if (kind == ApiKind::kAnthropic && !root.at_key("system").get(value)) {
+    request.system = ContentText(value, &request.input_chars);
+  }
+  simdjson::dom::array messages;
+  if (root.at_key("messages").get_array().get(messages)) return Invalid("messages: Field required (an array)");
+  if (messages.size() == 0) return Invalid("messages: at least one message is required");
+  for (element message : messages) {
+    std::string_view role;
+    if (message.at_key("role").get_string().get(role)) return Invalid("messages: each message needs a string role");
+    element content;
+    if (message.at_key("content").get(content)) {
+      if (role == "assistant" || role == "tool") continue;  // tool calls only
+      return Invalid("messages: each message needs content");
+    }
+    std::string text = ContentText(content, &request.input_chars);
+    if (role == "user") {
+      ++request.turn;
+      request.prompt = std::move(text);
+    } else if (kind == ApiKind::kOpenAi && (role == "system" || role == "developer")) {
+      if (!request.system.empty()) request.system += '\n';
+      request.system += text;
+    }
+  }
+  simdjson::dom::array tools;
+  if (!root.at_key("tools").get_array().get(tools)) {
+    request.tools = static_cast<int>(tools.size());
+    request.input_chars += static_cast<int64_t>(simdjson::minify(tools).size());
+  }
+  return request;
+}
+
+}  // namespace hydraguard::gateway

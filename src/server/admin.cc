@@ -1,0 +1,153 @@
+// The admin API (HandleAdmin, declared in handlers.h). Every call needs
+// "Authorization: Bearer <admin token>"; without a configured token the API
+// does not exist (404).
+//
+//   GET    /admin/verdicts[?kind=K]      {"verdicts":[{"kind":..,"value":..,"action":..,"campaign":..,"reason":..}]}
+//   GET    /admin/verdicts/KIND/VALUE    one entry, or 404
+//   PUT    /admin/verdicts/KIND/VALUE    body {"action":"block","campaign":"c1","reason":"..."}
+//   DELETE /admin/verdicts/KIND/VALUE
+//   POST   /admin/reload                 re-read keys and verdicts now
+//
+// VALUE is percent-encoded ("203.0.113.0%2F24").
+#include <cstring>
+
+#include "fmt/format.h"
+#include "gateway/internal/json_lines.h"
+#include "io/json_writer.h"
+#include "server/handlers.h"
+
+namespace hydraguard::server {
+namespace http = boost::beast::http;
+namespace {
+
+// Constant-time comparison: the token must not leak through timing.
+bool SameToken(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+std::optional<std::string> PercentDecode(std::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    if (i + 2 >= text.size()) return std::nullopt;
+    auto hex = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      return -1;
+    };
+    int high = hex(text[i + 1]), low = hex(text[i + 2]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out += static_cast<char>(high * 16 + low);
+    i += 2;
+  }
+  return out;
+}
+
+Response Json(const Request& request, unsigned status, std::string body) {
+  return PlainResponse(request, status, "application/json", std::move(body));
+}
+
+Response Error(const Request& request, unsigned status, std::string_view message) {
+  std::string body = "{\"error\":";
+  io::AppendJsonString(&body, message);
+  body += "}";
+  return Json(request, status, std::move(body));
+}
+
+void AppendEntry(std::string* out, std::string_view kind, std::string_view value, const gateway::VerdictEntry& entry) {
+  *out += "{\"kind\":";
+  io::AppendJsonString(out, kind);
+  *out += ",\"value\":";
+  io::AppendJsonString(out, value);
+  *out += ",";
+  std::string json = entry.ToJson();
+  out->append(json, 1, std::string::npos);  // the entry's fields, and its closing brace
+}
+
+}  // namespace
+
+Response HandleAdmin(GatewayState& state, const Request& request) {
+  const std::string& token = state.config().admin_token;
+  if (token.empty()) return Error(request, 404, "the admin API is disabled (no admin_token configured)");
+  auto auth = request.find(http::field::authorization);
+  std::string_view given =
+      auth == request.end() ? std::string_view() : std::string_view(auth->value().data(), auth->value().size());
+  if (!given.starts_with("Bearer ") || !SameToken(given.substr(7), token)) {
+    Response response = Error(request, 401, "admin API: missing or wrong bearer token");
+    response.set(http::field::www_authenticate, "Bearer");
+    return response;
+  }
+  std::string_view target(request.target().data(), request.target().size());
+  std::string_view path = target.substr(0, target.find('?'));
+  std::string_view query = target.size() > path.size() ? target.substr(path.size() + 1) : std::string_view();
+
+  if (path == "/admin/reload" && request.method() == http::verb::post) {
+    absl::Status status = state.Reload();
+    if (!status.ok()) return Error(request, 500, gateway::internal::Message(status));
+    return Json(request, 200, "{\"reloaded\":true}");
+  }
+  if (path == "/admin/verdicts" && request.method() == http::verb::get) {
+    std::string kind_filter;
+    if (query.starts_with("kind=")) kind_filter = PercentDecode(query.substr(5)).value_or("");
+    std::shared_ptr<const gateway::VerdictSet> snapshot = state.verdicts().Snapshot();
+    std::string body = "{\"verdicts\":[";
+    bool first = true;
+    for (const auto& [kind, value, entry] : snapshot->List()) {
+      if (!kind_filter.empty() && kind != kind_filter) continue;
+      if (!first) body += ",";
+      first = false;
+      AppendEntry(&body, kind, value, *entry);
+    }
+    body += "]}";
+    return Json(request, 200, std::move(body));
+  }
+  constexpr std::string_view kPrefix = "/admin/verdicts/";
+  if (!path.starts_with(kPrefix)) return Error(request, 404, "unknown admin path");
+  std::string_view rest = path.substr(kPrefix.size());
+  size_t slash = rest.find('/');
+  if (slash == std::string_view::npos) return Error(request, 404, "expected /admin/verdicts/KIND/VALUE");
+  std::string kind(rest.substr(0, slash));
+  std::optional<std::string> value = PercentDecode(rest.substr(slash + 1));
+  if (!gateway::IsVerdictKind(kind)) return Error(request, 400, fmt::format("unknown verdict kind \"{}\"", kind));
+  if (!value || value->empty()) return Error(request, 400, "VALUE: empty or badly percent-encoded");
+  switch (request.method()) {
+    case http::verb::get: {
+      std::shared_ptr<const gateway::VerdictSet> snapshot = state.verdicts().Snapshot();
+      const gateway::VerdictEntry* entry = snapshot->Find(kind, *value);
+      if (entry == nullptr) return Error(request, 404, "no such verdict");
+      std::string body;
+      AppendEntry(&body, kind, *value, *entry);
+      return Json(request, 200, std::move(body));
+    }
+    case http::verb::put:
+    case http::verb::post: {
+      absl::StatusOr<gateway::VerdictEntry> entry = gateway::VerdictEntry::FromJson(request.body(), kind);
+      if (!entry.ok()) return Error(request, 400, gateway::internal::Message(entry.status()));
+      if (entry->reason.empty()) entry->reason = "set by an operator";
+      std::string body;
+      AppendEntry(&body, kind, *value, *entry);
+      if (absl::Status status = state.SetVerdict(kind, *value, *std::move(entry)); !status.ok()) {
+        return Error(request, absl::IsUnavailable(status) ? 503 : 400, gateway::internal::Message(status));
+      }
+      return Json(request, 200, std::move(body));
+    }
+    case http::verb::delete_: {
+      bool existed = false;
+      if (absl::Status status = state.RemoveVerdict(kind, *value, &existed); !status.ok()) {
+        return Error(request, 503, gateway::internal::Message(status));
+      }
+      return existed ? Json(request, 200, "{\"deleted\":true}") : Error(request, 404, "no such verdict");
+    }
+    default:
+      return Error(request, 405, "method not allowed");
+  }
+}
+
+}  // namespace hydraguard::server

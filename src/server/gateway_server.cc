@@ -1,0 +1,288 @@
+#include "server/gateway_server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>  // before Boost (asio/awaitable.hpp needs std::exchange)
+#include <vector>
+
+#include "fmt/format.h"
+#include "gateway/internal/json_lines.h"
+#include "gateway/rate_headers.h"
+#include "server/handlers.h"
+#include "server/log.h"
+#include "server/upstream.h"
+
+namespace hydraguard::server {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::awaitable;
+using asio::use_awaitable;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+ingest::IpAddress PeerOf(const tcp::socket& socket) {
+  boost::system::error_code error;
+  tcp::endpoint endpoint = socket.remote_endpoint(error);
+  if (error) return {};
+  return ingest::IpAddress::Parse(endpoint.address().to_string()).value_or(ingest::IpAddress{});
+}
+
+std::string_view PathOf(const Request& request) {
+  std::string_view target(request.target().data(), request.target().size());
+  return target.substr(0, target.find('?'));
+}
+
+}  // namespace
+
+struct GatewayServer::Impl {
+  std::unique_ptr<GatewayState> state;
+  std::optional<UpstreamTarget> upstream;
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  std::vector<std::thread> threads;
+  std::mutex mutex;
+  std::condition_variable stopped_cv;
+  bool started = false, stopped = false;
+
+  awaitable<void> Listen();
+  awaitable<void> Session(beast::tcp_stream stream);
+  awaitable<bool> ServeApi(beast::tcp_stream& stream, Request request, gateway::ApiKind api,
+                           const ingest::IpAddress& peer);
+};
+
+awaitable<void> GatewayServer::Impl::Listen() {
+  for (;;) {
+    boost::system::error_code error;
+    tcp::socket socket =
+        co_await acceptor.async_accept(asio::make_strand(io), asio::redirect_error(use_awaitable, error));
+    if (error) {
+      if (error == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+      Log(LogLevel::kWarn, "accept failed", {{"error", error.message()}});
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), error);
+    auto executor = socket.get_executor();
+    asio::co_spawn(executor, Session(beast::tcp_stream(std::move(socket))), asio::detached);
+  }
+}
+
+awaitable<void> GatewayServer::Impl::Session(beast::tcp_stream stream) {
+  const gateway::GatewayConfig& config = state->config();
+  beast::flat_buffer buffer;
+  const ingest::IpAddress peer = PeerOf(stream.socket());
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(64 * 1024);
+    parser.body_limit(static_cast<uint64_t>(config.max_body_bytes));
+    stream.expires_after(std::chrono::milliseconds(config.client_timeout_ms));
+    boost::system::error_code error;
+    co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, error));
+    if (error == http::error::end_of_stream || error == asio::error::eof || error == asio::error::connection_reset)
+      break;
+    if (error == beast::error::timeout) {
+      // A client too slow to send one request; the stream is already closed.
+      state->metrics().CountDecision(engine::Action::kAllow, Reason::kTimeout);
+      break;
+    }
+    if (error) {
+      bool too_large = error == http::error::body_limit || error == http::error::header_limit;
+      std::string_view target(parser.get().target().data(), parser.get().target().size());
+      gateway::ApiKind api = gateway::ApiOfPath(target).value_or(gateway::ApiKind::kAnthropic);
+      gateway::Decision decision;
+      decision.status = too_large ? 413 : 400;
+      decision.error = gateway::ErrorKind::kInvalidRequest;
+      decision.code = too_large ? "request_too_large" : "bad_request";
+      decision.message =
+          too_large ? fmt::format("Request exceeds the maximum allowed size of {} bytes.", config.max_body_bytes)
+                    : "Malformed HTTP request: " + error.message();
+      state->metrics().CountDecision(engine::Action::kAllow, too_large ? Reason::kTooLarge : Reason::kBadRequest);
+      Response response = ErrorResponse(api, decision, 11, false, state->now_ms());
+      stream.expires_after(std::chrono::seconds(5));
+      co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, error));
+      break;
+    }
+    Request request = parser.release();
+    stream.expires_never();
+    std::string_view path = PathOf(request);
+    bool keep_alive = request.keep_alive();
+    if (std::optional<gateway::ApiKind> api = gateway::ApiOfPath(path)) {
+      if (request.method() != http::verb::post) {
+        gateway::Decision decision;
+        decision.status = 405;
+        decision.error = gateway::ErrorKind::kInvalidRequest;
+        decision.message = "Use POST.";
+        Response response = ErrorResponse(*api, decision, request.version(), keep_alive, state->now_ms());
+        co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, error));
+      } else {
+        keep_alive = co_await ServeApi(stream, std::move(request), *api, peer);
+      }
+    } else {
+      Response response;
+      if (path == "/check") {
+        response = HandleCheck(*state, request, peer, false);
+      } else if (path == "/check.json") {
+        response = HandleCheck(*state, request, peer, true);
+      } else if (path == "/metrics") {
+        response = HandleMetrics(*state, request);
+      } else if (path == "/healthz") {
+        response = PlainResponse(request, 200, "text/plain", "ok\n");
+      } else if (path.starts_with("/admin/")) {
+        response = HandleAdmin(*state, request);
+      } else {
+        state->metrics().CountEndpoint("other");
+        response = PlainResponse(request, 404, "application/json",
+                                 gateway::ErrorBody(gateway::ApiKind::kAnthropic, gateway::ErrorKind::kNotFound,
+                                                    "Not found: " + std::string(path)));
+      }
+      co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, error));
+    }
+    if (error || !keep_alive) break;
+  }
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request request, gateway::ApiKind api,
+                                              const ingest::IpAddress& peer) {
+  state->metrics().CountEndpoint(api == gateway::ApiKind::kAnthropic ? "messages" : "chat_completions");
+  Caller caller = IdentifyCaller(request, peer, state->config());
+  std::string endpoint(PathOf(request));
+  Judged judged = Judge(*state, caller, api, request.body(), true, static_cast<int64_t>(request.body().size()));
+  const gateway::Decision& decision = judged.decision;
+  boost::system::error_code error;
+  if (decision.allowed && !upstream) {
+    gateway::Decision none = decision;
+    none.allowed = false;
+    none.status = 404;
+    none.error = gateway::ErrorKind::kNotFound;
+    none.message = "This gateway runs in check-only mode (no upstream configured).";
+    Account(*state, judged, caller, endpoint, 404, -1, -1);
+    Response response = ErrorResponse(api, none, request.version(), request.keep_alive(), judged.context.now_ms);
+    co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, error));
+    co_return !error && request.keep_alive();
+  }
+  if (!decision.allowed) {
+    Account(*state, judged, caller, endpoint, decision.status, -1, -1);
+    Response response = ErrorResponse(api, decision, request.version(), request.keep_alive(), judged.context.now_ms);
+    co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, error));
+    co_return !error && request.keep_alive();
+  }
+  ProxyOptions options{.api = api, .strip_thinking = decision.strip_thinking};
+  if (decision.suspect) {
+    std::string value(engine::ActionName(decision.action));
+    if (!decision.campaign.empty()) value += "; campaign=" + decision.campaign;
+    options.upstream_headers.emplace_back(state->config().suspect_header, value);
+  }
+  options.upstream_headers.emplace_back("x-forwarded-for", caller.ip.ToString());
+  options.response_headers = gateway::RateLimitHeaders(api, decision, judged.context.now_ms);
+  ProxyResult result = co_await Proxy(stream, std::move(request), *upstream, options);
+  if (result.upstream_failed) state->metrics().CountUpstreamError();
+  if (result.client_gone) state->metrics().CountClientGone();
+  if (result.stripped_blocks > 0) state->metrics().CountStripped();
+  // Settle: real usage when the upstream reported it; nothing was produced
+  // when it failed before answering; otherwise keep the estimate.
+  int64_t input_tokens = -1, output_tokens = -1;
+  if (result.usage.known) {
+    input_tokens = result.usage.input_tokens;
+    output_tokens = result.usage.output_tokens;
+  } else if (result.upstream_failed && result.bytes_to_client == 0) {
+    output_tokens = 0;
+  }
+  if (absl::Status status = state->policy().Settle(decision, input_tokens, output_tokens, state->now_ms());
+      !status.ok()) {
+    state->metrics().CountSettleError();
+  }
+  Account(*state, judged, caller, endpoint, result.status, input_tokens, output_tokens);
+  co_return result.keep_alive;
+}
+
+GatewayServer::GatewayServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Create(const gateway::GatewayConfig& config,
+                                                                     Clock now_ms) {
+  auto impl = std::make_unique<Impl>();
+  absl::StatusOr<std::unique_ptr<GatewayState>> state = GatewayState::Create(config, std::move(now_ms));
+  if (!state.ok()) return state.status();
+  impl->state = *std::move(state);
+  if (!config.upstream_url.empty()) {
+    absl::StatusOr<UpstreamTarget> target = ParseUpstream(UpstreamConfig{
+        .url = config.upstream_url,
+        .connect_timeout_ms = static_cast<int>(config.upstream_connect_timeout_ms),
+        .response_timeout_ms = static_cast<int>(std::min<int64_t>(config.upstream_response_timeout_ms, INT32_MAX)),
+    });
+    if (!target.ok()) return target.status();
+    impl->upstream = *std::move(target);
+  }
+  boost::system::error_code error;
+  asio::ip::address address = asio::ip::make_address(config.listen_host, error);
+  if (error) return absl::InvalidArgumentError(fmt::format("listen: \"{}\" is not an IP address", config.listen_host));
+  tcp::endpoint endpoint(address, static_cast<uint16_t>(config.listen_port));
+  impl->acceptor.open(endpoint.protocol(), error);
+  if (!error) impl->acceptor.set_option(asio::socket_base::reuse_address(true), error);
+  if (!error) impl->acceptor.bind(endpoint, error);
+  if (!error) impl->acceptor.listen(asio::socket_base::max_listen_connections, error);
+  if (error) {
+    return absl::UnavailableError(
+        fmt::format("listen on {}:{}: {}", config.listen_host, config.listen_port, error.message()));
+  }
+  return std::unique_ptr<GatewayServer>(new GatewayServer(std::move(impl)));
+}
+
+GatewayServer::~GatewayServer() { Stop(); }
+
+void GatewayServer::Start() {
+  std::lock_guard lock(impl_->mutex);
+  if (impl_->started) return;
+  impl_->started = true;
+  asio::co_spawn(impl_->io, impl_->Listen(), asio::detached);
+  for (int index = 0; index < impl_->state->config().threads; ++index) {
+    impl_->threads.emplace_back([this] {
+      for (;;) {
+        try {
+          impl_->io.run();
+          return;
+        } catch (const std::exception& error) {
+          Log(LogLevel::kError, "uncaught exception in a connection", {{"error", error.what()}});
+        }
+      }
+    });
+  }
+}
+
+void GatewayServer::Stop() {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->stopped) return;
+    impl_->stopped = true;
+    asio::post(impl_->io, [this] {
+      boost::system::error_code ignored;
+      impl_->acceptor.close(ignored);
+    });
+    impl_->io.stop();
+    threads.swap(impl_->threads);
+  }
+  for (std::thread& thread : threads) thread.join();
+  impl_->stopped_cv.notify_all();
+}
+
+void GatewayServer::Wait() {
+  std::unique_lock lock(impl_->mutex);
+  impl_->stopped_cv.wait(lock, [this] { return impl_->stopped; });
+}
+
+uint16_t GatewayServer::port() const {
+  boost::system::error_code error;
+  return impl_->acceptor.local_endpoint(error).port();
+}
+
+GatewayState& GatewayServer::state() { return *impl_->state; }
+
+}  // namespace hydraguard::server

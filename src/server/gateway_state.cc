@@ -1,0 +1,237 @@
+#include "server/gateway_state.h"
+
+#include <sys/stat.h>
+
+#include <chrono>
+
+#include "gateway/internal/json_lines.h"
+#include "gateway/memory_limiter.h"
+#include "redis/redis_limiter.h"
+#include "server/log.h"
+
+namespace hydraguard::server {
+namespace {
+
+// Modification time in ns, or -1 when the file cannot be read.
+int64_t ModifiedNs(const std::string& path) {
+  struct stat info;
+  if (path.empty() || ::stat(path.c_str(), &info) != 0) return -1;
+  return static_cast<int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;
+}
+
+std::string Text(const absl::Status& status) { return std::string(gateway::internal::Message(status)); }
+
+}  // namespace
+
+int64_t SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+GatewayState::GatewayState(const gateway::GatewayConfig& config, Clock now_ms)
+    : config_(config), now_ms_(std::move(now_ms)) {}
+
+absl::StatusOr<std::unique_ptr<GatewayState>> GatewayState::Create(const gateway::GatewayConfig& config, Clock now_ms) {
+  std::unique_ptr<GatewayState> state(new GatewayState(config, now_ms ? std::move(now_ms) : Clock(&SystemNowMs)));
+  const gateway::GatewayConfig& settings = state->config_;
+  if (settings.use_redis) {
+    state->redis_ = std::make_unique<redis::RedisClient>(redis::RedisOptions{
+        .host = settings.redis.host,
+        .port = settings.redis.port,
+        .password = settings.redis.password,
+        .connect_timeout_ms = settings.redis.timeout_ms,
+        .command_timeout_ms = settings.redis.timeout_ms,
+        .pool_size = std::max(8, settings.threads * 2),
+    });
+    state->limiter_ = std::make_unique<redis::RedisLimiter>(*state->redis_);
+    if (settings.redis.stream_buffer > 0) {
+      state->stream_ = std::make_unique<redis::EventStream>(
+          *state->redis_, redis::EventStreamOptions{.stream = settings.redis.stream,
+                                                    .maxlen = settings.redis.stream_maxlen,
+                                                    .capacity = static_cast<size_t>(settings.redis.stream_buffer)});
+    }
+  } else {
+    state->limiter_ = std::make_unique<gateway::MemoryLimiter>();
+  }
+  state->policy_ = std::make_unique<gateway::Policy>(settings, state->limiter_.get());
+  if (!settings.events_file.empty()) {
+    state->events_file_ = std::fopen(settings.events_file.c_str(), "a");
+    if (state->events_file_ == nullptr) {
+      return absl::InvalidArgumentError(settings.events_file + ": cannot open for appending");
+    }
+  }
+  // Files must be right at start-up; Redis may be away (fail-open/closed
+  // applies, and the refresh thread keeps trying).
+  if (absl::Status status = state->LoadKeys(true);
+      !status.ok() && !(settings.use_redis && absl::IsUnavailable(status))) {
+    return status;
+  }
+  if (absl::Status status = state->LoadVerdicts(true);
+      !status.ok() && !(settings.use_redis && absl::IsUnavailable(status))) {
+    return status;
+  }
+  state->AddGauges();
+  state->refresh_thread_ = std::thread([raw = state.get()] { raw->RefreshLoop(); });
+  return state;
+}
+
+GatewayState::~GatewayState() {
+  {
+    std::lock_guard lock(refresh_mutex_);
+    stopping_ = true;
+  }
+  refresh_wake_.notify_all();
+  if (refresh_thread_.joinable()) refresh_thread_.join();
+  stream_.reset();  // flushes what it can before the client goes
+  if (events_file_ != nullptr) std::fclose(events_file_);
+}
+
+std::shared_ptr<const gateway::KeyTable> GatewayState::keys() const {
+  std::lock_guard lock(mutex_);
+  return keys_;
+}
+
+void GatewayState::RecordEvent(std::string line) {
+  if (events_file_ != nullptr) {
+    std::lock_guard lock(events_mutex_);
+    std::fwrite(line.data(), 1, line.size(), events_file_);
+    std::fputc('\n', events_file_);
+    std::fflush(events_file_);
+  }
+  if (stream_) stream_->Append(std::move(line));
+}
+
+absl::Status GatewayState::LoadKeys(bool force) {
+  gateway::KeyTable table;
+  if (!config_.redis.keys_hash.empty()) {
+    absl::StatusOr<std::vector<std::pair<std::string, std::string>>> entries =
+        redis_->HashGetAll(config_.redis.keys_hash);
+    if (!entries.ok()) return entries.status();
+    absl::StatusOr<gateway::KeyTable> parsed =
+        gateway::KeyTable::FromHashEntries(*entries, "redis hash " + config_.redis.keys_hash);
+    if (!parsed.ok()) return parsed.status();
+    table = *std::move(parsed);
+  }
+  if (!config_.keys_file.empty()) {
+    int64_t mtime = ModifiedNs(config_.keys_file);
+    {
+      std::lock_guard lock(mutex_);
+      if (!force && config_.redis.keys_hash.empty() && mtime == keys_mtime_) return absl::OkStatus();
+    }
+    absl::StatusOr<gateway::KeyTable> parsed = gateway::KeyTable::LoadFile(config_.keys_file);
+    if (!parsed.ok()) return parsed.status();
+    if (table.size() == 0) {
+      table = *std::move(parsed);
+    } else {
+      return absl::InvalidArgumentError("keys: give keys.file or keys.redis_hash, not both");
+    }
+    std::lock_guard lock(mutex_);
+    keys_mtime_ = mtime;
+  }
+  auto shared = std::make_shared<const gateway::KeyTable>(std::move(table));
+  std::lock_guard lock(mutex_);
+  keys_ = std::move(shared);
+  return absl::OkStatus();
+}
+
+absl::Status GatewayState::LoadVerdicts(bool force) {
+  int64_t verdicts_mtime = ModifiedNs(config_.verdicts_file), campaigns_mtime = ModifiedNs(config_.campaigns_file);
+  bool files_changed;
+  {
+    std::lock_guard lock(mutex_);
+    files_changed = force || verdicts_mtime != verdicts_mtime_ || campaigns_mtime != campaigns_mtime_;
+  }
+  if (!files_changed && !redis_) return absl::OkStatus();
+  absl::StatusOr<gateway::VerdictSet> base =
+      gateway::VerdictSet::FromEngineFiles(config_.verdicts_file, config_.campaigns_file);
+  if (!base.ok()) return base.status();
+  absl::Status redis_status;
+  if (redis_) {
+    absl::StatusOr<std::vector<std::pair<std::string, std::string>>> entries =
+        redis_->HashGetAll(config_.redis.verdicts_hash);
+    if (entries.ok()) {
+      absl::StatusOr<gateway::VerdictSet> shared =
+          gateway::VerdictSet::FromHashEntries(*entries, "redis hash " + config_.redis.verdicts_hash);
+      if (!shared.ok()) return shared.status();
+      base->Merge(*shared);
+    } else {
+      // Keep the last verdicts Redis gave: a blip must not forget them.
+      redis_status = entries.status();
+      if (!files_changed) return redis_status;
+      std::shared_ptr<const gateway::VerdictSet> current = verdicts_.Snapshot();
+      base->Merge(*current);
+    }
+  }
+  verdicts_.ReplaceBase(*std::move(base));
+  std::lock_guard lock(mutex_);
+  verdicts_mtime_ = verdicts_mtime;
+  campaigns_mtime_ = campaigns_mtime;
+  return redis_status;
+}
+
+absl::Status GatewayState::Reload() {
+  absl::Status keys = LoadKeys(false);
+  absl::Status verdicts = LoadVerdicts(false);
+  if (!keys.ok()) return keys;
+  return verdicts;
+}
+
+void GatewayState::RefreshLoop() {
+  const auto interval = std::chrono::milliseconds(config_.use_redis ? config_.redis.refresh_ms : 2'000);
+  std::unique_lock lock(refresh_mutex_);
+  while (!stopping_) {
+    refresh_wake_.wait_for(lock, interval, [this] { return stopping_; });
+    if (stopping_) break;
+    lock.unlock();
+    if (absl::Status status = Reload(); !status.ok()) {
+      metrics_.CountRefreshError();
+      Log(LogLevel::kWarn, "reload of keys or verdicts failed; keeping the last good ones", {{"error", Text(status)}});
+    }
+    lock.lock();
+  }
+}
+
+absl::Status GatewayState::SetVerdict(std::string_view kind, std::string_view value, gateway::VerdictEntry entry) {
+  if (redis_) {
+    std::string field = std::string(kind) + ":" + std::string(value);
+    absl::StatusOr<redis::Reply> reply = redis_->Command({"HSET", config_.redis.verdicts_hash, field, entry.ToJson()});
+    if (!reply.ok()) return reply.status();
+    if (reply->is_error()) return absl::InternalError("redis HSET: " + std::string(reply->str()));
+  }
+  return verdicts_.SetOverride(kind, value, std::move(entry));
+}
+
+absl::Status GatewayState::RemoveVerdict(std::string_view kind, std::string_view value, bool* existed) {
+  if (redis_) {
+    std::string field = std::string(kind) + ":" + std::string(value);
+    absl::StatusOr<redis::Reply> reply = redis_->Command({"HDEL", config_.redis.verdicts_hash, field});
+    if (!reply.ok()) return reply.status();
+  }
+  *existed = verdicts_.RemoveOverride(kind, value);
+  return absl::OkStatus();
+}
+
+void GatewayState::AddGauges() {
+  if (redis_) {
+    metrics_.AddGauge("hydraguard_redis_up", "1 when the last Redis call succeeded.",
+                      [this] { return redis_->healthy() ? 1.0 : 0.0; });
+    metrics_.AddGauge("hydraguard_redis_errors", "Redis connection failures so far.",
+                      [this] { return static_cast<double>(redis_->errors()); });
+  }
+  if (stream_) {
+    metrics_.AddGauge("hydraguard_stream_backlog", "Events buffered for the Redis stream.",
+                      [this] { return static_cast<double>(stream_->backlog()); });
+    metrics_.AddGauge("hydraguard_stream_appended", "Events written to the Redis stream.",
+                      [this] { return static_cast<double>(stream_->appended()); });
+    metrics_.AddGauge("hydraguard_stream_dropped", "Events dropped (buffer full or refused by Redis).",
+                      [this] { return static_cast<double>(stream_->dropped()); });
+  }
+  metrics_.AddGauge("hydraguard_verdict_entries", "Verdict and indicator entries in force.",
+                    [this] { return static_cast<double>(verdicts_.Snapshot()->size()); });
+  metrics_.AddGauge("hydraguard_api_keys", "API keys in the key table.", [this] {
+    std::shared_ptr<const gateway::KeyTable> table = keys();
+    return table ? static_cast<double>(table->size()) : 0.0;
+  });
+}
+
+}  // namespace hydraguard::server

@@ -1,0 +1,98 @@
+// GatewayState: everything a gateway replica decides with, built from its
+// config: the key table, the verdicts, the limiter store (memory or Redis),
+// the policy, the event sinks and the metrics; plus the thread that keeps
+// keys and verdicts fresh (files by modification time, Redis every
+// redis.refresh).
+//
+//   absl::StatusOr<std::unique_ptr<GatewayState>> state = GatewayState::Create(config, clock);
+//   std::shared_ptr<const KeyTable> keys = (*state)->keys();
+//
+// Start-up fails (with the file, line and reason) when a key table or
+// verdict file is bad. Later reloads that fail keep the last good data, and
+// are counted and logged.
+//
+// Thread-safety: all methods may run concurrently.
+#ifndef HYDRAGUARD_SERVER_GATEWAY_STATE_H_
+#define HYDRAGUARD_SERVER_GATEWAY_STATE_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "gateway/config.h"
+#include "gateway/key_table.h"
+#include "gateway/limiter.h"
+#include "gateway/policy.h"
+#include "gateway/verdicts.h"
+#include "redis/event_stream.h"
+#include "redis/redis_client.h"
+#include "server/metrics.h"
+
+namespace hydraguard::server {
+
+using Clock = std::function<int64_t()>;  // ms since the Unix epoch
+int64_t SystemNowMs();
+
+class GatewayState {
+ public:
+  static absl::StatusOr<std::unique_ptr<GatewayState>> Create(const gateway::GatewayConfig& config, Clock now_ms);
+  ~GatewayState();
+
+  const gateway::GatewayConfig& config() const { return config_; }
+  const gateway::Policy& policy() const { return *policy_; }
+  gateway::VerdictStore& verdicts() { return verdicts_; }
+  Metrics& metrics() { return metrics_; }
+  redis::RedisClient* redis() { return redis_.get(); }  // null in memory mode
+  int64_t now_ms() const { return now_ms_(); }
+  std::shared_ptr<const gateway::KeyTable> keys() const;
+
+  // Records one request's event in every configured sink. Never blocks on
+  // the network.
+  void RecordEvent(std::string line);
+
+  // Re-reads keys and verdicts now (files and Redis). Keeps the last good
+  // data on error and returns the error.
+  absl::Status Reload();
+
+  // Admin API writes: in Redis mode also written to the verdicts hash, so
+  // every replica applies them at its next refresh.
+  absl::Status SetVerdict(std::string_view kind, std::string_view value, gateway::VerdictEntry entry);
+  absl::Status RemoveVerdict(std::string_view kind, std::string_view value, bool* existed);
+
+ private:
+  GatewayState(const gateway::GatewayConfig& config, Clock now_ms);
+  absl::Status LoadKeys(bool force);
+  absl::Status LoadVerdicts(bool force);
+  void RefreshLoop();
+  void AddGauges();
+
+  gateway::GatewayConfig config_;
+  Clock now_ms_;
+  Metrics metrics_;
+  std::unique_ptr<redis::RedisClient> redis_;
+  std::unique_ptr<redis::EventStream> stream_;
+  std::unique_ptr<gateway::LimiterStore> limiter_;
+  std::unique_ptr<gateway::Policy> policy_;
+  gateway::VerdictStore verdicts_;
+
+  mutable std::mutex mutex_;
+  std::shared_ptr<const gateway::KeyTable> keys_;
+  int64_t keys_mtime_ = -1, verdicts_mtime_ = -1, campaigns_mtime_ = -1;  // guarded by mutex_
+  std::FILE* events_file_ = nullptr;                                      // guarded by events_mutex_
+  std::mutex events_mutex_;
+
+  std::mutex refresh_mutex_;
+  std::condition_variable refresh_wake_;
+  bool stopping_ = false;
+  std::thread refresh_thread_;
+};
+
+}  // namespace hydraguard::server
+
+#endif  // HYDRAGUARD_SERVER_GATEWAY_STATE_H_

@@ -1,0 +1,223 @@
+#include "server/handlers.h"
+
+#include <charconv>
+#include <chrono>
+
+#include "absl/strings/ascii.h"
+#include "fmt/format.h"
+#include "gateway/event_line.h"
+#include "gateway/internal/json_lines.h"
+#include "io/json_writer.h"
+#include "server/client_address.h"
+
+namespace hydraguard::server {
+namespace http = boost::beast::http;
+using gateway::ApiKind;
+using gateway::Decision;
+using gateway::ErrorKind;
+
+namespace {
+
+std::string_view Header(const Request& request, std::string_view name) {
+  auto it = request.find(boost::beast::string_view(name.data(), name.size()));
+  if (it == request.end()) return {};
+  return {it->value().data(), it->value().size()};
+}
+
+int64_t ParseInt(std::string_view text, int64_t fallback) {
+  int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc() && end == text.data() + text.size() && value >= 0 ? value : fallback;
+}
+
+Decision Early(int status, ErrorKind error, std::string code, std::string reason, std::string message) {
+  Decision decision;
+  decision.status = status;
+  decision.error = error;
+  decision.code = std::move(code);
+  decision.reason = std::move(reason);
+  decision.message = std::move(message);
+  return decision;
+}
+
+std::string ActionHeader(const Decision& decision) { return std::string(engine::ActionName(decision.action)); }
+
+}  // namespace
+
+Caller IdentifyCaller(const Request& request, const ingest::IpAddress& peer, const gateway::GatewayConfig& config) {
+  Caller caller;
+  caller.api_key = std::string(Header(request, "x-api-key"));
+  if (caller.api_key.empty()) {
+    std::string_view authorization = Header(request, "authorization");
+    if (authorization.size() > 7 && absl::AsciiStrToLower(std::string(authorization.substr(0, 7))) == "bearer ") {
+      std::string key(authorization.substr(7));
+      absl::StripAsciiWhitespace(&key);
+      caller.api_key = std::move(key);
+    }
+  }
+  caller.ip = ClientIp(peer, Header(request, "x-forwarded-for"), config.trusted_proxies);
+  caller.ua = std::string(Header(request, "user-agent"));
+  if (IsTrusted(peer, config.trusted_proxies)) {
+    std::string_view asn = Header(request, config.asn_header);
+    if (asn.size() > 2 && (asn[0] == 'A' || asn[0] == 'a') && (asn[1] == 'S' || asn[1] == 's')) asn.remove_prefix(2);
+    caller.asn = static_cast<uint32_t>(std::min<int64_t>(ParseInt(asn, 0), UINT32_MAX));
+    caller.tls = std::string(Header(request, config.tls_header));
+    caller.country = std::string(Header(request, config.country_header));
+  }
+  return caller;
+}
+
+Judged Judge(GatewayState& state, const Caller& caller, ApiKind api, std::string_view body, bool has_body,
+             int64_t content_length) {
+  Judged judged;
+  judged.context.api = api;
+  judged.context.now_ms = state.now_ms();
+  judged.context.ip = caller.ip;
+  judged.context.asn = caller.asn;
+  judged.context.tls = caller.tls;
+  judged.context.ua = caller.ua;
+  judged.context.has_body = has_body;
+  judged.context.content_length = content_length;
+  judged.early = true;
+  if (caller.api_key.empty()) {
+    judged.decision =
+        Early(401, ErrorKind::kAuthentication, "missing_api_key", "unauthenticated",
+              api == ApiKind::kAnthropic ? "x-api-key header is required"
+                                         : "You didn't provide an API key. Use Authorization: Bearer KEY.");
+    return judged;
+  }
+  judged.keys = state.keys();
+  if (judged.keys == nullptr) {
+    judged.decision = Early(503, ErrorKind::kOverloaded, "state_unavailable", "state_unavailable",
+                            "The service cannot check API keys right now. Please retry shortly.");
+    return judged;
+  }
+  judged.context.identity = judged.keys->Find(caller.api_key);
+  if (judged.context.identity == nullptr) {
+    judged.decision = Early(401, ErrorKind::kAuthentication, "invalid_api_key", "unauthenticated",
+                            api == ApiKind::kAnthropic ? "invalid x-api-key" : "Incorrect API key provided.");
+    return judged;
+  }
+  if (has_body) {
+    absl::StatusOr<gateway::ApiRequest> parsed = gateway::ParseApiRequest(api, body);
+    if (!parsed.ok()) {
+      judged.decision = Early(400, ErrorKind::kInvalidRequest, "invalid_request", "bad_request",
+                              std::string(gateway::internal::Message(parsed.status())));
+      return judged;
+    }
+    judged.context.request = *std::move(parsed);
+  }
+  judged.early = false;
+  auto started = std::chrono::steady_clock::now();
+  std::shared_ptr<const gateway::VerdictSet> verdicts = state.verdicts().Snapshot();
+  judged.decision = state.policy().Admit(judged.context, *verdicts);
+  state.metrics().limiter_latency().Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  if (judged.decision.degraded) state.metrics().CountDegraded();
+  return judged;
+}
+
+void Account(GatewayState& state, const Judged& judged, const Caller& caller, std::string_view endpoint, int status,
+             int64_t input_tokens, int64_t output_tokens) {
+  const Decision& decision = judged.decision;
+  Reason reason = decision.allowed ? Reason::kOk : ReasonOf(decision.reason);
+  state.metrics().CountDecision(decision.action, reason);
+  if (judged.context.identity == nullptr) return;  // nobody to attribute an event to
+  gateway::EventOutcome outcome{.api_key = caller.api_key,
+                                .endpoint = endpoint,
+                                .country = caller.country,
+                                .status = status,
+                                .input_tokens = input_tokens,
+                                .output_tokens = output_tokens};
+  state.RecordEvent(gateway::EventLine(judged.context, outcome));
+}
+
+Response ErrorResponse(ApiKind api, const Decision& decision, unsigned version, bool keep_alive, int64_t now_ms) {
+  Response response{static_cast<http::status>(decision.status), version};
+  response.set(http::field::content_type, "application/json");
+  for (const auto& [name, value] : gateway::RateLimitHeaders(api, decision, now_ms)) response.set(name, value);
+  if (!decision.code.empty()) response.set("x-hydraguard-code", decision.code);
+  response.body() = gateway::ErrorBody(api, decision.error, decision.message, decision.code);
+  response.keep_alive(keep_alive);
+  response.prepare_payload();
+  return response;
+}
+
+Response PlainResponse(const Request& request, unsigned status, std::string_view content_type, std::string body) {
+  Response response{static_cast<http::status>(status), request.version()};
+  response.set(http::field::content_type, boost::beast::string_view(content_type.data(), content_type.size()));
+  response.body() = std::move(body);
+  response.keep_alive(request.keep_alive());
+  response.prepare_payload();
+  return response;
+}
+
+Response HandleCheck(GatewayState& state, const Request& request, const ingest::IpAddress& peer, bool json) {
+  state.metrics().CountEndpoint("check");
+  // nginx passes the original request line in X-Original-URI (auth_request).
+  std::string_view original = Header(request, "x-original-uri");
+  ApiKind api = gateway::ApiOfPath(original).value_or(ApiKind::kAnthropic);
+  bool has_body = !request.body().empty();
+  int64_t content_length = ParseInt(Header(request, "x-original-content-length"), 0);
+  Caller caller = IdentifyCaller(request, peer, state.config());
+  Judged judged = Judge(state, caller, api, request.body(), has_body, content_length);
+  const Decision& decision = judged.decision;
+  int64_t now_ms = judged.context.now_ms;
+  Account(state, judged, caller, original.empty() ? std::string_view("/check") : original.substr(0, original.find('?')),
+          decision.allowed ? 200 : decision.status, -1, -1);
+  gateway::Headers headers = gateway::RateLimitHeaders(api, decision, now_ms);
+  if (json) {
+    std::string body = fmt::format("{{\"allowed\":{},\"status\":{},\"action\":\"{}\",\"reason\":", decision.allowed,
+                                   decision.allowed ? 200 : decision.status, ActionHeader(decision));
+    io::AppendJsonString(&body, decision.reason);
+    body += ",\"code\":";
+    io::AppendJsonString(&body, decision.code);
+    body += ",\"message\":";
+    io::AppendJsonString(&body, decision.message);
+    body += ",\"account\":";
+    io::AppendJsonString(&body, judged.context.identity ? std::string_view(judged.context.identity->account) : "");
+    body += ",\"campaign\":";
+    io::AppendJsonString(&body, decision.campaign);
+    body += ",\"verdict\":";
+    io::AppendJsonString(&body, decision.verdict_reason);
+    body += ",\"limiter\":";
+    io::AppendJsonString(&body, decision.limiter);
+    fmt::format_to(std::back_inserter(body),
+                   ",\"retry_after_ms\":{},\"suspect\":{},\"strip_thinking\":{},\"degraded\":{},"
+                   "\"estimated_input_tokens\":{},\"estimated_output_tokens\":{},\"headers\":{{",
+                   decision.retry_after_ms, decision.suspect, decision.strip_thinking, decision.degraded,
+                   decision.estimated_input_tokens, decision.estimated_output_tokens);
+    for (size_t index = 0; index < headers.size(); ++index) {
+      if (index > 0) body += ",";
+      io::AppendJsonString(&body, headers[index].first);
+      body += ":";
+      io::AppendJsonString(&body, headers[index].second);
+    }
+    body += "}}";
+    return PlainResponse(request, 200, "application/json", std::move(body));
+  }
+  // nginx auth_request understands 2xx (allow), 401 and 403 (deny); the real
+  // status travels in x-hydraguard-status for the nginx config to map.
+  unsigned status = decision.allowed ? 204 : decision.status == 401 ? 401 : 403;
+  Response response{static_cast<http::status>(status), request.version()};
+  for (const auto& [name, value] : headers) response.set(name, value);
+  response.set("x-hydraguard-status", std::to_string(decision.allowed ? 200 : decision.status));
+  response.set("x-hydraguard-action", ActionHeader(decision));
+  if (!decision.reason.empty()) response.set("x-hydraguard-reason", decision.reason);
+  if (!decision.code.empty()) response.set("x-hydraguard-code", decision.code);
+  if (decision.suspect) response.set(state.config().suspect_header, ActionHeader(decision));
+  if (decision.strip_thinking) response.set("x-hydraguard-strip-thinking", "1");
+  if (!decision.allowed) {
+    response.set(http::field::content_type, "application/json");
+    response.body() = gateway::ErrorBody(api, decision.error, decision.message, decision.code);
+  }
+  response.keep_alive(request.keep_alive());
+  response.prepare_payload();
+  return response;
+}
+
+Response HandleMetrics(GatewayState& state, const Request& request) {
+  return PlainResponse(request, 200, "text/plain; version=0.0.4", state.metrics().Render());
+}
+
+}  // namespace hydraguard::server

@@ -1,0 +1,66 @@
+// The gateway's answers that need no upstream: the authorization check
+// (nginx auth_request and JSON), /metrics, /healthz and the admin API; and
+// the shared first half of every API request (who is calling, what they ask,
+// what the policy decides).
+//
+//   Caller caller = IdentifyCaller(request, peer, config);
+//   Judged judged = Judge(state, caller, kind, body, /*has_body=*/true);
+//   if (!judged.decision.allowed) return ErrorResponse(...);
+//
+// Thread-safety: every function may run concurrently; `state` is shared.
+#ifndef HYDRAGUARD_SERVER_HANDLERS_H_
+#define HYDRAGUARD_SERVER_HANDLERS_H_
+
+#include <boost/beast/http.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "gateway/api.h"
+#include "gateway/policy.h"
+#include "gateway/rate_headers.h"
+#include "ingest/ip_address.h"
+#include "server/gateway_state.h"
+
+namespace hydraguard::server {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+// Facts about the caller taken from the connection and headers.
+struct Caller {
+  std::string api_key;  // from x-api-key or Authorization: Bearer
+  ingest::IpAddress ip;
+  uint32_t asn = 0;
+  std::string tls, ua, country;  // tls and country only from trusted peers
+};
+Caller IdentifyCaller(const Request& request, const ingest::IpAddress& peer, const gateway::GatewayConfig& config);
+
+// The outcome of the policy for one request, or the early refusal before it
+// (no key, unknown key, bad body).
+struct Judged {
+  gateway::RequestContext context;
+  gateway::Decision decision;
+  std::shared_ptr<const gateway::KeyTable> keys;  // keeps context.identity alive
+  bool early = false;                             // refused before the policy ran
+};
+Judged Judge(GatewayState& state, const Caller& caller, gateway::ApiKind api, std::string_view body, bool has_body,
+             int64_t content_length);
+
+// Counts the decision and records the request's event.
+void Account(GatewayState& state, const Judged& judged, const Caller& caller, std::string_view endpoint, int status,
+             int64_t input_tokens, int64_t output_tokens);
+
+// An API-shaped error response with the decision's rate-limit headers.
+Response ErrorResponse(gateway::ApiKind api, const gateway::Decision& decision, unsigned version, bool keep_alive,
+                       int64_t now_ms);
+
+Response HandleCheck(GatewayState& state, const Request& request, const ingest::IpAddress& peer, bool json);
+Response HandleAdmin(GatewayState& state, const Request& request);
+Response HandleMetrics(GatewayState& state, const Request& request);
+Response PlainResponse(const Request& request, unsigned status, std::string_view content_type, std::string body);
+
+}  // namespace hydraguard::server
+
+#endif  // HYDRAGUARD_SERVER_HANDLERS_H_

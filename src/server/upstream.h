@@ -1,0 +1,118 @@
+// The upstream side of the reverse proxy: forwards one client request to the
+// real LLM API and relays its response back, streamed responses event by
+// event as they arrive, with the thinking stripped and usage read on the way
+// (response_filter.h).
+//
+//   absl::StatusOr<UpstreamTarget> target = ParseUpstream({.url = "https://api.anthropic.com"});
+//   ...
+//   // in the connection's coroutine, after reading `request` from `stream`:
+//   ProxyResult result = co_await Proxy(stream, std::move(request), *target,
+//                                       {.api = ApiKind::kAnthropic, .strip_thinking = suspect});
+//   if (!result.keep_alive) co_return;  // else read the next request
+//
+// Failures reach the client in the API's own error shape (gateway/api.h):
+// upstream unreachable or unparsable → 502, timed out → 504, both before any
+// byte of the response was sent. A failure after the response began cannot
+// change its status: a streamed response then gets an error event and the
+// client connection is closed.
+//
+// Thread-safety: ParseUpstream is pure; an UpstreamTarget is immutable and may
+// be shared by concurrent Proxy calls.
+#ifndef HYDRAGUARD_SERVER_UPSTREAM_H_
+#define HYDRAGUARD_SERVER_UPSTREAM_H_
+
+#include <utility>  // before Boost: asio/awaitable.hpp needs std::exchange
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "gateway/api.h"
+#include "server/response_filter.h"
+
+namespace boost::asio::ssl {
+class context;
+}  // namespace boost::asio::ssl
+
+namespace hydraguard::server {
+
+struct UpstreamConfig {
+  // "http://host[:port][/base]" or "https://host[:port][/base]"; an IPv6
+  // host in brackets ("http://[::1]:8080"). The base path is prefixed to
+  // every request target ("https://gw.example/llm" + "/v1/messages").
+  std::string url;
+  int connect_timeout_ms = 5000;     // resolve + connect + TLS handshake
+  int response_timeout_ms = 600000;  // idle time between bytes of the response
+};
+
+struct UpstreamTarget {
+  bool tls = false;
+  std::string host;         // without brackets; also the TLS SNI / verified name
+  uint16_t port = 0;        // 80 / 443 unless given
+  std::string base_path;    // "" or "/base" (no trailing '/')
+  std::string host_header;  // "host" or "host:port" when the port is not the scheme's default
+  int connect_timeout_ms = 5000;
+  int response_timeout_ms = 600000;
+  // For tls: verifies the peer against the system's CA store. Shared by
+  // copies of the target; thread-safe once built.
+  std::shared_ptr<boost::asio::ssl::context> tls_context;
+};
+
+// InvalidArgument naming the problem for a URL without scheme or host, with a
+// scheme other than http/https, a bad port, a query or fragment, or userinfo;
+// also for non-positive timeouts. For https, builds the TLS context (an
+// error if the system's CA store cannot be loaded).
+absl::StatusOr<UpstreamTarget> ParseUpstream(const UpstreamConfig& config);
+
+struct ProxyOptions {
+  ApiKind api = ApiKind::kAnthropic;  // shapes error bodies and the filter
+  bool strip_thinking = false;
+  // Added to the upstream request (after the client's own headers).
+  std::vector<std::pair<std::string, std::string>> upstream_headers;
+  // Added to the client response (e.g. rate-limit headers).
+  std::vector<std::pair<std::string, std::string>> response_headers;
+  // Longest a single write to the client may take (a stalled reader).
+  int client_write_timeout_ms = 60000;
+};
+
+struct ProxyResult {
+  int status = 0;  // sent to the client (502/504 when the gateway made it up)
+  Usage usage;
+  bool streamed = false;         // text/event-stream relayed event by event
+  bool client_gone = false;      // the client left before the response ended
+  bool upstream_failed = false;  // connect/timeout/malformed/cut short
+  std::string error;             // why, when upstream_failed or client_gone
+  int64_t bytes_to_client = 0;   // response body bytes written (after filtering)
+  int stripped_blocks = 0;       // see SseFilter::stripped_blocks
+  int64_t stripped_bytes = 0;
+  // Whether the caller may read another request from the client stream:
+  // false when the request asked to close, the client left, or the response
+  // was cut short (the client's send side is then already shut down).
+  bool keep_alive = false;
+};
+
+// Relays `request` (already read from `client`) to `target` and the response
+// back to `client`. Hop-by-hop headers (Connection and those it names,
+// Keep-Alive, Proxy-*, TE, Trailer, Transfer-Encoding, Upgrade) and Expect,
+// Accept-Encoding (the response must arrive uncompressed to be filtered) and
+// Content-Length (recomputed) are not forwarded; Host is the upstream's.
+// Never throws for I/O errors: every outcome is in the result.
+//
+// REQUIRES: `client` and `target` outlive the returned awaitable; the
+// coroutine runs on an executor that serializes its handlers (a strand or a
+// single-threaded io_context), as Beast's tcp_stream itself requires. While a
+// streamed response is relayed, Proxy waits on `client`'s socket to notice a
+// client that leaves; it owns `client` until it returns.
+boost::asio::awaitable<ProxyResult> Proxy(boost::beast::tcp_stream& client,
+                                          boost::beast::http::request<boost::beast::http::string_body> request,
+                                          const UpstreamTarget& target, const ProxyOptions& options);
+
+}  // namespace hydraguard::server
+
+#endif  // HYDRAGUARD_SERVER_UPSTREAM_H_
