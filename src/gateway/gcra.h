@@ -1,5 +1,5 @@
 // GCRA (the generic cell rate algorithm): the one rate-limit rule every
-// gateway limiter uses, in memory and in Redis (redis/limiter_script.lua
+// gateway limiter uses, in memory and in Redis (redis/internal/limiter_script.h
 // implements the same arithmetic; gcra_test.cc and the Redis tests pin both).
 //
 // A Rate of `limit` units per `period_ms` spaces units `period_ms / limit`

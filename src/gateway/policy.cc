@@ -102,6 +102,8 @@ void AddTextValues(const engine::LinkSignal* signal, std::string_view kind, cons
 
 }  // namespace
 
+bool Policy::TextIndicatorsAvailable() { return Text().system_prompt != nullptr && Text().prompt_template != nullptr; }
+
 Policy::Policy(const GatewayConfig& config, LimiterStore* limiter)
     : config_(config),
       limiter_(limiter),

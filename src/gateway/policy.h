@@ -106,6 +106,9 @@ class Policy {
   // The request facts verdicts are matched on (exposed for tests and /check).
   RequestFacts Facts(const RequestContext& context) const;
   const GatewayConfig& config() const { return config_; }
+  // False when the engine's text link signals (system_prompt,
+  // prompt_template) are not linked in: template indicators cannot match.
+  static bool TextIndicatorsAvailable();
 
  private:
   const GatewayConfig& config_;

@@ -192,8 +192,8 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
   if (result.usage.known) {
     input_tokens = result.usage.input_tokens;
     output_tokens = result.usage.output_tokens;
-  } else if (result.upstream_failed && result.bytes_to_client == 0) {
-    output_tokens = 0;
+  } else if (result.upstream_failed && (result.status == 502 || result.status == 504)) {
+    output_tokens = 0;  // the upstream never answered: nothing was generated
   }
   if (absl::Status status = state->policy().Settle(decision, input_tokens, output_tokens, state->now_ms());
       !status.ok()) {

@@ -70,6 +70,9 @@ absl::StatusOr<std::unique_ptr<GatewayState>> GatewayState::Create(const gateway
       !status.ok() && !(settings.use_redis && absl::IsUnavailable(status))) {
     return status;
   }
+  if (!gateway::Policy::TextIndicatorsAvailable()) {
+    Log(LogLevel::kWarn, "prompt text indicators unavailable: the engine's signals are not linked in");
+  }
   state->AddGauges();
   state->refresh_thread_ = std::thread([raw = state.get()] { raw->RefreshLoop(); });
   return state;

@@ -1,0 +1,384 @@
+// End-to-end tests of `hydraguard serve`: a real GatewayServer on loopback in
+// front of the upstream stub, with the policy's clock injected.
+#include "server/gateway_server.h"
+
+#include <atomic>
+#include <thread>
+#include <utility>  // before Boost
+
+#include <boost/asio.hpp>
+
+#include "fmt/format.h"
+#include "gateway/config.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/log.h"
+#include "testing/http_client.h"
+#include "testing/test_files.h"
+#include "testing/upstream_stub.h"
+
+namespace hydraguard::server {
+namespace {
+
+using ::hydraguard::testing::HeaderList;
+using ::hydraguard::testing::HttpClient;
+using ::hydraguard::testing::HttpReply;
+using ::hydraguard::testing::UpstreamStub;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr int64_t kStart = 1'790'000'000'000;  // 2026-09-21
+
+std::string Keys() {
+  return R"({"key":"k-a1","account":"a1","org":"o1","tier":"build","verified":"payment","payment":"fp1"}
+{"key":"k-a2","account":"a2","org":"o2","tier":"build","verified":"payment","payment":"fp1"}
+{"key":"k-a3","account":"a3","org":"o3","tier":"build","verified":"payment","payment":"fp3"}
+{"key":"k-free","account":"f1","tier":"free","verified":"none"}
+)";
+}
+
+std::string AnthropicBody(std::string_view prompt = "hello there", int max_tokens = 100, bool stream = false) {
+  return fmt::format(R"({{"model":"claude-test","max_tokens":{},"stream":{},"messages":[{{"role":"user","content":"{}"}}]}})",
+                     max_tokens, stream, prompt);
+}
+
+std::string OpenAiBody(bool stream = false) {
+  return fmt::format(R"({{"model":"gpt-test","max_tokens":100,"stream":{},"messages":[{{"role":"user","content":"hi"}}]}})",
+                     stream);
+}
+
+class GatewayServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { SetLogQuiet(true); }
+  void TearDown() override { SetLogQuiet(false); }
+
+  // Starts a gateway with `extra` YAML appended to a base config.
+  void Start(std::string_view extra, bool with_upstream = true) {
+    keys_path_ = hydraguard::testing::WriteTempFile(Keys());
+    events_path_ = hydraguard::testing::TempPath(".jsonl");
+    std::string yaml = fmt::format(
+        "listen: 127.0.0.1:0\nthreads: 2\nkeys: {{file: {}}}\nevents_file: {}\nadmin_token: t0ken\n"
+        "trusted_proxies: [10.9.9.9/32]\nclient_timeout: 500ms\nmax_body: 64KiB\n{}{}",
+        keys_path_, events_path_, with_upstream ? fmt::format("upstream: {{url: \"{}\"}}\n", stub_.url()) : "", extra);
+    absl::StatusOr<gateway::GatewayConfig> config = gateway::ParseGatewayConfig(yaml, "test.yaml");
+    ASSERT_TRUE(config.ok()) << config.status();
+    absl::StatusOr<std::unique_ptr<GatewayServer>> server =
+        GatewayServer::Create(*config, [this] { return now_ms_.load(); });
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    server_->Start();
+  }
+
+  HttpReply Post(std::string_view target, std::string_view body, HeaderList headers) {
+    HttpClient client(server_->port());
+    absl::StatusOr<HttpReply> reply = client.Post(target, body, headers);
+    EXPECT_TRUE(reply.ok()) << reply.status();
+    return reply.ok() ? *reply : HttpReply{};
+  }
+
+  UpstreamStub stub_;
+  std::atomic<int64_t> now_ms_{kStart};
+  std::string keys_path_, events_path_;
+  std::unique_ptr<GatewayServer> server_;
+};
+
+constexpr std::string_view kTiers = R"(tiers:
+  default: build
+  levels:
+    build: {requests_per_minute: 3, output_tokens_per_minute: 1000}
+    free: {requests_per_minute: 1, verify_models: ["claude-opus*"]}
+)";
+
+TEST_F(GatewayServerTest, ProxiesAnthropicWithRateLimitHeadersAndRecordsTheEvent) {
+  Start(kTiers);
+  HttpReply reply = Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a1"}, {"anthropic-version", "2023-06-01"}});
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_THAT(reply.body, HasSubstr("Hello from the stub."));
+  EXPECT_THAT(reply.body, HasSubstr("thinking"));  // allowed accounts keep their reasoning
+  EXPECT_EQ(reply.Header("anthropic-ratelimit-requests-limit"), "3");
+  EXPECT_EQ(reply.Header("anthropic-ratelimit-requests-remaining"), "2");
+  EXPECT_THAT(reply.Header("RateLimit-Policy"), HasSubstr("\"requests\";q=3;w=60"));
+  ASSERT_EQ(stub_.requests().size(), 1u);
+  EXPECT_EQ(stub_.requests()[0].Header("x-api-key"), "k-a1");
+  EXPECT_FALSE(stub_.requests()[0].HasHeader("x-hydraguard-suspect"));
+  server_->Stop();
+  std::string events = hydraguard::testing::ReadWholeFile(events_path_);
+  EXPECT_THAT(events, HasSubstr(R"("account":"a1")"));
+  EXPECT_THAT(events, HasSubstr(R"("status":200)"));
+  EXPECT_THAT(events, HasSubstr(R"("input_tokens":25,"output_tokens":42)"));
+  EXPECT_THAT(events, Not(HasSubstr("k-a1")));  // the key itself is never written
+}
+
+TEST_F(GatewayServerTest, StreamsOpenAiAndSendsOpenAiRateLimitHeaders) {
+  Start(kTiers);
+  HttpReply reply = Post("/v1/chat/completions", OpenAiBody(true), {{"authorization", "Bearer k-a1"}});
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_THAT(reply.Header("content-type"), HasSubstr("text/event-stream"));
+  EXPECT_THAT(reply.body, HasSubstr("data: [DONE]"));
+  EXPECT_EQ(reply.Header("x-ratelimit-limit-requests"), "3");
+  EXPECT_EQ(reply.Header("x-ratelimit-remaining-requests"), "2");
+}
+
+TEST_F(GatewayServerTest, RefusesOverTheTierLimitWith429AndRetryAfter) {
+  Start(kTiers);
+  for (int request = 0; request < 3; ++request) {
+    EXPECT_EQ(Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a1"}}).status, 200);
+  }
+  HttpReply refused = Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a1"}});
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_EQ(refused.Header("retry-after"), "20");  // 3 a minute: one every 20 s
+  EXPECT_THAT(refused.body, HasSubstr(R"({"type":"error","error":{"type":"rate_limit_error")"));
+  EXPECT_EQ(stub_.requests().size(), 3u);
+  now_ms_ += 20'000;
+  EXPECT_EQ(Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a1"}}).status, 200);
+
+  HttpReply openai = Post("/v1/chat/completions", OpenAiBody(), {{"authorization", "Bearer k-a1"}});
+  EXPECT_EQ(openai.status, 429);
+  EXPECT_THAT(openai.body, HasSubstr(R"("type":"rate_limit_exceeded")"));
+  EXPECT_FALSE(openai.Header("x-ratelimit-reset-requests").empty());
+}
+
+TEST_F(GatewayServerTest, SharedPaymentLimitSpansAccounts) {
+  Start(std::string(kTiers) + "shared:\n  payment: {requests_per_minute: 4}\n");
+  // a1 and a2 share payment fingerprint fp1; a3 does not.
+  for (int request = 0; request < 3; ++request) EXPECT_EQ(Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a1"}}).status, 200);
+  EXPECT_EQ(Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a2"}}).status, 200);
+  HttpReply refused = Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a2"}});
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_THAT(refused.body, HasSubstr("payment"));
+  EXPECT_EQ(Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a3"}}).status, 200);
+}
+
+TEST_F(GatewayServerTest, ClientAddressFromForwardedForOnlyViaTrustedProxies) {
+  Start(std::string(kTiers) + "shared:\n  ip_prefix: {requests_per_minute: 2}\n", false);
+  HttpClient client(server_->port());
+  // The socket peer is 127.0.0.1, not a trusted proxy: X-Forwarded-For is
+  // ignored, so spoofed addresses all count against 127.0.0.0/24.
+  for (int request = 0; request < 2; ++request) {
+    absl::StatusOr<HttpReply> reply = client.Post("/check.json", AnthropicBody(),
+                                                  {{"x-api-key", "k-a" + std::to_string(request + 1)},
+                                                   {"x-forwarded-for", fmt::format("198.51.{}.7", request)}});
+    ASSERT_TRUE(reply.ok());
+    EXPECT_THAT(reply->body, HasSubstr(R"("allowed":true)"));
+  }
+  absl::StatusOr<HttpReply> third =
+      client.Post("/check.json", AnthropicBody(), {{"x-api-key", "k-a3"}, {"x-forwarded-for", "203.0.113.9"}});
+  ASSERT_TRUE(third.ok());
+  EXPECT_THAT(third->body, HasSubstr(R"("limiter":"ip_prefix:rpm")"));
+}
+
+TEST_F(GatewayServerTest, MalformedRequestsGetApiShapedErrors) {
+  Start(kTiers);
+  HttpReply no_key = Post("/v1/messages", AnthropicBody(), {});
+  EXPECT_EQ(no_key.status, 401);
+  EXPECT_THAT(no_key.body, HasSubstr("authentication_error"));
+  HttpReply bad_key = Post("/v1/chat/completions", OpenAiBody(), {{"authorization", "Bearer nope"}});
+  EXPECT_EQ(bad_key.status, 401);
+  EXPECT_THAT(bad_key.body, HasSubstr("Incorrect API key"));
+  HttpReply bad_json = Post("/v1/messages", "{not json", {{"x-api-key", "k-a1"}});
+  EXPECT_EQ(bad_json.status, 400);
+  EXPECT_THAT(bad_json.body, HasSubstr("invalid_request_error"));
+  HttpReply no_max = Post("/v1/messages", R"({"model":"m","messages":[{"role":"user","content":"x"}]})", {{"x-api-key", "k-a1"}});
+  EXPECT_EQ(no_max.status, 400);
+  EXPECT_THAT(no_max.body, HasSubstr("max_tokens"));
+  HttpReply huge = Post("/v1/messages", std::string(100 * 1024, 'x'), {{"x-api-key", "k-a1"}});
+  EXPECT_EQ(huge.status, 413);
+  EXPECT_THAT(huge.body, HasSubstr("maximum allowed size"));
+  HttpReply get = [&] {
+    HttpClient client(server_->port());
+    return client.Get("/v1/messages", {{"x-api-key", "k-a1"}}).value();
+  }();
+  EXPECT_EQ(get.status, 405);
+  EXPECT_TRUE(stub_.requests().empty());
+}
+
+TEST_F(GatewayServerTest, SlowClientIsDisconnected) {
+  Start(kTiers);
+  namespace asio = boost::asio;
+  asio::io_context io;
+  asio::ip::tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), server_->port()});
+  std::string partial = "POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"model\"";
+  asio::write(socket, asio::buffer(partial));
+  // client_timeout is 500 ms: the gateway closes the connection.
+  char byte;
+  boost::system::error_code error;
+  socket.read_some(asio::buffer(&byte, 1), error);
+  EXPECT_TRUE(error == asio::error::eof || error == asio::error::connection_reset) << error.message();
+}
+
+TEST_F(GatewayServerTest, VerificationRequiredForGatedModels) {
+  Start(kTiers);
+  HttpReply gated = Post("/v1/messages",
+                         R"({"model":"claude-opus-9","max_tokens":10,"messages":[{"role":"user","content":"x"}]})",
+                         {{"x-api-key", "k-free"}});
+  EXPECT_EQ(gated.status, 403);
+  EXPECT_THAT(gated.body, HasSubstr("permission_error"));
+  EXPECT_EQ(gated.Header("x-hydraguard-code"), "verification_required");
+  EXPECT_EQ(Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-free"}}).status, 200);
+}
+
+TEST_F(GatewayServerTest, MonitorVerdictStripsThinkingAndMarksTheRequestSuspect) {
+  std::string verdicts = hydraguard::testing::WriteTempFile(
+      R"({"account":"a1","action":"monitor","score":0.6,"campaign":"c9","since":0,"reasons":["r"]})" "\n"
+      R"({"account":"a2","action":"block","score":0.9,"campaign":"c9","since":0,"reasons":["r"]})" "\n");
+  Start(std::string(kTiers) + "verdicts: {file: " + verdicts + "}\n");
+  HttpReply streamed = Post("/v1/messages", AnthropicBody("hi", 100, true), {{"x-api-key", "k-a1"}});
+  EXPECT_EQ(streamed.status, 200);
+  EXPECT_THAT(streamed.body, HasSubstr("Hello"));
+  EXPECT_THAT(streamed.body, Not(HasSubstr("thinking")));
+  HttpReply plain = Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a1"}});
+  EXPECT_THAT(plain.body, Not(HasSubstr("thinking")));
+  ASSERT_EQ(stub_.requests().size(), 2u);
+  EXPECT_EQ(stub_.requests()[0].Header("x-hydraguard-suspect"), "monitor; campaign=c9");
+  HttpReply blocked = Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a2"}});
+  EXPECT_EQ(blocked.status, 403);
+  EXPECT_EQ(stub_.requests().size(), 2u);
+}
+
+TEST_F(GatewayServerTest, TemplateAndPaymentIndicatorsRefuseAnUnscoredAccount) {
+  // The engine lists a campaign's indicators; the gateway computes the same
+  // values from a request. Find this template's values via /check.json of a
+  // gateway that has none, then load them as a campaign's indicators.
+  const std::string frame =
+      "You are generating training data. Task: write a {} function that merges two sorted lists, explain the "
+      "time complexity, list three edge cases, and give unit tests in the same language. Answer in JSON.";
+  std::string campaigns_path = hydraguard::testing::TempPath(".json");
+  std::string campaigns;
+  {
+    gateway::GatewayConfig config;
+    gateway::Identity identity{.account = "x", .payment = "fp1"};
+    gateway::RequestContext context{.identity = &identity, .ip = *ingest::IpAddress::Parse("192.0.2.1")};
+    context.request.prompt = fmt::format(fmt::runtime(frame), "Go");
+    gateway::Policy policy(config, nullptr);
+    std::string indicators;
+    for (const auto& [kind, value] : policy.Facts(context).values) {
+      if (kind != "prompt_template" && kind != "payment") continue;
+      if (!indicators.empty()) indicators += ",";
+      indicators += fmt::format(R"({{"type":"{}","value":"{}","campaign_accounts":9,"all_accounts":9}})", kind, value);
+    }
+    campaigns = fmt::format(R"({{"campaigns":[{{"id":"c1","indicators":[{}],"accounts":[]}}],"events":1}})", indicators);
+  }
+  std::string path = hydraguard::testing::WriteTempFile(campaigns, ".json");
+  Start(std::string(kTiers) + "verdicts: {campaigns: " + path + "}\n");
+  // a1 pays with fp1 and sends the same template with another slot value:
+  // two indicator kinds → challenge (403).
+  HttpReply hydra = Post("/v1/messages", AnthropicBody(fmt::format(fmt::runtime(frame), "Rust")), {{"x-api-key", "k-a1"}});
+  EXPECT_EQ(hydra.status, 403);
+  EXPECT_EQ(hydra.Header("x-hydraguard-code"), "verification_required");
+  // The template alone (a3 pays otherwise): one kind → monitor, served.
+  HttpReply popular = Post("/v1/messages", AnthropicBody(fmt::format(fmt::runtime(frame), "Java")), {{"x-api-key", "k-a3"}});
+  EXPECT_EQ(popular.status, 200);
+  // fp1 alone with an unrelated prompt: monitor, served.
+  EXPECT_EQ(Post("/v1/messages", AnthropicBody("what is the capital of France"), {{"x-api-key", "k-a2"}}).status, 200);
+  EXPECT_EQ(stub_.requests().back().Header("x-hydraguard-suspect"), "monitor; campaign=c1");
+}
+
+TEST_F(GatewayServerTest, TokenReservationsHoldUnderConcurrencyAndSettleOnRealUsage) {
+  // 1000 output tokens a minute; each request reserves max_tokens = 400.
+  stub_.SetOptions({.output_tokens = 42, .hold = UpstreamStub::Hold::kBeforeResponse});
+  Start(R"(tiers:
+  default: build
+  levels:
+    build: {requests_per_minute: 100, output_tokens_per_minute: 1000}
+)");
+  std::vector<std::thread> clients;
+  std::vector<int> statuses(2);
+  for (int index = 0; index < 2; ++index) {
+    clients.emplace_back([&, index] { statuses[index] = Post("/v1/messages", AnthropicBody("x", 400), {{"x-api-key", "k-a1"}}).status; });
+  }
+  ASSERT_TRUE(stub_.WaitUntilHolding(2, std::chrono::seconds(10)));
+  // 800 reserved while both are in flight: a third 400 does not fit.
+  EXPECT_EQ(Post("/v1/messages", AnthropicBody("x", 400), {{"x-api-key", "k-a1"}}).status, 429);
+  stub_.Release();
+  for (std::thread& client : clients) client.join();
+  EXPECT_EQ(statuses, (std::vector<int>{200, 200}));
+  // Settled at 42 each: 84 used, so two more 400s fit now at the same instant.
+  stub_.SetOptions({.output_tokens = 42});
+  EXPECT_EQ(Post("/v1/messages", AnthropicBody("x", 400), {{"x-api-key", "k-a1"}}).status, 200);
+  EXPECT_EQ(Post("/v1/messages", AnthropicBody("x", 400), {{"x-api-key", "k-a1"}}).status, 200);
+}
+
+TEST_F(GatewayServerTest, KeepAliveServesManyRequestsOnOneConnection) {
+  Start(std::string(kTiers));
+  HttpClient client(server_->port());
+  for (int request = 0; request < 3; ++request) {
+    absl::StatusOr<HttpReply> reply = client.Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a1"}});
+    ASSERT_TRUE(reply.ok()) << reply.status();
+    EXPECT_EQ(reply->status, 200);
+    EXPECT_TRUE(reply->keep_alive);
+  }
+  absl::StatusOr<HttpReply> health = client.Get("/healthz");
+  ASSERT_TRUE(health.ok());
+  EXPECT_EQ(health->status, 200);
+}
+
+TEST_F(GatewayServerTest, AdminApiNeedsTheTokenAndSetsVerdicts) {
+  Start(kTiers);
+  HttpClient client(server_->port());
+  EXPECT_EQ(client.Get("/admin/verdicts").value().status, 401);
+  EXPECT_EQ(client.Get("/admin/verdicts", {{"authorization", "Bearer wrong"}}).value().status, 401);
+  HeaderList admin = {{"authorization", "Bearer t0ken"}};
+  HttpReply set = client.Send("PUT", "/admin/verdicts/ip_prefix/127.0.0.0%2F24", R"({"action":"block","reason":"proxy pool"})", admin).value();
+  EXPECT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(client.Send("PUT", "/admin/verdicts/planet/mars", R"({"action":"block"})", admin).value().status, 400);
+  EXPECT_EQ(client.Send("PUT", "/admin/verdicts/account/a1", R"({"action":"explode"})", admin).value().status, 400);
+  HttpReply list = client.Get("/admin/verdicts", admin).value();
+  EXPECT_THAT(list.body, HasSubstr(R"({"kind":"ip_prefix","value":"127.0.0.0/24","action":"block")"));
+  EXPECT_EQ(Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a1"}}).status, 403);
+  EXPECT_EQ(client.Send("DELETE", "/admin/verdicts/ip_prefix/127.0.0.0%2F24", "", admin).value().status, 200);
+  EXPECT_EQ(client.Send("DELETE", "/admin/verdicts/ip_prefix/127.0.0.0%2F24", "", admin).value().status, 404);
+  EXPECT_EQ(Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a1"}}).status, 200);
+}
+
+TEST_F(GatewayServerTest, MetricsCountDecisionsByActionAndReason) {
+  Start(kTiers);
+  for (int request = 0; request < 4; ++request) Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a1"}});
+  Post("/v1/messages", AnthropicBody(), {});
+  HttpClient client(server_->port());
+  HttpReply metrics = client.Get("/metrics").value();
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_THAT(metrics.body, HasSubstr(R"(hydraguard_decisions_total{action="allow",reason="ok"} 3)"));
+  EXPECT_THAT(metrics.body, HasSubstr(R"(hydraguard_decisions_total{action="allow",reason="rate_limited"} 1)"));
+  EXPECT_THAT(metrics.body, HasSubstr(R"(hydraguard_decisions_total{action="allow",reason="unauthenticated"} 1)"));
+  EXPECT_THAT(metrics.body, HasSubstr("hydraguard_limiter_seconds_count 4"));
+  EXPECT_THAT(metrics.body, HasSubstr("# TYPE hydraguard_limiter_seconds histogram"));
+}
+
+TEST_F(GatewayServerTest, UpstreamDownGives502AndReleasesTheReservation) {
+  Start(R"(tiers:
+  default: build
+  levels:
+    build: {output_tokens_per_minute: 500}
+)");
+  stub_.Stop();
+  HttpReply reply = Post("/v1/messages", AnthropicBody("x", 400), {{"x-api-key", "k-a1"}});
+  EXPECT_EQ(reply.status, 502);
+  EXPECT_THAT(reply.body, HasSubstr("api_error"));
+  // Nothing was generated: the 400 reserved tokens were given back.
+  HttpClient client(server_->port());
+  HttpReply check = client.Post("/check.json", AnthropicBody("x", 400), {{"x-api-key", "k-a1"}}).value();
+  EXPECT_THAT(check.body, HasSubstr(R"("allowed":true)"));
+}
+
+TEST_F(GatewayServerTest, CheckOnlyModeAnswersNginxStyle) {
+  Start(kTiers, false);
+  HttpClient client(server_->port());
+  HttpReply allowed = client.Get("/check", {{"x-api-key", "k-a1"}, {"x-original-uri", "/v1/messages"}}).value();
+  EXPECT_EQ(allowed.status, 204);
+  EXPECT_EQ(allowed.Header("x-hydraguard-status"), "200");
+  EXPECT_EQ(allowed.Header("anthropic-ratelimit-requests-remaining"), "2");
+  HttpReply missing = client.Get("/check", {{"x-original-uri", "/v1/messages"}}).value();
+  EXPECT_EQ(missing.status, 401);
+  for (int request = 0; request < 2; ++request) ASSERT_TRUE(client.Get("/check", {{"x-api-key", "k-a1"}}).ok());
+  HttpReply limited = client.Get("/check", {{"x-api-key", "k-a1"}, {"x-original-uri", "/v1/chat/completions"}}).value();
+  EXPECT_EQ(limited.status, 403);
+  EXPECT_EQ(limited.Header("x-hydraguard-status"), "429");
+  EXPECT_EQ(limited.Header("retry-after"), "20");
+  EXPECT_FALSE(limited.Header("x-ratelimit-limit-requests").empty());
+  // Without an upstream, the API paths say so.
+  EXPECT_EQ(Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a3"}}).status, 404);
+}
+
+}  // namespace
+}  // namespace hydraguard::server
