@@ -242,8 +242,8 @@ TEST(GatewayConfigTest, Listen) {
 }
 
 TEST(GatewayConfigTest, TrustedProxiesWithAndWithoutPrefixLength) {
-  GatewayConfig config = ParseOk(std::string(kMinimal) +
-                                 "trusted_proxies: [10.0.0.0/8, 192.168.1.7, \"2001:db8::/32\", \"::1\"]\n");
+  GatewayConfig config =
+      ParseOk(std::string(kMinimal) + "trusted_proxies: [10.0.0.0/8, 192.168.1.7, \"2001:db8::/32\", \"::1\"]\n");
   ASSERT_EQ(config.trusted_proxies.size(), 4u);
   EXPECT_EQ(config.trusted_proxies[0].address.ToString(), "10.0.0.0");
   EXPECT_EQ(config.trusted_proxies[0].length, 8);
@@ -342,8 +342,8 @@ verification:
               "tiers.default", "no tier named \"gold\"");
   ExpectError("keys: {file: k}\ntiers:\n  levels:\n    free: {requests_per_minute: 5, requests_per_hour: 3}\n", 4,
               "requests_per_hour", "unknown key in tier free");
-  ExpectError("keys: {file: k}\ntiers:\n  levels:\n    free: {requests_per_minute: fast}\n", 4,
-              "requests_per_minute", "expected an integer");
+  ExpectError("keys: {file: k}\ntiers:\n  levels:\n    free: {requests_per_minute: fast}\n", 4, "requests_per_minute",
+              "expected an integer");
   ExpectError("keys: {file: k}\ntiers:\n  levels:\n    free: {requests_per_minute: -1}\n", 4, "requests_per_minute",
               "must be in");
   ExpectError("keys: {file: k}\ntiers:\n  levels:\n    free: {requests_per_minute: 1.5}\n", 4, "requests_per_minute",

@@ -17,8 +17,7 @@ namespace {
 // emission interval, so that counts stay exact.
 double Tolerance(double tat_ms, double now_ms, const Rate& rate) {
   const double magnitude = std::max(std::abs(tat_ms), std::abs(now_ms));
-  const double rounding =
-      (static_cast<double>(rate.limit) + 1) * magnitude * std::numeric_limits<double>::epsilon();
+  const double rounding = (static_cast<double>(rate.limit) + 1) * magnitude * std::numeric_limits<double>::epsilon();
   return std::max(1e-6, std::min(rounding, 0.5 * rate.emission_ms()));
 }
 

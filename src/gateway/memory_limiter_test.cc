@@ -97,7 +97,8 @@ TEST(MemoryLimiterTest, GroupsAreIndependent) {
 
 TEST(MemoryLimiterTest, EmptyGroupsAndZeroCost) {
   MemoryLimiter limiter;
-  const std::vector<CellGroup> groups = {{.tag = "account:a1"}, {.tag = "account:a2", .cells = {C("rpm", 1, kMinute, 0)}}};
+  const std::vector<CellGroup> groups = {{.tag = "account:a1"},
+                                         {.tag = "account:a2", .cells = {C("rpm", 1, kMinute, 0)}}};
   absl::StatusOr<std::vector<GroupOutcome>> outcomes = limiter.Acquire(groups, 0);
   ASSERT_TRUE(outcomes.ok());
   EXPECT_TRUE((*outcomes)[0].allowed);
@@ -138,8 +139,8 @@ TEST(MemoryLimiterTest, RollbackRestores) {
   CellGroup undo = group;
   for (Cell& cell : undo.cells) cell.cost = -cell.cost;
   ASSERT_TRUE(limiter.Adjust({&undo, 1}, 100).ok());
-  GroupOutcome peek = AcquireOne(
-      limiter, {.tag = "payment:fp", .cells = {C("rpm", 5, kMinute, 0), C("itpm", 100, kMinute, 0)}}, 100);
+  GroupOutcome peek =
+      AcquireOne(limiter, {.tag = "payment:fp", .cells = {C("rpm", 5, kMinute, 0), C("itpm", 100, kMinute, 0)}}, 100);
   EXPECT_EQ(peek.cells[0].remaining, 4);
   EXPECT_EQ(peek.cells[1].remaining, 70);
 }
@@ -148,9 +149,9 @@ TEST(MemoryLimiterTest, SweepDropsOnlyDrainedLimiters) {
   MemoryLimiter limiter;
   ASSERT_TRUE(AcquireOne(limiter, {.tag = "account:short", .cells = {C("rpm", 60, kMinute, 1)}}, 0).allowed);
   ASSERT_TRUE(AcquireOne(limiter, {.tag = "account:long", .cells = {C("rpd", 10, kDay, 1)}}, 0).allowed);
-  ASSERT_TRUE(AcquireOne(limiter, {.tag = "account:both", .cells = {C("rpm", 60, kMinute, 30), C("rpd", 10, kDay, 1)}},
-                         0)
-                  .allowed);
+  ASSERT_TRUE(
+      AcquireOne(limiter, {.tag = "account:both", .cells = {C("rpm", 60, kMinute, 30), C("rpd", 10, kDay, 1)}}, 0)
+          .allowed);
   EXPECT_EQ(limiter.size(), 4u);
   EXPECT_EQ(limiter.Sweep(999), 0u);  // the rpm TATs are at 1000 and 30000
   EXPECT_EQ(limiter.size(), 4u);

@@ -3,10 +3,9 @@
 #include "server/gateway_server.h"
 
 #include <atomic>
+#include <boost/asio.hpp>
 #include <thread>
 #include <utility>  // before Boost
-
-#include <boost/asio.hpp>
 
 #include "fmt/format.h"
 #include "gateway/config.h"
@@ -38,13 +37,14 @@ std::string Keys() {
 }
 
 std::string AnthropicBody(std::string_view prompt = "hello there", int max_tokens = 100, bool stream = false) {
-  return fmt::format(R"({{"model":"claude-test","max_tokens":{},"stream":{},"messages":[{{"role":"user","content":"{}"}}]}})",
-                     max_tokens, stream, prompt);
+  return fmt::format(
+      R"({{"model":"claude-test","max_tokens":{},"stream":{},"messages":[{{"role":"user","content":"{}"}}]}})",
+      max_tokens, stream, prompt);
 }
 
 std::string OpenAiBody(bool stream = false) {
-  return fmt::format(R"({{"model":"gpt-test","max_tokens":100,"stream":{},"messages":[{{"role":"user","content":"hi"}}]}})",
-                     stream);
+  return fmt::format(
+      R"({{"model":"gpt-test","max_tokens":100,"stream":{},"messages":[{{"role":"user","content":"hi"}}]}})", stream);
 }
 
 class GatewayServerTest : public ::testing::Test {
@@ -141,7 +141,8 @@ TEST_F(GatewayServerTest, RefusesOverTheTierLimitWith429AndRetryAfter) {
 TEST_F(GatewayServerTest, SharedPaymentLimitSpansAccounts) {
   Start(std::string(kTiers) + "shared:\n  payment: {requests_per_minute: 4}\n");
   // a1 and a2 share payment fingerprint fp1; a3 does not.
-  for (int request = 0; request < 3; ++request) EXPECT_EQ(Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a1"}}).status, 200);
+  for (int request = 0; request < 3; ++request)
+    EXPECT_EQ(Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a1"}}).status, 200);
   EXPECT_EQ(Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a2"}}).status, 200);
   HttpReply refused = Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a2"}});
   EXPECT_EQ(refused.status, 429);
@@ -155,9 +156,9 @@ TEST_F(GatewayServerTest, ClientAddressFromForwardedForOnlyViaTrustedProxies) {
   // The socket peer is 127.0.0.1, not a trusted proxy: X-Forwarded-For is
   // ignored, so spoofed addresses all count against 127.0.0.0/24.
   for (int request = 0; request < 2; ++request) {
-    absl::StatusOr<HttpReply> reply = client.Post("/check.json", AnthropicBody(),
-                                                  {{"x-api-key", "k-a" + std::to_string(request + 1)},
-                                                   {"x-forwarded-for", fmt::format("198.51.{}.7", request)}});
+    absl::StatusOr<HttpReply> reply = client.Post(
+        "/check.json", AnthropicBody(),
+        {{"x-api-key", "k-a" + std::to_string(request + 1)}, {"x-forwarded-for", fmt::format("198.51.{}.7", request)}});
     ASSERT_TRUE(reply.ok());
     EXPECT_THAT(reply->body, HasSubstr(R"("allowed":true)"));
   }
@@ -178,7 +179,8 @@ TEST_F(GatewayServerTest, MalformedRequestsGetApiShapedErrors) {
   HttpReply bad_json = Post("/v1/messages", "{not json", {{"x-api-key", "k-a1"}});
   EXPECT_EQ(bad_json.status, 400);
   EXPECT_THAT(bad_json.body, HasSubstr("invalid_request_error"));
-  HttpReply no_max = Post("/v1/messages", R"({"model":"m","messages":[{"role":"user","content":"x"}]})", {{"x-api-key", "k-a1"}});
+  HttpReply no_max =
+      Post("/v1/messages", R"({"model":"m","messages":[{"role":"user","content":"x"}]})", {{"x-api-key", "k-a1"}});
   EXPECT_EQ(no_max.status, 400);
   EXPECT_THAT(no_max.body, HasSubstr("max_tokens"));
   HttpReply huge = Post("/v1/messages", std::string(100 * 1024, 'x'), {{"x-api-key", "k-a1"}});
@@ -209,9 +211,9 @@ TEST_F(GatewayServerTest, SlowClientIsDisconnected) {
 
 TEST_F(GatewayServerTest, VerificationRequiredForGatedModels) {
   Start(kTiers);
-  HttpReply gated = Post("/v1/messages",
-                         R"({"model":"claude-opus-9","max_tokens":10,"messages":[{"role":"user","content":"x"}]})",
-                         {{"x-api-key", "k-free"}});
+  HttpReply gated =
+      Post("/v1/messages", R"({"model":"claude-opus-9","max_tokens":10,"messages":[{"role":"user","content":"x"}]})",
+           {{"x-api-key", "k-free"}});
   EXPECT_EQ(gated.status, 403);
   EXPECT_THAT(gated.body, HasSubstr("permission_error"));
   EXPECT_EQ(gated.Header("x-hydraguard-code"), "verification_required");
@@ -220,8 +222,10 @@ TEST_F(GatewayServerTest, VerificationRequiredForGatedModels) {
 
 TEST_F(GatewayServerTest, MonitorVerdictStripsThinkingAndMarksTheRequestSuspect) {
   std::string verdicts = hydraguard::testing::WriteTempFile(
-      R"({"account":"a1","action":"monitor","score":0.6,"campaign":"c9","since":0,"reasons":["r"]})" "\n"
-      R"({"account":"a2","action":"block","score":0.9,"campaign":"c9","since":0,"reasons":["r"]})" "\n");
+      R"({"account":"a1","action":"monitor","score":0.6,"campaign":"c9","since":0,"reasons":["r"]})"
+      "\n"
+      R"({"account":"a2","action":"block","score":0.9,"campaign":"c9","since":0,"reasons":["r"]})"
+      "\n");
   Start(std::string(kTiers) + "verdicts: {file: " + verdicts + "}\n");
   HttpReply streamed = Post("/v1/messages", AnthropicBody("hi", 100, true), {{"x-api-key", "k-a1"}});
   EXPECT_EQ(streamed.status, 200);
@@ -257,17 +261,20 @@ TEST_F(GatewayServerTest, TemplateAndPaymentIndicatorsRefuseAnUnscoredAccount) {
       if (!indicators.empty()) indicators += ",";
       indicators += fmt::format(R"({{"type":"{}","value":"{}","campaign_accounts":9,"all_accounts":9}})", kind, value);
     }
-    campaigns = fmt::format(R"({{"campaigns":[{{"id":"c1","indicators":[{}],"accounts":[]}}],"events":1}})", indicators);
+    campaigns =
+        fmt::format(R"({{"campaigns":[{{"id":"c1","indicators":[{}],"accounts":[]}}],"events":1}})", indicators);
   }
   std::string path = hydraguard::testing::WriteTempFile(campaigns, ".json");
   Start(std::string(kTiers) + "verdicts: {campaigns: " + path + "}\n");
   // a1 pays with fp1 and sends the same template with another slot value:
   // two indicator kinds → challenge (403).
-  HttpReply hydra = Post("/v1/messages", AnthropicBody(fmt::format(fmt::runtime(frame), "Rust")), {{"x-api-key", "k-a1"}});
+  HttpReply hydra =
+      Post("/v1/messages", AnthropicBody(fmt::format(fmt::runtime(frame), "Rust")), {{"x-api-key", "k-a1"}});
   EXPECT_EQ(hydra.status, 403);
   EXPECT_EQ(hydra.Header("x-hydraguard-code"), "verification_required");
   // The template alone (a3 pays otherwise): one kind → monitor, served.
-  HttpReply popular = Post("/v1/messages", AnthropicBody(fmt::format(fmt::runtime(frame), "Java")), {{"x-api-key", "k-a3"}});
+  HttpReply popular =
+      Post("/v1/messages", AnthropicBody(fmt::format(fmt::runtime(frame), "Java")), {{"x-api-key", "k-a3"}});
   EXPECT_EQ(popular.status, 200);
   // fp1 alone with an unrelated prompt: monitor, served.
   EXPECT_EQ(Post("/v1/messages", AnthropicBody("what is the capital of France"), {{"x-api-key", "k-a2"}}).status, 200);
@@ -285,7 +292,9 @@ TEST_F(GatewayServerTest, TokenReservationsHoldUnderConcurrencyAndSettleOnRealUs
   std::vector<std::thread> clients;
   std::vector<int> statuses(2);
   for (int index = 0; index < 2; ++index) {
-    clients.emplace_back([&, index] { statuses[index] = Post("/v1/messages", AnthropicBody("x", 400), {{"x-api-key", "k-a1"}}).status; });
+    clients.emplace_back([&, index] {
+      statuses[index] = Post("/v1/messages", AnthropicBody("x", 400), {{"x-api-key", "k-a1"}}).status;
+    });
   }
   ASSERT_TRUE(stub_.WaitUntilHolding(2, std::chrono::seconds(10)));
   // 800 reserved while both are in flight: a third 400 does not fit.
@@ -319,7 +328,10 @@ TEST_F(GatewayServerTest, AdminApiNeedsTheTokenAndSetsVerdicts) {
   EXPECT_EQ(client.Get("/admin/verdicts").value().status, 401);
   EXPECT_EQ(client.Get("/admin/verdicts", {{"authorization", "Bearer wrong"}}).value().status, 401);
   HeaderList admin = {{"authorization", "Bearer t0ken"}};
-  HttpReply set = client.Send("PUT", "/admin/verdicts/ip_prefix/127.0.0.0%2F24", R"({"action":"block","reason":"proxy pool"})", admin).value();
+  HttpReply set =
+      client
+          .Send("PUT", "/admin/verdicts/ip_prefix/127.0.0.0%2F24", R"({"action":"block","reason":"proxy pool"})", admin)
+          .value();
   EXPECT_EQ(set.status, 200) << set.body;
   EXPECT_EQ(client.Send("PUT", "/admin/verdicts/planet/mars", R"({"action":"block"})", admin).value().status, 400);
   EXPECT_EQ(client.Send("PUT", "/admin/verdicts/account/a1", R"({"action":"explode"})", admin).value().status, 400);

@@ -290,7 +290,8 @@ void SseFilter::Dispatch(size_t end, std::string* out) {
     first_data = false;
     // One data line per line of the new data, each with the first data
     // line's prefix and terminator.
-    std::string_view prefix = content.size() <= 4 ? "data:" : content.substr(0, content.size() > 5 && content[5] == ' ' ? 6 : 5);
+    std::string_view prefix =
+        content.size() <= 4 ? "data:" : content.substr(0, content.size() > 5 && content[5] == ' ' ? 6 : 5);
     std::string_view terminator(pending_.data() + line.end, line.next - line.end);
     // (No terminator: an event cut short by the end of the stream.)
     std::string_view separator = terminator.empty() ? "\n" : terminator;
@@ -356,7 +357,8 @@ SseFilter::Action SseFilter::Anthropic(std::string_view data) {
   // A thinking delta is dropped even if its block's start was never seen.
   if (delta && IsObject(data, *delta)) {
     std::optional<JsonSpan> delta_type = FindMember(data, *delta, "type");
-    if (delta_type && (IsString(data, *delta_type, "thinking_delta") || IsString(data, *delta_type, "signature_delta"))) {
+    if (delta_type &&
+        (IsString(data, *delta_type, "thinking_delta") || IsString(data, *delta_type, "signature_delta"))) {
       return Action::kDrop;
     }
   }

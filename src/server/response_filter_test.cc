@@ -12,9 +12,9 @@
 namespace hydraguard::server {
 namespace {
 
+using hydraguard::testing::UpstreamStub;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using hydraguard::testing::UpstreamStub;
 
 struct Filtered {
   std::string out;
@@ -67,7 +67,9 @@ UpstreamStub::Options StubOptions(bool with_thinking) {
   return {.input_tokens = 31, .output_tokens = 77, .with_thinking = with_thinking, .thinking_deltas = 3};
 }
 
-std::string AnthropicStream(bool with_thinking) { return Join(UpstreamStub::AnthropicEvents(StubOptions(with_thinking))); }
+std::string AnthropicStream(bool with_thinking) {
+  return Join(UpstreamStub::AnthropicEvents(StubOptions(with_thinking)));
+}
 std::string OpenAiStream(bool with_thinking) { return Join(UpstreamStub::OpenAiEvents(StubOptions(with_thinking))); }
 
 // Every way of cutting `input` in two, and byte by byte, gives `expected`.
@@ -262,14 +264,13 @@ TEST(SseFilterTest, OpenAiMixedChunksKeepTheirOtherFields) {
       R"(data: {"id":"c","choices":[{"index":0,"delta":{"reasoning_content":"r4"},"finish_reason":"length"}]})"
       "\n\n"
       "data: [DONE]\n\n";
-  std::string expected =
-      R"(data: {"id":"c","choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":null}]})"
-      "\n\n"
-      R"(data: {"id":"c","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]})"
-      "\n\n"
-      R"(data: {"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"length"}]})"
-      "\n\n"
-      "data: [DONE]\n\n";
+  std::string expected = R"(data: {"id":"c","choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":null}]})"
+                         "\n\n"
+                         R"(data: {"id":"c","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]})"
+                         "\n\n"
+                         R"(data: {"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"length"}]})"
+                         "\n\n"
+                         "data: [DONE]\n\n";
   ExpectSplitInvariant(ApiKind::kOpenAi, true, input, expected);
   Filtered result = FeedWhole(ApiKind::kOpenAi, true, input);
   EXPECT_EQ(result.stripped_events, 1);
@@ -330,11 +331,11 @@ TEST(FilterJsonResponseTest, AnthropicStripsThinkingContent) {
 }
 
 TEST(FilterJsonResponseTest, AnthropicRedactedAndSpacedContent) {
-  std::string body =
-      R"({"content": [ {"type": "redacted_thinking", "data": "x"} , {"type": "text", "text": "hi"}, )"
-      R"({"type":"thinking","thinking":"t"} ], "usage": {"input_tokens": 3, "output_tokens": 4}})";
+  std::string body = R"({"content": [ {"type": "redacted_thinking", "data": "x"} , {"type": "text", "text": "hi"}, )"
+                     R"({"type":"thinking","thinking":"t"} ], "usage": {"input_tokens": 3, "output_tokens": 4}})";
   FilteredBody result = FilterJsonResponse(ApiKind::kAnthropic, body, true);
-  EXPECT_EQ(result.body, R"({"content": [{"type": "text", "text": "hi"}], "usage": {"input_tokens": 3, "output_tokens": 4}})");
+  EXPECT_EQ(result.body,
+            R"({"content": [{"type": "text", "text": "hi"}], "usage": {"input_tokens": 3, "output_tokens": 4}})");
   EXPECT_EQ(result.stripped_blocks, 2);
   EXPECT_EQ(result.usage.input_tokens, 3);
 }

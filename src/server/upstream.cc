@@ -1,7 +1,5 @@
 #include "server/upstream.h"
 
-#include <utility>  // before Boost: asio/awaitable.hpp needs std::exchange
-
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -23,6 +21,7 @@
 #include <chrono>
 #include <exception>
 #include <limits>
+#include <utility>  // before Boost: asio/awaitable.hpp needs std::exchange
 
 #include "fmt/format.h"
 #include "server/internal/proxy_headers.h"
@@ -117,26 +116,42 @@ net::awaitable<bool> WriteBody(Exchange& x, std::string_view data, bool chunked)
 
 // Watches a client socket during a streamed response: a client that closes
 // its connection makes the socket readable with nothing to read. Then the
-// upstream read in progress is cancelled.
+// upstream read in progress is cancelled. A client that only half-closes
+// (shuts down its sending side) counts as gone too.
 struct ClientWatch {
   bool active = true;  // false once Proxy is done with the exchange
   bool gone = false;
   beast::tcp_stream* upstream = nullptr;  // valid while active
 };
 
+enum class ClientState { kSentMore, kClosed, kQuiet };
+
+ClientState PeekClient(tcp::socket& socket) {
+  char byte;
+  ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0) return ClientState::kSentMore;
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return ClientState::kQuiet;
+  return ClientState::kClosed;
+}
+
+// REQUIRES: PeekClient(socket) was kQuiet just before, on this thread. (Asio's
+// epoll reactor waits for the next edge: a close that happened before the
+// wait began would go unnoticed.)
 void WatchClient(tcp::socket& socket, std::shared_ptr<ClientWatch> watch, net::any_io_executor executor) {
   socket.async_wait(tcp::socket::wait_read,
                     net::bind_executor(executor, [&socket, watch, executor](const beast::error_code& ec) {
                       if (!watch->active || ec) return;
-                      char byte;
-                      ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-                      if (n > 0) return;  // the client sent more (pipelining): stop watching
-                      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-                        WatchClient(socket, watch, executor);
-                        return;
+                      switch (PeekClient(socket)) {
+                        case ClientState::kSentMore:  // pipelining: stop watching
+                          return;
+                        case ClientState::kQuiet:
+                          WatchClient(socket, watch, executor);
+                          return;
+                        case ClientState::kClosed:
+                          watch->gone = true;
+                          watch->upstream->cancel();
+                          return;
                       }
-                      watch->gone = true;
-                      watch->upstream->cancel();
                     }));
 }
 
@@ -171,13 +186,22 @@ net::awaitable<void> RelayStream(Stream& upstream, beast::flat_buffer& buffer,
 
   auto watch = std::make_shared<ClientWatch>();
   watch->upstream = &lowest;
-  WatchClient(x.client.socket(), watch, executor);
+  switch (PeekClient(x.client.socket())) {
+    case ClientState::kSentMore:
+      break;
+    case ClientState::kQuiet:
+      WatchClient(x.client.socket(), watch, executor);
+      break;
+    case ClientState::kClosed:
+      watch->gone = true;
+      break;
+  }
 
   SseFilter filter(x.options.api, x.options.strip_thinking);
   std::string chunk(kReadChunk, '\0');
   std::string out;
   bool cut_short = false;
-  while (!parser.is_done()) {
+  while (!parser.is_done() && !watch->gone) {
     parser.get().body().data = chunk.data();
     parser.get().body().size = chunk.size();
     lowest.expires_after(Ms(x.target.response_timeout_ms));
@@ -212,7 +236,7 @@ net::awaitable<void> RelayStream(Stream& upstream, beast::flat_buffer& buffer,
       x.result.error = fmt::format("upstream stream cut short: {}", ec.message());
       std::string body = ErrorBody(x.options.api, ErrorKind::kApiError, PublicMessage(ec));
       std::string event = x.options.api == ApiKind::kAnthropic ? fmt::format("event: error\ndata: {}\n\n", body)
-                                                                : fmt::format("data: {}\n\n", body);
+                                                               : fmt::format("data: {}\n\n", body);
       co_await WriteBody(x, event, chunked);
     } else {
       if (!encoded) filter.Finish(&out);

@@ -21,8 +21,6 @@
 #ifndef HYDRAGUARD_SERVER_UPSTREAM_H_
 #define HYDRAGUARD_SERVER_UPSTREAM_H_
 
-#include <utility>  // before Boost: asio/awaitable.hpp needs std::exchange
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
@@ -30,6 +28,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>  // before Boost: asio/awaitable.hpp needs std::exchange
 #include <vector>
 
 #include "absl/status/statusor.h"

@@ -1,12 +1,11 @@
 #include "testing/http_client.h"
 
-#include <utility>  // before Boost (asio/awaitable.hpp needs std::exchange)
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <optional>
+#include <utility>  // before Boost (asio/awaitable.hpp needs std::exchange)
 
 #include "absl/strings/ascii.h"
 

@@ -1,7 +1,5 @@
 #include "testing/upstream_stub.h"
 
-#include <utility>  // before Boost: asio/awaitable.hpp needs std::exchange
-
 #include <sys/socket.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -14,6 +12,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cerrno>
+#include <utility>  // before Boost: asio/awaitable.hpp needs std::exchange
 
 #include "fmt/format.h"
 #include "io/json_writer.h"
@@ -113,13 +112,15 @@ std::vector<std::string> UpstreamStub::AnthropicEvents(const Options& options) {
   if (options.with_thinking) {
     events.push_back(AnthropicEvent(
         "content_block_start",
-        fmt::format(R"({{"type":"content_block_start","index":{},"content_block":{{"type":"thinking","thinking":""}}}})",
-                    index)));
+        fmt::format(
+            R"({{"type":"content_block_start","index":{},"content_block":{{"type":"thinking","thinking":""}}}})",
+            index)));
     for (std::string_view piece : Split(options.thinking, options.thinking_deltas)) {
       events.push_back(AnthropicEvent(
           "content_block_delta",
-          fmt::format(R"({{"type":"content_block_delta","index":{},"delta":{{"type":"thinking_delta","thinking":{}}}}})",
-                      index, Quoted(piece))));
+          fmt::format(
+              R"({{"type":"content_block_delta","index":{},"delta":{{"type":"thinking_delta","thinking":{}}}}})", index,
+              Quoted(piece))));
     }
     events.push_back(AnthropicEvent(
         "content_block_delta",
@@ -181,10 +182,10 @@ std::vector<std::string> UpstreamStub::OpenAiEvents(const Options& options) {
     events.push_back(chunk(fmt::format(R"({{"content":{}}})", Quoted(piece)), "null"));
   }
   events.push_back(chunk("{}", R"("stop")"));
-  events.push_back(fmt::format(
-      R"(data: {}"choices":[],"usage":{{"prompt_tokens":{},"completion_tokens":{},"total_tokens":{}}}}})"
-      "\n\n",
-      kHead, options.input_tokens, options.output_tokens, options.input_tokens + options.output_tokens));
+  events.push_back(
+      fmt::format(R"(data: {}"choices":[],"usage":{{"prompt_tokens":{},"completion_tokens":{},"total_tokens":{}}}}})"
+                  "\n\n",
+                  kHead, options.input_tokens, options.output_tokens, options.input_tokens + options.output_tokens));
   events.push_back("data: [DONE]\n\n");
   return events;
 }
@@ -195,12 +196,11 @@ std::string UpstreamStub::ErrorBodyFor(bool anthropic, int status) {
   if (anthropic) {
     return fmt::format(R"({{"type":"error","error":{{"type":"{}","message":{}}}}})", type, Quoted(message));
   }
-  return fmt::format(R"({{"error":{{"message":{},"type":"server_error","param":null,"code":null}}}})",
-                     Quoted(message));
+  return fmt::format(R"({{"error":{{"message":{},"type":"server_error","param":null,"code":null}}}})", Quoted(message));
 }
 
-UpstreamStub::UpstreamStub(Options options) : acceptor_(io_), options_(std::move(options)) {
-  tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), 0);
+UpstreamStub::UpstreamStub(Options options, uint16_t port) : acceptor_(io_), options_(std::move(options)) {
+  tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), port);
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(tcp::acceptor::reuse_address(true));
   acceptor_.bind(endpoint);
@@ -313,15 +313,21 @@ net::awaitable<void> UpstreamStub::Serve(tcp::socket socket) {
     co_await http::async_read(stream, buffer, parser, token);
     if (ec) break;
     http::request<http::string_body> request = parser.release();
-    StubRequest record{.method = ToString(request.method_string()),
-                       .target = ToString(request.target()),
-                       .body = request.body()};
-    for (const auto& field : request) record.headers.emplace_back(ToString(field.name_string()), ToString(field.value()));
     Options options;
+    uint64_t number = 0;  // of this request, from 1
     {
       std::lock_guard lock(mutex_);
-      requests_.push_back(record);
       options = options_;
+      number = ++request_count_;
+    }
+    if (options.record_requests) {
+      StubRequest record{
+          .method = ToString(request.method_string()), .target = ToString(request.target()), .body = request.body()};
+      for (const auto& field : request) {
+        record.headers.emplace_back(ToString(field.name_string()), ToString(field.value()));
+      }
+      std::lock_guard lock(mutex_);
+      requests_.push_back(std::move(record));
     }
     const bool keep_alive = request.keep_alive();
     std::string_view target(request.target().data(), request.target().size());
@@ -346,7 +352,7 @@ net::awaitable<void> UpstreamStub::Serve(tcp::socket socket) {
     if (!stream_requested) {
       http::response<http::string_body> response{static_cast<http::status>(options.status), request.version()};
       response.set(http::field::content_type, "application/json");
-      response.set("request-id", fmt::format("req_stub_{}", requests().size()));
+      response.set("request-id", fmt::format("req_stub_{}", number));
       for (const auto& [name, value] : options.response_headers) response.insert(name, value);
       if (options.status != 200) {
         response.body() = ErrorBodyFor(anthropic, options.status);
@@ -363,7 +369,7 @@ net::awaitable<void> UpstreamStub::Serve(tcp::socket socket) {
     http::response<http::empty_body> response{http::status::ok, request.version()};
     response.set(http::field::content_type, "text/event-stream; charset=utf-8");
     response.set(http::field::cache_control, "no-cache");
-    response.set("request-id", fmt::format("req_stub_{}", requests().size()));
+    response.set("request-id", fmt::format("req_stub_{}", number));
     for (const auto& [name, value] : options.response_headers) response.insert(name, value);
     const bool chunked = options.chunked && request.version() >= 11;
     if (chunked) {

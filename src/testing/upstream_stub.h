@@ -18,8 +18,6 @@
 #ifndef HYDRAGUARD_TESTING_UPSTREAM_STUB_H_
 #define HYDRAGUARD_TESTING_UPSTREAM_STUB_H_
 
-#include <utility>  // before Boost: asio/awaitable.hpp needs std::exchange
-
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -30,6 +28,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>  // before Boost: asio/awaitable.hpp needs std::exchange
 #include <vector>
 
 namespace hydraguard::testing {
@@ -67,6 +66,8 @@ struct UpstreamStubOptions {
   bool chunked = true;  // streamed: chunked; false: HTTP/1.0 style, the body ends at close
   // Inserted into every response (after the stub's own headers).
   std::vector<std::pair<std::string, std::string>> response_headers;
+  // false: requests() stays empty (benchmarks: memory stays flat under load).
+  bool record_requests = true;
 };
 
 class UpstreamStub {
@@ -74,7 +75,8 @@ class UpstreamStub {
   using Hold = StubHold;
   using Options = UpstreamStubOptions;
 
-  explicit UpstreamStub(Options options = {});
+  // Listens on 127.0.0.1:`port` (0: a free port the kernel picks).
+  explicit UpstreamStub(Options options = {}, uint16_t port = 0);
   ~UpstreamStub();  // Stop()
   UpstreamStub(const UpstreamStub&) = delete;
   UpstreamStub& operator=(const UpstreamStub&) = delete;
@@ -126,6 +128,7 @@ class UpstreamStub {
   mutable std::mutex mutex_;
   Options options_;                    // guarded by mutex_
   std::vector<StubRequest> requests_;  // guarded by mutex_
+  uint64_t request_count_ = 0;         // guarded by mutex_; recorded or not
 };
 
 }  // namespace hydraguard::testing

@@ -90,9 +90,7 @@ bool ForEachMember(std::string_view text, JsonSpan object, absl::FunctionRef<boo
     if (colon >= inner.size() || inner[colon] != ':') return false;
     std::optional<JsonSpan> value = ValueAt(inner, colon + 1);
     if (!value) return false;
-    JsonMember member{.key = inner.substr(pos + 1, key_end - pos - 2),
-                      .member = {pos, value->end},
-                      .value = *value};
+    JsonMember member{.key = inner.substr(pos + 1, key_end - pos - 2), .member = {pos, value->end}, .value = *value};
     if (!visit(member)) return true;
     pos = SkipSpace(inner, value->end);
     if (pos == inner.size()) return true;

@@ -1,8 +1,7 @@
 #include "server/internal/proxy_headers.h"
 
-#include <utility>
-
 #include <boost/beast/core/string.hpp>
+#include <utility>
 
 namespace hydraguard::server::internal {
 namespace {

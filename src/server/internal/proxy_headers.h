@@ -8,13 +8,12 @@
 #ifndef HYDRAGUARD_SERVER_INTERNAL_PROXY_HEADERS_H_
 #define HYDRAGUARD_SERVER_INTERNAL_PROXY_HEADERS_H_
 
-#include <utility>  // before Boost: asio/awaitable.hpp needs std::exchange
-
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <string>
 #include <string_view>
+#include <utility>  // before Boost: asio/awaitable.hpp needs std::exchange
 #include <vector>
 
 namespace hydraguard::server::internal {
