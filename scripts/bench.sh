@@ -19,3 +19,5 @@ for bench in "$build_dir"/src/*/*_benchmarks; do
 done
 echo "== whole-file ingest, single thread, ratio to raw simdjson on the same file"
 "$build_dir/bench/ingest_file_benchmark" --input="$input"
+echo "== gateway: /check decisions, Redis state, proxy overhead, nginx limit_req baseline (loopback)"
+"$(dirname "$0")/bench_gateway.sh" "$build_dir"

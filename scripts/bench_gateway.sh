@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gateway speed, on loopback, in one run (part of `make bench`, never of
 # `make test`; BENCHMARKS.md "Gateway" has the figures):
-#   (a) GET /check (nginx auth_request's call), memory state, 2 threads
+#   (a) GET /check (nginx auth_request's call), memory state, 2 threads (and 1)
 #   (b) the same with state: redis (a redis-server started here), 2 and 4 threads
 #   (c) POST /v1/messages through the gateway's own proxy vs straight to the stub
 #   (d) baseline: nginx limit_req keyed by x-api-key returning 204 for the same requests
@@ -138,21 +138,27 @@ start_nginx() {  # NAME WORKERS, http block body on stdin ({{PORT}} substituted;
 }
 
 # --- runs -------------------------------------------------------------------
-declare -A result
-run() {  # LABEL URL METHOD BODY PIDS...: wrk warm-up, then the measured run
+declare -A result cpu_detail
+run() {  # LABEL URL METHOD BODY NAME:PID...: wrk warm-up, then the measured run (CPU of each PID too)
   local label=$1 url=$2 method=$3 request_body=$4
   shift 4
-  local pid before=0 after=0 hz
+  local entry hz total=0 detail="" ticks
+  local -A before
   hz=$(getconf CLK_TCK)
   HG_KEYS=$keys HG_METHOD=$method HG_BODY=$request_body wrk -t1 -c$connections -d"$warmup" -s "$lua" "$url" >/dev/null
-  for pid in "$@"; do before=$((before + $(cpu_ticks "$pid"))); done
+  for entry in "$@"; do before[$entry]=$(cpu_ticks "${entry#*:}"); done
   HG_KEYS=$keys HG_METHOD=$method HG_BODY=$request_body \
     wrk -t1 -c$connections -d"$duration" --latency -s "$lua" "$url" >"$work/$label.wrk"
-  for pid in "$@"; do after=$((after + $(cpu_ticks "$pid"))); done
+  for entry in "$@"; do
+    ticks=$(($(cpu_ticks "${entry#*:}") - before[$entry]))
+    total=$((total + ticks))
+    detail+="${detail:+ + }${entry%%:*} $(awk -v t="$ticks" -v hz="$hz" 'BEGIN{printf "%.1f", t / hz}')"
+  done
   local line
   line=$(grep HGRESULT "$work/$label.wrk") || { cat "$work/$label.wrk" >&2; return 1; }
-  result[$label]="$line cpu_s=$(awk -v t=$((after - before)) -v hz="$hz" 'BEGIN{printf "%.2f", t / hz}')"
-  echo "  $label: ${result[$label]#HGRESULT }" >&2
+  result[$label]="$line cpu_s=$(awk -v t="$total" -v hz="$hz" 'BEGIN{printf "%.2f", t / hz}')"
+  cpu_detail[$label]=$detail
+  echo "  $label: ${result[$label]#HGRESULT } ($detail)" >&2
 }
 field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<"${result[$1]}"; }
 
@@ -168,14 +174,16 @@ server {
 }'
 for workers in 2 1; do
   start_nginx "nginx$workers" "$workers" <<<"$baseline"
-  run "nginx_limit_req_${workers}w" "http://127.0.0.1:$nginx_port/check" GET "" "$nginx_pid"
+  run "nginx_limit_req_${workers}w" "http://127.0.0.1:$nginx_port/check" GET "" "nginx:$nginx_pid"
   stop "$nginx_pid"
 done
 
 echo "(a) GET /check, memory" >&2
-start_gateway memory2 < <(gateway_config 2 memory)
-run check_memory_2t "http://127.0.0.1:$gateway_port/check" GET "" "$gateway_pid"
-stop "$gateway_pid"
+for threads in 2 1; do
+  start_gateway "memory$threads" < <(gateway_config "$threads" memory)
+  run "check_memory_${threads}t" "http://127.0.0.1:$gateway_port/check" GET "" "gateway:$gateway_pid"
+  stop "$gateway_pid"
+done
 
 echo "(b) GET /check, redis" >&2
 redis_port=$(free_port)
@@ -188,7 +196,7 @@ for _ in $(seq 250); do redis-cli -h 127.0.0.1 -p "$redis_port" ping 2>/dev/null
 for threads in 2 4; do
   redis-cli -h 127.0.0.1 -p "$redis_port" flushall >/dev/null
   start_gateway "redis$threads" < <(gateway_config "$threads" redis "" "$redis_port")
-  run "check_redis_${threads}t" "http://127.0.0.1:$gateway_port/check" GET "" "$gateway_pid" "$redis_pid"
+  run "check_redis_${threads}t" "http://127.0.0.1:$gateway_port/check" GET "" "gateway:$gateway_pid" "redis:$redis_pid"
   stop "$gateway_pid"
 done
 stop "$redis_pid"
@@ -198,16 +206,17 @@ echo "(c) POST /v1/messages: straight to the stub, then through the gateway" >&2
 stub_pid=$!
 started+=("$stub_pid")
 stub_port=$(wait_for_line "$work/stub.log" 'listening on 127\.0\.0\.1:[0-9]+' | sed 's/.*://')
-run messages_direct "http://127.0.0.1:$stub_port/v1/messages" POST "$body" "$stub_pid"
+run messages_direct "http://127.0.0.1:$stub_port/v1/messages" POST "$body" "stub:$stub_pid"
 start_gateway proxy2 < <(gateway_config 2 memory "http://127.0.0.1:$stub_port")
-run messages_gateway_2t "http://127.0.0.1:$gateway_port/v1/messages" POST "$body" "$gateway_pid" "$stub_pid"
+run messages_gateway_2t "http://127.0.0.1:$gateway_port/v1/messages" POST "$body" "gateway:$gateway_pid" "stub:$stub_pid"
 stop "$gateway_pid"
 
 echo "(e) POST /v1/messages: nginx auth_request (shipped config) → gateway /check → stub" >&2
 start_gateway authcheck < <(gateway_config 2 memory)
 start_nginx nginx_auth 1 < <(sed -e "s/{{GATEWAY}}/127.0.0.1:$gateway_port/g" \
   -e "s/{{UPSTREAM}}/127.0.0.1:$stub_port/g" "$root/deploy/nginx/hydraguard-auth.conf")
-run messages_nginx_auth "http://127.0.0.1:$nginx_port/v1/messages" POST "$body" "$nginx_pid" "$gateway_pid" "$stub_pid"
+run messages_nginx_auth "http://127.0.0.1:$nginx_port/v1/messages" POST "$body" "nginx:$nginx_pid" "gateway:$gateway_pid" \
+  "stub:$stub_pid"
 stop "$nginx_pid"
 stop "$gateway_pid"
 stop "$stub_pid"
@@ -219,12 +228,13 @@ base_rps=$(field nginx_limit_req_2w rps)
 echo
 echo "| run | requests/s | p50 ms | p90 ms | p99 ms | non-2xx | server CPU s | CPU us/request | requests/s vs nginx 2w |"
 echo "|---|---|---|---|---|---|---|---|---|"
-for label in nginx_limit_req_2w nginx_limit_req_1w check_memory_2t check_redis_2t check_redis_4t \
+for label in nginx_limit_req_2w nginx_limit_req_1w check_memory_2t check_memory_1t check_redis_2t check_redis_4t \
   messages_direct messages_gateway_2t messages_nginx_auth; do
   rps=$(field "$label" rps)
   cpu=$(field "$label" cpu_s)
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$rps" "$(ms "$(field "$label" p50_us)")" \
+  printf '| %s | %s | %s | %s | %s | %s | %s (%s) | %s | %s |\n' "$label" "$rps" "$(ms "$(field "$label" p50_us)")" \
     "$(ms "$(field "$label" p90_us)")" "$(ms "$(field "$label" p99_us)")" "$(field "$label" non2xx)" "$cpu" \
+    "${cpu_detail[$label]}" \
     "$(awk -v c="$cpu" -v n="$(field "$label" requests)" 'BEGIN{printf "%.1f", c * 1e6 / n}')" \
     "$(ratio "$rps" "$base_rps")"
 done

@@ -24,6 +24,36 @@ echo
 echo "== hydraguard replay: the same log as if live, verdicts rescored every hour, flagged accounts refused"
 "$hg" replay "$work/events.jsonl.zst" --truth "$work/truth.jsonl" --rescore 1h --report "$report_dir"
 echo
+echo "== hydraguard serve: the gateway enforcing those verdicts at the API's front door (check-only mode)"
+scripts/keys_from_events.py "$work/events.jsonl.zst" "$work/keys.jsonl"
+cat >"$work/gateway.yaml" <<YAML
+listen: 127.0.0.1:0
+keys: {file: $work/keys.jsonl}
+tiers: {levels: {build: {requests_per_minute: 60, output_tokens_per_minute: 40000}}}
+shared: {payment: {requests_per_minute: 100}}
+verdicts: {file: $work/verdicts.jsonl, campaigns: $work/campaigns.json}
+YAML
+"$hg" serve --config "$work/gateway.yaml" >"$work/serve.txt" 2>"$work/serve-err.txt" &
+serve_pid=$!
+trap 'kill $serve_pid 2>/dev/null; rm -rf "$work"' EXIT
+port=""
+for _ in $(seq 100); do
+  port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/serve.txt")
+  [[ -n "$port" ]] && break
+  sleep 0.05
+done
+flagged=$(grep -m1 '"action":"block"' "$work/verdicts.jsonl" | sed 's/.*"account":"\([^"]*\)".*/\1/')
+honest=$(grep -m1 '"label":"legit"' "$work/truth.jsonl" | sed 's/.*"account":"\([^"]*\)".*/\1/')
+body='{"model":"claude-demo","max_tokens":1000,"messages":[{"role":"user","content":"Write a Go function that merges two sorted lists."}]}'
+for account in "$flagged" "$honest"; do
+  echo "-- POST /check.json as $account"
+  curl --noproxy '*' -s -H "x-api-key: key-$account" -d "$body" "http://127.0.0.1:$port/check.json" | cut -c1-300
+  echo
+done
+echo "-- /metrics (decisions)"
+curl --noproxy '*' -s "http://127.0.0.1:$port/metrics" | grep '^hydraguard_decisions_total' | grep -v ' 0$'
+kill -TERM $serve_pid && wait $serve_pid
+echo
 echo "== bad input is reported, skipped and counted (a sample log with 7 bad lines)"
 "$hg" gen-sample --events 2000 --bad-lines 7 --seed 42 --out "$work/sample.jsonl"
 "$hg" stats "$work/sample.jsonl" 2>&1 >/dev/null | sed "s#$work/##"

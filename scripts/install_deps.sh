@@ -8,6 +8,7 @@ set -euo pipefail
 packages=(
   clang                # libFuzzer targets (fuzz/)
   cmake
+  curl                 # demo and CLI tests talk to the gateway
   g++
   libabsl-dev          # Status/StatusOr, flat_hash_map, strings, time
   libbenchmark-dev     # Google Benchmark (make bench)

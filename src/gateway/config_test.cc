@@ -29,7 +29,9 @@ void ExpectError(std::string_view yaml, int line, std::string_view key, std::str
   EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(Message(config.status()), StartsWith("gw.yaml:" + std::to_string(line) + ": " + std::string(key)))
       << yaml;
-  if (!reason.empty()) EXPECT_THAT(Message(config.status()), HasSubstr(std::string(reason))) << yaml;
+  if (!reason.empty()) {
+    EXPECT_THAT(Message(config.status()), HasSubstr(std::string(reason))) << yaml;
+  }
 }
 
 GatewayConfig ParseOk(std::string_view yaml) {

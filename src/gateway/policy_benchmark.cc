@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "fmt/format.h"
 #include "gateway/memory_limiter.h"
 #include "gateway/policy.h"
 
@@ -36,9 +37,9 @@ GatewayConfig BenchConfig() {
 std::vector<Identity> BenchIdentities() {
   std::vector<Identity> identities;
   for (int i = 0; i < kAccounts; ++i) {
-    identities.push_back(Identity{.account = "acct-" + std::to_string(i),
-                                  .org = "org-" + std::to_string(i / 8),
-                                  .payment = "fp_" + std::to_string(i / 4),
+    identities.push_back(Identity{.account = fmt::format("acct-{}", i),
+                                  .org = fmt::format("org-{}", i / 8),
+                                  .payment = fmt::format("fp_{}", i / 4),
                                   .email_domain = "example.com",
                                   .verified = ingest::Verification::kPayment,
                                   .created_ms = kStart - 90 * 86'400'000LL});
@@ -84,10 +85,10 @@ VerdictSet TenThousandVerdicts() {
         (void)set.Set("prompt_template", "template:" + std::string(16 - n.size(), '0') + n, {.campaign = "c" + n});
         break;
       case 4:
-        (void)set.Set("ip", "198.51.100." + std::to_string(i % 250) + "-" + n, {.action = engine::Action::kBlock});
+        (void)set.Set("ip", fmt::format("198.51.100.{}-{}", i % 250, n), {.action = engine::Action::kBlock});
         break;
       case 5:
-        (void)set.Set("ip_prefix", "10." + std::to_string(i / 256 % 256) + "." + std::to_string(i % 256) + ".0/24",
+        (void)set.Set("ip_prefix", fmt::format("10.{}.{}.0/24", i / 256 % 256, i % 256),
                       {.action = engine::Action::kThrottle});
         break;
       case 6:
@@ -139,7 +140,7 @@ void BM_MemoryLimiterAcquire(benchmark::State& state) {
   const int64_t huge = int64_t{1} << 40;
   std::vector<CellGroup> groups;
   for (int i = 0; i < kAccounts; ++i) {
-    groups.push_back({.tag = "account:acct-" + std::to_string(i),
+    groups.push_back({.tag = fmt::format("account:acct-{}", i),
                       .cells = {{"rpm", Rate{huge, 60'000}, 1},
                                 {"rpd", Rate{huge, 86'400'000}, 1},
                                 {"itpm", Rate{huge, 60'000}, 225},

@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "fmt/format.h"
 #include "gateway/memory_limiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -816,7 +817,7 @@ TEST_F(PolicyTest, ConcurrentAdmitsAdmitExactlyTheLimit) {
   config_.shared.push_back({.dimension = Dimension::kPayment, .limits = {.requests_per_minute = 300}});
   Policy policy(config_, &limiter_);
   std::vector<Identity> identities;
-  for (int t = 0; t < 8; ++t) identities.push_back(Who("a" + std::to_string(t), "fp"));
+  for (int t = 0; t < 8; ++t) identities.push_back(Who(fmt::format("a{}", t), "fp"));
   std::atomic<int> admitted{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
@@ -830,7 +831,7 @@ TEST_F(PolicyTest, ConcurrentAdmitsAdmitExactlyTheLimit) {
   // Every account got back what the refused requests took.
   int total = 0;
   for (int t = 0; t < 8; ++t)
-    total += 500 - static_cast<int>(Remaining("account:a" + std::to_string(t), "rpm", 500, 60'000));
+    total += 500 - static_cast<int>(Remaining(fmt::format("account:a{}", t), "rpm", 500, 60'000));
   EXPECT_EQ(total, 300);
 }
 

@@ -21,7 +21,7 @@
 #include <chrono>
 #include <exception>
 #include <limits>
-#include <utility>  // before Boost: asio/awaitable.hpp needs std::exchange
+#include <utility>
 
 #include "fmt/format.h"
 #include "server/internal/proxy_headers.h"

@@ -28,7 +28,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <utility>  // before Boost: asio/awaitable.hpp needs std::exchange
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"

@@ -20,7 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
-#include <utility>  // before Boost: asio/awaitable.hpp needs std::exchange
+#include <utility>
 
 #include "simdjson.h"
 #include "testing/upstream_stub.h"

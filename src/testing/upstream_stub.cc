@@ -1,5 +1,9 @@
 #include "testing/upstream_stub.h"
 
+// clang-format off
+#include <utility>  // first: Boost 1.74's asio/awaitable.hpp uses std::exchange without it
+// clang-format on
+
 #include <sys/socket.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -12,7 +16,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cerrno>
-#include <utility>  // before Boost: asio/awaitable.hpp needs std::exchange
 
 #include "fmt/format.h"
 #include "io/json_writer.h"

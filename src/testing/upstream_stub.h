@@ -18,6 +18,10 @@
 #ifndef HYDRAGUARD_TESTING_UPSTREAM_STUB_H_
 #define HYDRAGUARD_TESTING_UPSTREAM_STUB_H_
 
+// clang-format off
+#include <utility>  // first: Boost 1.74's asio/awaitable.hpp uses std::exchange without it
+// clang-format on
+
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -28,7 +32,6 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <utility>  // before Boost: asio/awaitable.hpp needs std::exchange
 #include <vector>
 
 namespace hydraguard::testing {

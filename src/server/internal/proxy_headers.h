@@ -13,7 +13,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <string>
 #include <string_view>
-#include <utility>  // before Boost: asio/awaitable.hpp needs std::exchange
+#include <utility>
 #include <vector>
 
 namespace hydraguard::server::internal {
