@@ -353,7 +353,7 @@ verification:
   ExpectError("keys: {file: k}\ntiers:\n  levels:\n    free: 5\n", 4, "tier free", "expected a mapping");
   ExpectError("keys: {file: k}\ntiers:\n  levels:\n    free: {verify_models: claude}\n", 4, "verify_models",
               "expected a list");
-  ExpectError("keys: {file: k}\ntiers:\n  levels: {}\n", 2, "tiers.levels");
+  ExpectError("keys: {file: k}\ntiers:\n  levels: {}\n", 3, "tiers.levels");
   ExpectError("keys: {file: k}\ntiers:\n  level:\n    free: {requests_per_minute: 5}\n", 3, "level",
               "unknown key in tiers");
   ExpectError(std::string(kMinimal) + "verification: {verified_level: passport}\n", 6, "verified_level",

@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "fmt/format.h"
 #include "gtest/gtest.h"
 
 namespace hydraguard::gateway {
@@ -208,8 +209,7 @@ TEST(MemoryLimiterTest, ConcurrentDistinctTags) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 300; ++i) {
-        CellGroup group{.tag = "account:t" + std::to_string(t) + "-" + std::to_string(i % 10),
-                        .cells = {C("rpm", 5, kMinute, 1)}};
+        CellGroup group{.tag = fmt::format("account:t{}-{}", t, i % 10), .cells = {C("rpm", 5, kMinute, 1)}};
         absl::StatusOr<std::vector<GroupOutcome>> outcome = limiter.Acquire({&group, 1}, 0);
         if (outcome.ok() && outcome->front().allowed) ++admitted[t];
       }

@@ -3,6 +3,7 @@
 #include <string>
 #include <thread>
 
+#include "fmt/format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/test_files.h"
@@ -451,9 +452,9 @@ TEST(VerdictStoreTest, ConcurrentReadersAndWriters) {
   });
   for (int i = 0; i < 200; ++i) {
     VerdictSet base;
-    ASSERT_TRUE(base.Set("account", "a" + std::to_string(i % 7), Entry(Action::kBlock)).ok());
+    ASSERT_TRUE(base.Set("account", fmt::format("a{}", i % 7), Entry(Action::kBlock)).ok());
     store.ReplaceBase(std::move(base));
-    ASSERT_TRUE(store.SetOverride("ip", "192.0.2." + std::to_string(i % 5), Entry(Action::kMonitor)).ok());
+    ASSERT_TRUE(store.SetOverride("ip", fmt::format("192.0.2.{}", i % 5), Entry(Action::kMonitor)).ok());
   }
   stop = true;
   reader.join();
