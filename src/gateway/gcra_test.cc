@@ -1,6 +1,7 @@
 #include "gateway/gcra.h"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -203,7 +204,11 @@ INSTANTIATE_TEST_SUITE_P(Rates, GcraBurstTest,
                                            BurstCase{11, 86'400'000, 1'000}, BurstCase{11, 86'400'000, kEpochNow},
                                            BurstCase{13, 1'000, kEpochNow}, BurstCase{49, 86'400'000, kEpochNow},
                                            BurstCase{60, 60'000, kEpochNow}, BurstCase{333, 60'000, kEpochNow},
-                                           BurstCase{1000, 60'000, kEpochNow}));
+                                           BurstCase{1000, 60'000, kEpochNow}),
+                         [](const ::testing::TestParamInfo<BurstCase>& info) {
+                           return std::to_string(info.param.limit) + "_per_" + std::to_string(info.param.period_ms) +
+                                  "ms_at_" + (info.param.start_ms == kEpochNow ? "epoch" : "early");
+                         });
 
 // Whole bursts of `limit` units in one step at every period boundary.
 TEST(GcraTest, FullCostBurstsEveryPeriod) {

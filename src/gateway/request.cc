@@ -58,7 +58,7 @@ absl::StatusOr<ApiRequest> ParseApiRequest(ApiKind kind, std::string_view body) 
   };
   if (kind == ApiKind::kAnthropic) {
     if (absl::Status status = read_cap("max_tokens"); !status.ok()) return status;
-    if (root.at_key("max_tokens").get(value)) return Invalid("max_tokens: Field required");
+    if (root.at_key("max_tokens").get(value) || value.is_null()) return Invalid("max_tokens: Field required");
   } else {
     if (absl::Status status = read_cap("max_tokens"); !status.ok()) return status;
     if (absl::Status status = read_cap("max_completion_tokens"); !status.ok()) return status;

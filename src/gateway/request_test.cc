@@ -155,6 +155,9 @@ TEST(ParseApiRequestTest, Errors) {
   ExpectInvalid(ApiKind::kOpenAi, R"({"model":"m","messages":[]})", "messages: at least one message");
   ExpectInvalid(ApiKind::kAnthropic, R"({"model":"m","messages":[{"role":"user","content":"x"}]})",
                 "max_tokens: Field required");
+  // null is no value: Anthropic requires one (and the output reservation needs it).
+  ExpectInvalid(ApiKind::kAnthropic, R"({"model":"m","max_tokens":null,"messages":[{"role":"user","content":"x"}]})",
+                "max_tokens: Field required");
   ExpectInvalid(ApiKind::kAnthropic, R"({"model":"m","max_tokens":-5,"messages":[{"role":"user","content":"x"}]})",
                 "max_tokens: expected a non-negative integer");
   ExpectInvalid(ApiKind::kAnthropic, R"({"model":"m","max_tokens":1.5,"messages":[{"role":"user","content":"x"}]})",

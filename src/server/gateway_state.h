@@ -55,6 +55,7 @@ class GatewayState {
   // Records one request's event in every configured sink. Never blocks on
   // the network.
   void RecordEvent(std::string line);
+  bool records_events() const { return stream_ != nullptr || events_file_ != nullptr; }
 
   // Re-reads keys and verdicts now (files and Redis). Keeps the last good
   // data on error and returns the error.

@@ -69,6 +69,7 @@ Caller IdentifyCaller(const Request& request, const ingest::IpAddress& peer, con
 
 Judged Judge(GatewayState& state, const Caller& caller, ApiKind api, std::string_view body, bool has_body,
              int64_t content_length) {
+  auto received = std::chrono::steady_clock::now();
   Judged judged;
   judged.context.api = api;
   judged.context.now_ms = state.now_ms();
@@ -114,6 +115,8 @@ Judged Judge(GatewayState& state, const Caller& caller, ApiKind api, std::string
   state.metrics().limiter_latency().Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (judged.decision.degraded) state.metrics().CountDegraded();
+  state.metrics().request_latency().Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count());
   return judged;
 }
 
@@ -122,7 +125,7 @@ void Account(GatewayState& state, const Judged& judged, const Caller& caller, st
   const Decision& decision = judged.decision;
   Reason reason = decision.allowed ? Reason::kOk : ReasonOf(decision.reason);
   state.metrics().CountDecision(decision.action, reason);
-  if (judged.context.identity == nullptr) return;  // nobody to attribute an event to
+  if (judged.context.identity == nullptr || !state.records_events()) return;  // nobody to attribute it to, or nowhere
   gateway::EventOutcome outcome{.api_key = caller.api_key,
                                 .endpoint = endpoint,
                                 .country = caller.country,

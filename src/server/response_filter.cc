@@ -243,9 +243,15 @@ void SseFilter::Scan(bool at_end, std::string* out) {
 void SseFilter::Dispatch(size_t end, std::string* out) {
   std::string_view event(pending_.data() + event_begin_, end - event_begin_);
   std::string_view data;
+  std::string_view event_name;
   size_t data_lines = 0;
   for (const Line& line : lines_) {
     std::string_view content(pending_.data() + line.begin, line.end - line.begin);
+    if (content.starts_with("event:")) {
+      event_name = content.substr(6);
+      if (event_name.starts_with(' ')) event_name.remove_prefix(1);
+      continue;
+    }
     if (!content.starts_with("data")) continue;
     std::string_view value;
     if (content.size() > 4) {
@@ -266,7 +272,7 @@ void SseFilter::Dispatch(size_t end, std::string* out) {
     return;
   }
   if (data_lines > 1) data = joined_;
-  Action action = api_ == ApiKind::kAnthropic ? Anthropic(data) : OpenAi(data);
+  Action action = api_ == ApiKind::kAnthropic ? Anthropic(event_name, data) : OpenAi(data);
   if (action == Action::kKeep) {
     out->append(event);
     return;
@@ -316,7 +322,10 @@ int SseFilter::ClientIndex(int64_t upstream_index) const {
   return client_index_[upstream_index];
 }
 
-SseFilter::Action SseFilter::Anthropic(std::string_view data) {
+SseFilter::Action SseFilter::Anthropic(std::string_view event_name, std::string_view data) {
+  // Fast path: without stripping only message_start / message_delta matter,
+  // and Anthropic names every event ("event: content_block_delta").
+  if (!strip_ && !event_name.empty() && !event_name.starts_with("message_")) return Action::kKeep;
   std::optional<JsonSpan> root = RootObject(data);
   if (!root) return Action::kKeep;
   std::optional<JsonSpan> type, index, block, message, usage, delta;

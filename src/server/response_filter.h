@@ -19,6 +19,9 @@
 //   OpenAI     "reasoning_content" and "reasoning" in choices[].delta
 //              (streamed) or choices[].message (whole body); a chunk whose
 //              only payload was reasoning is dropped; `data: [DONE]` is kept.
+// Usage comes from the events whose data "type" is message_start /
+// message_delta (Anthropic; without stripping, events whose "event:" name is
+// another are not parsed at all) or from chunks with a "usage" object (OpenAI).
 // Events and bodies that need no change are passed through byte-identical;
 // changed ones keep every byte outside the edited JSON values. Input that is
 // not what the API sends (malformed JSON, unknown events) passes unchanged:
@@ -83,8 +86,9 @@ class SseFilter {
   void Scan(bool at_end, std::string* out);
   // Handles the event pending_[event_begin_, end), whose lines are lines_.
   void Dispatch(size_t end, std::string* out);
-  // Decide from the event's data; kRewrite leaves the new data in rewritten_.
-  Action Anthropic(std::string_view data);
+  // Decide from the event's data (and name: the "event:" field, if any);
+  // kRewrite leaves the new data in rewritten_.
+  Action Anthropic(std::string_view event_name, std::string_view data);
   Action OpenAi(std::string_view data);
   int ClientIndex(int64_t upstream_index) const;
 
