@@ -121,7 +121,7 @@ RequestFacts Policy::Facts(const RequestContext& context) const {
   }
   facts.values.emplace_back("ip", context.ip.ToString());
   facts.values.emplace_back("ip_prefix", context.ip.PrefixString());
-  if (context.asn != 0) facts.values.emplace_back("asn", std::to_string(context.asn));
+  if (context.asn != 0) facts.values.emplace_back("asn", fmt::format("AS{}", context.asn));  // as the engine writes it
   ingest::Event event;
   event.system = context.request.system;
   event.prompt = context.request.prompt;

@@ -725,7 +725,7 @@ TEST_F(PolicyTest, FactsDescribeTheRequest) {
   EXPECT_THAT(values_of("client_stack"), ::testing::ElementsAre("tls=t13d1516h2 ua=python-httpx/0.27"));
   EXPECT_THAT(values_of("ip"), ::testing::ElementsAre("203.0.113.7"));
   EXPECT_THAT(values_of("ip_prefix"), ::testing::ElementsAre("203.0.113.0/24"));
-  EXPECT_THAT(values_of("asn"), ::testing::ElementsAre("64500"));
+  EXPECT_THAT(values_of("asn"), ::testing::ElementsAre("AS64500"));
   ASSERT_EQ(values_of("system_prompt").size(), 1u);
   EXPECT_THAT(values_of("system_prompt")[0], ::testing::StartsWith("system:"));
   std::vector<std::string> templates = values_of("prompt_template");

@@ -17,7 +17,16 @@ constexpr std::array<std::string_view, 5> kIndicatorKinds = {"payment", "email_d
 constexpr std::array<std::string_view, 5> kOtherKinds = {"account", "campaign", "ip", "ip_prefix", "asn"};
 constexpr char kSeparator = '\x1f';
 
-std::string EntryKey(std::string_view kind, std::string_view value) {
+// ASNs as the engine writes them ("AS64500"); "64500" is accepted too.
+std::string_view Canonical(std::string_view kind, std::string_view value, std::string* storage) {
+  if (kind != "asn" || value.empty() || value[0] < '0' || value[0] > '9') return value;
+  *storage = "AS" + std::string(value);
+  return *storage;
+}
+
+std::string EntryKey(std::string_view kind, std::string_view raw_value) {
+  std::string storage;
+  std::string_view value = Canonical(kind, raw_value, &storage);
   std::string key;
   key.reserve(kind.size() + value.size() + 1);
   key.append(kind).append(1, kSeparator).append(value);

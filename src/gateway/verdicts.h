@@ -8,7 +8,7 @@
 //   account, campaign                       who
 //   payment, email_domain, client_stack,    indicators the engine lists per
 //   system_prompt, prompt_template          campaign (campaigns.json)
-//   ip, ip_prefix, asn                      infrastructure values
+//   ip, ip_prefix, asn                      infrastructure values ("AS64500"; "64500" accepted)
 //
 // Sources, merged into one immutable VerdictSet:
 //   - the engine's verdicts.jsonl (accounts, with their campaign) and

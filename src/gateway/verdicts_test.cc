@@ -301,14 +301,14 @@ TEST(VerdictSetTest, InfrastructureEntries) {
   EXPECT_EQ(ip.reason, "ip 198.51.100.7");
 
   Judgement prefix = set.Evaluate(
-      Facts("a", {{"ip", "203.0.113.9"}, {"ip_prefix", "203.0.113.0/24"}, {"asn", "64500"}}), VerdictRules{});
+      Facts("a", {{"ip", "203.0.113.9"}, {"ip_prefix", "203.0.113.0/24"}, {"asn", "AS64500"}}), VerdictRules{});
   EXPECT_EQ(prefix.action, Action::kThrottle);  // the stronger of throttle and monitor
   EXPECT_EQ(prefix.source, "infrastructure");
   EXPECT_EQ(prefix.reason, "ip_prefix 203.0.113.0/24");
 
-  Judgement asn = set.Evaluate(Facts("a", {{"asn", "64500"}}), VerdictRules{});
+  Judgement asn = set.Evaluate(Facts("a", {{"asn", "AS64500"}}), VerdictRules{});
   EXPECT_EQ(asn.action, Action::kMonitor);
-  EXPECT_EQ(asn.reason, "asn 64500");
+  EXPECT_EQ(asn.reason, "asn AS64500");  // set as "64500", kept as the engine writes it
   // Values match exactly: another kind with the same value does not.
   EXPECT_EQ(set.Evaluate(Facts("a", {{"ip", "64500"}}), VerdictRules{}).action, Action::kAllow);
 }
@@ -373,7 +373,7 @@ TEST(VerdictSetTest, StrongestActionWins) {
   ASSERT_TRUE(set.Set("ip", "192.0.2.1", Entry(Action::kBlock)).ok());
   ASSERT_TRUE(set.Set("asn", "64501", Entry(Action::kThrottle)).ok());
 
-  Judgement block = set.Evaluate(Facts("a4", {{"asn", "64501"}, {"ip", "192.0.2.1"}}), VerdictRules{});
+  Judgement block = set.Evaluate(Facts("a4", {{"asn", "AS64501"}, {"ip", "192.0.2.1"}}), VerdictRules{});
   EXPECT_EQ(block.action, Action::kBlock);
   EXPECT_EQ(block.source, "infrastructure");
   EXPECT_EQ(block.reason, "ip 192.0.2.1");

@@ -181,13 +181,28 @@ absl::Status GatewayState::Reload() {
 
 void GatewayState::RefreshLoop() {
   const auto interval = std::chrono::milliseconds(config_.use_redis ? config_.redis.refresh_ms : 2'000);
+  bool redis_was_healthy = true;
   std::unique_lock lock(refresh_mutex_);
   while (!stopping_) {
     refresh_wake_.wait_for(lock, interval, [this] { return stopping_; });
     if (stopping_) break;
     lock.unlock();
-    if (absl::Status status = Reload(); !status.ok()) {
-      metrics_.CountRefreshError();
+    absl::Status status = Reload();
+    if (!status.ok()) metrics_.CountRefreshError();
+    if (redis_ && redis_->healthy() != redis_was_healthy) {
+      // Say it once per change, not once per refresh.
+      redis_was_healthy = redis_->healthy();
+      if (redis_was_healthy) {
+        Log(LogLevel::kInfo, "redis reachable again: shared limits, verdicts and the event stream resume",
+            {{"redis", redis_->endpoint()}});
+      } else {
+        Log(LogLevel::kError,
+            config_.redis.failure == gateway::FailureMode::kOpen
+                ? "redis unreachable: serving fail-open (no shared limits), events buffered"
+                : "redis unreachable: refusing requests (fail-closed), events buffered",
+            {{"redis", redis_->endpoint()}, {"error", redis_->last_error()}});
+      }
+    } else if (!status.ok()) {
       Log(LogLevel::kWarn, "reload of keys or verdicts failed; keeping the last good ones", {{"error", Text(status)}});
     }
     lock.lock();

@@ -34,17 +34,21 @@ for i = 1, #KEYS do
   local cost = tonumber(ARGV[3 * i + 1])
   local tat = tonumber(redis.call('GET', KEYS[i]) or '0') or 0
   local emission = period / limit
-  local base = math.max(tat, now)
+  local tolerance = math.max(1e-6, math.min((limit + 1) * math.max(math.abs(tat), math.abs(now)) * 2 ^ -52, 0.5 * emission))
+  local base = now
+  if tat > now + tolerance then base = tat end
   local new_tat = base + cost * emission
+  local units = math.max(1e-9, tolerance / emission)
   local s
   if cost > limit then
-    s = {0, tat, math.max(0, math.floor((period - (base - now)) / emission)), period, math.ceil(base - now)}
-  elseif new_tat - now <= period + 1e-6 then
-    s = {1, new_tat, math.max(0, math.floor((period - (new_tat - now)) / emission + 1e-9)), 0,
-         math.ceil(new_tat - now)}
+    s = {0, tat, math.max(0, math.floor((period - (base - now)) / emission + units)), period,
+         math.max(0, math.ceil(base - now - tolerance))}
+  elseif new_tat - now <= period + tolerance then
+    s = {1, new_tat, math.max(0, math.floor((period - (new_tat - now)) / emission + units)), 0,
+         math.max(0, math.ceil(new_tat - now - tolerance))}
   else
-    s = {0, tat, math.max(0, math.floor((period - (base - now)) / emission + 1e-9)),
-         math.ceil(new_tat - now - period), math.ceil(base - now)}
+    s = {0, tat, math.max(0, math.floor((period - (base - now)) / emission + units)),
+         math.max(1, math.ceil(new_tat - now - period - tolerance)), math.max(0, math.ceil(base - now - tolerance))}
   end
   if s[1] == 0 then all = 0 end
   s[6] = cost
