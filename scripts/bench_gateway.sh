@@ -163,7 +163,7 @@ run() {  # LABEL URL METHOD BODY NAME:PID...: wrk warm-up, then the measured run
 field() { sed -n "s/.* $2=\([0-9.]*\).*/\1/p" <<<"${result[$1]}"; }
 
 echo "== gateway: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(date -u +%Y-%m-%d);" \
-  "wrk -t1 -c$connections -d$duration, $keys keys" >&2
+  "wrk -t1 -c$connections -d$duration, $keys keys; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 echo "(d) nginx limit_req baseline" >&2
 baseline='limit_req_zone $http_x_api_key zone=hg_keys:10m rate=100000r/s;
@@ -222,6 +222,7 @@ stop "$gateway_pid"
 stop "$stub_pid"
 
 # --- table ------------------------------------------------------------------
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine distorts every figure)" >&2
 ms() { awk -v us="$1" 'BEGIN{printf "%.2f", us / 1000}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a / b}'; }
 base_rps=$(field nginx_limit_req_2w rps)

@@ -412,7 +412,13 @@ absl::Status ParseRoot(const Reader& reader, const YAML::Node& root, GatewayConf
     if (absl::Status status = ParseShared(reader, shared, config); !status.ok()) return status;
   }
   if (const YAML::Node estimate = root["estimate"]) {
-    if (absl::Status status = reader.Keys(estimate, "estimate", {"chars_per_token"}); !status.ok()) return status;
+    if (absl::Status status = reader.Keys(estimate, "estimate", {"chars_per_token", "default_output_tokens"}); !status.ok()) {
+      return status;
+    }
+    if (absl::Status status = reader.Int(estimate, "default_output_tokens", 0, int64_t{1} << 30, &config->default_output_tokens);
+        !status.ok()) {
+      return status;
+    }
     if (absl::Status status = reader.Double(estimate, "chars_per_token", 0.5, &config->chars_per_token); !status.ok())
       return status;
   }
@@ -533,7 +539,7 @@ shared:                         # one limit across every account sharing the val
   asn: {requests_per_minute: 3000}
   org: {tier_limits: true}
   campaign: {requests_per_day: 100}
-estimate: {chars_per_token: 4}
+estimate: {chars_per_token: 4, default_output_tokens: 1024}  # the latter when a request sets no max_tokens
 verdicts:
   file: verdicts.jsonl          # hydraguard detect --verdicts
   campaigns: campaigns.json     # hydraguard detect --campaigns (indicators)

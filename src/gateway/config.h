@@ -111,6 +111,7 @@ struct GatewayConfig {
   Limits new_account_limits;
   std::vector<SharedLimit> shared;
   double chars_per_token = 4.0;  // input-token estimate at admission
+  int64_t default_output_tokens = 1024;  // output reservation when a request sets no max_tokens (OpenAI)
 
   // Verdicts and graded response.
   std::string verdicts_file;   // engine's verdicts.jsonl

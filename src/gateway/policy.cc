@@ -187,7 +187,9 @@ Decision Policy::Admit(const RequestContext& context, const VerdictSet& verdicts
   int64_t chars = context.has_body ? context.request.input_chars : context.content_length;
   decision.estimated_input_tokens =
       std::max<int64_t>(1, static_cast<int64_t>(std::ceil(static_cast<double>(chars) / config_.chars_per_token)));
-  decision.estimated_output_tokens = context.request.max_tokens;
+  decision.estimated_output_tokens = context.request.max_tokens > 0 || !context.has_body
+                                         ? context.request.max_tokens
+                                         : config_.default_output_tokens;
   std::vector<CellGroup> groups;
   groups.push_back({.tag = "account:" + identity.account});
   AddCells(account_limits, decision.estimated_input_tokens, decision.estimated_output_tokens, &groups.back());
@@ -240,12 +242,12 @@ Decision Policy::Admit(const RequestContext& context, const VerdictSet& verdicts
   }
 
   bool all_allowed = true;
+  for (const GroupOutcome& outcome : *outcomes) all_allowed = all_allowed && outcome.allowed;
   const Cell* refusing_cell = nullptr;
   const CellGroup* refusing_group = nullptr;
   int64_t retry_after = 0;
   for (size_t group_idx = 0; group_idx < groups.size(); ++group_idx) {
     const GroupOutcome& outcome = (*outcomes)[group_idx];
-    all_allowed = all_allowed && outcome.allowed;
     for (size_t cell_idx = 0; cell_idx < groups[group_idx].cells.size(); ++cell_idx) {
       const Cell& cell = groups[group_idx].cells[cell_idx];
       const CellOutcome& cell_outcome = outcome.cells[cell_idx];
@@ -258,10 +260,14 @@ Decision Policy::Admit(const RequestContext& context, const VerdictSet& verdicts
       const CellSpec* spec = SpecOf(cell.name);
       if (spec == nullptr) continue;
       LimitState& state = decision.limits[static_cast<int>(spec->kind)];
-      if (!state.known || cell_outcome.remaining < state.remaining) {
+      // A refused request is rolled back everywhere: report what remains
+      // without it.
+      int64_t remaining = cell_outcome.remaining + (!all_allowed && outcome.allowed ? cell.cost : 0);
+      remaining = std::min(remaining, cell.rate.limit);
+      if (!state.known || remaining < state.remaining) {
         state = {.known = true,
                  .limit = cell.rate.limit,
-                 .remaining = cell_outcome.remaining,
+                 .remaining = remaining,
                  .reset_ms = cell_outcome.reset_ms,
                  .window_ms = cell.rate.period_ms};
       }

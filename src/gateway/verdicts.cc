@@ -195,6 +195,11 @@ Judgement VerdictSet::Evaluate(const RequestFacts& facts, const VerdictRules& ru
   };
   std::string campaign = facts.campaign;
   if (const VerdictEntry* account = Find("account", facts.account)) {
+    if (*account->action == engine::Action::kAllow) {
+      // An operator's allow on an account (the engine's files never hold
+      // one) vouches for it: no indicator or infrastructure match applies.
+      return Judgement{.reason = "allowlisted: " + account->reason, .source = "account"};
+    }
     consider(*account->action, account->campaign, "account verdict: " + account->reason, "account");
     if (campaign.empty()) campaign = account->campaign;
   }

@@ -16,7 +16,9 @@
 //   - a Redis hash (field "kind:value", value {"action":..,"campaign":..,"reason":..});
 //   - the admin API (same JSON).
 //
-// How a request is judged (Evaluate): the strongest of
+// How a request is judged (Evaluate): an account an operator set to `allow`
+// is allowed whatever else matches (an honest customer caught by a popular
+// template and a shared card can be vouched for); otherwise the strongest of
 //   - its account's verdict, and its campaign's (an account's campaign comes
 //     from the key table or from its verdict);
 //   - every entry with an explicit action that the request matches;

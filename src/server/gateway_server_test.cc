@@ -101,8 +101,13 @@ TEST_F(GatewayServerTest, ProxiesAnthropicWithRateLimitHeadersAndRecordsTheEvent
   ASSERT_EQ(stub_.requests().size(), 1u);
   EXPECT_EQ(stub_.requests()[0].Header("x-api-key"), "k-a1");
   EXPECT_FALSE(stub_.requests()[0].HasHeader("x-hydraguard-suspect"));
-  server_->Stop();
-  std::string events = hydraguard::testing::ReadWholeFile(events_path_);
+  // The event is written just after the response: wait for it.
+  std::string events;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline &&
+         (events = hydraguard::testing::ReadWholeFile(events_path_)).find('\n') == std::string::npos) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   EXPECT_THAT(events, HasSubstr(R"("account":"a1")"));
   EXPECT_THAT(events, HasSubstr(R"("status":200)"));
   EXPECT_THAT(events, HasSubstr(R"("input_tokens":25,"output_tokens":42)"));

@@ -103,11 +103,14 @@ struct ProxyResult {
 // Content-Length (recomputed) are not forwarded; Host is the upstream's.
 // Never throws for I/O errors: every outcome is in the result.
 //
-// REQUIRES: `client` and `target` outlive the returned awaitable; the
-// coroutine runs on an executor that serializes its handlers (a strand or a
-// single-threaded io_context), as Beast's tcp_stream itself requires. While a
-// streamed response is relayed, Proxy waits on `client`'s socket to notice a
-// client that leaves; it owns `client` until it returns.
+// REQUIRES: `client`, `target` and `options` outlive the returned awaitable
+// (a temporary in the co_await expression does); the coroutine runs on an
+// executor that serializes its handlers (a strand or a single-threaded
+// io_context), as Beast's tcp_stream itself requires. Proxy owns `client`
+// until it returns: while a streamed response is relayed it also waits on the
+// socket to notice a client that leaves (one that only half-closes counts as
+// gone). It returns with `client` set to never expire; the caller sets the
+// timeout for its next read.
 boost::asio::awaitable<ProxyResult> Proxy(boost::beast::tcp_stream& client,
                                           boost::beast::http::request<boost::beast::http::string_body> request,
                                           const UpstreamTarget& target, const ProxyOptions& options);
