@@ -9,8 +9,8 @@
 #include <string_view>
 
 #include "gateway/request.h"
+#include "gateway/response_filter.h"
 #include "gateway/verdicts.h"
-#include "server/response_filter.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace hydraguard;
@@ -19,13 +19,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)gateway::ParseApiRequest(api, input);
     for (bool strip : {false, true}) {
       size_t split = size > 0 ? data[0] % (size + 1) : 0;
-      server::SseFilter filter(api, strip);
+      gateway::SseFilter filter(api, strip);
       std::string out;
       filter.Feed(input.substr(0, split), &out);
       filter.Feed(input.substr(split), &out);
       filter.Finish(&out);
       if (!strip && filter.stripped_events() != 0) __builtin_trap();
-      (void)server::FilterJsonResponse(api, input, strip);
+      (void)gateway::FilterJsonResponse(api, input, strip);
     }
   }
   (void)gateway::VerdictEntry::FromJson(input, "account");

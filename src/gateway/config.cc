@@ -412,10 +412,12 @@ absl::Status ParseRoot(const Reader& reader, const YAML::Node& root, GatewayConf
     if (absl::Status status = ParseShared(reader, shared, config); !status.ok()) return status;
   }
   if (const YAML::Node estimate = root["estimate"]) {
-    if (absl::Status status = reader.Keys(estimate, "estimate", {"chars_per_token", "default_output_tokens"}); !status.ok()) {
+    if (absl::Status status = reader.Keys(estimate, "estimate", {"chars_per_token", "default_output_tokens"});
+        !status.ok()) {
       return status;
     }
-    if (absl::Status status = reader.Int(estimate, "default_output_tokens", 0, int64_t{1} << 30, &config->default_output_tokens);
+    if (absl::Status status =
+            reader.Int(estimate, "default_output_tokens", 0, int64_t{1} << 30, &config->default_output_tokens);
         !status.ok()) {
       return status;
     }

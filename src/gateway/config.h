@@ -110,7 +110,7 @@ struct GatewayConfig {
   int64_t new_account_ms = 0;  // accounts younger than this get new_account_limits
   Limits new_account_limits;
   std::vector<SharedLimit> shared;
-  double chars_per_token = 4.0;  // input-token estimate at admission
+  double chars_per_token = 4.0;          // input-token estimate at admission
   int64_t default_output_tokens = 1024;  // output reservation when a request sets no max_tokens (OpenAI)
 
   // Verdicts and graded response.

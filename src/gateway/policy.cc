@@ -187,9 +187,8 @@ Decision Policy::Admit(const RequestContext& context, const VerdictSet& verdicts
   int64_t chars = context.has_body ? context.request.input_chars : context.content_length;
   decision.estimated_input_tokens =
       std::max<int64_t>(1, static_cast<int64_t>(std::ceil(static_cast<double>(chars) / config_.chars_per_token)));
-  decision.estimated_output_tokens = context.request.max_tokens > 0 || !context.has_body
-                                         ? context.request.max_tokens
-                                         : config_.default_output_tokens;
+  decision.estimated_output_tokens =
+      context.request.max_tokens > 0 || !context.has_body ? context.request.max_tokens : config_.default_output_tokens;
   std::vector<CellGroup> groups;
   groups.push_back({.tag = "account:" + identity.account});
   AddCells(account_limits, decision.estimated_input_tokens, decision.estimated_output_tokens, &groups.back());

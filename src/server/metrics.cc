@@ -99,7 +99,8 @@ std::string Metrics::Render() const {
   Counter(&out, "hydraguard_client_gone_total", "Streams ended because the client went away.", client_gone_.load());
   Counter(&out, "hydraguard_refresh_errors_total", "Failed reloads of verdicts or keys.", refresh_errors_.load());
   limiter_latency_.Render("hydraguard_limiter_seconds", "Time to decide all limiters of a request.", &out);
-  request_latency_.Render("hydraguard_decision_seconds", "Time from a complete request to its decision (parse, key, verdicts, limiters).", &out);
+  request_latency_.Render("hydraguard_decision_seconds",
+                          "Time from a complete request to its decision (parse, key, verdicts, limiters).", &out);
   std::lock_guard lock(gauges_mutex_);
   std::string_view last_family;
   for (const Gauge& gauge : gauges_) {

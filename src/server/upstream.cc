@@ -203,7 +203,7 @@ net::awaitable<void> RelayStream(Stream& upstream, beast::flat_buffer& buffer,
       break;
   }
 
-  SseFilter filter(x.options.api, x.options.strip_thinking);
+  gateway::SseFilter filter(x.options.api, x.options.strip_thinking);
   std::string chunk(kReadChunk, '\0');
   std::string out;
   bool cut_short = false;
@@ -287,9 +287,9 @@ net::awaitable<void> RelayWhole(Stream& upstream, beast::flat_buffer& buffer,
   }
   const auto& header = parser.get();
   int status = header.result_int();
-  FilteredBody filtered;
+  gateway::FilteredBody filtered;
   if (status >= 200 && status < 300 && !IsEncoded(header)) {
-    filtered = FilterJsonResponse(x.options.api, body, x.options.strip_thinking);
+    filtered = gateway::FilterJsonResponse(x.options.api, body, x.options.strip_thinking);
   } else {
     filtered.body = std::move(body);
   }

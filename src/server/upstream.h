@@ -33,13 +33,15 @@
 
 #include "absl/status/statusor.h"
 #include "gateway/api.h"
-#include "server/response_filter.h"
+#include "gateway/response_filter.h"
 
 namespace boost::asio::ssl {
 class context;
 }  // namespace boost::asio::ssl
 
 namespace hydraguard::server {
+
+using gateway::ApiKind;
 
 struct UpstreamConfig {
   // "http://host[:port][/base]" or "https://host[:port][/base]"; an IPv6
@@ -70,7 +72,7 @@ struct UpstreamTarget {
 absl::StatusOr<UpstreamTarget> ParseUpstream(const UpstreamConfig& config);
 
 struct ProxyOptions {
-  ApiKind api = ApiKind::kAnthropic;  // shapes error bodies and the filter
+  gateway::ApiKind api = gateway::ApiKind::kAnthropic;  // shapes error bodies and the filter
   bool strip_thinking = false;
   // Added to the upstream request (after the client's own headers).
   std::vector<std::pair<std::string, std::string>> upstream_headers;
@@ -82,7 +84,7 @@ struct ProxyOptions {
 
 struct ProxyResult {
   int status = 0;  // sent to the client (502/504 when the gateway made it up)
-  Usage usage;
+  gateway::Usage usage;
   bool streamed = false;         // text/event-stream relayed event by event
   bool client_gone = false;      // the client left before the response ended
   bool upstream_failed = false;  // connect/timeout/malformed/cut short

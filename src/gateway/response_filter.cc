@@ -1,12 +1,12 @@
-#include "server/response_filter.h"
+#include "gateway/response_filter.h"
 
 #include <cstring>
 #include <optional>
 
-#include "server/internal/json_spans.h"
+#include "gateway/internal/json_spans.h"
 #include "simdjson.h"
 
-namespace hydraguard::server {
+namespace hydraguard::gateway {
 namespace {
 
 using internal::FindMember;
@@ -448,4 +448,4 @@ FilteredBody FilterJsonResponse(ApiKind api, std::string_view body, bool strip_t
   return result;
 }
 
-}  // namespace hydraguard::server
+}  // namespace hydraguard::gateway

@@ -6,10 +6,10 @@
 #include <cstring>
 #include <string>
 
-#include "server/response_filter.h"
+#include "gateway/response_filter.h"
 #include "testing/upstream_stub.h"
 
-namespace hydraguard::server {
+namespace hydraguard::gateway {
 namespace {
 
 constexpr size_t kReadSize = 4096;
@@ -66,4 +66,4 @@ void BM_Memcpy(benchmark::State& state) {
 BENCHMARK(BM_Memcpy);
 
 }  // namespace
-}  // namespace hydraguard::server
+}  // namespace hydraguard::gateway

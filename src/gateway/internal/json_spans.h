@@ -13,8 +13,8 @@
 // Keys are compared as written between their quotes (no unescaping).
 //
 // Thread-safety: pure functions.
-#ifndef HYDRAGUARD_SERVER_INTERNAL_JSON_SPANS_H_
-#define HYDRAGUARD_SERVER_INTERNAL_JSON_SPANS_H_
+#ifndef HYDRAGUARD_GATEWAY_INTERNAL_JSON_SPANS_H_
+#define HYDRAGUARD_GATEWAY_INTERNAL_JSON_SPANS_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -24,7 +24,7 @@
 
 #include "absl/functional/function_ref.h"
 
-namespace hydraguard::server::internal {
+namespace hydraguard::gateway::internal {
 
 // [begin, end) in the text, with no surrounding whitespace.
 struct JsonSpan {
@@ -67,6 +67,6 @@ inline bool IsString(std::string_view text, JsonSpan value, std::string_view exp
 inline bool IsObject(std::string_view text, JsonSpan value) { return value.size() >= 2 && text[value.begin] == '{'; }
 inline bool IsArray(std::string_view text, JsonSpan value) { return value.size() >= 2 && text[value.begin] == '['; }
 
-}  // namespace hydraguard::server::internal
+}  // namespace hydraguard::gateway::internal
 
-#endif  // HYDRAGUARD_SERVER_INTERNAL_JSON_SPANS_H_
+#endif  // HYDRAGUARD_GATEWAY_INTERNAL_JSON_SPANS_H_

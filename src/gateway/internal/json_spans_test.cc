@@ -1,11 +1,11 @@
-#include "server/internal/json_spans.h"
+#include "gateway/internal/json_spans.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-namespace hydraguard::server::internal {
+namespace hydraguard::gateway::internal {
 namespace {
 
 std::vector<std::string> Members(std::string_view json, bool* ok = nullptr) {
@@ -83,4 +83,4 @@ TEST(JsonSpansTest, MalformedIsRejectedWithoutOverrun) {
 }
 
 }  // namespace
-}  // namespace hydraguard::server::internal
+}  // namespace hydraguard::gateway::internal

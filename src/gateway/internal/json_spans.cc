@@ -1,9 +1,9 @@
-#include "server/internal/json_spans.h"
+#include "gateway/internal/json_spans.h"
 
 #include <charconv>
 #include <cstring>
 
-namespace hydraguard::server::internal {
+namespace hydraguard::gateway::internal {
 namespace {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -135,4 +135,4 @@ std::optional<int64_t> IntegerAt(std::string_view text, JsonSpan value) {
   return number;
 }
 
-}  // namespace hydraguard::server::internal
+}  // namespace hydraguard::gateway::internal

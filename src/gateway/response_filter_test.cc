@@ -1,4 +1,4 @@
-#include "server/response_filter.h"
+#include "gateway/response_filter.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 
 #include "testing/upstream_stub.h"
 
-namespace hydraguard::server {
+namespace hydraguard::gateway {
 namespace {
 
 using hydraguard::testing::UpstreamStub;
@@ -366,4 +366,4 @@ TEST(FilterJsonResponseTest, NonJsonPassesUnchanged) {
 }
 
 }  // namespace
-}  // namespace hydraguard::server
+}  // namespace hydraguard::gateway

@@ -29,8 +29,8 @@
 //
 // Thread-safety: SseFilter is a single-stream state machine (one thread at a
 // time); FilterJsonResponse is a pure function.
-#ifndef HYDRAGUARD_SERVER_RESPONSE_FILTER_H_
-#define HYDRAGUARD_SERVER_RESPONSE_FILTER_H_
+#ifndef HYDRAGUARD_GATEWAY_RESPONSE_FILTER_H_
+#define HYDRAGUARD_GATEWAY_RESPONSE_FILTER_H_
 
 #include <cstdint>
 #include <string>
@@ -39,9 +39,7 @@
 
 #include "gateway/api.h"
 
-namespace hydraguard::server {
-
-using gateway::ApiKind;
+namespace hydraguard::gateway {
 
 // Tokens the upstream reported (Anthropic input/output_tokens, OpenAI
 // prompt/completion_tokens). `known` once any usage was seen.
@@ -120,6 +118,6 @@ struct FilteredBody {
 // JSON object passes unchanged with usage unknown.
 FilteredBody FilterJsonResponse(ApiKind api, std::string_view body, bool strip_thinking);
 
-}  // namespace hydraguard::server
+}  // namespace hydraguard::gateway
 
-#endif  // HYDRAGUARD_SERVER_RESPONSE_FILTER_H_
+#endif  // HYDRAGUARD_GATEWAY_RESPONSE_FILTER_H_
