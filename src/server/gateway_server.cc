@@ -182,6 +182,14 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
   }
   options.upstream_headers.emplace_back("x-forwarded-for", caller.ip.ToString());
   options.response_headers = gateway::RateLimitHeaders(api, decision, judged.context.now_ms);
+  // Settle before the client has the whole response: its next request must
+  // see the real usage, not the reservation.
+  bool settled = false;
+  options.on_complete = [&](const gateway::Usage& usage) {
+    settled = true;
+    int64_t input = usage.known ? usage.input_tokens : -1, output = usage.known ? usage.output_tokens : -1;
+    if (!state->policy().Settle(decision, input, output, state->now_ms()).ok()) state->metrics().CountSettleError();
+  };
   ProxyResult result = co_await Proxy(stream, std::move(request), *upstream, options);
   if (result.upstream_failed) state->metrics().CountUpstreamError();
   if (result.client_gone) state->metrics().CountClientGone();
@@ -195,8 +203,7 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
   } else if (result.upstream_failed && (result.status == 502 || result.status == 504)) {
     output_tokens = 0;  // the upstream never answered: nothing was generated
   }
-  if (absl::Status status = state->policy().Settle(decision, input_tokens, output_tokens, state->now_ms());
-      !status.ok()) {
+  if (!settled && !state->policy().Settle(decision, input_tokens, output_tokens, state->now_ms()).ok()) {
     state->metrics().CountSettleError();
   }
   Account(*state, judged, caller, endpoint, result.status, input_tokens, output_tokens);

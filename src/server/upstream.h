@@ -26,6 +26,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -80,6 +81,11 @@ struct ProxyOptions {
   std::vector<std::pair<std::string, std::string>> response_headers;
   // Longest a single write to the client may take (a stalled reader).
   int client_write_timeout_ms = 60000;
+  // Called once with the upstream's final usage just before the last bytes
+  // of a complete response go to the client, so that whatever the client
+  // sends next already sees the settled limits. Not called for responses
+  // that fail or are cut short (the caller settles from ProxyResult).
+  std::function<void(const gateway::Usage&)> on_complete;
 };
 
 struct ProxyResult {
