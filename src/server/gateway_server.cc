@@ -44,26 +44,31 @@ std::string_view PathOf(const Request& request) {
 struct GatewayServer::Impl {
   std::unique_ptr<GatewayState> state;
   std::optional<UpstreamTarget> upstream;
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
+  // One event loop per thread, each with its own listening socket on the
+  // same port (SO_REUSEPORT): the kernel spreads connections, and a
+  // connection never wakes another thread.
+  struct Loop {
+    asio::io_context io{1};
+    tcp::acceptor acceptor{io};
+  };
+  std::vector<std::unique_ptr<Loop>> loops;
   std::vector<std::thread> threads;
   std::mutex mutex;
   std::condition_variable stopped_cv;
   bool started = false, stopped = false;
 
-  awaitable<void> Listen();
+  awaitable<void> Listen(Loop& loop);
   awaitable<void> Session(beast::tcp_stream stream);
   awaitable<bool> ServeApi(beast::tcp_stream& stream, Request request, gateway::ApiKind api,
                            const ingest::IpAddress& peer);
 };
 
-awaitable<void> GatewayServer::Impl::Listen() {
+awaitable<void> GatewayServer::Impl::Listen(Loop& loop) {
   for (;;) {
     boost::system::error_code error;
-    tcp::socket socket =
-        co_await acceptor.async_accept(asio::make_strand(io), asio::redirect_error(use_awaitable, error));
+    tcp::socket socket = co_await loop.acceptor.async_accept(asio::redirect_error(use_awaitable, error));
     if (error) {
-      if (error == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+      if (error == asio::error::operation_aborted || !loop.acceptor.is_open()) co_return;
       Log(LogLevel::kWarn, "accept failed", {{"error", error.message()}});
       continue;
     }
@@ -231,13 +236,19 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Create(const gatew
   asio::ip::address address = asio::ip::make_address(config.listen_host, error);
   if (error) return absl::InvalidArgumentError(fmt::format("listen: \"{}\" is not an IP address", config.listen_host));
   tcp::endpoint endpoint(address, static_cast<uint16_t>(config.listen_port));
-  impl->acceptor.open(endpoint.protocol(), error);
-  if (!error) impl->acceptor.set_option(asio::socket_base::reuse_address(true), error);
-  if (!error) impl->acceptor.bind(endpoint, error);
-  if (!error) impl->acceptor.listen(asio::socket_base::max_listen_connections, error);
-  if (error) {
-    return absl::UnavailableError(
-        fmt::format("listen on {}:{}: {}", config.listen_host, config.listen_port, error.message()));
+  for (int index = 0; index < config.threads; ++index) {
+    auto loop = std::make_unique<Impl::Loop>();
+    loop->acceptor.open(endpoint.protocol(), error);
+    if (!error) loop->acceptor.set_option(asio::socket_base::reuse_address(true), error);
+    if (!error) loop->acceptor.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true), error);
+    if (!error) loop->acceptor.bind(endpoint, error);
+    if (!error) loop->acceptor.listen(asio::socket_base::max_listen_connections, error);
+    if (error) {
+      return absl::UnavailableError(
+          fmt::format("listen on {}:{}: {}", config.listen_host, endpoint.port(), error.message()));
+    }
+    endpoint.port(loop->acceptor.local_endpoint().port());  // port 0: the others share the one picked
+    impl->loops.push_back(std::move(loop));
   }
   return std::unique_ptr<GatewayServer>(new GatewayServer(std::move(impl)));
 }
@@ -248,12 +259,12 @@ void GatewayServer::Start() {
   std::lock_guard lock(impl_->mutex);
   if (impl_->started) return;
   impl_->started = true;
-  asio::co_spawn(impl_->io, impl_->Listen(), asio::detached);
-  for (int index = 0; index < impl_->state->config().threads; ++index) {
-    impl_->threads.emplace_back([this] {
+  for (const std::unique_ptr<Impl::Loop>& loop : impl_->loops) {
+    asio::co_spawn(loop->io, impl_->Listen(*loop), asio::detached);
+    impl_->threads.emplace_back([this, io = &loop->io] {
       for (;;) {
         try {
-          impl_->io.run();
+          io->run();
           return;
         } catch (const std::exception& error) {
           Log(LogLevel::kError, "uncaught exception in a connection", {{"error", error.what()}});
@@ -269,14 +280,16 @@ void GatewayServer::Stop() {
     std::lock_guard lock(impl_->mutex);
     if (impl_->stopped) return;
     impl_->stopped = true;
-    asio::post(impl_->io, [this] {
-      boost::system::error_code ignored;
-      impl_->acceptor.close(ignored);
-    });
-    impl_->io.stop();
+    for (const std::unique_ptr<Impl::Loop>& loop : impl_->loops) loop->io.stop();
     threads.swap(impl_->threads);
   }
   for (std::thread& thread : threads) thread.join();
+  // No loop runs any more: closing here cannot race a handler, and nothing
+  // is left listening (a client now gets "connection refused" at once).
+  for (const std::unique_ptr<Impl::Loop>& loop : impl_->loops) {
+    boost::system::error_code ignored;
+    loop->acceptor.close(ignored);
+  }
   impl_->stopped_cv.notify_all();
 }
 
@@ -287,7 +300,7 @@ void GatewayServer::Wait() {
 
 uint16_t GatewayServer::port() const {
   boost::system::error_code error;
-  return impl_->acceptor.local_endpoint(error).port();
+  return impl_->loops.front()->acceptor.local_endpoint(error).port();
 }
 
 GatewayState& GatewayServer::state() { return *impl_->state; }

@@ -1,5 +1,6 @@
 // GatewayServer: `hydraguard serve`. A multi-threaded Boost.Beast HTTP/1.1
-// server (C++20 coroutines, one strand per connection) with these routes:
+// server (C++20 coroutines; one event loop per thread, each accepting on the
+// same port with SO_REUSEPORT) with these routes:
 //
 //   POST /v1/messages, /v1/chat/completions   decide, then proxy to the upstream (SSE passed
 //                                             through as it arrives); refusals shaped like the API's

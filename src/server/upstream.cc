@@ -328,15 +328,23 @@ net::awaitable<void> Run(Stream& upstream, http::request<http::string_body>& req
   const UpstreamTarget& target = x.target;
   beast::error_code ec;
 
-  // Resolve, bounded by the connect timeout (the resolver has none).
-  auto resolver = std::make_shared<tcp::resolver>(executor);
-  net::steady_timer resolve_deadline(executor, Ms(target.connect_timeout_ms));
-  resolve_deadline.async_wait([resolver](const beast::error_code& timer_ec) {
-    if (!timer_ec) resolver->cancel();
-  });
-  tcp::resolver::results_type endpoints =
-      co_await resolver->async_resolve(target.host, std::to_string(target.port), Redirect(ec));
-  resolve_deadline.cancel();
+  // An address needs no resolver (which runs on a thread of its own);
+  // a name is resolved, bounded by the connect timeout.
+  tcp::resolver::results_type endpoints;
+  boost::system::error_code literal_ec;
+  net::ip::address literal = net::ip::make_address(target.host, literal_ec);
+  if (!literal_ec) {
+    endpoints = tcp::resolver::results_type::create(tcp::endpoint(literal, target.port), target.host,
+                                                    std::to_string(target.port));
+  } else {
+    auto resolver = std::make_shared<tcp::resolver>(executor);
+    net::steady_timer resolve_deadline(executor, Ms(target.connect_timeout_ms));
+    resolve_deadline.async_wait([resolver](const beast::error_code& timer_ec) {
+      if (!timer_ec) resolver->cancel();
+    });
+    endpoints = co_await resolver->async_resolve(target.host, std::to_string(target.port), Redirect(ec));
+    resolve_deadline.cancel();
+  }
   if (ec) {
     bool timed_out = ec == net::error::operation_aborted;
     co_await Fail(x, timed_out ? http::status::gateway_timeout : http::status::bad_gateway,
