@@ -43,6 +43,18 @@ absl::StatusOr<ApiRequest> ParseApiRequest(ApiKind kind, std::string_view body) 
   if (simdjson::error_code error = parser.parse(body.data(), body.size()).get_object().get(root)) {
     return Invalid(fmt::format("request body is not a JSON object: {}", simdjson::error_message(error)));
   }
+  // A key given twice is read differently by different JSON parsers (first
+  // or last wins): the upstream might run another model than the one judged.
+  int model_keys = 0, max_keys = 0, completion_keys = 0, stream_keys = 0;
+  for (simdjson::dom::key_value_pair field : root) {
+    model_keys += field.key == "model";
+    max_keys += field.key == "max_tokens";
+    completion_keys += field.key == "max_completion_tokens";
+    stream_keys += field.key == "stream";
+  }
+  if (model_keys > 1 || max_keys > 1 || completion_keys > 1 || stream_keys > 1) {
+    return Invalid("model, max_tokens, max_completion_tokens and stream may each appear once");
+  }
   ApiRequest request;
   std::string_view model;
   if (root.at_key("model").get_string().get(model) || model.empty()) return Invalid("model: Field required");

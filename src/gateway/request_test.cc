@@ -180,3 +180,21 @@ TEST(ParseApiRequestTest, UnicodeAndEscapesCountBytes) {
 
 }  // namespace
 }  // namespace hydraguard::gateway
+
+namespace hydraguard::gateway {
+namespace {
+
+TEST(ParseApiRequestDuplicates, ARepeatedModelOrCapIsRefused) {
+  // Parsers disagree on which duplicate wins: the upstream might run a model
+  // other than the one the policy judged.
+  for (std::string_view body :
+       {R"({"model":"cheap","model":"gated","max_tokens":5,"messages":[{"role":"user","content":"x"}]})",
+        R"({"model":"m","max_tokens":5,"max_tokens":99999,"messages":[{"role":"user","content":"x"}]})",
+        R"({"model":"m","max_tokens":5,"stream":false,"stream":true,"messages":[{"role":"user","content":"x"}]})"}) {
+    absl::StatusOr<ApiRequest> request = ParseApiRequest(ApiKind::kAnthropic, body);
+    EXPECT_FALSE(request.ok()) << body;
+  }
+}
+
+}  // namespace
+}  // namespace hydraguard::gateway

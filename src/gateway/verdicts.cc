@@ -249,9 +249,13 @@ std::shared_ptr<const VerdictSet> VerdictStore::Snapshot() const {
   return snapshot_;
 }
 
-void VerdictStore::ReplaceBase(VerdictSet base) {
+void VerdictStore::ReplaceBase(VerdictSet base, bool drop_overrides) {
   std::lock_guard lock(mutex_);
   base_ = std::move(base);
+  if (drop_overrides) {
+    overrides_ = VerdictSet();
+    removed_.clear();
+  }
   Rebuild();
 }
 

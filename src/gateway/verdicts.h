@@ -116,7 +116,9 @@ class VerdictSet {
 class VerdictStore {
  public:
   std::shared_ptr<const VerdictSet> Snapshot() const;
-  void ReplaceBase(VerdictSet base);
+  // `drop_overrides`: the base is the shared source of truth (a Redis hash
+  // that admin writes go to), so local admin changes are now part of it.
+  void ReplaceBase(VerdictSet base, bool drop_overrides = false);
   absl::Status SetOverride(std::string_view kind, std::string_view value, VerdictEntry entry);
   bool RemoveOverride(std::string_view kind, std::string_view value);
 

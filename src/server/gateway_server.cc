@@ -70,6 +70,9 @@ awaitable<void> GatewayServer::Impl::Listen(Loop& loop) {
     if (error) {
       if (error == asio::error::operation_aborted || !loop.acceptor.is_open()) co_return;
       Log(LogLevel::kWarn, "accept failed", {{"error", error.message()}});
+      // Out of descriptors (EMFILE) fails again at once: pause, don't spin.
+      asio::steady_timer pause(loop.io, std::chrono::milliseconds(100));
+      co_await pause.async_wait(asio::redirect_error(use_awaitable, error));
       continue;
     }
     socket.set_option(tcp::no_delay(true), error);
@@ -124,6 +127,7 @@ awaitable<void> GatewayServer::Impl::Session(beast::tcp_stream stream) {
         decision.error = gateway::ErrorKind::kInvalidRequest;
         decision.message = "Use POST.";
         Response response = ErrorResponse(*api, decision, request.version(), keep_alive, state->now_ms());
+        response.set(http::field::allow, "POST");
         co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, error));
       } else {
         keep_alive = co_await ServeApi(stream, std::move(request), *api, peer);
@@ -159,20 +163,19 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
   state->metrics().CountEndpoint(api == gateway::ApiKind::kAnthropic ? "messages" : "chat_completions");
   Caller caller = IdentifyCaller(request, peer, state->config());
   std::string endpoint(PathOf(request));
-  Judged judged = Judge(*state, caller, api, request.body(), true, static_cast<int64_t>(request.body().size()));
-  const gateway::Decision& decision = judged.decision;
   boost::system::error_code error;
-  if (decision.allowed && !upstream) {
-    gateway::Decision none = decision;
-    none.allowed = false;
+  if (!upstream) {
+    // Check-only: answer before the policy, which would charge the limits.
+    gateway::Decision none;
     none.status = 404;
     none.error = gateway::ErrorKind::kNotFound;
     none.message = "This gateway runs in check-only mode (no upstream configured).";
-    Account(*state, judged, caller, endpoint, 404, -1, -1);
-    Response response = ErrorResponse(api, none, request.version(), request.keep_alive(), judged.context.now_ms);
+    Response response = ErrorResponse(api, none, request.version(), request.keep_alive(), state->now_ms());
     co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, error));
     co_return !error && request.keep_alive();
   }
+  Judged judged = Judge(*state, caller, api, request.body(), true, static_cast<int64_t>(request.body().size()));
+  const gateway::Decision& decision = judged.decision;
   if (!decision.allowed) {
     Account(*state, judged, caller, endpoint, decision.status, -1, -1);
     Response response = ErrorResponse(api, decision, request.version(), request.keep_alive(), judged.context.now_ms);
@@ -190,24 +193,23 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
   // Settle before the client has the whole response: its next request must
   // see the real usage, not the reservation.
   bool settled = false;
-  options.on_complete = [&](const gateway::Usage& usage) {
+  options.on_complete = [&](int status, const gateway::Usage& usage) {
     settled = true;
     int64_t input = usage.known ? usage.input_tokens : -1, output = usage.known ? usage.output_tokens : -1;
+    if (!usage.known && status >= 400) output = 0;  // an error answer generated nothing
     if (!state->policy().Settle(decision, input, output, state->now_ms()).ok()) state->metrics().CountSettleError();
   };
   ProxyResult result = co_await Proxy(stream, std::move(request), *upstream, options);
   if (result.upstream_failed) state->metrics().CountUpstreamError();
   if (result.client_gone) state->metrics().CountClientGone();
   if (result.stripped_blocks > 0) state->metrics().CountStripped();
-  // Settle: real usage when the upstream reported it; nothing was produced
-  // when it failed before answering; otherwise keep the estimate.
-  int64_t input_tokens = -1, output_tokens = -1;
-  if (result.usage.known) {
-    input_tokens = result.usage.input_tokens;
-    output_tokens = result.usage.output_tokens;
-  } else if (result.upstream_failed && (result.status == 502 || result.status == 504)) {
-    output_tokens = 0;  // the upstream never answered: nothing was generated
-  }
+  // Not settled: the response did not complete. Nothing was generated when
+  // the upstream never answered; otherwise (a stream cut short, a client that
+  // left) the output reservation stands: usage seen so far (message_start
+  // says 1 output token) must not refund a stream the client walked out of.
+  int64_t input_tokens = result.usage.known ? result.usage.input_tokens : -1;
+  int64_t output_tokens = settled && result.usage.known ? result.usage.output_tokens : -1;
+  if (!settled && result.upstream_failed && (result.status == 502 || result.status == 504)) output_tokens = 0;
   if (!settled && !state->policy().Settle(decision, input_tokens, output_tokens, state->now_ms()).ok()) {
     state->metrics().CountSettleError();
   }

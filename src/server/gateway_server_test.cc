@@ -399,3 +399,54 @@ TEST_F(GatewayServerTest, CheckOnlyModeAnswersNginxStyle) {
 
 }  // namespace
 }  // namespace hydraguard::server
+
+namespace hydraguard::server {
+namespace {
+
+TEST_F(GatewayServerTest, TwoDifferentKeysInOneRequestAreRefused) {
+  Start(kTiers);
+  // A blocked key in Authorization must not ride along with a clean x-api-key
+  // to an upstream that authenticates with Authorization.
+  HttpReply both =
+      Post("/v1/chat/completions", OpenAiBody(), {{"x-api-key", "k-a1"}, {"authorization", "Bearer k-a2"}});
+  EXPECT_EQ(both.status, 400);
+  EXPECT_TRUE(stub_.requests().empty());
+  EXPECT_EQ(
+      Post("/v1/chat/completions", OpenAiBody(), {{"x-api-key", "k-a1"}, {"authorization", "Bearer k-a1"}}).status,
+      200);
+}
+
+TEST_F(GatewayServerTest, AClientLeavingMidStreamKeepsItsOutputReservation) {
+  // 1000 output tokens a minute, max_tokens 600: the client reads the first
+  // event (message_start says 1 output token) and leaves.
+  stub_.SetOptions({.output_tokens = 500, .hold = UpstreamStub::Hold::kAfterFirstEvent});
+  Start(R"(tiers:
+  default: build
+  levels:
+    build: {output_tokens_per_minute: 1000}
+)");
+  {
+    namespace asio = boost::asio;
+    asio::io_context io;
+    asio::ip::tcp::socket socket(io);
+    socket.connect({asio::ip::make_address("127.0.0.1"), server_->port()});
+    std::string body = AnthropicBody("x", 600, true);
+    std::string request = fmt::format(
+        "POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: k-a1\r\nContent-Type: application/json\r\n"
+        "Content-Length: {}\r\n\r\n{}",
+        body.size(), body);
+    asio::write(socket, asio::buffer(request));
+    ASSERT_TRUE(stub_.WaitUntilHolding(1, std::chrono::seconds(10)));
+  }  // the client closes
+  ASSERT_TRUE(stub_.WaitForPeerDisconnects(1, std::chrono::seconds(10)));
+  stub_.SetOptions({.output_tokens = 42});
+  // 600 stay reserved: another 600 does not fit this minute. (Settling on
+  // message_start's usage would have refunded 599.)
+  HttpClient client(server_->port());
+  HttpReply check = client.Post("/check.json", AnthropicBody("x", 600), {{"x-api-key", "k-a1"}}).value();
+  EXPECT_THAT(check.body, HasSubstr(R"("allowed":false)"));
+  EXPECT_THAT(check.body, HasSubstr(R"("limiter":"account:otpm")"));
+}
+
+}  // namespace
+}  // namespace hydraguard::server

@@ -165,7 +165,9 @@ absl::Status GatewayState::LoadVerdicts(bool force) {
       base->Merge(*current);
     }
   }
-  verdicts_.ReplaceBase(*std::move(base));
+  // A Redis hash read in full holds every replica's admin writes: it replaces
+  // local ones (so a verdict another replica deleted is deleted here too).
+  verdicts_.ReplaceBase(*std::move(base), redis_ != nullptr && redis_status.ok());
   std::lock_guard lock(mutex_);
   verdicts_mtime_ = verdicts_mtime;
   campaigns_mtime_ = campaigns_mtime;

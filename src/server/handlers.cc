@@ -47,12 +47,14 @@ std::string ActionHeader(const Decision& decision) { return std::string(engine::
 Caller IdentifyCaller(const Request& request, const ingest::IpAddress& peer, const gateway::GatewayConfig& config) {
   Caller caller;
   caller.api_key = std::string(Header(request, "x-api-key"));
-  if (caller.api_key.empty()) {
-    std::string_view authorization = Header(request, "authorization");
-    if (authorization.size() > 7 && absl::AsciiStrToLower(std::string(authorization.substr(0, 7))) == "bearer ") {
-      std::string key(authorization.substr(7));
-      absl::StripAsciiWhitespace(&key);
+  std::string_view authorization = Header(request, "authorization");
+  if (authorization.size() > 7 && absl::AsciiStrToLower(std::string(authorization.substr(0, 7))) == "bearer ") {
+    std::string key(authorization.substr(7));
+    absl::StripAsciiWhitespace(&key);
+    if (caller.api_key.empty()) {
       caller.api_key = std::move(key);
+    } else if (key != caller.api_key) {
+      caller.conflicting_keys = true;
     }
   }
   caller.ip = ClientIp(peer, Header(request, "x-forwarded-for"), config.trusted_proxies);
@@ -85,6 +87,11 @@ Judged Judge(GatewayState& state, const Caller& caller, ApiKind api, std::string
         Early(401, ErrorKind::kAuthentication, "missing_api_key", "unauthenticated",
               api == ApiKind::kAnthropic ? "x-api-key header is required"
                                          : "You didn't provide an API key. Use Authorization: Bearer KEY.");
+    return judged;
+  }
+  if (caller.conflicting_keys) {
+    judged.decision = Early(400, ErrorKind::kInvalidRequest, "conflicting_api_keys", "bad_request",
+                            "Send one API key: x-api-key and Authorization name different keys.");
     return judged;
   }
   judged.keys = state.keys();

@@ -30,7 +30,9 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
 // Facts about the caller taken from the connection and headers.
 struct Caller {
-  std::string api_key;  // from x-api-key or Authorization: Bearer
+  std::string api_key;            // from x-api-key or Authorization: Bearer
+  bool conflicting_keys = false;  // both headers, with different keys: refused (the upstream might
+                                  // authenticate with the one the gateway did not judge)
   ingest::IpAddress ip;
   uint32_t asn = 0;
   std::string tls, ua, country;  // tls and country only from trusted peers

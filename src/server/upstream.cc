@@ -246,7 +246,7 @@ net::awaitable<void> RelayStream(Stream& upstream, beast::flat_buffer& buffer,
       co_await WriteBody(x, event, chunked);
     } else {
       if (!encoded) filter.Finish(&out);
-      if (x.options.on_complete) x.options.on_complete(filter.usage());
+      if (x.options.on_complete) x.options.on_complete(x.result.status, filter.usage());
       bool written = co_await WriteBody(x, out, chunked);
       if (written && chunked) {
         x.client.expires_after(Ms(x.options.client_write_timeout_ms));
@@ -308,7 +308,7 @@ net::awaitable<void> RelayWhole(Stream& upstream, beast::flat_buffer& buffer,
   response.keep_alive(x.keep_alive);
   x.result.usage = filtered.usage;
   x.result.stripped_blocks = filtered.stripped_blocks;
-  if (x.options.on_complete) x.options.on_complete(filtered.usage);
+  if (x.options.on_complete) x.options.on_complete(x.result.status, filtered.usage);
   x.client.expires_after(Ms(x.options.client_write_timeout_ms));
   x.response_started = true;
   co_await http::async_write(x.client, response, Redirect(ec));

@@ -85,7 +85,8 @@ struct ProxyOptions {
   // of a complete response go to the client, so that whatever the client
   // sends next already sees the settled limits. Not called for responses
   // that fail or are cut short (the caller settles from ProxyResult).
-  std::function<void(const gateway::Usage&)> on_complete;
+  // Arguments: the upstream's status and its usage.
+  std::function<void(int status, const gateway::Usage&)> on_complete;
 };
 
 struct ProxyResult {
