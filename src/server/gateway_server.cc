@@ -183,6 +183,8 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
     co_return !error && request.keep_alive();
   }
   ProxyOptions options{.api = api, .strip_thinking = decision.strip_thinking};
+  // Only the gateway says whether a request is suspect.
+  request.erase(boost::beast::string_view(state->config().suspect_header.data(), state->config().suspect_header.size()));
   if (decision.suspect) {
     std::string value(engine::ActionName(decision.action));
     if (!decision.campaign.empty()) value += "; campaign=" + decision.campaign;
