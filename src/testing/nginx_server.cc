@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "fmt/format.h"
+#include "testing/child_process.h"
 #include "testing/test_files.h"
 
 namespace hydraguard::testing {
@@ -30,28 +31,6 @@ constexpr std::chrono::seconds kStartTimeout(5);
 constexpr std::chrono::seconds kQuitTimeout(2);
 constexpr std::chrono::seconds kStopTimeout(5);
 constexpr int kStartAttempts = 5;
-
-std::string Errno(std::string_view what) { return fmt::format("{}: {}", what, std::strerror(errno)); }
-
-// A port the kernel just handed out for 127.0.0.1 (free now; someone may take
-// it before nginx binds it, hence the retries in Start).
-absl::StatusOr<int> FreeLoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return absl::InternalError(Errno("socket"));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    absl::Status status = absl::InternalError(Errno("bind 127.0.0.1:0"));
-    ::close(fd);
-    return status;
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // Whether something accepts TCP connections on 127.0.0.1:port.
 bool Accepts(int port) {
@@ -118,7 +97,7 @@ absl::StatusOr<std::unique_ptr<NginxServer>> NginxServer::Start(std::string_view
         fmt::format("{} is not installed (run `make deps`, which installs the nginx-light package)", kBinary));
   }
   std::string dir = TempPath("_nginx");
-  if (::mkdir(dir.c_str(), 0700) != 0) return absl::InternalError(Errno(fmt::format("mkdir {}", dir)));
+  if (::mkdir(dir.c_str(), 0700) != 0) return absl::InternalError(ErrnoMessage(fmt::format("mkdir {}", dir)));
   std::unique_ptr<NginxServer> server(new NginxServer(dir));
   absl::Status status;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
@@ -148,39 +127,16 @@ absl::Status NginxServer::Launch(std::string_view http_block_body) {
   {
     std::ofstream conf(conf_path, std::ios::binary | std::ios::trunc);
     conf << Config(dir_, http_block_body, port_);
-    if (!conf) return absl::InternalError(Errno(fmt::format("write {}", conf_path)));
+    if (!conf) return absl::InternalError(ErrnoMessage(fmt::format("write {}", conf_path)));
   }
   // Fresh logs for this attempt, so that errors quoted are this attempt's.
   std::error_code ignored;
   std::filesystem::remove(error_log_path(), ignored);
   const std::string stderr_path = dir_ + "/stderr.log";
   std::vector<std::string> args = {kBinary, "-p", dir_ + "/", "-c", conf_path, "-e", error_log_path()};
-  std::vector<char*> argv;
-  for (std::string& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-
-  int log = ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (log < 0) return absl::InternalError(Errno(fmt::format("open {}", stderr_path)));
-  const pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(log);
-    return absl::InternalError(Errno("fork"));
-  }
-  if (pid == 0) {
-    // Child: async-signal-safe calls only. Dies with the thread that started it.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(126);
-    ::dup2(log, STDOUT_FILENO);
-    ::dup2(log, STDERR_FILENO);
-    if (::close_range(3, ~0U, 0) != 0) {
-      for (int fd = 3; fd < 1024; ++fd) ::close(fd);
-    }
-    ::execv(kBinary, argv.data());
-    ::_exit(127);
-  }
-  ::close(log);
-  pid_ = pid;
+  absl::StatusOr<pid_t> pid = SpawnWithLog(std::move(args), stderr_path, false);
+  if (!pid.ok()) return pid.status();
+  pid_ = *pid;
 
   const auto deadline = SteadyClock::now() + kStartTimeout;
   while (SteadyClock::now() < deadline) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "fmt/format.h"
+#include "testing/child_process.h"
 #include "testing/test_files.h"
 
 namespace hydraguard::testing {
@@ -28,28 +29,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::seconds kStartTimeout(5);
 constexpr std::chrono::seconds kStopTimeout(5);
 constexpr int kStartAttempts = 5;
-
-std::string Errno(std::string_view what) { return fmt::format("{}: {}", what, std::strerror(errno)); }
-
-// A port the kernel just handed out for 127.0.0.1 (free now; someone may take
-// it before redis binds it, hence the retries in Start).
-absl::StatusOr<int> FreeLoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return absl::InternalError(Errno("socket"));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    absl::Status status = absl::InternalError(Errno("bind 127.0.0.1:0"));
-    ::close(fd);
-    return status;
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // Whether a Redis on 127.0.0.1:port answers PING.
 bool Pings(int port) {
@@ -92,7 +71,7 @@ absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start() {
         fmt::format("{} is not installed (run `make deps`, which installs the redis-server package)", kBinary));
   }
   std::string dir = TempPath("_redis");
-  if (::mkdir(dir.c_str(), 0700) != 0) return absl::InternalError(Errno(fmt::format("mkdir {}", dir)));
+  if (::mkdir(dir.c_str(), 0700) != 0) return absl::InternalError(ErrnoMessage(fmt::format("mkdir {}", dir)));
   std::unique_ptr<RedisServer> server(new RedisServer(dir, 0));
   absl::Status status;
   for (int attempt = 0; attempt < kStartAttempts; ++attempt) {
@@ -115,32 +94,9 @@ absl::Status RedisServer::Launch() {
   const std::string port = std::to_string(port_);
   std::vector<std::string> args = {kBinary,        "--port", port,          "--bind", "127.0.0.1", "--save", "",
                                    "--appendonly", "no",     "--daemonize", "no",     "--dir",     dir_};
-  std::vector<char*> argv;
-  for (std::string& arg : args) argv.push_back(arg.data());
-  argv.push_back(nullptr);
-
-  int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (log < 0) return absl::InternalError(Errno(fmt::format("open {}", log_path_)));
-  const pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(log);
-    return absl::InternalError(Errno("fork"));
-  }
-  if (pid == 0) {
-    // Child: async-signal-safe calls only. Dies with the test process.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(126);
-    ::dup2(log, STDOUT_FILENO);
-    ::dup2(log, STDERR_FILENO);
-    if (::close_range(3, ~0U, 0) != 0) {
-      for (int fd = 3; fd < 1024; ++fd) ::close(fd);
-    }
-    ::execv(kBinary, argv.data());
-    ::_exit(127);
-  }
-  ::close(log);
-  pid_ = pid;
+  absl::StatusOr<pid_t> pid = SpawnWithLog(std::move(args), log_path_, true);
+  if (!pid.ok()) return pid.status();
+  pid_ = *pid;
 
   const auto deadline = Clock::now() + kStartTimeout;
   while (Clock::now() < deadline) {
