@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fmt/format.h"
+#include "redis/redis_test_fixture.h"
 #include "testing/redis_server.h"
 
 namespace hydraguard::redis {
@@ -30,28 +31,13 @@ bool Eventually(const std::function<bool()>& condition) {
   return condition();
 }
 
-class EventStreamTest : public ::testing::Test {
+class EventStreamTest : public RedisServerTest {
  protected:
-  static void SetUpTestSuite() {
-    absl::StatusOr<std::unique_ptr<hydraguard::testing::RedisServer>> server =
-        hydraguard::testing::RedisServer::Start();
-    if (server.ok()) {
-      server_ = std::move(*server);
-    } else {
-      start_error_ = server.status().ToString();
-    }
-  }
-  static void TearDownTestSuite() { server_.reset(); }
-
   void SetUp() override {
-    ASSERT_NE(server_, nullptr) << "cannot start redis-server: " << start_error_;
-    if (!server_->running()) {
-      ASSERT_TRUE(server_->Restart().ok());
-    }
+    RedisServerTest::SetUp();
+    if (HasFatalFailure()) return;
     // A short backoff, so that delivery resumes soon after a Restart.
     client_ = std::make_unique<RedisClient>(RedisOptions{.port = server_->port(), .reconnect_backoff_ms = 20});
-    absl::StatusOr<Reply> reply = client_->Command({"FLUSHALL"});
-    ASSERT_TRUE(reply.ok()) << reply.status();
   }
 
   // The `event` field of every entry of `stream`, in stream order.
@@ -76,8 +62,6 @@ class EventStreamTest : public ::testing::Test {
   }
 
   std::unique_ptr<RedisClient> client_;
-  static inline std::unique_ptr<hydraguard::testing::RedisServer> server_;
-  static inline std::string start_error_;
 };
 
 TEST_F(EventStreamTest, LinesReachTheStreamInOrder) {

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "redis/redis_test_fixture.h"
 #include "testing/redis_server.h"
 
 namespace hydraguard::redis {
@@ -18,33 +19,9 @@ using ::testing::HasSubstr;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
-class RedisClientTest : public ::testing::Test {
+class RedisClientTest : public RedisServerTest {
  protected:
-  static void SetUpTestSuite() {
-    absl::StatusOr<std::unique_ptr<hydraguard::testing::RedisServer>> server =
-        hydraguard::testing::RedisServer::Start();
-    if (server.ok()) {
-      server_ = std::move(*server);
-    } else {
-      start_error_ = server.status().ToString();
-    }
-  }
-  static void TearDownTestSuite() { server_.reset(); }
-
-  void SetUp() override {
-    ASSERT_NE(server_, nullptr) << "cannot start redis-server: " << start_error_;
-    if (!server_->running()) {
-      ASSERT_TRUE(server_->Restart().ok());
-    }
-    RedisClient admin(Options());
-    absl::StatusOr<Reply> reply = admin.Command({"FLUSHALL"});
-    ASSERT_TRUE(reply.ok()) << reply.status();
-  }
-
   static RedisOptions Options() { return {.port = server_->port()}; }
-
-  static inline std::unique_ptr<hydraguard::testing::RedisServer> server_;
-  static inline std::string start_error_;
 };
 
 TEST_F(RedisClientTest, RunsCommands) {

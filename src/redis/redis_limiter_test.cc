@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gateway/memory_limiter.h"
+#include "redis/redis_test_fixture.h"
 #include "testing/redis_server.h"
 
 namespace hydraguard::redis {
@@ -48,33 +49,16 @@ void ExpectSame(const absl::StatusOr<std::vector<GroupOutcome>>& memory,
   }
 }
 
-class RedisLimiterTest : public ::testing::Test {
+class RedisLimiterTest : public RedisServerTest {
  protected:
-  static void SetUpTestSuite() {
-    absl::StatusOr<std::unique_ptr<hydraguard::testing::RedisServer>> server =
-        hydraguard::testing::RedisServer::Start();
-    if (server.ok()) {
-      server_ = std::move(*server);
-    } else {
-      start_error_ = server.status().ToString();
-    }
-  }
-  static void TearDownTestSuite() { server_.reset(); }
-
   void SetUp() override {
-    ASSERT_NE(server_, nullptr) << "cannot start redis-server: " << start_error_;
-    if (!server_->running()) {
-      ASSERT_TRUE(server_->Restart().ok());
-    }
+    RedisServerTest::SetUp();
+    if (HasFatalFailure()) return;
     client_ = std::make_unique<RedisClient>(RedisOptions{.port = server_->port()}, [this] { return clock_.load(); });
-    absl::StatusOr<Reply> reply = client_->Command({"FLUSHALL"});
-    ASSERT_TRUE(reply.ok()) << reply.status();
   }
 
   std::atomic<int64_t> clock_{0};  // the client's backoff clock
   std::unique_ptr<RedisClient> client_;
-  static inline std::unique_ptr<hydraguard::testing::RedisServer> server_;
-  static inline std::string start_error_;
 };
 
 struct Call {
