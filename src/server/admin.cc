@@ -76,16 +76,14 @@ void AppendEntry(std::string* out, std::string_view kind, std::string_view value
 Response HandleAdmin(GatewayState& state, const Request& request) {
   const std::string& token = state.config().admin_token;
   if (token.empty()) return Error(request, 404, "the admin API is disabled (no admin_token configured)");
-  auto auth = request.find(http::field::authorization);
-  std::string_view given =
-      auth == request.end() ? std::string_view() : std::string_view(auth->value().data(), auth->value().size());
+  std::string_view given = HeaderValue(request, "authorization");
   if (!given.starts_with("Bearer ") || !SameToken(given.substr(7), token)) {
     Response response = Error(request, 401, "admin API: missing or wrong bearer token");
     response.set(http::field::www_authenticate, "Bearer");
     return response;
   }
   std::string_view target(request.target().data(), request.target().size());
-  std::string_view path = target.substr(0, target.find('?'));
+  std::string_view path = PathOf(request);
   std::string_view query = target.size() > path.size() ? target.substr(path.size() + 1) : std::string_view();
 
   if (path == "/admin/reload" && request.method() == http::verb::post) {

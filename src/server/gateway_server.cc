@@ -34,11 +34,6 @@ ingest::IpAddress PeerOf(const tcp::socket& socket) {
   return ingest::IpAddress::Parse(endpoint.address().to_string()).value_or(ingest::IpAddress{});
 }
 
-std::string_view PathOf(const Request& request) {
-  std::string_view target(request.target().data(), request.target().size());
-  return target.substr(0, target.find('?'));
-}
-
 }  // namespace
 
 struct GatewayServer::Impl {
@@ -184,7 +179,8 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
   }
   ProxyOptions options{.api = api, .strip_thinking = decision.strip_thinking};
   // Only the gateway says whether a request is suspect.
-  request.erase(boost::beast::string_view(state->config().suspect_header.data(), state->config().suspect_header.size()));
+  request.erase(
+      boost::beast::string_view(state->config().suspect_header.data(), state->config().suspect_header.size()));
   if (decision.suspect) {
     std::string value(engine::ActionName(decision.action));
     if (!decision.campaign.empty()) value += "; campaign=" + decision.campaign;

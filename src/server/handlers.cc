@@ -18,12 +18,6 @@ using gateway::ErrorKind;
 
 namespace {
 
-std::string_view Header(const Request& request, std::string_view name) {
-  auto it = request.find(boost::beast::string_view(name.data(), name.size()));
-  if (it == request.end()) return {};
-  return {it->value().data(), it->value().size()};
-}
-
 int64_t ParseInt(std::string_view text, int64_t fallback) {
   int64_t value = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -44,10 +38,21 @@ std::string ActionHeader(const Decision& decision) { return std::string(engine::
 
 }  // namespace
 
+std::string_view HeaderValue(const Request& request, std::string_view name) {
+  auto it = request.find(boost::beast::string_view(name.data(), name.size()));
+  if (it == request.end()) return {};
+  return {it->value().data(), it->value().size()};
+}
+
+std::string_view PathOf(const Request& request) {
+  std::string_view target(request.target().data(), request.target().size());
+  return target.substr(0, target.find('?'));
+}
+
 Caller IdentifyCaller(const Request& request, const ingest::IpAddress& peer, const gateway::GatewayConfig& config) {
   Caller caller;
-  caller.api_key = std::string(Header(request, "x-api-key"));
-  std::string_view authorization = Header(request, "authorization");
+  caller.api_key = std::string(HeaderValue(request, "x-api-key"));
+  std::string_view authorization = HeaderValue(request, "authorization");
   if (authorization.size() > 7 && absl::AsciiStrToLower(std::string(authorization.substr(0, 7))) == "bearer ") {
     std::string key(authorization.substr(7));
     absl::StripAsciiWhitespace(&key);
@@ -57,14 +62,14 @@ Caller IdentifyCaller(const Request& request, const ingest::IpAddress& peer, con
       caller.conflicting_keys = true;
     }
   }
-  caller.ip = ClientIp(peer, Header(request, "x-forwarded-for"), config.trusted_proxies);
-  caller.ua = std::string(Header(request, "user-agent"));
+  caller.ip = ClientIp(peer, HeaderValue(request, "x-forwarded-for"), config.trusted_proxies);
+  caller.ua = std::string(HeaderValue(request, "user-agent"));
   if (IsTrusted(peer, config.trusted_proxies)) {
-    std::string_view asn = Header(request, config.asn_header);
+    std::string_view asn = HeaderValue(request, config.asn_header);
     if (asn.size() > 2 && (asn[0] == 'A' || asn[0] == 'a') && (asn[1] == 'S' || asn[1] == 's')) asn.remove_prefix(2);
     caller.asn = static_cast<uint32_t>(std::min<int64_t>(ParseInt(asn, 0), UINT32_MAX));
-    caller.tls = std::string(Header(request, config.tls_header));
-    caller.country = std::string(Header(request, config.country_header));
+    caller.tls = std::string(HeaderValue(request, config.tls_header));
+    caller.country = std::string(HeaderValue(request, config.country_header));
   }
   return caller;
 }
@@ -165,10 +170,10 @@ Response PlainResponse(const Request& request, unsigned status, std::string_view
 Response HandleCheck(GatewayState& state, const Request& request, const ingest::IpAddress& peer, bool json) {
   state.metrics().CountEndpoint("check");
   // nginx passes the original request line in X-Original-URI (auth_request).
-  std::string_view original = Header(request, "x-original-uri");
+  std::string_view original = HeaderValue(request, "x-original-uri");
   ApiKind api = gateway::ApiOfPath(original).value_or(ApiKind::kAnthropic);
   bool has_body = !request.body().empty();
-  int64_t content_length = ParseInt(Header(request, "x-original-content-length"), 0);
+  int64_t content_length = ParseInt(HeaderValue(request, "x-original-content-length"), 0);
   Caller caller = IdentifyCaller(request, peer, state.config());
   Judged judged = Judge(state, caller, api, request.body(), has_body, content_length);
   const Decision& decision = judged.decision;

@@ -28,6 +28,11 @@ namespace hydraguard::server {
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 
+// The value of header `name` ("" when absent), and the target without its
+// query string. Views into `request`.
+std::string_view HeaderValue(const Request& request, std::string_view name);
+std::string_view PathOf(const Request& request);
+
 // Facts about the caller taken from the connection and headers.
 struct Caller {
   std::string api_key;            // from x-api-key or Authorization: Bearer
