@@ -424,9 +424,10 @@ TEST_F(ProxyTest, FirstEventReachesTheClientWhileTheRestIsHeld) {
   client.Send(MakeRequest(gateway::kAnthropicMessagesPath, true));
   client.ReadHeader();
   ASSERT_TRUE(client.ReadBodyUntil("\n\n"));
-  // The stub still holds every event after the first: the proxy relayed it
-  // without waiting for the response to end.
-  EXPECT_EQ(stub_.holding(), 1);
+  // The stub holds every event after the first (it counts itself as holding
+  // only after its write returns, so wait for that rather than read it once):
+  // the proxy relayed the first event without waiting for the response to end.
+  ASSERT_TRUE(stub_.WaitUntilHolding(1, kDeadline));
   EXPECT_THAT(client.body_so_far(), HasSubstr("message_start"));
   EXPECT_THAT(client.body_so_far(), Not(HasSubstr("message_stop")));
   stub_.Release();
@@ -441,7 +442,7 @@ TEST_F(ProxyTest, OpenAiFirstChunkIsRelayedAtOnceToo) {
   client.Send(MakeRequest(gateway::kOpenAiChatPath, true));
   client.ReadHeader();
   ASSERT_TRUE(client.ReadBodyUntil("\n\n"));
-  EXPECT_EQ(stub_.holding(), 1);
+  ASSERT_TRUE(stub_.WaitUntilHolding(1, kDeadline));
   EXPECT_THAT(client.body_so_far(), Not(HasSubstr("[DONE]")));
   stub_.Release();
   EXPECT_EQ(client.ReadRest().body(), ExpectedBody(ApiKind::kOpenAi, true, true));

@@ -93,11 +93,10 @@ class UpstreamStub {
 
   // Lets every held response go on; later ones are not held either.
   void Release();
-  // Responses currently held, and whether `count` are held before `timeout`.
-  int holding() const { return holding_.load(); }
+  // Whether `count` responses are held (their first event written) before
+  // `timeout`.
   bool WaitUntilHolding(int count, std::chrono::milliseconds timeout) const;
   // Held responses whose client (the proxy) closed the connection meanwhile.
-  int peer_disconnects() const { return peer_disconnects_.load(); }
   bool WaitForPeerDisconnects(int count, std::chrono::milliseconds timeout) const;
 
   std::vector<StubRequest> requests() const;
