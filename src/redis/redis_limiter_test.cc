@@ -4,13 +4,19 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <exception>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include "gateway/memory_limiter.h"
+#include "redis/async_limiter.h"
 #include "redis/redis_test_fixture.h"
 #include "testing/redis_server.h"
 
@@ -60,6 +66,57 @@ class RedisLimiterTest : public RedisServerTest {
   std::atomic<int64_t> clock_{0};  // the client's backoff clock
   std::unique_ptr<RedisClient> client_;
 };
+
+// AsyncLimiter behind the blocking interface: each call runs its coroutine
+// on a private event loop until it resumes.
+class AwaitedLimiter : public gateway::LimiterStore {
+ public:
+  AwaitedLimiter(int port, AsyncConnection::Clock clock) : limiter_(io_, RedisOptions{.port = port}, clock) {}
+  ~AwaitedLimiter() override { io_.stop(); }
+
+  absl::StatusOr<std::vector<GroupOutcome>> Acquire(std::span<const CellGroup> groups, int64_t now_ms) override {
+    return Await(limiter_.Acquire(groups, now_ms));
+  }
+  absl::Status Adjust(std::span<const CellGroup> groups, int64_t now_ms) override {
+    return Await(limiter_.Adjust(groups, now_ms));
+  }
+
+ private:
+  template <typename T>
+  T Await(boost::asio::awaitable<T> call) {
+    std::optional<T> result;
+    std::exception_ptr error;
+    boost::asio::co_spawn(io_, std::move(call), [&](std::exception_ptr thrown, T value) {
+      error = thrown;
+      result = std::move(value);
+    });
+    io_.restart();
+    while (!result.has_value() && io_.run_one() > 0) {
+    }
+    if (error) std::rethrow_exception(error);
+    return *std::move(result);
+  }
+
+  boost::asio::io_context io_{1};
+  AsyncLimiter limiter_;
+};
+
+// The tests every store passes: RedisLimiter (blocking) and AsyncLimiter
+// (pipelined).
+enum class StoreKind { kBlocking, kPipelined };
+
+class LimiterStoreTest : public RedisLimiterTest, public ::testing::WithParamInterface<StoreKind> {
+ protected:
+  std::unique_ptr<gateway::LimiterStore> NewStore() {
+    if (GetParam() == StoreKind::kBlocking) return std::make_unique<RedisLimiter>(*client_);
+    return std::make_unique<AwaitedLimiter>(server_->port(), [this] { return clock_.load(); });
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Stores, LimiterStoreTest, ::testing::Values(StoreKind::kBlocking, StoreKind::kPipelined),
+                         [](const ::testing::TestParamInfo<StoreKind>& info) {
+                           return info.param == StoreKind::kBlocking ? "Blocking" : "Pipelined";
+                         });
 
 struct Call {
   int64_t now_ms;
@@ -163,12 +220,13 @@ std::vector<Case> Cases() {
   };
 }
 
-TEST_F(RedisLimiterTest, SameOutcomesAsMemoryLimiter) {
+TEST_P(LimiterStoreTest, SameOutcomesAsMemoryLimiter) {
   for (const Case& test_case : Cases()) {
     SCOPED_TRACE(test_case.name);
     ASSERT_TRUE(client_->Command({"FLUSHALL"}).ok());
     MemoryLimiter memory;
-    RedisLimiter redis(*client_);
+    std::unique_ptr<gateway::LimiterStore> store = NewStore();
+    gateway::LimiterStore& redis = *store;
     size_t acquire = 0;
     for (size_t i = 0; i < test_case.calls.size(); ++i) {
       SCOPED_TRACE(::testing::Message() << "call " << i);
@@ -193,8 +251,9 @@ TEST_F(RedisLimiterTest, SameOutcomesAsMemoryLimiter) {
   }
 }
 
-TEST_F(RedisLimiterTest, RefusedGroupReportsRemainingBeforeTheCall) {
-  RedisLimiter redis(*client_);
+TEST_P(LimiterStoreTest, RefusedGroupReportsRemainingBeforeTheCall) {
+  std::unique_ptr<gateway::LimiterStore> store = NewStore();
+  gateway::LimiterStore& redis = *store;
   const CellGroup group{.tag = "org:o1", .cells = {C("rpm", 10, 60'000, 1), C("tpm", 1000, 60'000, 600)}};
   ASSERT_TRUE(redis.Acquire({&group, 1}, 0).ok());
   absl::StatusOr<std::vector<GroupOutcome>> refused = redis.Acquire({&group, 1}, 0);
@@ -208,9 +267,10 @@ TEST_F(RedisLimiterTest, RefusedGroupReportsRemainingBeforeTheCall) {
 }
 
 // Random sequences of Acquire and Adjust: both stores agree on every outcome.
-TEST_F(RedisLimiterTest, RandomSequencesMatchMemoryLimiter) {
+TEST_P(LimiterStoreTest, RandomSequencesMatchMemoryLimiter) {
   MemoryLimiter memory;
-  RedisLimiter redis(*client_);
+  std::unique_ptr<gateway::LimiterStore> store = NewStore();
+  gateway::LimiterStore& redis = *store;
   std::mt19937_64 random(20250101);
   const std::vector<Cell> shapes = {C("rpm", 7, 60'000, 0), C("tpm", 1000, 60'000, 0), C("rps", 3, 1'000, 0),
                                     C("rpm11", 11, 60'000, 0), C("rpd", 50, 86'400'000, 0)};
@@ -245,8 +305,9 @@ TEST_F(RedisLimiterTest, RandomSequencesMatchMemoryLimiter) {
   }
 }
 
-TEST_F(RedisLimiterTest, AdjustNeverMovesBelowNow) {
-  RedisLimiter redis(*client_);
+TEST_P(LimiterStoreTest, AdjustNeverMovesBelowNow) {
+  std::unique_ptr<gateway::LimiterStore> store = NewStore();
+  gateway::LimiterStore& redis = *store;
   const std::string key = gateway::CellKey("acct:a1", "tpm");
   CellGroup group{.tag = "acct:a1", .cells = {C("tpm", 1000, 60'000, 500)}};
   ASSERT_TRUE(redis.Acquire({&group, 1}, 5'000).ok());
@@ -272,9 +333,10 @@ TEST_F(RedisLimiterTest, AdjustNeverMovesBelowNow) {
   EXPECT_FALSE((*more)[0].allowed);
 }
 
-TEST_F(RedisLimiterTest, ExactPrecisionOfStoredTat) {
+TEST_P(LimiterStoreTest, ExactPrecisionOfStoredTat) {
   // 60000/7 is not a round number: the stored TAT must carry every bit.
-  RedisLimiter redis(*client_);
+  std::unique_ptr<gateway::LimiterStore> store = NewStore();
+  gateway::LimiterStore& redis = *store;
   const CellGroup group{.tag = "acct:a1", .cells = {C("rpm", 7, 60'000, 3)}};
   ASSERT_TRUE(redis.Acquire({&group, 1}, 0).ok());
   absl::StatusOr<Reply> tat = client_->Command({"GET", gateway::CellKey("acct:a1", "rpm")});
@@ -282,8 +344,9 @@ TEST_F(RedisLimiterTest, ExactPrecisionOfStoredTat) {
   EXPECT_EQ(std::stod(std::string(tat->str())), 3 * (60'000.0 / 7));
 }
 
-TEST_F(RedisLimiterTest, KeysExpireOnceTheLimiterIsEmpty) {
-  RedisLimiter redis(*client_);
+TEST_P(LimiterStoreTest, KeysExpireOnceTheLimiterIsEmpty) {
+  std::unique_ptr<gateway::LimiterStore> store = NewStore();
+  gateway::LimiterStore& redis = *store;
   const CellGroup group{.tag = "acct:a1", .cells = {C("rpm", 60, 60'000, 1), C("rpd", 1000, 86'400'000, 10)}};
   ASSERT_TRUE(redis.Acquire({&group, 1}, 1'000).ok());
   absl::StatusOr<Reply> rpm = client_->Command({"PTTL", gateway::CellKey("acct:a1", "rpm")});
@@ -345,8 +408,9 @@ TEST_F(RedisLimiterTest, TwoReplicasShareOneLimit) {
   EXPECT_EQ(admitted.load(), 40);
 }
 
-TEST_F(RedisLimiterTest, UnavailableWhileRedisIsDownThenRecovers) {
-  RedisLimiter redis(*client_);
+TEST_P(LimiterStoreTest, UnavailableWhileRedisIsDownThenRecovers) {
+  std::unique_ptr<gateway::LimiterStore> store = NewStore();
+  gateway::LimiterStore& redis = *store;
   const CellGroup group{.tag = "acct:a1", .cells = {C("rpm", 5, 60'000, 1)}};
   ASSERT_TRUE(redis.Acquire({&group, 1}, 0).ok());
   ASSERT_TRUE(server_->Stop().ok());
@@ -362,8 +426,9 @@ TEST_F(RedisLimiterTest, UnavailableWhileRedisIsDownThenRecovers) {
   EXPECT_EQ((*up)[0].cells[0].remaining, 4);  // the restarted Redis forgot the first call
 }
 
-TEST_F(RedisLimiterTest, ReloadsScriptsAfterScriptFlush) {
-  RedisLimiter redis(*client_);
+TEST_P(LimiterStoreTest, ReloadsScriptsAfterScriptFlush) {
+  std::unique_ptr<gateway::LimiterStore> store = NewStore();
+  gateway::LimiterStore& redis = *store;
   const CellGroup group{.tag = "acct:a1", .cells = {C("rpm", 5, 60'000, 1)}};
   ASSERT_TRUE(redis.Acquire({&group, 1}, 0).ok());
   ASSERT_TRUE(redis.Adjust({&group, 1}, 0).ok());
@@ -377,8 +442,9 @@ TEST_F(RedisLimiterTest, ReloadsScriptsAfterScriptFlush) {
   EXPECT_TRUE(redis.Adjust(groups, 0).ok());
 }
 
-TEST_F(RedisLimiterTest, ErrorReplyIsAnError) {
-  RedisLimiter redis(*client_);
+TEST_P(LimiterStoreTest, ErrorReplyIsAnError) {
+  std::unique_ptr<gateway::LimiterStore> store = NewStore();
+  gateway::LimiterStore& redis = *store;
   ASSERT_TRUE(client_->Command({"HSET", gateway::CellKey("acct:a1", "rpm"), "f", "v"}).ok());
   const CellGroup group{.tag = "acct:a1", .cells = {C("rpm", 5, 60'000, 1)}};
   absl::StatusOr<std::vector<GroupOutcome>> outcome = redis.Acquire({&group, 1}, 0);
