@@ -130,17 +130,38 @@ RequestFacts Policy::Facts(const RequestContext& context) const {
   return facts;
 }
 
+namespace {
+
+Decision& Refuse(Decision& decision, int status, ErrorKind error, std::string code, std::string reason,
+                 std::string message) {
+  decision.allowed = false;
+  decision.status = status;
+  decision.error = error;
+  decision.code = std::move(code);
+  decision.reason = std::move(reason);
+  decision.message = std::move(message);
+  return decision;
+}
+
+}  // namespace
+
 Decision Policy::Admit(const RequestContext& context, const VerdictSet& verdicts) const {
+  Admission admission = Begin(context, verdicts);
+  if (admission.groups.empty()) return std::move(admission.decision);
+  absl::StatusOr<std::vector<GroupOutcome>> outcomes = limiter_->Acquire(admission.groups, context.now_ms);
+  std::vector<CellGroup> rollback = Finish(outcomes, &admission);
+  if (!rollback.empty()) (void)limiter_->Adjust(rollback, context.now_ms);
+  return std::move(admission.decision);
+}
+
+Admission Policy::Begin(const RequestContext& context, const VerdictSet& verdicts) const {
   const Identity& identity = *context.identity;
-  Decision decision;
-  auto refuse = [&decision](int status, ErrorKind error, std::string code, std::string reason, std::string message) {
-    decision.allowed = false;
-    decision.status = status;
-    decision.error = error;
-    decision.code = std::move(code);
-    decision.reason = std::move(reason);
-    decision.message = std::move(message);
-    return decision;
+  Admission admission;
+  Decision& decision = admission.decision;
+  auto refuse = [&admission](int status, ErrorKind error, std::string code, std::string reason,
+                             std::string message) {
+    Refuse(admission.decision, status, error, std::move(code), std::move(reason), std::move(message));
+    return std::move(admission);
   };
 
   // 1. Verdicts.
@@ -226,18 +247,28 @@ Decision Policy::Admit(const RequestContext& context, const VerdictSet& verdicts
   if (groups.empty()) {
     decision.allowed = true;
     decision.reason = "ok";
-    return decision;
   }
-  absl::StatusOr<std::vector<GroupOutcome>> outcomes = limiter_->Acquire(groups, context.now_ms);
+  admission.groups = std::move(groups);
+  return admission;
+}
+
+std::vector<CellGroup> Policy::Finish(const absl::StatusOr<std::vector<GroupOutcome>>& outcomes,
+                                      Admission* admission) const {
+  Decision& decision = admission->decision;
+  const std::vector<CellGroup>& groups = admission->groups;
+  auto refuse = [&decision](int status, ErrorKind error, std::string code, std::string reason, std::string message) {
+    Refuse(decision, status, error, std::move(code), std::move(reason), std::move(message));
+  };
   if (!outcomes.ok()) {
     if (config_.redis.failure == FailureMode::kOpen) {
       decision.allowed = true;
       decision.degraded = true;
       decision.reason = "ok";
-      return decision;
+      return {};
     }
-    return refuse(503, ErrorKind::kOverloaded, "state_unavailable", "state_unavailable",
-                  "The service is temporarily unable to check rate limits. Please retry shortly.");
+    refuse(503, ErrorKind::kOverloaded, "state_unavailable", "state_unavailable",
+           "The service is temporarily unable to check rate limits. Please retry shortly.");
+    return {};
   }
 
   bool all_allowed = true;
@@ -283,7 +314,7 @@ Decision Policy::Admit(const RequestContext& context, const VerdictSet& verdicts
       }
       if (!tokens.cells.empty()) decision.reservations.push_back(std::move(tokens));
     }
-    return decision;
+    return {};
   }
 
   // Give back what the admitted groups took.
@@ -294,14 +325,14 @@ Decision Policy::Admit(const RequestContext& context, const VerdictSet& verdicts
     for (Cell& cell : undo.cells) cell.cost = -cell.cost;
     rollback.push_back(std::move(undo));
   }
-  if (!rollback.empty()) (void)limiter_->Adjust(rollback, context.now_ms);
 
   decision.retry_after_ms = std::max<int64_t>(retry_after, 0);
   decision.limiter = fmt::format("{}:{}", DimensionOfTag(refusing_group->tag), refusing_cell->name);
   if (refusing_cell->name == kVerifyCell) {
-    return refuse(403, ErrorKind::kPermission, "verification_required", "verification_required",
-                  fmt::format("More than {} requests a day requires a verified account ({} or higher).",
-                              refusing_cell->rate.limit, ingest::VerificationName(config_.verified_level)));
+    refuse(403, ErrorKind::kPermission, "verification_required", "verification_required",
+           fmt::format("More than {} requests a day requires a verified account ({} or higher).",
+                       refusing_cell->rate.limit, ingest::VerificationName(config_.verified_level)));
+    return rollback;
   }
   const CellSpec* spec = SpecOf(refusing_cell->name);
   std::string_view dimension = DimensionOfTag(refusing_group->tag);
@@ -317,12 +348,19 @@ Decision Policy::Admit(const RequestContext& context, const VerdictSet& verdicts
                     dimension == "account" ? "" : " shared by every account with the same " + std::string(dimension),
                     (decision.retry_after_ms + 999) / 1000);
   }
-  return refuse(429, ErrorKind::kRateLimited, "rate_limited", "rate_limited", std::move(message));
+  refuse(429, ErrorKind::kRateLimited, "rate_limited", "rate_limited", std::move(message));
+  return rollback;
 }
 
 absl::Status Policy::Settle(const Decision& decision, int64_t input_tokens, int64_t output_tokens,
                             int64_t now_ms) const {
-  if (decision.reservations.empty()) return absl::OkStatus();
+  std::vector<CellGroup> deltas = Settlement(decision, input_tokens, output_tokens);
+  if (deltas.empty()) return absl::OkStatus();
+  return limiter_->Adjust(deltas, now_ms);
+}
+
+std::vector<CellGroup> Policy::Settlement(const Decision& decision, int64_t input_tokens,
+                                          int64_t output_tokens) const {
   std::vector<CellGroup> deltas;
   for (const CellGroup& group : decision.reservations) {
     CellGroup delta{.tag = group.tag};
@@ -334,8 +372,7 @@ absl::Status Policy::Settle(const Decision& decision, int64_t input_tokens, int6
     }
     if (!delta.cells.empty()) deltas.push_back(std::move(delta));
   }
-  if (deltas.empty()) return absl::OkStatus();
-  return limiter_->Adjust(deltas, now_ms);
+  return deltas;
 }
 
 }  // namespace hydraguard::gateway

@@ -94,6 +94,13 @@ struct Decision {
   int64_t estimated_output_tokens = 0;
 };
 
+// Admit() before the limiter store is asked: the decision, final when there
+// are no groups to acquire.
+struct Admission {
+  Decision decision;
+  std::vector<CellGroup> groups;  // for LimiterStore::Acquire, in this order
+};
+
 class Policy {
  public:
   Policy(const GatewayConfig& config, LimiterStore* limiter);
@@ -102,6 +109,24 @@ class Policy {
   // Replaces the reservation by the real usage. Returns the store's error
   // (the caller counts it; there is nobody to refuse any more).
   absl::Status Settle(const Decision& decision, int64_t input_tokens, int64_t output_tokens, int64_t now_ms) const;
+
+  // Admit and Settle in halves, for a caller that asks its own limiter store
+  // (the server awaits Redis without blocking its event loop); the store
+  // given to the constructor is not used. Admit is exactly:
+  //   Admission admission = Begin(context, verdicts);
+  //   if (!admission.groups.empty()) {
+  //     std::vector<CellGroup> rollback = Finish(store.Acquire(admission.groups, now_ms), &admission);
+  //     if (!rollback.empty()) store.Adjust(rollback, now_ms);  // its error changes nothing
+  //   }
+  //   return admission.decision;
+  Admission Begin(const RequestContext& context, const VerdictSet& verdicts) const;
+  // Completes admission->decision from the store's answer to its groups.
+  // Returns the groups to give back (another group refused), maybe none.
+  // REQUIRES: admission comes from Begin and has groups.
+  std::vector<CellGroup> Finish(const absl::StatusOr<std::vector<GroupOutcome>>& outcomes,
+                                Admission* admission) const;
+  // The adjustments Settle makes (none: nothing to do).
+  std::vector<CellGroup> Settlement(const Decision& decision, int64_t input_tokens, int64_t output_tokens) const;
 
   // The request facts verdicts are matched on (exposed for tests and /check).
   RequestFacts Facts(const RequestContext& context) const;

@@ -72,6 +72,7 @@ class AsyncConnection {
   uint64_t errors() const { return errors_.load(std::memory_order_relaxed); }
   std::string last_error() const;
   const std::string& endpoint() const { return endpoint_; }
+  boost::asio::io_context& io() const { return io_; }
 
  private:
   struct Call;

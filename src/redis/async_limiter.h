@@ -49,6 +49,7 @@ class AsyncLimiter {
   boost::asio::awaitable<absl::Status> Adjust(std::span<const gateway::CellGroup> groups, int64_t now_ms);
 
   const AsyncConnection& connection() const { return connection_; }
+  boost::asio::io_context& io() const { return connection_.io(); }
 
  private:
   // Runs `commands` (EVALSHA of `script`, SHA1 filled in here); one reply each.

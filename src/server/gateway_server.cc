@@ -45,6 +45,9 @@ struct GatewayServer::Impl {
   struct Loop {
     asio::io_context io{1};
     tcp::acceptor acceptor{io};
+    // Redis mode: this loop's pipelined connection for the limiters; null in
+    // memory mode. Declared after io: destroyed before it.
+    std::unique_ptr<redis::AsyncLimiter> limiter;
   };
   std::vector<std::unique_ptr<Loop>> loops;
   std::vector<std::thread> threads;
@@ -52,10 +55,15 @@ struct GatewayServer::Impl {
   std::condition_variable stopped_cv;
   bool started = false, stopped = false;
 
+  // The loops' connections are gone before the state stops watching them.
+  ~Impl() {
+    if (state) state->ForgetRedisConnections();
+  }
+
   awaitable<void> Listen(Loop& loop);
-  awaitable<void> Session(beast::tcp_stream stream);
+  awaitable<void> Session(beast::tcp_stream stream, redis::AsyncLimiter* limiter);
   awaitable<bool> ServeApi(beast::tcp_stream& stream, Request request, gateway::ApiKind api,
-                           const ingest::IpAddress& peer);
+                           const ingest::IpAddress& peer, redis::AsyncLimiter* limiter);
 };
 
 awaitable<void> GatewayServer::Impl::Listen(Loop& loop) {
@@ -72,11 +80,11 @@ awaitable<void> GatewayServer::Impl::Listen(Loop& loop) {
     }
     socket.set_option(tcp::no_delay(true), error);
     auto executor = socket.get_executor();
-    asio::co_spawn(executor, Session(beast::tcp_stream(std::move(socket))), asio::detached);
+    asio::co_spawn(executor, Session(beast::tcp_stream(std::move(socket)), loop.limiter.get()), asio::detached);
   }
 }
 
-awaitable<void> GatewayServer::Impl::Session(beast::tcp_stream stream) {
+awaitable<void> GatewayServer::Impl::Session(beast::tcp_stream stream, redis::AsyncLimiter* limiter) {
   const gateway::GatewayConfig& config = state->config();
   beast::flat_buffer buffer;
   const ingest::IpAddress peer = PeerOf(stream.socket());
@@ -125,14 +133,14 @@ awaitable<void> GatewayServer::Impl::Session(beast::tcp_stream stream) {
         response.set(http::field::allow, "POST");
         co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, error));
       } else {
-        keep_alive = co_await ServeApi(stream, std::move(request), *api, peer);
+        keep_alive = co_await ServeApi(stream, std::move(request), *api, peer, limiter);
       }
     } else {
       Response response;
       if (path == "/check") {
-        response = HandleCheck(*state, request, peer, false);
+        response = co_await HandleCheck(*state, limiter, request, peer, false);
       } else if (path == "/check.json") {
-        response = HandleCheck(*state, request, peer, true);
+        response = co_await HandleCheck(*state, limiter, request, peer, true);
       } else if (path == "/metrics") {
         response = HandleMetrics(*state, request);
       } else if (path == "/healthz") {
@@ -154,7 +162,7 @@ awaitable<void> GatewayServer::Impl::Session(beast::tcp_stream stream) {
 }
 
 awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request request, gateway::ApiKind api,
-                                              const ingest::IpAddress& peer) {
+                                              const ingest::IpAddress& peer, redis::AsyncLimiter* limiter) {
   state->metrics().CountEndpoint(api == gateway::ApiKind::kAnthropic ? "messages" : "chat_completions");
   Caller caller = IdentifyCaller(request, peer, state->config());
   std::string endpoint(PathOf(request));
@@ -169,7 +177,8 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
     co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, error));
     co_return !error && request.keep_alive();
   }
-  Judged judged = Judge(*state, caller, api, request.body(), true, static_cast<int64_t>(request.body().size()));
+  Judged judged =
+      co_await Judge(*state, limiter, caller, api, request.body(), true, static_cast<int64_t>(request.body().size()));
   const gateway::Decision& decision = judged.decision;
   if (!decision.allowed) {
     Account(*state, judged, caller, endpoint, decision.status, -1, -1);
@@ -195,7 +204,7 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
     settled = true;
     int64_t input = usage.known ? usage.input_tokens : -1, output = usage.known ? usage.output_tokens : -1;
     if (!usage.known && status >= 400) output = 0;  // an error answer generated nothing
-    if (!state->policy().Settle(decision, input, output, state->now_ms()).ok()) state->metrics().CountSettleError();
+    Settle(*state, limiter, decision, input, output);
   };
   ProxyResult result = co_await Proxy(stream, std::move(request), *upstream, options);
   if (result.upstream_failed) state->metrics().CountUpstreamError();
@@ -208,9 +217,7 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
   int64_t input_tokens = result.usage.known ? result.usage.input_tokens : -1;
   int64_t output_tokens = settled && result.usage.known ? result.usage.output_tokens : -1;
   if (!settled && result.upstream_failed && (result.status == 502 || result.status == 504)) output_tokens = 0;
-  if (!settled && !state->policy().Settle(decision, input_tokens, output_tokens, state->now_ms()).ok()) {
-    state->metrics().CountSettleError();
-  }
+  if (!settled) Settle(*state, limiter, decision, input_tokens, output_tokens);
   Account(*state, judged, caller, endpoint, result.status, input_tokens, output_tokens);
   co_return result.keep_alive;
 }
@@ -248,6 +255,10 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Create(const gatew
           fmt::format("listen on {}:{}: {}", config.listen_host, endpoint.port(), error.message()));
     }
     endpoint.port(loop->acceptor.local_endpoint().port());  // port 0: the others share the one picked
+    if (config.use_redis) {
+      loop->limiter = std::make_unique<redis::AsyncLimiter>(loop->io, impl->state->redis_options());
+      impl->state->WatchRedisConnection(&loop->limiter->connection());
+    }
     impl->loops.push_back(std::move(loop));
   }
   return std::unique_ptr<GatewayServer>(new GatewayServer(std::move(impl)));

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "gateway/internal/json_lines.h"
@@ -35,14 +36,15 @@ absl::StatusOr<std::unique_ptr<GatewayState>> GatewayState::Create(const gateway
   std::unique_ptr<GatewayState> state(new GatewayState(config, now_ms ? std::move(now_ms) : Clock(&SystemNowMs)));
   const gateway::GatewayConfig& settings = state->config_;
   if (settings.use_redis) {
-    state->redis_ = std::make_unique<redis::RedisClient>(redis::RedisOptions{
+    state->redis_options_ = redis::RedisOptions{
         .host = settings.redis.host,
         .port = settings.redis.port,
         .password = settings.redis.password,
         .connect_timeout_ms = settings.redis.timeout_ms,
         .command_timeout_ms = settings.redis.timeout_ms,
         .pool_size = std::max(8, settings.threads * 2),
-    });
+    };
+    state->redis_ = std::make_unique<redis::RedisClient>(state->redis_options_);
     state->limiter_ = std::make_unique<redis::RedisLimiter>(*state->redis_);
     if (settings.redis.stream_buffer > 0) {
       state->stream_ = std::make_unique<redis::EventStream>(
@@ -191,9 +193,9 @@ void GatewayState::RefreshLoop() {
     lock.unlock();
     absl::Status status = Reload();
     if (!status.ok()) metrics_.CountRefreshError();
-    if (redis_ && redis_->healthy() != redis_was_healthy) {
+    if (redis_ && RedisHealthy() != redis_was_healthy) {
       // Say it once per change, not once per refresh.
-      redis_was_healthy = redis_->healthy();
+      redis_was_healthy = !redis_was_healthy;
       if (redis_was_healthy) {
         Log(LogLevel::kInfo, "redis reachable again: shared limits, verdicts and the event stream resume",
             {{"redis", redis_->endpoint()}});
@@ -202,7 +204,7 @@ void GatewayState::RefreshLoop() {
             config_.redis.failure == gateway::FailureMode::kOpen
                 ? "redis unreachable: serving fail-open (no shared limits), events buffered"
                 : "redis unreachable: refusing requests (fail-closed), events buffered",
-            {{"redis", redis_->endpoint()}, {"error", redis_->last_error()}});
+            {{"redis", redis_->endpoint()}, {"error", RedisLastError()}});
       }
     } else if (!status.ok()) {
       Log(LogLevel::kWarn, "reload of keys or verdicts failed; keeping the last good ones", {{"error", Text(status)}});
@@ -231,12 +233,43 @@ absl::Status GatewayState::RemoveVerdict(std::string_view kind, std::string_view
   return absl::OkStatus();
 }
 
+void GatewayState::WatchRedisConnection(const redis::AsyncConnection* connection) {
+  std::lock_guard lock(watched_mutex_);
+  watched_.push_back(connection);
+}
+
+void GatewayState::ForgetRedisConnections() {
+  std::lock_guard lock(watched_mutex_);
+  watched_.clear();
+}
+
+bool GatewayState::RedisHealthy() const {
+  std::lock_guard lock(watched_mutex_);
+  return redis_->healthy() && std::all_of(watched_.begin(), watched_.end(),
+                                          [](const redis::AsyncConnection* connection) { return connection->healthy(); });
+}
+
+uint64_t GatewayState::RedisErrors() const {
+  std::lock_guard lock(watched_mutex_);
+  uint64_t errors = redis_->errors();
+  for (const redis::AsyncConnection* connection : watched_) errors += connection->errors();
+  return errors;
+}
+
+std::string GatewayState::RedisLastError() const {
+  std::lock_guard lock(watched_mutex_);
+  for (const redis::AsyncConnection* connection : watched_) {
+    if (!connection->healthy()) return connection->last_error();
+  }
+  return redis_->last_error();
+}
+
 void GatewayState::AddGauges() {
   if (redis_) {
     metrics_.AddGauge("hydraguard_redis_up", "1 when the last Redis call succeeded.",
-                      [this] { return redis_->healthy() ? 1.0 : 0.0; });
+                      [this] { return RedisHealthy() ? 1.0 : 0.0; });
     metrics_.AddGauge("hydraguard_redis_errors", "Redis connection failures so far.",
-                      [this] { return static_cast<double>(redis_->errors()); });
+                      [this] { return static_cast<double>(RedisErrors()); });
   }
   if (stream_) {
     metrics_.AddGauge("hydraguard_stream_backlog", "Events buffered for the Redis stream.",

@@ -23,6 +23,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "gateway/config.h"
@@ -30,6 +31,7 @@
 #include "gateway/limiter.h"
 #include "gateway/policy.h"
 #include "gateway/verdicts.h"
+#include "redis/async_connection.h"
 #include "redis/event_stream.h"
 #include "redis/redis_client.h"
 #include "server/metrics.h"
@@ -61,6 +63,14 @@ class GatewayState {
   // data on error and returns the error.
   absl::Status Reload();
 
+  // Redis mode: the settings for the gateway's connections to Redis.
+  const redis::RedisOptions& redis_options() const { return redis_options_; }
+  // Counts `connection` (one event loop's pipelined connection, which the
+  // server owns) in the redis metrics and in the health log, until
+  // ForgetRedisConnections(). REQUIRES: `connection` lives until then.
+  void WatchRedisConnection(const redis::AsyncConnection* connection);
+  void ForgetRedisConnections();
+
   // Admin API writes: in Redis mode also written to the verdicts hash, so
   // every replica applies them at its next refresh.
   absl::Status SetVerdict(std::string_view kind, std::string_view value, gateway::VerdictEntry entry);
@@ -72,11 +82,19 @@ class GatewayState {
   absl::Status LoadVerdicts(bool force);
   void RefreshLoop();
   void AddGauges();
+  // Over the blocking client and every watched connection: healthy when all
+  // are; their failures added up; the message of a failing one.
+  bool RedisHealthy() const;
+  uint64_t RedisErrors() const;
+  std::string RedisLastError() const;
 
   gateway::GatewayConfig config_;
   Clock now_ms_;
   Metrics metrics_;
+  redis::RedisOptions redis_options_;
   std::unique_ptr<redis::RedisClient> redis_;
+  mutable std::mutex watched_mutex_;
+  std::vector<const redis::AsyncConnection*> watched_;  // guarded by watched_mutex_
   std::unique_ptr<redis::EventStream> stream_;
   std::unique_ptr<gateway::LimiterStore> limiter_;
   std::unique_ptr<gateway::Policy> policy_;

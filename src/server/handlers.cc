@@ -1,5 +1,7 @@
 #include "server/handlers.h"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <charconv>
 #include <chrono>
 
@@ -11,6 +13,7 @@
 #include "server/client_address.h"
 
 namespace hydraguard::server {
+namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using gateway::ApiKind;
 using gateway::Decision;
@@ -74,9 +77,11 @@ Caller IdentifyCaller(const Request& request, const ingest::IpAddress& peer, con
   return caller;
 }
 
-Judged Judge(GatewayState& state, const Caller& caller, ApiKind api, std::string_view body, bool has_body,
-             int64_t content_length) {
-  auto received = std::chrono::steady_clock::now();
+namespace {
+
+// Judge up to the policy: the request's context, or its early refusal.
+Judged Identify(GatewayState& state, const Caller& caller, ApiKind api, std::string_view body, bool has_body,
+                int64_t content_length) {
   Judged judged;
   judged.context.api = api;
   judged.context.now_ms = state.now_ms();
@@ -121,16 +126,61 @@ Judged Judge(GatewayState& state, const Caller& caller, ApiKind api, std::string
     judged.context.request = *std::move(parsed);
   }
   judged.early = false;
+  return judged;
+}
+
+// Policy::Admit with the limiter store awaited on this event loop.
+asio::awaitable<Decision> AdmitOn(redis::AsyncLimiter& limiter, const gateway::Policy& policy,
+                                  const gateway::RequestContext& context, const gateway::VerdictSet& verdicts) {
+  gateway::Admission admission = policy.Begin(context, verdicts);
+  if (admission.groups.empty()) co_return std::move(admission.decision);
+  absl::StatusOr<std::vector<gateway::GroupOutcome>> outcomes =
+      co_await limiter.Acquire(admission.groups, context.now_ms);
+  std::vector<gateway::CellGroup> rollback = policy.Finish(outcomes, &admission);
+  if (!rollback.empty()) (void)co_await limiter.Adjust(rollback, context.now_ms);  // as Admit: changes nothing
+  co_return std::move(admission.decision);
+}
+
+asio::awaitable<void> SettleOn(redis::AsyncLimiter& limiter, GatewayState& state,
+                               std::vector<gateway::CellGroup> deltas, int64_t now_ms) {
+  if (!(co_await limiter.Adjust(deltas, now_ms)).ok()) state.metrics().CountSettleError();
+}
+
+}  // namespace
+
+asio::awaitable<Judged> Judge(GatewayState& state, redis::AsyncLimiter* limiter, const Caller& caller, ApiKind api,
+                              std::string_view body, bool has_body, int64_t content_length) {
+  auto received = std::chrono::steady_clock::now();
+  Judged judged = Identify(state, caller, api, body, has_body, content_length);
+  if (judged.early) co_return judged;
   auto started = std::chrono::steady_clock::now();
   std::shared_ptr<const gateway::VerdictSet> verdicts = state.verdicts().Snapshot();
-  judged.decision = state.policy().Admit(judged.context, *verdicts);
+  if (limiter == nullptr) {
+    judged.decision = state.policy().Admit(judged.context, *verdicts);
+  } else {
+    judged.decision = co_await AdmitOn(*limiter, state.policy(), judged.context, *verdicts);
+  }
   state.metrics().limiter_latency().Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (judged.decision.degraded) state.metrics().CountDegraded();
   state.metrics().request_latency().Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count());
-  return judged;
+  co_return judged;
 }
+
+void Settle(GatewayState& state, redis::AsyncLimiter* limiter, const Decision& decision, int64_t input_tokens,
+            int64_t output_tokens) {
+  if (limiter == nullptr) {
+    if (!state.policy().Settle(decision, input_tokens, output_tokens, state.now_ms()).ok()) {
+      state.metrics().CountSettleError();
+    }
+    return;
+  }
+  std::vector<gateway::CellGroup> deltas = state.policy().Settlement(decision, input_tokens, output_tokens);
+  if (deltas.empty()) return;
+  asio::co_spawn(limiter->io(), SettleOn(*limiter, state, std::move(deltas), state.now_ms()), asio::detached);
+}
+
 
 void Account(GatewayState& state, const Judged& judged, const Caller& caller, std::string_view endpoint, int status,
              int64_t input_tokens, int64_t output_tokens) {
@@ -167,15 +217,10 @@ Response PlainResponse(const Request& request, unsigned status, std::string_view
   return response;
 }
 
-Response HandleCheck(GatewayState& state, const Request& request, const ingest::IpAddress& peer, bool json) {
-  state.metrics().CountEndpoint("check");
-  // nginx passes the original request line in X-Original-URI (auth_request).
-  std::string_view original = HeaderValue(request, "x-original-uri");
-  ApiKind api = gateway::ApiOfPath(original).value_or(ApiKind::kAnthropic);
-  bool has_body = !request.body().empty();
-  int64_t content_length = ParseInt(HeaderValue(request, "x-original-content-length"), 0);
-  Caller caller = IdentifyCaller(request, peer, state.config());
-  Judged judged = Judge(state, caller, api, request.body(), has_body, content_length);
+namespace {
+
+Response CheckResponse(GatewayState& state, const Request& request, const Judged& judged, const Caller& caller,
+                       ApiKind api, std::string_view original, bool json) {
   const Decision& decision = judged.decision;
   int64_t now_ms = judged.context.now_ms;
   Account(state, judged, caller, original.empty() ? std::string_view("/check") : original.substr(0, original.find('?')),
@@ -229,6 +274,21 @@ Response HandleCheck(GatewayState& state, const Request& request, const ingest::
   response.keep_alive(request.keep_alive());
   response.prepare_payload();
   return response;
+}
+
+}  // namespace
+
+asio::awaitable<Response> HandleCheck(GatewayState& state, redis::AsyncLimiter* limiter, const Request& request,
+                                      const ingest::IpAddress& peer, bool json) {
+  state.metrics().CountEndpoint("check");
+  // nginx passes the original request line in X-Original-URI (auth_request).
+  std::string_view original = HeaderValue(request, "x-original-uri");
+  ApiKind api = gateway::ApiOfPath(original).value_or(ApiKind::kAnthropic);
+  bool has_body = !request.body().empty();
+  int64_t content_length = ParseInt(HeaderValue(request, "x-original-content-length"), 0);
+  Caller caller = IdentifyCaller(request, peer, state.config());
+  Judged judged = co_await Judge(state, limiter, caller, api, request.body(), has_body, content_length);
+  co_return CheckResponse(state, request, judged, caller, api, original, json);
 }
 
 Response HandleMetrics(GatewayState& state, const Request& request) {

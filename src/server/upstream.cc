@@ -77,6 +77,9 @@ net::awaitable<void> Fail(Exchange& x, http::status status, std::string_view pub
   x.result.status = static_cast<int>(status);
   if (x.response_started) co_return;
   x.response_started = true;
+  // The upstream answered nothing the client will see: settle before the
+  // client has the error and can send its next request.
+  if (x.options.on_complete) x.options.on_complete(x.result.status, gateway::Usage{});
   http::response<http::string_body> response{status, x.version};
   response.set(http::field::content_type, "application/json");
   for (const auto& [name, value] : x.options.response_headers) response.set(name, value);

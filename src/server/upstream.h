@@ -81,11 +81,13 @@ struct ProxyOptions {
   std::vector<std::pair<std::string, std::string>> response_headers;
   // Longest a single write to the client may take (a stalled reader).
   int client_write_timeout_ms = 60000;
-  // Called once with the upstream's final usage just before the last bytes
-  // of a complete response go to the client, so that whatever the client
-  // sends next already sees the settled limits. Not called for responses
-  // that fail or are cut short (the caller settles from ProxyResult).
-  // Arguments: the upstream's status and its usage.
+  // Called at most once, so that whatever the client sends next already
+  // sees the settled limits: just before the last bytes of a complete
+  // response go to the client, with the upstream's status and usage; or
+  // just before the gateway's own 502/504 when the upstream's answer never
+  // reached the client, with that status and an unknown usage. Not called
+  // for responses cut short after they began (the caller settles from
+  // ProxyResult).
   std::function<void(int status, const gateway::Usage&)> on_complete;
 };
 
