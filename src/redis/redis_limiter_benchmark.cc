@@ -1,8 +1,13 @@
-// RedisLimiter::Acquire against a real redis-server on loopback (started by
-// the test harness), next to MemoryLimiter for the same calls: what sharing
-// limits across replicas costs per request. Real time, since a Redis call
-// mostly waits.
+// RedisLimiter::Acquire (blocking) and AsyncLimiter::Acquire (pipelined on
+// an event loop, as the gateway calls it) against a real redis-server on
+// loopback (started by the test harness), next to MemoryLimiter for the same
+// calls: what sharing limits across replicas costs per request. Real time,
+// since a Redis call mostly waits.
 #include <benchmark/benchmark.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +16,7 @@
 #include <vector>
 
 #include "gateway/memory_limiter.h"
+#include "redis/async_limiter.h"
 #include "redis/redis_client.h"
 #include "redis/redis_limiter.h"
 #include "testing/redis_server.h"
@@ -81,6 +87,45 @@ void BM_RedisAcquire(benchmark::State& state) {
 }
 BENCHMARK(BM_RedisAcquire)->ArgName("groups")->Arg(1)->Arg(6)->UseRealTime();
 BENCHMARK(BM_RedisAcquire)->ArgName("groups")->Arg(1)->Arg(6)->Threads(4)->UseRealTime();
+
+boost::asio::awaitable<void> AcquireOn(AsyncLimiter& limiter, const std::vector<CellGroup>& groups, int64_t now_ms,
+                                      int* done, bool* failed) {
+  absl::StatusOr<std::vector<gateway::GroupOutcome>> outcome = co_await limiter.Acquire(groups, now_ms);
+  if (!outcome.ok()) *failed = true;
+  ++*done;
+}
+
+// `in_flight` calls at once on one event loop (one thread), as concurrent
+// requests of one gateway thread: they share writes and reads.
+void BM_PipelinedAcquire(benchmark::State& state) {
+  static boost::asio::io_context* io = new boost::asio::io_context(1);
+  static AsyncLimiter* limiter = new AsyncLimiter(*io, {.port = Server().port(), .command_timeout_ms = 2000});
+  const std::vector<CellGroup> groups = Groups(static_cast<int>(state.range(0)));
+  const int in_flight = static_cast<int>(state.range(1));
+  int64_t now_ms = 1'700'000'000'000;
+  for (auto _ : state) {
+    int done = 0;
+    bool failed = false;
+    for (int call = 0; call < in_flight; ++call) {
+      boost::asio::co_spawn(*io, AcquireOn(*limiter, groups, now_ms++, &done, &failed), boost::asio::detached);
+    }
+    io->restart();
+    while (done < in_flight && io->run_one() > 0) {
+    }
+    if (failed) {
+      state.SkipWithError("AsyncLimiter::Acquire failed");
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * in_flight);
+}
+BENCHMARK(BM_PipelinedAcquire)
+    ->ArgNames({"groups", "in_flight"})
+    ->Args({1, 1})
+    ->Args({1, 16})
+    ->Args({6, 1})
+    ->Args({6, 16})
+    ->UseRealTime();
 
 void BM_MemoryAcquire(benchmark::State& state) {
   static gateway::MemoryLimiter* limiter = new gateway::MemoryLimiter();
