@@ -209,6 +209,19 @@ bool AsyncConnection::Deliver(uint64_t generation, Reply reply) {
   return true;
 }
 
+asio::awaitable<void> AsyncConnection::Probe() {
+  asio::steady_timer backoff(io_);
+  std::vector<std::vector<std::string>> ping = {{"PING"}};
+  while (down_) {
+    backoff.expires_after(std::chrono::milliseconds(options_.reconnect_backoff_ms));
+    boost::system::error_code ignored;
+    co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    // A call may be connecting already, or be about to.
+    if (down_ && state_ == State::kClosed && now_ms_() >= retry_at_ms_) (void)co_await Pipeline(ping);
+  }
+  probing_ = false;
+}
+
 void AsyncConnection::Fail(uint64_t generation, std::string_view what, std::string_view reason) {
   if (generation != generation_) return;
   ++generation_;
@@ -223,6 +236,10 @@ void AsyncConnection::Fail(uint64_t generation, std::string_view what, std::stri
   {
     absl::MutexLock lock(&error_mutex_);
     last_error_ = message;
+  }
+  if (!probing_) {
+    probing_ = true;
+    asio::co_spawn(io_, Probe(), asio::detached);
   }
   absl::Status status = absl::UnavailableError(message);
   for (std::deque<CallPtr>* calls : {&in_flight_, &unsent_}) {

@@ -20,7 +20,9 @@
 // Fail fast while down, as RedisClient: after a failure every call is refused
 // at once for reconnect_backoff_ms; then the next call connects again, and
 // the calls made while that one waits keep failing fast until it has its
-// reply. Connecting is lazy (the first call) and the connection is kept.
+// reply. While down, the connection also sends itself a PING every
+// reconnect_backoff_ms, so that it is healthy again once Redis is, even if no
+// call comes. Connecting is lazy (the first call) and the connection is kept.
 // pool_size is not used: there is one connection.
 //
 // Threading: REQUIRES that `io` is run by exactly one thread (the gateway
@@ -90,6 +92,8 @@ class AsyncConnection {
   void Fail(uint64_t generation, std::string_view what, std::string_view reason);
   // Wakes a call's waiter.
   static void Finish(Call& call);
+  // While down: PING after each backoff until a reply comes.
+  boost::asio::awaitable<void> Probe();
 
   boost::asio::io_context& io_;
   const RedisOptions options_;
@@ -105,6 +109,7 @@ class AsyncConnection {
   boost::asio::steady_timer writer_wake_;
   bool down_ = false;  // failing fast: since a failure, until a reply
   int64_t retry_at_ms_ = 0;
+  bool probing_ = false;  // Probe() runs
 
   std::atomic<bool> healthy_{true};
   std::atomic<uint64_t> errors_{0};

@@ -179,6 +179,20 @@ TEST_F(AsyncConnectionTest, WhileOneCallProbesTheOthersFailFast) {
   EXPECT_TRUE(Run(*redis, {{"PING"}}).ok());  // healthy again: everyone goes through
 }
 
+TEST_F(AsyncConnectionTest, HealthyAgainOnceRedisIsBackWithoutAnyCall) {
+  RedisOptions options = Options();
+  options.reconnect_backoff_ms = 20;
+  std::unique_ptr<AsyncConnection> redis = Connect(options);
+  ASSERT_TRUE(server_->Stop().ok());
+  EXPECT_FALSE(Run(*redis, {{"PING"}}).ok());
+  EXPECT_FALSE(redis->healthy());
+  ASSERT_TRUE(server_->Restart().ok());
+  clock_ += 1'000;
+  io_.restart();
+  for (int round = 0; round < 500 && !redis->healthy(); ++round) io_.run_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(redis->healthy());
+}
+
 TEST_F(AsyncConnectionTest, NoReplyInTimeFailsTheCallAndTheConnection) {
   RedisOptions options = Options();
   options.command_timeout_ms = 100;
