@@ -80,6 +80,18 @@ shared:
     return client.Get("/metrics").value().body;
   }
 
+  // Whether /metrics has the line `line` within 10 s (the event stream
+  // writes from its own thread).
+  static bool WaitForMetric(GatewayServer& server, std::string_view line) {
+    std::string wanted = fmt::format("\n{}\n", line);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (Metrics(server).find(wanted) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+
   hydraguard::testing::UpstreamStub stub_;
   std::unique_ptr<hydraguard::testing::RedisServer> redis_;
   std::string keys_path_;
@@ -116,11 +128,14 @@ TEST_F(GatewayRedisTest, TwoReplicasSharingRedisStayWithinTheLimit) {
 TEST_F(GatewayRedisTest, FailOpenServesWhileRedisIsDownAndSaysSo) {
   std::unique_ptr<GatewayServer> gateway = Replica("open");
   EXPECT_EQ(Status(*gateway, "k0"), 200);
+  ASSERT_TRUE(WaitForMetric(*gateway, "hydraguard_stream_appended 1")) << Metrics(*gateway);
   ASSERT_TRUE(redis_->Stop().ok());
   for (int request = 0; request < 30; ++request) EXPECT_EQ(Status(*gateway, "k0"), 200);  // above the limit: no state
+  // Each response is counted and its event buffered before the client has it.
   std::string metrics = Metrics(*gateway);
   EXPECT_THAT(metrics, HasSubstr("hydraguard_redis_up 0"));
   EXPECT_THAT(metrics, HasSubstr("hydraguard_degraded_decisions_total 30"));
+  EXPECT_THAT(metrics, HasSubstr(R"(hydraguard_decisions_total{action="allow",reason="ok"} 31)"));
   EXPECT_THAT(metrics, HasSubstr("hydraguard_stream_backlog 30"));  // the first was sent
   ASSERT_TRUE(redis_->Restart().ok());
   now_ms_ += 1000;

@@ -197,14 +197,16 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
   }
   options.upstream_headers.emplace_back("x-forwarded-for", caller.ip.ToString());
   options.response_headers = gateway::RateLimitHeaders(api, decision, judged.context.now_ms);
-  // Settle before the client has the whole response: its next request must
-  // see the real usage, not the reservation.
+  // Settle and account before the client has the whole response: its next
+  // request must see the real usage, not the reservation, and whoever reads
+  // /metrics or the event stream after a response sees it counted.
   bool settled = false;
   options.on_complete = [&](int status, const gateway::Usage& usage) {
     settled = true;
     int64_t input = usage.known ? usage.input_tokens : -1, output = usage.known ? usage.output_tokens : -1;
-    if (!usage.known && status >= 400) output = 0;  // an error answer generated nothing
-    Settle(*state, limiter, decision, input, output);
+    int64_t settled_output = !usage.known && status >= 400 ? 0 : output;  // an error answer generated nothing
+    Settle(*state, limiter, decision, input, settled_output);
+    Account(*state, judged, caller, endpoint, status, input, output);
   };
   ProxyResult result = co_await Proxy(stream, std::move(request), *upstream, options);
   if (result.upstream_failed) state->metrics().CountUpstreamError();
@@ -217,8 +219,10 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
   int64_t input_tokens = result.usage.known ? result.usage.input_tokens : -1;
   int64_t output_tokens = settled && result.usage.known ? result.usage.output_tokens : -1;
   if (!settled && result.upstream_failed && (result.status == 502 || result.status == 504)) output_tokens = 0;
-  if (!settled) Settle(*state, limiter, decision, input_tokens, output_tokens);
-  Account(*state, judged, caller, endpoint, result.status, input_tokens, output_tokens);
+  if (!settled) {
+    Settle(*state, limiter, decision, input_tokens, output_tokens);
+    Account(*state, judged, caller, endpoint, result.status, input_tokens, output_tokens);
+  }
   co_return result.keep_alive;
 }
 
