@@ -314,10 +314,13 @@ absl::Status ParseRoot(const Reader& reader, const YAML::Node& root, GatewayConf
   if (absl::Status status = reader.Int(root, "threads", 1, 256, &threads); !status.ok()) return status;
   config->threads = static_cast<int>(threads);
   if (const YAML::Node upstream = root["upstream"]) {
-    for (absl::Status status : {reader.Keys(upstream, "upstream", {"url", "connect_timeout", "response_timeout"}),
-                                reader.String(upstream, "url", &config->upstream_url),
-                                reader.Duration(upstream, "connect_timeout", &config->upstream_connect_timeout_ms),
-                                reader.Duration(upstream, "response_timeout", &config->upstream_response_timeout_ms)}) {
+    for (absl::Status status :
+         {reader.Keys(upstream, "upstream", {"url", "connect_timeout", "response_timeout", "max_idle", "idle_timeout"}),
+          reader.String(upstream, "url", &config->upstream_url),
+          reader.Duration(upstream, "connect_timeout", &config->upstream_connect_timeout_ms),
+          reader.Duration(upstream, "response_timeout", &config->upstream_response_timeout_ms),
+          reader.Int(upstream, "max_idle", 0, 100'000, &config->upstream_max_idle),
+          reader.Duration(upstream, "idle_timeout", &config->upstream_idle_timeout_ms)}) {
       if (!status.ok()) return status;
     }
   }
@@ -506,6 +509,8 @@ upstream:                       # omit for check-only mode (nginx auth_request /
   url: http://127.0.0.1:9000    # http:// or https://
   connect_timeout: 5s
   response_timeout: 10m         # longest silence between bytes of a response
+  max_idle: 32                  # kept-alive connections per thread (0: a new connection per request)
+  idle_timeout: 30s             # keep below the upstream's own idle timeout
 max_body: 10MiB                 # larger request bodies get 413
 client_timeout: 30s             # to receive a whole request (slow clients get 408)
 # admin_token_file: /etc/hydraguard/admin.token   # enables /admin/* (Bearer token)

@@ -48,6 +48,8 @@ struct GatewayServer::Impl {
     // Redis mode: this loop's pipelined connection for the limiters; null in
     // memory mode. Declared after io: destroyed before it.
     std::unique_ptr<redis::AsyncLimiter> limiter;
+    // This loop's kept-alive upstream connections; null in check-only mode.
+    std::unique_ptr<UpstreamPool> upstream_pool;
   };
   std::vector<std::unique_ptr<Loop>> loops;
   std::vector<std::thread> threads;
@@ -61,9 +63,9 @@ struct GatewayServer::Impl {
   }
 
   awaitable<void> Listen(Loop& loop);
-  awaitable<void> Session(beast::tcp_stream stream, redis::AsyncLimiter* limiter);
+  awaitable<void> Session(beast::tcp_stream stream, Loop& loop);
   awaitable<bool> ServeApi(beast::tcp_stream& stream, Request request, gateway::ApiKind api,
-                           const ingest::IpAddress& peer, redis::AsyncLimiter* limiter);
+                           const ingest::IpAddress& peer, Loop& loop);
 };
 
 awaitable<void> GatewayServer::Impl::Listen(Loop& loop) {
@@ -80,11 +82,12 @@ awaitable<void> GatewayServer::Impl::Listen(Loop& loop) {
     }
     socket.set_option(tcp::no_delay(true), error);
     auto executor = socket.get_executor();
-    asio::co_spawn(executor, Session(beast::tcp_stream(std::move(socket)), loop.limiter.get()), asio::detached);
+    asio::co_spawn(executor, Session(beast::tcp_stream(std::move(socket)), loop), asio::detached);
   }
 }
 
-awaitable<void> GatewayServer::Impl::Session(beast::tcp_stream stream, redis::AsyncLimiter* limiter) {
+awaitable<void> GatewayServer::Impl::Session(beast::tcp_stream stream, Loop& loop) {
+  redis::AsyncLimiter* limiter = loop.limiter.get();
   const gateway::GatewayConfig& config = state->config();
   beast::flat_buffer buffer;
   const ingest::IpAddress peer = PeerOf(stream.socket());
@@ -133,7 +136,7 @@ awaitable<void> GatewayServer::Impl::Session(beast::tcp_stream stream, redis::As
         response.set(http::field::allow, "POST");
         co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, error));
       } else {
-        keep_alive = co_await ServeApi(stream, std::move(request), *api, peer, limiter);
+        keep_alive = co_await ServeApi(stream, std::move(request), *api, peer, loop);
       }
     } else {
       Response response;
@@ -162,7 +165,8 @@ awaitable<void> GatewayServer::Impl::Session(beast::tcp_stream stream, redis::As
 }
 
 awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request request, gateway::ApiKind api,
-                                              const ingest::IpAddress& peer, redis::AsyncLimiter* limiter) {
+                                              const ingest::IpAddress& peer, Loop& loop) {
+  redis::AsyncLimiter* limiter = loop.limiter.get();
   state->metrics().CountEndpoint(api == gateway::ApiKind::kAnthropic ? "messages" : "chat_completions");
   Caller caller = IdentifyCaller(request, peer, state->config());
   std::string endpoint(PathOf(request));
@@ -208,7 +212,8 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
     Settle(*state, limiter, decision, input, settled_output);
     Account(*state, judged, caller, endpoint, status, input, output);
   };
-  ProxyResult result = co_await Proxy(stream, std::move(request), *upstream, options);
+  ProxyResult result = co_await Proxy(stream, std::move(request), *upstream, options, loop.upstream_pool.get());
+  state->metrics().CountUpstreamConnection(result.reused_connection);
   if (result.upstream_failed) state->metrics().CountUpstreamError();
   if (result.client_gone) state->metrics().CountClientGone();
   if (result.stripped_blocks > 0) state->metrics().CountStripped();
@@ -262,6 +267,11 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Create(const gatew
     if (config.use_redis) {
       loop->limiter = std::make_unique<redis::AsyncLimiter>(loop->io, impl->state->redis_options());
       impl->state->WatchRedisConnection(&loop->limiter->connection());
+    }
+    if (impl->upstream) {
+      loop->upstream_pool = std::make_unique<UpstreamPool>(
+          UpstreamPoolOptions{.max_idle = static_cast<size_t>(config.upstream_max_idle),
+                              .idle_timeout_ms = config.upstream_idle_timeout_ms});
     }
     impl->loops.push_back(std::move(loop));
   }

@@ -3,6 +3,7 @@
 #include "server/gateway_server.h"
 
 #include <atomic>
+#include <cstdlib>
 #include <boost/asio.hpp>
 #include <thread>
 #include <utility>  // before Boost
@@ -360,6 +361,17 @@ TEST_F(GatewayServerTest, MetricsCountDecisionsByActionAndReason) {
   EXPECT_THAT(metrics.body, HasSubstr(R"(hydraguard_decisions_total{action="allow",reason="unauthenticated"} 1)"));
   EXPECT_THAT(metrics.body, HasSubstr("hydraguard_limiter_seconds_count 4"));
   EXPECT_THAT(metrics.body, HasSubstr("# TYPE hydraguard_limiter_seconds histogram"));
+  // The 3 proxied requests: each event loop (2) opens one upstream
+  // connection and keeps it for its next request.
+  auto value = [&](std::string_view series) {
+    size_t at = metrics.body.find(series);
+    return at == std::string::npos ? -1 : std::atoi(metrics.body.c_str() + at + series.size());
+  };
+  int opened = value(R"(hydraguard_upstream_requests_total{connection="new"} )");
+  int reused = value(R"(hydraguard_upstream_requests_total{connection="reused"} )");
+  EXPECT_EQ(opened + reused, 3) << metrics.body;
+  EXPECT_GE(opened, 1);
+  EXPECT_LE(opened, 2);
 }
 
 TEST_F(GatewayServerTest, UpstreamDownGives502AndReleasesTheReservation) {

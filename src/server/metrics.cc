@@ -98,6 +98,12 @@ std::string Metrics::Render() const {
           stripped_.load());
   Counter(&out, "hydraguard_client_gone_total", "Streams ended because the client went away.", client_gone_.load());
   Counter(&out, "hydraguard_refresh_errors_total", "Failed reloads of verdicts or keys.", refresh_errors_.load());
+  out += "# HELP hydraguard_upstream_requests_total Proxied requests, by whether their upstream connection was new or "
+         "kept alive from an earlier one.\n# TYPE hydraguard_upstream_requests_total counter\n";
+  fmt::format_to(std::back_inserter(out), "hydraguard_upstream_requests_total{{connection=\"new\"}} {}\n",
+                 upstream_opened_.load());
+  fmt::format_to(std::back_inserter(out), "hydraguard_upstream_requests_total{{connection=\"reused\"}} {}\n",
+                 upstream_reused_.load());
   limiter_latency_.Render("hydraguard_limiter_seconds", "Time to decide all limiters of a request.", &out);
   request_latency_.Render("hydraguard_decision_seconds",
                           "Time from a complete request to its decision (parse, key, verdicts, limiters).", &out);

@@ -323,14 +323,15 @@ net::awaitable<void> RelayWhole(Stream& upstream, beast::flat_buffer& buffer,
   x.result.bytes_to_client += static_cast<int64_t>(response.body().size());
 }
 
+// Resolves (unless the host is an address), connects and, for https, does
+// the TLS handshake. False after sending the client a 502/504.
 template <class Stream>
-net::awaitable<void> Run(Stream& upstream, http::request<http::string_body>& request, Exchange& x) {
+net::awaitable<bool> Connect(Stream& upstream, Exchange& x) {
   constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
   auto& lowest = beast::get_lowest_layer(upstream);
   net::any_io_executor executor = co_await net::this_coro::executor;
   const UpstreamTarget& target = x.target;
   beast::error_code ec;
-
   // An address needs no resolver (which runs on a thread of its own);
   // a name is resolved, bounded by the connect timeout.
   tcp::resolver::results_type endpoints;
@@ -353,19 +354,21 @@ net::awaitable<void> Run(Stream& upstream, http::request<http::string_body>& req
     co_await Fail(x, timed_out ? http::status::gateway_timeout : http::status::bad_gateway,
                   timed_out ? "upstream timed out" : "upstream unavailable",
                   fmt::format("resolving {}: {}", target.host, ec.message()));
-    co_return;
+    co_return false;
   }
   lowest.expires_after(Ms(target.connect_timeout_ms));
   co_await lowest.async_connect(endpoints, Redirect(ec));
   if (ec) {
     co_await Fail(x, TimeoutOr502(ec), PublicMessage(ec),
                   fmt::format("connecting to {}:{}: {}", target.host, target.port, ec.message()));
-    co_return;
+    co_return false;
   }
+  lowest.socket().set_option(tcp::no_delay(true), ec);  // a request's last bytes go at once
+  ec = {};
   if constexpr (kTls) {
     if (!SSL_set_tlsext_host_name(upstream.native_handle(), target.host.c_str())) {
       co_await Fail(x, http::status::bad_gateway, "upstream unavailable", "cannot set TLS SNI");
-      co_return;
+      co_return false;
     }
     upstream.set_verify_callback(ssl::host_name_verification(target.host));
     lowest.expires_after(Ms(target.connect_timeout_ms));
@@ -373,14 +376,35 @@ net::awaitable<void> Run(Stream& upstream, http::request<http::string_body>& req
     if (ec) {
       co_await Fail(x, TimeoutOr502(ec), PublicMessage(ec),
                     fmt::format("TLS handshake with {}: {}", target.host, ec.message()));
-      co_return;
+      co_return false;
     }
   }
-  lowest.expires_after(Ms(target.response_timeout_ms));
+  co_return true;
+}
+
+// How an exchange left its upstream connection.
+enum class RunEnd {
+  kClosed,    // not reusable: failed, cut short, or the upstream ends it
+  kReusable,  // the whole response read and the upstream keeps it alive
+  kStale,     // a pooled connection the request could not be written to; nothing was sent to the client
+};
+
+// Connects `upstream` unless `connected` (a pooled connection), then relays
+// one exchange.
+template <class Stream>
+net::awaitable<RunEnd> Run(Stream& upstream, bool connected, http::request<http::string_body>& request,
+                           Exchange& x) {
+  auto& lowest = beast::get_lowest_layer(upstream);
+  beast::error_code ec;
+  if (!connected) {
+    if (!co_await Connect(upstream, x)) co_return RunEnd::kClosed;
+  }
+  lowest.expires_after(Ms(x.target.response_timeout_ms));
   co_await http::async_write(upstream, request, Redirect(ec));
   if (ec) {
+    if (connected) co_return RunEnd::kStale;
     co_await Fail(x, TimeoutOr502(ec), PublicMessage(ec), fmt::format("sending the request: {}", ec.message()));
-    co_return;
+    co_return RunEnd::kClosed;
   }
 
   beast::flat_buffer buffer;
@@ -388,17 +412,17 @@ net::awaitable<void> Run(Stream& upstream, http::request<http::string_body>& req
   parser.header_limit(kHeaderLimit);
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   if (x.head) parser.skip(true);
-  lowest.expires_after(Ms(target.response_timeout_ms));
+  lowest.expires_after(Ms(x.target.response_timeout_ms));
   co_await http::async_read_header(upstream, buffer, parser, Redirect(ec));
   if (ec) {
     co_await Fail(x, TimeoutOr502(ec), PublicMessage(ec),
                   fmt::format("reading the upstream response header: {}", ec.message()));
-    co_return;
+    co_return RunEnd::kClosed;
   }
   if (IsEncoded(parser.get()) && x.options.strip_thinking) {
     co_await Fail(x, http::status::bad_gateway, "upstream unavailable",
                   "upstream response is compressed: cannot strip thinking");
-    co_return;
+    co_return RunEnd::kClosed;
   }
   x.result.status = parser.get().result_int();
   if (internal::IsEventStream(View(parser.get()[http::field::content_type]))) {
@@ -406,6 +430,9 @@ net::awaitable<void> Run(Stream& upstream, http::request<http::string_body>& req
   } else {
     co_await RelayWhole(upstream, buffer, parser, x);
   }
+  lowest.expires_never();
+  bool clean = !x.result.upstream_failed && parser.is_done() && parser.keep_alive() && buffer.size() == 0;
+  co_return clean ? RunEnd::kReusable : RunEnd::kClosed;
 }
 
 }  // namespace
@@ -484,7 +511,7 @@ absl::StatusOr<UpstreamTarget> ParseUpstream(const UpstreamConfig& config) {
 }
 
 net::awaitable<ProxyResult> Proxy(beast::tcp_stream& client, http::request<http::string_body> request,
-                                  const UpstreamTarget& target, const ProxyOptions& options) {
+                                  const UpstreamTarget& target, const ProxyOptions& options, UpstreamPool* pool) {
   Exchange x{.client = client,
              .target = target,
              .options = options,
@@ -496,16 +523,30 @@ net::awaitable<ProxyResult> Proxy(beast::tcp_stream& client, http::request<http:
   net::any_io_executor executor = co_await net::this_coro::executor;
   std::string unexpected;
   try {
-    if (target.tls) {
-      if (target.tls_context == nullptr) {
-        unexpected = "https upstream without a TLS context (not from ParseUpstream)";
-      } else {
-        beast::ssl_stream<beast::tcp_stream> upstream(executor, *target.tls_context);
-        co_await Run(upstream, upstream_request, x);
-      }
+    if (target.tls && target.tls_context == nullptr) {
+      unexpected = "https upstream without a TLS context (not from ParseUpstream)";
     } else {
-      beast::tcp_stream upstream(executor);
-      co_await Run(upstream, upstream_request, x);
+      std::unique_ptr<UpstreamConnection> connection = pool != nullptr ? pool->Take() : nullptr;
+      for (;;) {
+        const bool reused = connection != nullptr;
+        if (!reused) {
+          connection = std::make_unique<UpstreamConnection>();
+          if (target.tls) {
+            connection->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, *target.tls_context);
+          } else {
+            connection->plain = std::make_unique<beast::tcp_stream>(executor);
+          }
+        }
+        x.result.reused_connection = reused;
+        RunEnd end = target.tls ? co_await Run(*connection->tls, reused, upstream_request, x)
+                                : co_await Run(*connection->plain, reused, upstream_request, x);
+        if (end == RunEnd::kStale) {  // once more, on a new connection (which never ends kStale)
+          connection.reset();
+          continue;
+        }
+        if (end == RunEnd::kReusable && pool != nullptr) pool->Give(std::move(connection));
+        break;
+      }
     }
   } catch (const std::exception& e) {
     unexpected = e.what();

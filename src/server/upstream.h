@@ -35,6 +35,7 @@
 #include "absl/status/statusor.h"
 #include "gateway/api.h"
 #include "gateway/response_filter.h"
+#include "server/upstream_pool.h"
 
 namespace boost::asio::ssl {
 class context;
@@ -98,6 +99,7 @@ struct ProxyResult {
   bool client_gone = false;      // the client left before the response ended
   bool upstream_failed = false;  // connect/timeout/malformed/cut short
   std::string error;             // why, when upstream_failed or client_gone
+  bool reused_connection = false;  // sent on a kept-alive connection from the pool
   int64_t bytes_to_client = 0;   // response body bytes written (after filtering)
   int stripped_blocks = 0;       // see SseFilter::stripped_blocks
   int64_t stripped_bytes = 0;
@@ -108,23 +110,29 @@ struct ProxyResult {
 };
 
 // Relays `request` (already read from `client`) to `target` and the response
-// back to `client`. Hop-by-hop headers (Connection and those it names,
+// back to `client`, on a connection from `pool` when it has one (null: a new
+// connection each time, closed after). A connection goes back to the pool
+// when the upstream's whole response was read and the upstream keeps the
+// connection alive. A pooled connection whose request cannot be written (the
+// upstream closed it just then) is replaced by a new one once; a request
+// once written is never sent again. Hop-by-hop headers (Connection and those it names,
 // Keep-Alive, Proxy-*, TE, Trailer, Transfer-Encoding, Upgrade) and Expect,
 // Accept-Encoding (the response must arrive uncompressed to be filtered) and
 // Content-Length (recomputed) are not forwarded; Host is the upstream's.
 // Never throws for I/O errors: every outcome is in the result.
 //
-// REQUIRES: `client`, `target` and `options` outlive the returned awaitable
+// REQUIRES: `client`, `target`, `options` and `pool` outlive the returned awaitable
 // (a temporary in the co_await expression does); the coroutine runs on an
 // executor that serializes its handlers (a strand or a single-threaded
 // io_context), as Beast's tcp_stream itself requires. Proxy owns `client`
 // until it returns: while a streamed response is relayed it also waits on the
 // socket to notice a client that leaves (one that only half-closes counts as
 // gone). It returns with `client` set to never expire; the caller sets the
-// timeout for its next read.
+// timeout for its next read. `pool` belongs to the loop that runs the coroutine.
 boost::asio::awaitable<ProxyResult> Proxy(boost::beast::tcp_stream& client,
                                           boost::beast::http::request<boost::beast::http::string_body> request,
-                                          const UpstreamTarget& target, const ProxyOptions& options);
+                                          const UpstreamTarget& target, const ProxyOptions& options,
+                                          UpstreamPool* pool = nullptr);
 
 }  // namespace hydraguard::server
 

@@ -57,10 +57,12 @@ bool PollUntil(Predicate done) {
 }
 
 // The client-facing side of a gateway, reduced to the proxy: reads requests
-// on each connection and hands each to Proxy(), on one thread.
+// on each connection and hands each to Proxy(), on one thread, with a pool
+// of upstream connections as the gateway has (none when `pooled` is false).
 class ProxyHarness {
  public:
-  explicit ProxyHarness(UpstreamTarget target) : target_(std::move(target)), acceptor_(io_) {
+  explicit ProxyHarness(UpstreamTarget target, bool pooled = true) : target_(std::move(target)), acceptor_(io_) {
+    if (pooled) pool_ = std::make_unique<UpstreamPool>();
     tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), 0);
     acceptor_.open(endpoint.protocol());
     acceptor_.bind(endpoint);
@@ -125,7 +127,7 @@ class ProxyHarness {
       }
       std::string_view target(request.target().data(), request.target().size());
       options.api = gateway::ApiOfPath(target).value_or(ApiKind::kAnthropic);
-      ProxyResult result = co_await Proxy(stream, std::move(request), target_, options);
+      ProxyResult result = co_await Proxy(stream, std::move(request), target_, options, pool_.get());
       bool keep_alive = result.keep_alive;
       {
         std::lock_guard lock(mutex_);
@@ -140,6 +142,7 @@ class ProxyHarness {
   UpstreamTarget target_;
   net::io_context io_;
   tcp::acceptor acceptor_;
+  std::unique_ptr<UpstreamPool> pool_;  // used on thread_ only; destroyed before io_
   uint16_t port_ = 0;
   std::thread thread_;
   mutable std::mutex mutex_;
@@ -316,8 +319,8 @@ TEST(ParseUpstreamTest, RejectsBadUrls) {
 
 class ProxyTest : public ::testing::Test {
  protected:
-  void StartProxy(int response_timeout_ms = 600000) {
-    harness_ = std::make_unique<ProxyHarness>(TargetFor(stub_.url(), response_timeout_ms));
+  void StartProxy(int response_timeout_ms = 600000, bool pooled = true) {
+    harness_ = std::make_unique<ProxyHarness>(TargetFor(stub_.url(), response_timeout_ms), pooled);
   }
   UpstreamStub stub_;
   std::unique_ptr<ProxyHarness> harness_;
@@ -552,6 +555,13 @@ TEST_F(ProxyTest, ClientLeavingMidStreamStopsTheUpstream) {
   EXPECT_FALSE(result.upstream_failed);
   EXPECT_TRUE(result.usage.known);  // message_start was seen
   EXPECT_TRUE(stub_.WaitForPeerDisconnects(1, kDeadline));
+  // That upstream connection was not kept: the next request opens another.
+  stub_.Release();
+  TestClient next(harness_->port());
+  EXPECT_EQ(next.RoundTrip(MakeRequest(gateway::kAnthropicMessagesPath, false)).result_int(), 200);
+  ASSERT_TRUE(harness_->WaitForResults(2));
+  EXPECT_FALSE(harness_->results()[1].reused_connection);
+  EXPECT_EQ(stub_.connections(), 2);
 }
 
 TEST_F(ProxyTest, ClientGoneBeforeTheStreamStartsIsNoticed) {
@@ -604,6 +614,69 @@ TEST_F(ProxyTest, Http10ClientGetsTheStreamUntilClose) {
   EXPECT_EQ(response.version(), 10);
   EXPECT_FALSE(response.chunked());
   EXPECT_EQ(response.body(), ExpectedBody(ApiKind::kOpenAi, true, true));
+}
+
+TEST_F(ProxyTest, KeptAliveUpstreamConnectionCarriesTheNextRequests) {
+  StartProxy();
+  size_t exchanges = 0;
+  for (ApiKind api : {ApiKind::kAnthropic, ApiKind::kOpenAi}) {
+    for (bool stream : {false, true}) {
+      TestClient client(harness_->port());  // a new client each time: the upstream side is what is kept
+      http::response<http::string_body> response = client.RoundTrip(MakeRequest(PathOf(api), stream));
+      EXPECT_EQ(response.result_int(), 200);
+      EXPECT_EQ(response.body(), ExpectedBody(api, stream, true));
+      ++exchanges;
+    }
+  }
+  ASSERT_TRUE(harness_->WaitForResults(exchanges));
+  std::vector<ProxyResult> results = harness_->results();
+  EXPECT_FALSE(results[0].reused_connection);
+  for (size_t index = 1; index < results.size(); ++index) EXPECT_TRUE(results[index].reused_connection) << index;
+  EXPECT_EQ(stub_.connections(), 1);
+  // Without a pool, one connection per request (and none left open).
+  StartProxy(600000, /*pooled=*/false);
+  for (int request = 0; request < 2; ++request) {
+    TestClient client(harness_->port());
+    EXPECT_EQ(client.RoundTrip(MakeRequest(gateway::kAnthropicMessagesPath, false)).result_int(), 200);
+  }
+  ASSERT_TRUE(harness_->WaitForResults(2));
+  EXPECT_FALSE(harness_->results()[1].reused_connection);
+  EXPECT_EQ(stub_.connections(), 3);
+}
+
+TEST_F(ProxyTest, UpstreamThatEndsTheConnectionIsNotReused) {
+  stub_.SetOptions({.chunked = false});  // a streamed body that ends at close
+  StartProxy();
+  for (int request = 0; request < 2; ++request) {
+    TestClient client(harness_->port());
+    http::response<http::string_body> response = client.RoundTrip(MakeRequest(gateway::kOpenAiChatPath, true));
+    EXPECT_EQ(response.body(), ExpectedBody(ApiKind::kOpenAi, true, true));
+  }
+  ASSERT_TRUE(harness_->WaitForResults(2));
+  EXPECT_FALSE(harness_->results()[1].reused_connection);
+  EXPECT_EQ(stub_.connections(), 2);
+}
+
+TEST_F(ProxyTest, KeptConnectionTheUpstreamClosedIsReplaced) {
+  auto first = std::make_unique<UpstreamStub>();
+  const uint16_t port = first->port();
+  harness_ = std::make_unique<ProxyHarness>(TargetFor(first->url()));
+  {
+    TestClient client(harness_->port());
+    EXPECT_EQ(client.RoundTrip(MakeRequest(gateway::kAnthropicMessagesPath, false)).result_int(), 200);
+  }
+  ASSERT_TRUE(harness_->WaitForResults(1));
+  // The upstream restarts: the kept connection is closed from its side.
+  first.reset();
+  UpstreamStub second({}, port);
+  TestClient client(harness_->port());
+  http::response<http::string_body> response = client.RoundTrip(MakeRequest(gateway::kAnthropicMessagesPath, false));
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(response.body(), ExpectedBody(ApiKind::kAnthropic, false, true));
+  ASSERT_TRUE(harness_->WaitForResults(2));
+  EXPECT_FALSE(harness_->results()[1].reused_connection);
+  EXPECT_FALSE(harness_->results()[1].upstream_failed);
+  EXPECT_EQ(second.connections(), 1);
 }
 
 }  // namespace

@@ -288,6 +288,7 @@ net::awaitable<void> UpstreamStub::Accept() {
     boost::system::error_code ec;
     tcp::socket socket = co_await acceptor_.async_accept(net::redirect_error(net::use_awaitable, ec));
     if (ec) co_return;
+    ++connections_;
     net::co_spawn(io_, Serve(std::move(socket)), net::detached);
   }
 }

@@ -99,6 +99,9 @@ class UpstreamStub {
   // Held responses whose client (the proxy) closed the connection meanwhile.
   bool WaitForPeerDisconnects(int count, std::chrono::milliseconds timeout) const;
 
+  // Connections accepted so far (the proxy's kept-alive ones count once).
+  int connections() const { return connections_.load(); }
+
   std::vector<StubRequest> requests() const;
   bool WaitForRequests(size_t count, std::chrono::milliseconds timeout) const;
 
@@ -127,6 +130,7 @@ class UpstreamStub {
   std::atomic<bool> released_{false};
   std::atomic<int> holding_{0};
   std::atomic<int> peer_disconnects_{0};
+  std::atomic<int> connections_{0};
   mutable std::mutex mutex_;
   Options options_;                    // guarded by mutex_
   std::vector<StubRequest> requests_;  // guarded by mutex_

@@ -81,7 +81,7 @@ http::request<http::string_body> MakeUpstreamRequest(http::request<http::string_
   }
   out.set(http::field::host, Beast(host_header));
   for (const auto& [name, value] : extra) out.set(name, value);
-  out.keep_alive(false);
+  out.keep_alive(true);  // HTTP/1.1: no Connection header; the upstream may keep it
   out.body() = std::move(request.body());
   out.prepare_payload();
   return out;

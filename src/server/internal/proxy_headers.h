@@ -28,7 +28,7 @@ bool IsHopByHop(std::string_view name);
 bool IsEventStream(std::string_view content_type);
 
 // The request to send upstream: same method, `base_path` + target, body;
-// HTTP/1.1 with Connection: close. Drops hop-by-hop headers, the headers the
+// HTTP/1.1 kept alive (no Connection header). Drops hop-by-hop headers, the headers the
 // client's Connection header names, Host (set to `host_header`),
 // Content-Length (recomputed), Expect (the body is already read) and
 // Accept-Encoding (the response must arrive uncompressed to be filtered).
