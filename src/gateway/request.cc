@@ -1,6 +1,7 @@
 #include "gateway/request.h"
 
 #include "fmt/format.h"
+#include "gateway/internal/json_spans.h"
 #include "simdjson.h"
 
 namespace hydraguard::gateway {
@@ -109,6 +110,33 @@ absl::StatusOr<ApiRequest> ParseApiRequest(ApiKind kind, std::string_view body) 
     request.input_chars += static_cast<int64_t>(simdjson::minify(tools).size());
   }
   return request;
+}
+
+std::optional<std::string> WithStreamUsage(std::string_view body) {
+  using internal::JsonSpan;
+  size_t open = body.find_first_not_of(" \t\r\n");
+  if (open == std::string_view::npos || body[open] != '{') return std::nullopt;
+  std::optional<JsonSpan> root = internal::ValueAt(body, open);
+  if (!root) return std::nullopt;
+  std::optional<JsonSpan> stream = internal::FindMember(body, *root, "stream");
+  if (!stream || stream->In(body) != "true") return std::nullopt;
+  auto spliced = [&](size_t begin, size_t end, std::string_view text) {
+    std::string out;
+    out.reserve(body.size() + text.size());
+    out.append(body.substr(0, begin)).append(text).append(body.substr(end));
+    return out;
+  };
+  std::optional<JsonSpan> options = internal::FindMember(body, *root, "stream_options");
+  if (!options) return spliced(root->begin + 1, root->begin + 1, R"("stream_options":{"include_usage":true},)");
+  if (internal::IsNull(body, *options)) return spliced(options->begin, options->end, R"({"include_usage":true})");
+  if (!internal::IsObject(body, *options)) return std::nullopt;
+  if (std::optional<JsonSpan> include = internal::FindMember(body, *options, "include_usage")) {
+    if (include->In(body) == "true") return std::nullopt;
+    return spliced(include->begin, include->end, "true");
+  }
+  bool empty = true;
+  internal::ForEachMember(body, *options, [&](const internal::JsonMember&) { return empty = false; });
+  return spliced(options->begin + 1, options->begin + 1, empty ? R"("include_usage":true)" : R"("include_usage":true,)");
 }
 
 }  // namespace hydraguard::gateway

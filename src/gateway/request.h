@@ -12,6 +12,8 @@
 
 #include <cstdint>
 #include <string>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
@@ -33,6 +35,16 @@ struct ApiRequest {
 // InvalidArgument with a message fit for the client ("messages: required")
 // when the body is not JSON or lacks what the API requires.
 absl::StatusOr<ApiRequest> ParseApiRequest(ApiKind kind, std::string_view body);
+
+// OpenAI sends the usage of a streamed completion only when the request asks
+// for it (stream_options.include_usage); without it the gateway could not
+// settle a stream's token reservation. For a body with "stream": true whose
+// stream_options do not say include_usage: true, the body with
+// "include_usage": true set (stream_options added, filled in, or replaced
+// when null); every other byte is kept. nullopt when nothing needs to change:
+// not streamed, usage already asked for, or not a JSON object (stream_options
+// of another type are left for the upstream to refuse).
+std::optional<std::string> WithStreamUsage(std::string_view body);
 
 }  // namespace hydraguard::gateway
 

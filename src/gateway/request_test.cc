@@ -196,5 +196,34 @@ TEST(ParseApiRequestDuplicates, ARepeatedModelOrCapIsRefused) {
   }
 }
 
+TEST(WithStreamUsageTest, AsksForTheUsageOfAStream) {
+  EXPECT_EQ(WithStreamUsage(R"({"model":"m","stream":true,"messages":[]})"),
+            R"({"stream_options":{"include_usage":true},"model":"m","stream":true,"messages":[]})");
+  EXPECT_EQ(WithStreamUsage(R"( {"stream":true,"stream_options":{}})"),
+            R"( {"stream":true,"stream_options":{"include_usage":true}})");
+  EXPECT_EQ(WithStreamUsage(R"({"stream":true,"stream_options":{"x":1}})"),
+            R"({"stream":true,"stream_options":{"include_usage":true,"x":1}})");
+  EXPECT_EQ(WithStreamUsage(R"({"stream":true,"stream_options":{"include_usage": false}})"),
+            R"({"stream":true,"stream_options":{"include_usage": true}})");
+  EXPECT_EQ(WithStreamUsage(R"({"stream":true,"stream_options":null})"),
+            R"({"stream":true,"stream_options":{"include_usage":true}})");
+  // The result parses as the same request.
+  std::optional<std::string> body =
+      WithStreamUsage(R"({"model":"gpt","max_tokens":9,"stream":true,"messages":[{"role":"user","content":"hi"}]})");
+  ASSERT_TRUE(body.has_value());
+  absl::StatusOr<ApiRequest> parsed = ParseApiRequest(ApiKind::kOpenAi, *body);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(parsed->stream);
+  EXPECT_EQ(parsed->max_tokens, 9);
+}
+
+TEST(WithStreamUsageTest, LeavesOtherBodiesAlone) {
+  for (const char* body : {R"({"model":"m","messages":[]})", R"({"stream":false})", R"({"stream":"true"})",
+                           R"({"stream":true,"stream_options":{"include_usage":true}})",
+                           R"({"stream":true,"stream_options":[1]})", "[1,2]", "", "{", "not json"}) {
+    EXPECT_EQ(WithStreamUsage(body), std::nullopt) << body;
+  }
+}
+
 }  // namespace
 }  // namespace hydraguard::gateway

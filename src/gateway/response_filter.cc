@@ -187,7 +187,8 @@ size_t FindTerminator(const std::string& text, size_t from) {
 
 }  // namespace
 
-SseFilter::SseFilter(ApiKind api, bool strip_thinking) : api_(api), strip_(strip_thinking) {}
+SseFilter::SseFilter(ApiKind api, bool strip_thinking, bool hide_usage_chunk)
+    : api_(api), strip_(strip_thinking), hide_usage_chunk_(hide_usage_chunk) {}
 
 void SseFilter::Feed(std::string_view chunk, std::string* out) {
   pending_.append(chunk);
@@ -277,6 +278,7 @@ void SseFilter::Dispatch(size_t end, std::string* out) {
     out->append(event);
     return;
   }
+  if (action == Action::kHide) return;
   if (action == Action::kDrop) {
     ++stripped_events_;
     stripped_bytes_ += static_cast<int64_t>(event.size());
@@ -407,6 +409,15 @@ SseFilter::Action SseFilter::OpenAi(std::string_view data) {
       ReadUsage(data, *usage, "prompt_tokens", "completion_tokens", &usage_);
       usage_payload = true;
     }
+  }
+  if (usage_payload && hide_usage_chunk_) {
+    std::optional<JsonSpan> choices = FindMember(data, *root, "choices");
+    int elements = 0;
+    bool well_formed = choices && IsArray(data, *choices) && ForEachElement(data, *choices, [&](JsonSpan) {
+                         ++elements;
+                         return true;
+                       });
+    if (well_formed && elements == 0) return Action::kHide;
   }
   if (!strip_) return Action::kKeep;
   bool payload = usage_payload;

@@ -51,7 +51,10 @@ struct Usage {
 
 class SseFilter {
  public:
-  SseFilter(ApiKind api, bool strip_thinking);
+  // `hide_usage_chunk` (OpenAI): the final chunk that carries only the usage
+  // (an empty "choices" array) is read but not passed on, for a client that
+  // did not ask for it (see WithStreamUsage in request.h).
+  SseFilter(ApiKind api, bool strip_thinking, bool hide_usage_chunk = false);
 
   // Consumes the next bytes of the upstream stream, split anywhere, and
   // appends to *out what the client is to receive: every event that completed
@@ -78,7 +81,7 @@ class SseFilter {
     size_t end;    // end of the content, before the terminator
     size_t next;   // past the terminator
   };
-  enum class Action { kKeep, kDrop, kRewrite };
+  enum class Action { kKeep, kDrop, kRewrite, kHide };  // kHide: dropped, not counted as stripped
 
   // Scans pending_ from scan_ for completed lines and events.
   void Scan(bool at_end, std::string* out);
@@ -92,6 +95,7 @@ class SseFilter {
 
   ApiKind api_;
   bool strip_;
+  bool hide_usage_chunk_;
   std::string pending_;     // bytes of the event being received
   size_t event_begin_ = 0;  // where that event starts in pending_
   size_t line_begin_ = 0;   // where the current line starts

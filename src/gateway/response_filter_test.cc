@@ -253,6 +253,32 @@ TEST(SseFilterTest, OpenAiStripDropsReasoningChunksAndKeepsDone) {
   EXPECT_EQ(result.usage.output_tokens, 77);
 }
 
+TEST(SseFilterTest, OpenAiUsageChunkIsReadButHiddenWhenAsked) {
+  std::vector<std::string> events = UpstreamStub::OpenAiEvents(StubOptions(true));
+  const std::string input = Join(events);
+  ASSERT_THAT(events[events.size() - 2], HasSubstr(R"("choices":[],"usage")"));
+  std::vector<std::string> without_usage = events;
+  without_usage.erase(without_usage.end() - 2);
+  for (size_t cut = 0; cut <= input.size(); cut += 7) {
+    gateway::SseFilter filter(ApiKind::kOpenAi, /*strip_thinking=*/false, /*hide_usage_chunk=*/true);
+    std::string out;
+    filter.Feed(std::string_view(input).substr(0, cut), &out);
+    filter.Feed(std::string_view(input).substr(cut), &out);
+    filter.Finish(&out);
+    ASSERT_EQ(out, Join(without_usage)) << "cut at " << cut;
+    EXPECT_EQ(filter.usage().output_tokens, 77);
+    EXPECT_EQ(filter.stripped_events(), 0);  // not thinking: not counted as stripped
+  }
+  // A chunk with choices and a usage member stays (only the usage-only one goes).
+  std::string mixed = R"(data: {"choices":[{"index":0,"delta":{"content":"x"}}],"usage":{"prompt_tokens":1,"completion_tokens":2}})"
+                      "\n\n";
+  gateway::SseFilter filter(ApiKind::kOpenAi, false, true);
+  std::string out;
+  filter.Feed(mixed, &out);
+  EXPECT_EQ(out, mixed);
+  EXPECT_EQ(filter.usage().output_tokens, 2);
+}
+
 TEST(SseFilterTest, OpenAiMixedChunksKeepTheirOtherFields) {
   std::string input =
       R"(data: {"id":"c","choices":[{"index":0,"delta":{"role":"assistant","reasoning_content":"r"},"finish_reason":null}]})"

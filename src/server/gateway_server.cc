@@ -13,6 +13,7 @@
 #include "fmt/format.h"
 #include "gateway/internal/json_lines.h"
 #include "gateway/rate_headers.h"
+#include "gateway/request.h"
 #include "server/handlers.h"
 #include "server/log.h"
 #include "server/upstream.h"
@@ -191,6 +192,13 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
     co_return !error && request.keep_alive();
   }
   ProxyOptions options{.api = api, .strip_thinking = decision.strip_thinking};
+  if (api == gateway::ApiKind::kOpenAi) {
+    // Without the usage chunk a stream's reservation could never settle.
+    if (std::optional<std::string> body = gateway::WithStreamUsage(request.body())) {
+      request.body() = *std::move(body);
+      options.hide_usage_chunk = true;
+    }
+  }
   // Only the gateway says whether a request is suspect.
   request.erase(
       boost::beast::string_view(state->config().suspect_header.data(), state->config().suspect_header.size()));

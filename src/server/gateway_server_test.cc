@@ -314,6 +314,32 @@ TEST_F(GatewayServerTest, TokenReservationsHoldUnderConcurrencyAndSettleOnRealUs
   EXPECT_EQ(Post("/v1/messages", AnthropicBody("x", 400), {{"x-api-key", "k-a1"}}).status, 200);
 }
 
+TEST_F(GatewayServerTest, OpenAiStreamsAskForUsageAndSettleOnIt) {
+  // Like the real API, the stub streams the usage only when asked; the
+  // client did not ask, so it never sees the usage chunk.
+  stub_.SetOptions({.output_tokens = 42, .openai_usage_only_when_asked = true});
+  Start(R"(tiers:
+  default: build
+  levels:
+    build: {requests_per_minute: 100, output_tokens_per_minute: 1000}
+)");
+  HttpReply first = Post("/v1/chat/completions", OpenAiBody(true), {{"authorization", "Bearer k-a1"}});
+  EXPECT_EQ(first.status, 200);
+  ASSERT_EQ(stub_.requests().size(), 1u);
+  EXPECT_THAT(stub_.requests()[0].body, HasSubstr(R"("stream_options":{"include_usage":true})"));
+  UpstreamStub::Options options = stub_.options();
+  std::vector<std::string> events = UpstreamStub::OpenAiEvents(options);
+  events.erase(events.end() - 2);
+  std::string expected;
+  for (const std::string& event : events) expected += event;
+  EXPECT_EQ(first.body, expected);
+  // Settled at 42 (not the 100 reserved): the next request's headers show
+  // 1000 - 42 - 100 (its own reservation) remaining.
+  HttpReply second = Post("/v1/chat/completions", OpenAiBody(true), {{"authorization", "Bearer k-a1"}});
+  EXPECT_EQ(second.status, 200);
+  EXPECT_THAT(second.Header("ratelimit"), HasSubstr(fmt::format(R"("output-tokens";r={};)", 1000 - 42 - 100)));
+}
+
 TEST_F(GatewayServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   Start(std::string(kTiers));
   HttpClient client(server_->port());

@@ -206,7 +206,7 @@ net::awaitable<void> RelayStream(Stream& upstream, beast::flat_buffer& buffer,
       break;
   }
 
-  gateway::SseFilter filter(x.options.api, x.options.strip_thinking);
+  gateway::SseFilter filter(x.options.api, x.options.strip_thinking, x.options.hide_usage_chunk);
   std::string chunk(kReadChunk, '\0');
   std::string out;
   bool cut_short = false;

@@ -76,6 +76,9 @@ absl::StatusOr<UpstreamTarget> ParseUpstream(const UpstreamConfig& config);
 struct ProxyOptions {
   gateway::ApiKind api = gateway::ApiKind::kAnthropic;  // shapes error bodies and the filter
   bool strip_thinking = false;
+  // OpenAI streams: the usage-only final chunk is read but not relayed (the
+  // gateway asked for it, the client did not: WithStreamUsage).
+  bool hide_usage_chunk = false;
   // Added to the upstream request (after the client's own headers).
   std::vector<std::pair<std::string, std::string>> upstream_headers;
   // Added to the client response (e.g. rate-limit headers).

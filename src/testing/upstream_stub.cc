@@ -376,6 +376,10 @@ net::awaitable<void> UpstreamStub::Serve(tcp::socket socket) {
       continue;
     }
     std::vector<std::string> events = anthropic ? AnthropicEvents(options) : OpenAiEvents(options);
+    if (!anthropic && options.openai_usage_only_when_asked &&
+        request.body().find(R"("include_usage":true)") == std::string::npos) {
+      events.erase(events.end() - 2);  // the usage chunk, before [DONE]
+    }
     http::response<http::empty_body> response{http::status::ok, request.version()};
     response.set(http::field::content_type, "text/event-stream; charset=utf-8");
     response.set(http::field::cache_control, "no-cache");

@@ -69,6 +69,9 @@ struct UpstreamStubOptions {
   bool chunked = true;  // streamed: chunked; false: HTTP/1.0 style, the body ends at close
   // Inserted into every response (after the stub's own headers).
   std::vector<std::pair<std::string, std::string>> response_headers;
+  // OpenAI streams: the usage chunk only when the request asks for it
+  // ("include_usage":true), as the real API; false: always.
+  bool openai_usage_only_when_asked = false;
   // false: requests() stays empty (benchmarks: memory stays flat under load).
   bool record_requests = true;
 };
