@@ -510,7 +510,7 @@ upstream:                       # omit for check-only mode (nginx auth_request /
   connect_timeout: 5s
   response_timeout: 10m         # longest silence between bytes of a response
   max_idle: 32                  # kept-alive connections per thread (0: a new connection per request)
-  idle_timeout: 30s             # keep below the upstream's own idle timeout
+  idle_timeout: 4s              # below the upstream's own (uvicorn, Node: 5s)
 max_body: 10MiB                 # larger request bodies get 413
 client_timeout: 30s             # to receive a whole request (slow clients get 408)
 # admin_token_file: /etc/hydraguard/admin.token   # enables /admin/* (Bearer token)

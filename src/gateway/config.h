@@ -87,7 +87,7 @@ struct GatewayConfig {
   int64_t upstream_connect_timeout_ms = 5'000;
   int64_t upstream_response_timeout_ms = 600'000;
   int64_t upstream_max_idle = 32;               // kept-alive upstream connections per thread (0: a new one each time)
-  int64_t upstream_idle_timeout_ms = 30'000;    // an idle upstream connection older than this is closed
+  int64_t upstream_idle_timeout_ms = 4'000;     // an idle upstream connection older than this is closed
   int64_t max_body_bytes = 10 << 20;
   int64_t client_timeout_ms = 30'000;  // to receive a whole request (slow clients)
   std::string admin_token;             // "" → admin API disabled

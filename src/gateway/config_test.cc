@@ -100,7 +100,7 @@ TEST(GatewayConfigTest, ExampleParsesWithEverySection) {
   EXPECT_EQ(config.upstream_connect_timeout_ms, 5'000);
   EXPECT_EQ(config.upstream_response_timeout_ms, 600'000);
   EXPECT_EQ(config.upstream_max_idle, 32);
-  EXPECT_EQ(config.upstream_idle_timeout_ms, 30'000);
+  EXPECT_EQ(config.upstream_idle_timeout_ms, 4'000);
   EXPECT_EQ(config.max_body_bytes, 10 << 20);
   EXPECT_EQ(config.client_timeout_ms, 30'000);
   EXPECT_EQ(config.admin_token, "");
@@ -197,7 +197,7 @@ TEST(GatewayConfigTest, LoadFile) {
 
 TEST(GatewayConfigTest, Durations) {
   GatewayConfig config = ParseOk(std::string(kMinimal) + R"(client_timeout: 250ms
-upstream: {url: "http://u:1", connect_timeout: 90s, response_timeout: 5m, max_idle: 0, idle_timeout: 4s}
+upstream: {url: "http://u:1", connect_timeout: 90s, response_timeout: 5m, max_idle: 0, idle_timeout: 9s}
 state: memory
 redis: {refresh: 1h, timeout: 7d}
 verification:
@@ -207,7 +207,7 @@ verification:
   EXPECT_EQ(config.upstream_connect_timeout_ms, 90'000);
   EXPECT_EQ(config.upstream_response_timeout_ms, 300'000);
   EXPECT_EQ(config.upstream_max_idle, 0);
-  EXPECT_EQ(config.upstream_idle_timeout_ms, 4'000);
+  EXPECT_EQ(config.upstream_idle_timeout_ms, 9'000);
   EXPECT_EQ(config.redis.refresh_ms, 3'600'000);
   EXPECT_EQ(config.redis.timeout_ms, 60'000);  // clamped
   EXPECT_EQ(config.new_account_ms, 604'800'000);

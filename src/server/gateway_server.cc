@@ -213,15 +213,15 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
   // request must see the real usage, not the reservation, and whoever reads
   // /metrics or the event stream after a response sees it counted.
   bool settled = false;
-  options.on_complete = [&](int status, const gateway::Usage& usage) {
+  options.on_complete = [&](int status, const gateway::Usage& usage, bool reused_connection) {
     settled = true;
+    state->metrics().CountUpstreamConnection(reused_connection);
     int64_t input = usage.known ? usage.input_tokens : -1, output = usage.known ? usage.output_tokens : -1;
     int64_t settled_output = !usage.known && status >= 400 ? 0 : output;  // an error answer generated nothing
     Settle(*state, limiter, decision, input, settled_output);
     Account(*state, judged, caller, endpoint, status, input, output);
   };
   ProxyResult result = co_await Proxy(stream, std::move(request), *upstream, options, loop.upstream_pool.get());
-  state->metrics().CountUpstreamConnection(result.reused_connection);
   if (result.upstream_failed) state->metrics().CountUpstreamError();
   if (result.client_gone) state->metrics().CountClientGone();
   if (result.stripped_blocks > 0) state->metrics().CountStripped();
@@ -233,6 +233,7 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
   int64_t output_tokens = settled && result.usage.known ? result.usage.output_tokens : -1;
   if (!settled && result.upstream_failed && (result.status == 502 || result.status == 504)) output_tokens = 0;
   if (!settled) {
+    state->metrics().CountUpstreamConnection(result.reused_connection);
     Settle(*state, limiter, decision, input_tokens, output_tokens);
     Account(*state, judged, caller, endpoint, result.status, input_tokens, output_tokens);
   }

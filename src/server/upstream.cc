@@ -20,6 +20,7 @@
 #include <chrono>
 #include <exception>
 #include <limits>
+#include <optional>
 #include <utility>
 
 // Beast 1.74's parser trips GCC 12's -Wmaybe-uninitialized under ASan at -O3
@@ -60,6 +61,7 @@ struct Exchange {
   bool keep_alive;   // the client's wish
   bool head;
   bool response_started = false;  // a byte of the response reached the client
+  int64_t upstream_idle_limit_ms = -1;  // from the upstream's Keep-Alive: timeout=N; -1: none given
   ProxyResult result;
 };
 
@@ -79,7 +81,7 @@ net::awaitable<void> Fail(Exchange& x, http::status status, std::string_view pub
   x.response_started = true;
   // The upstream answered nothing the client will see: settle before the
   // client has the error and can send its next request.
-  if (x.options.on_complete) x.options.on_complete(x.result.status, gateway::Usage{});
+  if (x.options.on_complete) x.options.on_complete(x.result.status, gateway::Usage{}, x.result.reused_connection);
   http::response<http::string_body> response{status, x.version};
   response.set(http::field::content_type, "application/json");
   for (const auto& [name, value] : x.options.response_headers) response.set(name, value);
@@ -249,7 +251,7 @@ net::awaitable<void> RelayStream(Stream& upstream, beast::flat_buffer& buffer,
       co_await WriteBody(x, event, chunked);
     } else {
       if (!encoded) filter.Finish(&out);
-      if (x.options.on_complete) x.options.on_complete(x.result.status, filter.usage());
+      if (x.options.on_complete) x.options.on_complete(x.result.status, filter.usage(), x.result.reused_connection);
       bool written = co_await WriteBody(x, out, chunked);
       if (written && chunked) {
         x.client.expires_after(Ms(x.options.client_write_timeout_ms));
@@ -311,7 +313,7 @@ net::awaitable<void> RelayWhole(Stream& upstream, beast::flat_buffer& buffer,
   response.keep_alive(x.keep_alive);
   x.result.usage = filtered.usage;
   x.result.stripped_blocks = filtered.stripped_blocks;
-  if (x.options.on_complete) x.options.on_complete(x.result.status, filtered.usage);
+  if (x.options.on_complete) x.options.on_complete(x.result.status, filtered.usage, x.result.reused_connection);
   x.client.expires_after(Ms(x.options.client_write_timeout_ms));
   x.response_started = true;
   co_await http::async_write(x.client, response, Redirect(ec));
@@ -321,6 +323,21 @@ net::awaitable<void> RelayWhole(Stream& upstream, beast::flat_buffer& buffer,
     co_return;
   }
   x.result.bytes_to_client += static_cast<int64_t>(response.body().size());
+}
+
+// How long the upstream says it keeps an idle connection ("Keep-Alive:
+// timeout=5, max=100" → 4000: a second of margin), or -1 when it does not say.
+int64_t KeepAliveTimeoutMs(const http::fields& header) {
+  auto field = header.find("keep-alive");
+  if (field == header.end()) return -1;
+  std::string_view value = View(field->value());
+  size_t at = value.find("timeout=");
+  if (at == std::string_view::npos) return -1;
+  std::string_view digits = value.substr(at + 8);
+  int64_t seconds = 0;
+  auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), seconds);
+  if (error != std::errc() || seconds < 0 || seconds > 86'400) return -1;
+  return std::max<int64_t>(0, (seconds - 1) * 1000);
 }
 
 // Resolves (unless the host is an address), connects and, for https, does
@@ -402,23 +419,40 @@ net::awaitable<RunEnd> Run(Stream& upstream, bool connected, http::request<http:
   lowest.expires_after(Ms(x.target.response_timeout_ms));
   co_await http::async_write(upstream, request, Redirect(ec));
   if (ec) {
-    if (connected) co_return RunEnd::kStale;
+    // Only an error that says the upstream had closed the connection before
+    // these bytes: then it never read them. (A timeout may hide a write
+    // that went through.)
+    bool peer_had_closed = ec == net::error::broken_pipe || ec == net::error::connection_reset ||
+                           ec == net::error::eof || ec == net::error::not_connected;
+    if (connected && peer_had_closed) co_return RunEnd::kStale;
     co_await Fail(x, TimeoutOr502(ec), PublicMessage(ec), fmt::format("sending the request: {}", ec.message()));
     co_return RunEnd::kClosed;
   }
 
   beast::flat_buffer buffer;
-  http::response_parser<http::buffer_body> parser;
-  parser.header_limit(kHeaderLimit);
-  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-  if (x.head) parser.skip(true);
-  lowest.expires_after(Ms(x.target.response_timeout_ms));
-  co_await http::async_read_header(upstream, buffer, parser, Redirect(ec));
-  if (ec) {
-    co_await Fail(x, TimeoutOr502(ec), PublicMessage(ec),
-                  fmt::format("reading the upstream response header: {}", ec.message()));
-    co_return RunEnd::kClosed;
+  std::optional<http::response_parser<http::buffer_body>> parser_slot;
+  // Interim 1xx responses (102, 103) are read and dropped: the client gets
+  // the final one, and the connection is clean only after it.
+  for (int interim = 0;; ++interim) {
+    http::response_parser<http::buffer_body>& next = parser_slot.emplace();
+    next.header_limit(kHeaderLimit);
+    next.body_limit(std::numeric_limits<std::uint64_t>::max());
+    if (x.head) next.skip(true);
+    lowest.expires_after(Ms(x.target.response_timeout_ms));
+    co_await http::async_read_header(upstream, buffer, next, Redirect(ec));
+    if (ec) {
+      co_await Fail(x, TimeoutOr502(ec), PublicMessage(ec),
+                    fmt::format("reading the upstream response header: {}", ec.message()));
+      co_return RunEnd::kClosed;
+    }
+    int status = next.get().result_int();
+    if (status >= 200 || status == 101) break;
+    if (interim == 8) {
+      co_await Fail(x, http::status::bad_gateway, "upstream unavailable", "upstream sent only interim responses");
+      co_return RunEnd::kClosed;
+    }
   }
+  http::response_parser<http::buffer_body>& parser = *parser_slot;
   if (IsEncoded(parser.get()) && x.options.strip_thinking) {
     co_await Fail(x, http::status::bad_gateway, "upstream unavailable",
                   "upstream response is compressed: cannot strip thinking");
@@ -431,7 +465,12 @@ net::awaitable<RunEnd> Run(Stream& upstream, bool connected, http::request<http:
     co_await RelayWhole(upstream, buffer, parser, x);
   }
   lowest.expires_never();
-  bool clean = !x.result.upstream_failed && parser.is_done() && parser.keep_alive() && buffer.size() == 0;
+  bool clean = !x.result.upstream_failed && x.result.status >= 200 && parser.is_done() && parser.keep_alive() &&
+               buffer.size() == 0;
+  if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+    clean = clean && SSL_pending(upstream.native_handle()) == 0;  // no record read past the response
+  }
+  if (clean) x.upstream_idle_limit_ms = KeepAliveTimeoutMs(parser.get());
   co_return clean ? RunEnd::kReusable : RunEnd::kClosed;
 }
 
@@ -519,7 +558,8 @@ net::awaitable<ProxyResult> Proxy(beast::tcp_stream& client, http::request<http:
              .keep_alive = request.keep_alive(),
              .head = request.method() == http::verb::head};
   http::request<http::string_body> upstream_request =
-      internal::MakeUpstreamRequest(std::move(request), target.host_header, target.base_path, options.upstream_headers);
+      internal::MakeUpstreamRequest(std::move(request), target.host_header, target.base_path, options.upstream_headers,
+                                    /*keep_alive=*/pool != nullptr && pool->keeps_connections());
   net::any_io_executor executor = co_await net::this_coro::executor;
   std::string unexpected;
   try {
@@ -544,7 +584,7 @@ net::awaitable<ProxyResult> Proxy(beast::tcp_stream& client, http::request<http:
           connection.reset();
           continue;
         }
-        if (end == RunEnd::kReusable && pool != nullptr) pool->Give(std::move(connection));
+        if (end == RunEnd::kReusable && pool != nullptr) pool->Give(std::move(connection), x.upstream_idle_limit_ms);
         break;
       }
     }

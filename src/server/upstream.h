@@ -92,7 +92,8 @@ struct ProxyOptions {
   // reached the client, with that status and an unknown usage. Not called
   // for responses cut short after they began (the caller settles from
   // ProxyResult).
-  std::function<void(int status, const gateway::Usage&)> on_complete;
+  // `reused_connection`: whether the request went on a kept-alive connection.
+  std::function<void(int status, const gateway::Usage&, bool reused_connection)> on_complete;
 };
 
 struct ProxyResult {
@@ -116,9 +117,12 @@ struct ProxyResult {
 // back to `client`, on a connection from `pool` when it has one (null: a new
 // connection each time, closed after). A connection goes back to the pool
 // when the upstream's whole response was read and the upstream keeps the
-// connection alive. A pooled connection whose request cannot be written (the
-// upstream closed it just then) is replaced by a new one once; a request
-// once written is never sent again. Hop-by-hop headers (Connection and those it names,
+// connection alive (no longer than its Keep-Alive: timeout says, less a
+// second). A pooled connection the upstream had already closed when the
+// request was written (broken pipe, reset) is replaced by a new one once; a
+// request that may have reached the upstream is never sent again. Without a
+// pool (or with max_idle 0) the upstream request says Connection: close, so
+// that the upstream closes first. Interim 1xx responses are dropped. Hop-by-hop headers (Connection and those it names,
 // Keep-Alive, Proxy-*, TE, Trailer, Transfer-Encoding, Upgrade) and Expect,
 // Accept-Encoding (the response must arrive uncompressed to be filtered) and
 // Content-Length (recomputed) are not forwarded; Host is the upstream's.

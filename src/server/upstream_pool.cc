@@ -2,6 +2,7 @@
 
 #include <poll.h>
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -37,7 +38,7 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::Take() {
   while (!idle_.empty()) {
     Idle newest = std::move(idle_.back());
     idle_.pop_back();
-    if (now_ms - newest.since_ms <= options_.idle_timeout_ms && QuietAndOpen(newest.connection->socket())) {
+    if (now_ms <= newest.expires_ms && QuietAndOpen(newest.connection->socket())) {
       return std::move(newest.connection);
     }
     ++discarded_;  // closed as it goes out of scope
@@ -45,20 +46,21 @@ std::unique_ptr<UpstreamConnection> UpstreamPool::Take() {
   return nullptr;
 }
 
-void UpstreamPool::Give(std::unique_ptr<UpstreamConnection> connection) {
+void UpstreamPool::Give(std::unique_ptr<UpstreamConnection> connection, int64_t idle_limit_ms) {
   int64_t now_ms = Now();
-  if (connection != nullptr && options_.max_idle > 0) {
-    idle_.push_back({.connection = std::move(connection), .since_ms = now_ms});
+  int64_t limit_ms = options_.idle_timeout_ms;
+  if (idle_limit_ms >= 0) limit_ms = std::min(limit_ms, idle_limit_ms);
+  if (connection != nullptr && options_.max_idle > 0 && limit_ms > 0) {
+    idle_.push_back({.connection = std::move(connection), .expires_ms = now_ms + limit_ms});
   }
   Prune(now_ms);
 }
 
 void UpstreamPool::Prune(int64_t now_ms) {
   while (idle_.size() > options_.max_idle) idle_.pop_front();
-  while (!idle_.empty() && now_ms - idle_.front().since_ms > options_.idle_timeout_ms) {
-    idle_.pop_front();
-    ++discarded_;
-  }
+  size_t before = idle_.size();
+  std::erase_if(idle_, [now_ms](const Idle& entry) { return now_ms > entry.expires_ms; });
+  discarded_ += before - idle_.size();
 }
 
 }  // namespace hydraguard::server

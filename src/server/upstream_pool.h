@@ -2,7 +2,7 @@
 // loop, so that a proxied request does not pay a TCP connect (and, for
 // https, a TLS handshake: a round trip or two to a remote API) every time.
 //
-//   UpstreamPool pool({.max_idle = 32, .idle_timeout_ms = 30'000});
+//   UpstreamPool pool({.max_idle = 32, .idle_timeout_ms = 4'000});
 //   // in a connection's coroutine on the loop that owns `pool`:
 //   ProxyResult result = co_await Proxy(client, std::move(request), target, options, &pool);
 //
@@ -41,7 +41,7 @@ struct UpstreamConnection {
 
 struct UpstreamPoolOptions {
   size_t max_idle = 32;              // idle connections kept at most (0: none, no reuse)
-  int64_t idle_timeout_ms = 30'000;  // an idle connection older than this is closed, not reused
+  int64_t idle_timeout_ms = 4'000;  // an idle connection older than this is closed, not reused
   // Milliseconds on a monotonic clock; steady_clock when empty (tests inject one).
   std::function<int64_t()> now_ms;
 };
@@ -55,11 +55,14 @@ class UpstreamPool {
   // The most recently given-back connection that is still fresh and open,
   // or null (the caller opens a new one). Closes the stale ones it passes.
   std::unique_ptr<UpstreamConnection> Take();
-  // Keeps `connection` for a later Take(), then closes the oldest idle
-  // connections beyond max_idle and those past idle_timeout_ms.
-  // REQUIRES: no operation is pending on `connection`.
-  void Give(std::unique_ptr<UpstreamConnection> connection);
+  // Keeps `connection` for a later Take(), for idle_timeout_ms or
+  // `idle_limit_ms` if that is shorter and not negative (what the upstream
+  // said it allows); then closes the oldest idle connections beyond max_idle
+  // and the expired ones. REQUIRES: no operation is pending on `connection`.
+  void Give(std::unique_ptr<UpstreamConnection> connection, int64_t idle_limit_ms = -1);
 
+  // Whether Give keeps anything (max_idle > 0).
+  bool keeps_connections() const { return options_.max_idle > 0; }
   size_t idle() const { return idle_.size(); }
   // Connections closed because they had expired or the upstream had closed them.
   uint64_t discarded() const { return discarded_; }
@@ -67,13 +70,13 @@ class UpstreamPool {
  private:
   struct Idle {
     std::unique_ptr<UpstreamConnection> connection;
-    int64_t since_ms;
+    int64_t expires_ms;  // closed, not reused, after this
   };
   int64_t Now() const;
   void Prune(int64_t now_ms);
 
   const UpstreamPoolOptions options_;
-  std::deque<Idle> idle_;  // oldest first
+  std::deque<Idle> idle_;  // least recently given first
   uint64_t discarded_ = 0;
 };
 

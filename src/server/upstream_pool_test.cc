@@ -1,6 +1,7 @@
 #include "server/upstream_pool.h"
 
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <boost/asio/io_context.hpp>
@@ -14,6 +15,13 @@ namespace {
 
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+
+// Whether `fd` becomes readable (data, EOF or hang-up) within 10 s: the
+// kernel may deliver a loopback close a little after close() returns.
+bool BecomesReadable(int fd) {
+  pollfd entry{.fd = fd, .events = POLLIN | POLLRDHUP, .revents = 0};
+  return ::poll(&entry, 1, 10'000) == 1;
+}
 
 // Loopback connections whose far ends the test holds (and may close).
 class UpstreamPoolTest : public ::testing::Test {
@@ -57,16 +65,22 @@ TEST_F(UpstreamPoolTest, GivesBackTheMostRecentlyUsedConnection) {
 
 TEST_F(UpstreamPoolTest, ConnectionTheUpstreamClosedIsNotReused) {
   UpstreamPool pool = Pool();
-  pool.Give(Connect());
+  std::unique_ptr<UpstreamConnection> connection = Connect();
+  int fd = connection->socket().native_handle();
+  pool.Give(std::move(connection));
   far_ends_.back().close();
+  ASSERT_TRUE(BecomesReadable(fd));
   EXPECT_EQ(pool.Take(), nullptr);
   EXPECT_EQ(pool.discarded(), 1u);
 }
 
 TEST_F(UpstreamPoolTest, ConnectionWithStrayBytesIsNotReused) {
   UpstreamPool pool = Pool();
-  pool.Give(Connect());
+  std::unique_ptr<UpstreamConnection> connection = Connect();
+  int fd = connection->socket().native_handle();
+  pool.Give(std::move(connection));
   net::write(far_ends_.back(), net::buffer(std::string_view("HTTP/1.1 408 Request Timeout\r\n\r\n")));
+  ASSERT_TRUE(BecomesReadable(fd));
   EXPECT_EQ(pool.Take(), nullptr);
 }
 
@@ -92,10 +106,25 @@ TEST_F(UpstreamPoolTest, KeepsAtMostMaxIdle) {
   for (int index = 0; index < 5; ++index) pool.Give(Connect());
   EXPECT_EQ(pool.idle(), 2u);
   // The oldest were closed: their far ends read EOF.
+  ASSERT_TRUE(BecomesReadable(far_ends_[0].native_handle()));
   char byte;
   boost::system::error_code error;
   far_ends_[0].read_some(net::buffer(&byte, 1), error);
   EXPECT_EQ(error, net::error::eof);
+}
+
+TEST_F(UpstreamPoolTest, UpstreamsKeepAliveTimeoutShortensTheWait) {
+  UpstreamPool pool = Pool(/*max_idle=*/4, /*idle_timeout_ms=*/1000);
+  pool.Give(Connect(), /*idle_limit_ms=*/300);
+  now_ms_ += 301;
+  EXPECT_EQ(pool.Take(), nullptr);
+  pool.Give(Connect(), /*idle_limit_ms=*/5000);  // never longer than idle_timeout_ms
+  now_ms_ += 1001;
+  EXPECT_EQ(pool.Take(), nullptr);
+  pool.Give(Connect(), /*idle_limit_ms=*/0);  // the upstream keeps it no time at all
+  EXPECT_EQ(pool.idle(), 0u);
+  EXPECT_TRUE(pool.keeps_connections());
+  EXPECT_FALSE(Pool(/*max_idle=*/0).keeps_connections());
 }
 
 TEST_F(UpstreamPoolTest, MaxIdleZeroKeepsNothing) {

@@ -28,6 +28,7 @@
 #include <boost/beast/http.hpp>
 #pragma GCC diagnostic pop
 
+#include "fmt/format.h"
 #include "simdjson.h"
 #include "testing/upstream_stub.h"
 
@@ -62,7 +63,8 @@ bool PollUntil(Predicate done) {
 class ProxyHarness {
  public:
   explicit ProxyHarness(UpstreamTarget target, bool pooled = true) : target_(std::move(target)), acceptor_(io_) {
-    if (pooled) pool_ = std::make_unique<UpstreamPool>();
+    // A long idle timeout: a slow machine must not expire what a test expects kept.
+    if (pooled) pool_ = std::make_unique<UpstreamPool>(UpstreamPoolOptions{.idle_timeout_ms = 600'000});
     tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), 0);
     acceptor_.open(endpoint.protocol());
     acceptor_.bind(endpoint);
@@ -95,6 +97,12 @@ class ProxyHarness {
   int connections() const {
     std::lock_guard lock(mutex_);
     return connections_;
+  }
+  // The pool's idle connections, read on the proxy's thread.
+  size_t PoolIdle() {
+    std::promise<size_t> idle;
+    net::post(io_, [&] { idle.set_value(pool_ ? pool_->idle() : 0); });
+    return idle.get_future().get();
   }
 
  private:
@@ -633,7 +641,8 @@ TEST_F(ProxyTest, KeptAliveUpstreamConnectionCarriesTheNextRequests) {
   EXPECT_FALSE(results[0].reused_connection);
   for (size_t index = 1; index < results.size(); ++index) EXPECT_TRUE(results[index].reused_connection) << index;
   EXPECT_EQ(stub_.connections(), 1);
-  // Without a pool, one connection per request (and none left open).
+  EXPECT_EQ(harness_->PoolIdle(), 1u);
+  // Without a pool, one connection per request, and the upstream is asked to close it.
   StartProxy(600000, /*pooled=*/false);
   for (int request = 0; request < 2; ++request) {
     TestClient client(harness_->port());
@@ -642,6 +651,38 @@ TEST_F(ProxyTest, KeptAliveUpstreamConnectionCarriesTheNextRequests) {
   ASSERT_TRUE(harness_->WaitForResults(2));
   EXPECT_FALSE(harness_->results()[1].reused_connection);
   EXPECT_EQ(stub_.connections(), 3);
+  EXPECT_EQ(stub_.requests().back().Header("connection"), "close");
+}
+
+TEST_F(ProxyTest, InterimResponsesAreDroppedAndTheFinalOneRelayed) {
+  // A raw upstream: "103 Early Hints" first, then the real answer.
+  net::io_context io;
+  tcp::acceptor acceptor(io, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0));
+  std::thread upstream([&] {
+    tcp::socket socket = acceptor.accept();
+    beast::flat_buffer buffer;
+    http::request<http::string_body> request;
+    http::read(socket, buffer, request);
+    net::write(socket, net::buffer(std::string_view(
+                           "HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n"
+                           "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")));
+    char byte;
+    boost::system::error_code ignored;
+    socket.read_some(net::buffer(&byte, 1), ignored);  // until the proxy closes or sends more
+  });
+  harness_ = std::make_unique<ProxyHarness>(TargetFor(fmt::format("http://127.0.0.1:{}", acceptor.local_endpoint().port())));
+  {
+    TestClient client(harness_->port());
+    http::response<http::string_body> response =
+        client.RoundTrip(MakeRequest(gateway::kAnthropicMessagesPath, false));
+    EXPECT_EQ(response.result_int(), 200);
+    EXPECT_EQ(response.body(), "{}");
+  }
+  ASSERT_TRUE(harness_->WaitForResults(1));
+  EXPECT_EQ(harness_->results()[0].status, 200);
+  EXPECT_EQ(harness_->PoolIdle(), 1u);  // clean after the final response
+  harness_.reset();  // closes the kept connection: the upstream thread ends
+  upstream.join();
 }
 
 TEST_F(ProxyTest, UpstreamThatEndsTheConnectionIsNotReused) {
@@ -655,6 +696,7 @@ TEST_F(ProxyTest, UpstreamThatEndsTheConnectionIsNotReused) {
   ASSERT_TRUE(harness_->WaitForResults(2));
   EXPECT_FALSE(harness_->results()[1].reused_connection);
   EXPECT_EQ(stub_.connections(), 2);
+  EXPECT_EQ(harness_->PoolIdle(), 0u);  // never given back, not only skipped later
 }
 
 TEST_F(ProxyTest, KeptConnectionTheUpstreamClosedIsReplaced) {

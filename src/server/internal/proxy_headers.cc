@@ -62,7 +62,7 @@ bool IsEventStream(std::string_view content_type) {
 
 http::request<http::string_body> MakeUpstreamRequest(http::request<http::string_body>&& request,
                                                      std::string_view host_header, std::string_view base_path,
-                                                     const HeaderList& extra) {
+                                                     const HeaderList& extra, bool keep_alive) {
   http::request<http::string_body> out;
   out.method(request.method());
   if (request.method() == http::verb::unknown) out.method_string(request.method_string());
@@ -81,7 +81,7 @@ http::request<http::string_body> MakeUpstreamRequest(http::request<http::string_
   }
   out.set(http::field::host, Beast(host_header));
   for (const auto& [name, value] : extra) out.set(name, value);
-  out.keep_alive(true);  // HTTP/1.1: no Connection header; the upstream may keep it
+  out.keep_alive(keep_alive);
   out.body() = std::move(request.body());
   out.prepare_payload();
   return out;

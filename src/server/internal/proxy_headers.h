@@ -28,14 +28,15 @@ bool IsHopByHop(std::string_view name);
 bool IsEventStream(std::string_view content_type);
 
 // The request to send upstream: same method, `base_path` + target, body;
-// HTTP/1.1 kept alive (no Connection header). Drops hop-by-hop headers, the headers the
+// HTTP/1.1, kept alive (no Connection header) unless `keep_alive` is false
+// (Connection: close). Drops hop-by-hop headers, the headers the
 // client's Connection header names, Host (set to `host_header`),
 // Content-Length (recomputed), Expect (the body is already read) and
 // Accept-Encoding (the response must arrive uncompressed to be filtered).
 // `extra` headers replace any of the same name the client sent.
 boost::beast::http::request<boost::beast::http::string_body> MakeUpstreamRequest(
     boost::beast::http::request<boost::beast::http::string_body>&& request, std::string_view host_header,
-    std::string_view base_path, const HeaderList& extra);
+    std::string_view base_path, const HeaderList& extra, bool keep_alive = true);
 
 // Copies the end-to-end headers of an upstream response (all but hop-by-hop,
 // those named by its Connection header, and Content-Length) to `to`; then
