@@ -272,7 +272,7 @@ absl::Status ParseShared(const Reader& reader, const YAML::Node& node, GatewayCo
 absl::Status ParseRedis(const Reader& reader, const YAML::Node& node, RedisSettings* redis) {
   if (absl::Status status = reader.Keys(node, "redis",
                                         {"host", "port", "password", "timeout", "on_failure", "refresh", "stream",
-                                         "stream_maxlen", "stream_buffer", "verdicts_hash"});
+                                         "stream_maxlen", "stream_buffer", "stream_buffer_bytes", "verdicts_hash"});
       !status.ok()) {
     return status;
   }
@@ -285,6 +285,7 @@ absl::Status ParseRedis(const Reader& reader, const YAML::Node& node, RedisSetti
         reader.String(node, "stream", &redis->stream),
         reader.Int(node, "stream_maxlen", 1, INT64_MAX, &redis->stream_maxlen),
         reader.Int(node, "stream_buffer", 0, int64_t{1} << 30, &redis->stream_buffer),
+        reader.Size(node, "stream_buffer_bytes", &redis->stream_buffer_bytes),
         reader.String(node, "verdicts_hash", &redis->verdicts_hash)}) {
     if (!status.ok()) return status;
   }
@@ -530,6 +531,7 @@ redis:
   stream: hg:events             # every request's event (schema v1) for the engine
   stream_maxlen: 1000000
   stream_buffer: 100000         # events held in memory while Redis is away
+  stream_buffer_bytes: 256MiB   # and bytes of them (an event carries its prompt)
 tiers:
   default: build
   levels:

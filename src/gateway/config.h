@@ -74,6 +74,7 @@ struct RedisSettings {
   std::string stream = "hg:events";
   int64_t stream_maxlen = 1'000'000;
   int64_t stream_buffer = 100'000;  // lines held while Redis is away
+  int64_t stream_buffer_bytes = int64_t{256} << 20;  // and bytes of them at most
   std::string verdicts_hash = "hg:verdicts";
   std::string keys_hash;  // "" → keys come from keys_file
 };

@@ -121,6 +121,7 @@ TEST(GatewayConfigTest, ExampleParsesWithEverySection) {
   EXPECT_EQ(config.redis.stream, "hg:events");
   EXPECT_EQ(config.redis.stream_maxlen, 1'000'000);
   EXPECT_EQ(config.redis.stream_buffer, 100'000);
+  EXPECT_EQ(config.redis.stream_buffer_bytes, int64_t{256} << 20);
   EXPECT_EQ(config.redis.keys_hash, "");
 
   EXPECT_EQ(config.default_tier, "build");
@@ -295,6 +296,7 @@ redis:
   stream: s
   stream_maxlen: 10
   stream_buffer: 0
+  stream_buffer_bytes: 64MiB
   verdicts_hash: v
 tiers:
   levels:
@@ -311,6 +313,7 @@ tiers:
   EXPECT_EQ(config.redis.stream, "s");
   EXPECT_EQ(config.redis.stream_maxlen, 10);
   EXPECT_EQ(config.redis.stream_buffer, 0);
+  EXPECT_EQ(config.redis.stream_buffer_bytes, int64_t{64} << 20);
   EXPECT_EQ(config.redis.verdicts_hash, "v");
 
   ExpectError(std::string(kMinimal) + "redis: {on_failure: sideways}\n", 6, "on_failure", "expected open or closed");

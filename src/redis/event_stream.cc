@@ -32,10 +32,11 @@ EventStream::~EventStream() {
 
 bool EventStream::Append(std::string line) {
   absl::MutexLock lock(&mutex_);
-  if (queue_.size() + in_flight_ >= options_.capacity) {
+  if (queue_.size() + in_flight_ >= options_.capacity || buffered_bytes_ + line.size() > options_.capacity_bytes) {
     dropped_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
+  buffered_bytes_ += line.size();
   queue_.push_back(std::move(line));
   UpdateBacklog();
   return true;
@@ -57,6 +58,7 @@ void EventStream::UpdateBacklog() { backlog_.store(queue_.size() + in_flight_, s
 
 void EventStream::Run() {
   std::vector<std::vector<std::string>> batch;  // XADD commands, in Append order
+  size_t batch_bytes = 0;
   int backoff_ms = options_.min_backoff_ms;
   while (true) {
     {
@@ -66,6 +68,7 @@ void EventStream::Run() {
         if (stop_) return;
         const size_t n = std::min(options_.batch_size, queue_.size());
         for (size_t i = 0; i < n; ++i) {
+          batch_bytes += queue_.front().size();
           batch.push_back({"XADD", options_.stream, "MAXLEN", "~", maxlen_, "*", "event", std::move(queue_.front())});
           queue_.pop_front();
         }
@@ -94,6 +97,8 @@ void EventStream::Run() {
     batch.clear();
     absl::MutexLock lock(&mutex_);
     in_flight_ = 0;
+    buffered_bytes_ -= batch_bytes;
+    batch_bytes = 0;
     UpdateBacklog();
   }
 }

@@ -127,6 +127,26 @@ TEST_F(EventStreamTest, DropsNewLinesWhenTheBufferIsFull) {
   EXPECT_THAT(Entries("hg:events"), ElementsAreArray(std::vector<std::string>(lines.begin(), lines.begin() + 5)));
 }
 
+TEST_F(EventStreamTest, DropsLinesBeyondTheByteBudget) {
+  ASSERT_TRUE(server_->Stop().ok());
+  EventStream events(*client_, {.capacity_bytes = 100, .min_backoff_ms = 5, .max_backoff_ms = 50});
+  const std::string big(40, 'b'), small(10, 's');
+  EXPECT_TRUE(events.Append(big));
+  EXPECT_TRUE(events.Append(big));
+  EXPECT_FALSE(events.Append(big));   // 120 bytes would not fit in 100
+  EXPECT_TRUE(events.Append(small));  // 90 do
+  EXPECT_EQ(events.dropped(), 1u);
+  EXPECT_EQ(events.backlog(), 3u);
+  ASSERT_TRUE(server_->Restart().ok());
+  ASSERT_TRUE(events.Flush(kDeadline));
+  EXPECT_EQ(events.appended(), 3u);
+  EXPECT_TRUE(events.Append(big));  // written lines free their bytes
+  EXPECT_TRUE(events.Append(big));
+  ASSERT_TRUE(events.Flush(kDeadline));
+  EXPECT_EQ(events.appended(), 5u);
+  EXPECT_EQ(events.dropped(), 1u);
+}
+
 TEST_F(EventStreamTest, ErrorRepliesAreDroppedNotRetried) {
   ASSERT_TRUE(client_->Command({"SET", "hg:not-a-stream", "x"}).ok());
   EventStream events(*client_, {.stream = "hg:not-a-stream"});

@@ -50,7 +50,9 @@ absl::StatusOr<std::unique_ptr<GatewayState>> GatewayState::Create(const gateway
       state->stream_ = std::make_unique<redis::EventStream>(
           *state->redis_, redis::EventStreamOptions{.stream = settings.redis.stream,
                                                     .maxlen = settings.redis.stream_maxlen,
-                                                    .capacity = static_cast<size_t>(settings.redis.stream_buffer)});
+                                                    .capacity = static_cast<size_t>(settings.redis.stream_buffer),
+                                                    .capacity_bytes =
+                                                        static_cast<size_t>(settings.redis.stream_buffer_bytes)});
     }
   } else {
     state->limiter_ = std::make_unique<gateway::MemoryLimiter>();
