@@ -187,6 +187,14 @@ Admission Policy::Begin(const RequestContext& context, const VerdictSet& verdict
   if (tier_it == config_.tiers.end()) tier_it = config_.tiers.find(config_.default_tier);
   const Tier& tier = tier_it->second;
   const bool verified = identity.verified >= config_.verified_level;
+  if (!verified && !context.has_body && !tier.verify_models.empty()) {
+    // nginx auth_request sends no body: the model is unknown, and the gate
+    // must not open for want of it.
+    return refuse(403, ErrorKind::kPermission, "verification_required", "verification_required",
+                  fmt::format("Some models of this tier require a verified account ({} or higher), and this request's "
+                              "model cannot be seen here.",
+                              ingest::VerificationName(config_.verified_level)));
+  }
   if (!verified) {
     for (const std::string& pattern : tier.verify_models) {
       if (ModelMatches(pattern, context.request.model)) {

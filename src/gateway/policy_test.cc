@@ -297,6 +297,26 @@ TEST_F(PolicyTest, VerificationRequiredForModels) {
   EXPECT_TRUE(Admit(verified_context).allowed);
 }
 
+TEST_F(PolicyTest, WithoutABodyAGatedTierNeedsVerification) {
+  // nginx auth_request sends no body: the model cannot be checked, so the
+  // gate stays shut for unverified accounts of a tier that has one.
+  TierLimits().requests_per_minute = 100;
+  Identity unverified = Who("u");
+  unverified.verified = ingest::Verification::kEmail;
+  RequestContext context = Context(unverified);
+  context.has_body = false;
+  EXPECT_TRUE(Admit(context).allowed);  // no gated model in the tier: nothing to check
+  config_.tiers["free"].verify_models = {"claude-opus*"};
+  Decision decision = Admit(context);
+  EXPECT_FALSE(decision.allowed);
+  EXPECT_EQ(decision.status, 403);
+  EXPECT_EQ(decision.code, "verification_required");
+  EXPECT_THAT(decision.message, HasSubstr("cannot be seen here"));
+  RequestContext verified = Context(Who("v"));
+  verified.has_body = false;
+  EXPECT_TRUE(Admit(verified).allowed);
+}
+
 TEST_F(PolicyTest, VerificationRequiredAboveRequestsPerDay) {
   config_.tiers["free"].verify_above_requests_per_day = 3;
   TierLimits().requests_per_minute = 100;

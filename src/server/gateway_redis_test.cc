@@ -210,6 +210,40 @@ TEST_F(GatewayRedisTest, VerdictSetOnOneReplicaReachesTheOther) {
   EXPECT_EQ(status, 403);
 }
 
+TEST_F(GatewayRedisTest, DeletingAnEngineVerdictHoldsOnEveryReplicaAcrossRefreshes) {
+  std::string verdicts = hydraguard::testing::WriteTempFile(
+      R"({"account":"a3","action":"block","score":0.9,"campaign":"c1","since":1767312000000,"reasons":[]})"
+      "\n");
+  std::string extra = fmt::format("verdicts: {{file: {}}}\n", verdicts);
+  std::unique_ptr<GatewayServer> first = Replica("open", extra), second = Replica("open", extra);
+  EXPECT_EQ(Status(*first, "k3"), 403);
+  EXPECT_EQ(Status(*second, "k3"), 403);
+  HttpClient admin(first->port());
+  HttpReply deleted =
+      admin.Send("DELETE", "/admin/verdicts/account/a3", "", {{"authorization", "Bearer t0ken"}}).value();
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  auto eventually = [](GatewayServer& server, int want) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    int status = 0;
+    while (std::chrono::steady_clock::now() < deadline && (status = Status(server, "k3")) != want) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return status;
+  };
+  EXPECT_EQ(eventually(*second, 200), 200);
+  // Several refreshes (every 100 ms) later it is still gone on both.
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  EXPECT_EQ(Status(*first, "k3"), 200);
+  EXPECT_EQ(Status(*second, "k3"), 200);
+  // Set again by an operator: in force again everywhere.
+  HttpReply set = admin
+                      .Send("PUT", "/admin/verdicts/account/a3", R"({"action":"block"})",
+                            {{"authorization", "Bearer t0ken"}})
+                      .value();
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(eventually(*second, 403), 403);
+}
+
 TEST_F(GatewayRedisTest, KeyTableFromARedisHash) {
   redis::RedisClient client({.port = redis_->port()});
   ASSERT_TRUE(client.Command({"HSET", "hg:keys", "rk-1", R"({"account":"r1","payment":"fpr"})"}).ok());

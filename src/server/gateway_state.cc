@@ -156,7 +156,19 @@ absl::Status GatewayState::LoadVerdicts(bool force) {
   if (redis_) {
     absl::StatusOr<std::vector<std::pair<std::string, std::string>>> entries =
         redis_->HashGetAll(config_.redis.verdicts_hash);
+    // Verdicts of the engine's files that an operator deleted on any replica.
+    absl::StatusOr<redis::Reply> removed = redis_->Command({"SMEMBERS", RemovedVerdictsKey()});
+    if (entries.ok() && removed.ok() && !removed->is_array()) {
+      entries = absl::InternalError("redis " + RemovedVerdictsKey() + ": not a set");
+    } else if (entries.ok() && !removed.ok()) {
+      entries = removed.status();
+    }
     if (entries.ok()) {
+      for (size_t index = 0; index < removed->size(); ++index) {
+        std::string_view field = removed->element(index).str();
+        size_t colon = field.find(':');
+        if (colon != std::string_view::npos) base->Remove(field.substr(0, colon), field.substr(colon + 1));
+      }
       absl::StatusOr<gateway::VerdictSet> shared =
           gateway::VerdictSet::FromHashEntries(*entries, "redis hash " + config_.redis.verdicts_hash);
       if (!shared.ok()) return shared.status();
@@ -218,22 +230,33 @@ void GatewayState::RefreshLoop() {
 absl::Status GatewayState::SetVerdict(std::string_view kind, std::string_view value, gateway::VerdictEntry entry) {
   if (redis_) {
     std::string field = std::string(kind) + ":" + std::string(value);
-    absl::StatusOr<redis::Reply> reply = redis_->Command({"HSET", config_.redis.verdicts_hash, field, entry.ToJson()});
-    if (!reply.ok()) return reply.status();
-    if (reply->is_error()) return absl::InternalError("redis HSET: " + std::string(reply->str()));
+    absl::StatusOr<std::vector<redis::Reply>> replies = redis_->Pipeline(
+        {{"HSET", config_.redis.verdicts_hash, field, entry.ToJson()}, {"SREM", RemovedVerdictsKey(), field}});
+    if (!replies.ok()) return replies.status();
+    for (const redis::Reply& reply : *replies) {
+      if (reply.is_error()) return absl::InternalError("redis: " + std::string(reply.str()));
+    }
   }
   return verdicts_.SetOverride(kind, value, std::move(entry));
 }
 
 absl::Status GatewayState::RemoveVerdict(std::string_view kind, std::string_view value, bool* existed) {
   if (redis_) {
+    // The hash holds admin writes; a verdict from the engine's files is
+    // removed on every replica, and at every refresh, through the set.
     std::string field = std::string(kind) + ":" + std::string(value);
-    absl::StatusOr<redis::Reply> reply = redis_->Command({"HDEL", config_.redis.verdicts_hash, field});
-    if (!reply.ok()) return reply.status();
+    absl::StatusOr<std::vector<redis::Reply>> replies = redis_->Pipeline(
+        {{"HDEL", config_.redis.verdicts_hash, field}, {"SADD", RemovedVerdictsKey(), field}});
+    if (!replies.ok()) return replies.status();
+    for (const redis::Reply& reply : *replies) {
+      if (reply.is_error()) return absl::InternalError("redis: " + std::string(reply.str()));
+    }
   }
   *existed = verdicts_.RemoveOverride(kind, value);
   return absl::OkStatus();
 }
+
+std::string GatewayState::RemovedVerdictsKey() const { return config_.redis.verdicts_hash + ":removed"; }
 
 void GatewayState::WatchRedisConnection(const redis::AsyncConnection* connection) {
   std::lock_guard lock(watched_mutex_);

@@ -72,11 +72,14 @@ class GatewayState {
   void ForgetRedisConnections();
 
   // Admin API writes: in Redis mode also written to the verdicts hash, so
-  // every replica applies them at its next refresh.
+  // every replica applies them at its next refresh. A removal is also kept
+  // in the set `<verdicts_hash>:removed`, which takes the entry out of the
+  // engine's files at every refresh on every replica, until a later Set.
   absl::Status SetVerdict(std::string_view kind, std::string_view value, gateway::VerdictEntry entry);
   absl::Status RemoveVerdict(std::string_view kind, std::string_view value, bool* existed);
 
  private:
+  std::string RemovedVerdictsKey() const;
   GatewayState(const gateway::GatewayConfig& config, Clock now_ms);
   absl::Status LoadKeys(bool force);
   absl::Status LoadVerdicts(bool force);
