@@ -312,7 +312,8 @@ TEST_F(PolicyTest, WithoutABodyAGatedTierNeedsVerification) {
   EXPECT_EQ(decision.status, 403);
   EXPECT_EQ(decision.code, "verification_required");
   EXPECT_THAT(decision.message, HasSubstr("cannot be seen here"));
-  RequestContext verified = Context(Who("v"));
+  Identity verified_account = Who("v");
+  RequestContext verified = Context(verified_account);
   verified.has_body = false;
   EXPECT_TRUE(Admit(verified).allowed);
 }
