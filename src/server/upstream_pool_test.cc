@@ -35,6 +35,13 @@ class UpstreamPoolTest : public ::testing::Test {
     far_ends_.push_back(acceptor_.accept());
     return connection;
   }
+  // Gives `pool` a new connection; its socket, to wait on once the pool has it.
+  int GiveNew(UpstreamPool& pool) {
+    std::unique_ptr<UpstreamConnection> connection = Connect();
+    int fd = connection->socket().native_handle();
+    pool.Give(std::move(connection));
+    return fd;
+  }
   UpstreamPool Pool(size_t max_idle = 4, int64_t idle_timeout_ms = 1000) {
     return UpstreamPool({.max_idle = max_idle, .idle_timeout_ms = idle_timeout_ms, .now_ms = [this] { return now_ms_; }});
   }
@@ -65,9 +72,7 @@ TEST_F(UpstreamPoolTest, GivesBackTheMostRecentlyUsedConnection) {
 
 TEST_F(UpstreamPoolTest, ConnectionTheUpstreamClosedIsNotReused) {
   UpstreamPool pool = Pool();
-  std::unique_ptr<UpstreamConnection> connection = Connect();
-  int fd = connection->socket().native_handle();
-  pool.Give(std::move(connection));
+  int fd = GiveNew(pool);
   far_ends_.back().close();
   ASSERT_TRUE(BecomesReadable(fd));
   EXPECT_EQ(pool.Take(), nullptr);
@@ -76,9 +81,7 @@ TEST_F(UpstreamPoolTest, ConnectionTheUpstreamClosedIsNotReused) {
 
 TEST_F(UpstreamPoolTest, ConnectionWithStrayBytesIsNotReused) {
   UpstreamPool pool = Pool();
-  std::unique_ptr<UpstreamConnection> connection = Connect();
-  int fd = connection->socket().native_handle();
-  pool.Give(std::move(connection));
+  int fd = GiveNew(pool);
   net::write(far_ends_.back(), net::buffer(std::string_view("HTTP/1.1 408 Request Timeout\r\n\r\n")));
   ASSERT_TRUE(BecomesReadable(fd));
   EXPECT_EQ(pool.Take(), nullptr);
