@@ -73,7 +73,7 @@ struct RedisSettings {
   int64_t refresh_ms = 5'000;  // verdicts and keys re-read from Redis
   std::string stream = "hg:events";
   int64_t stream_maxlen = 1'000'000;
-  int64_t stream_buffer = 100'000;  // lines held while Redis is away
+  int64_t stream_buffer = 100'000;                   // lines held while Redis is away
   int64_t stream_buffer_bytes = int64_t{256} << 20;  // and bytes of them at most
   std::string verdicts_hash = "hg:verdicts";
   std::string keys_hash;  // "" → keys come from keys_file
@@ -87,8 +87,8 @@ struct GatewayConfig {
   std::string upstream_url;  // "" → check-only (no proxying)
   int64_t upstream_connect_timeout_ms = 5'000;
   int64_t upstream_response_timeout_ms = 600'000;
-  int64_t upstream_max_idle = 32;               // kept-alive upstream connections per thread (0: a new one each time)
-  int64_t upstream_idle_timeout_ms = 4'000;     // an idle upstream connection older than this is closed
+  int64_t upstream_max_idle = 32;            // kept-alive upstream connections per thread (0: a new one each time)
+  int64_t upstream_idle_timeout_ms = 4'000;  // an idle upstream connection older than this is closed
   int64_t max_body_bytes = 10 << 20;
   int64_t client_timeout_ms = 30'000;  // to receive a whole request (slow clients)
   std::string admin_token;             // "" → admin API disabled

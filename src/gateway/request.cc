@@ -136,7 +136,8 @@ std::optional<std::string> WithStreamUsage(std::string_view body) {
   }
   bool empty = true;
   internal::ForEachMember(body, *options, [&](const internal::JsonMember&) { return empty = false; });
-  return spliced(options->begin + 1, options->begin + 1, empty ? R"("include_usage":true)" : R"("include_usage":true,)");
+  return spliced(options->begin + 1, options->begin + 1,
+                 empty ? R"("include_usage":true)" : R"("include_usage":true,)");
 }
 
 }  // namespace hydraguard::gateway

@@ -11,7 +11,6 @@
 #define HYDRAGUARD_GATEWAY_REQUEST_H_
 
 #include <cstdint>
-#include <string>
 #include <optional>
 #include <string>
 #include <string_view>

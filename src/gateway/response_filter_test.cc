@@ -270,8 +270,9 @@ TEST(SseFilterTest, OpenAiUsageChunkIsReadButHiddenWhenAsked) {
     EXPECT_EQ(filter.stripped_events(), 0);  // not thinking: not counted as stripped
   }
   // A chunk with choices and a usage member stays (only the usage-only one goes).
-  std::string mixed = R"(data: {"choices":[{"index":0,"delta":{"content":"x"}}],"usage":{"prompt_tokens":1,"completion_tokens":2}})"
-                      "\n\n";
+  std::string mixed =
+      R"(data: {"choices":[{"index":0,"delta":{"content":"x"}}],"usage":{"prompt_tokens":1,"completion_tokens":2}})"
+      "\n\n";
   gateway::SseFilter filter(ApiKind::kOpenAi, false, true);
   std::string out;
   filter.Feed(mixed, &out);

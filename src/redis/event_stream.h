@@ -41,12 +41,12 @@ namespace hydraguard::redis {
 
 struct EventStreamOptions {
   std::string stream = "hg:events";
-  int64_t maxlen = 1'000'000;  // approximate (MAXLEN ~)
-  size_t capacity = 100'000;   // lines buffered at most, counting a batch being sent; > 0
+  int64_t maxlen = 1'000'000;                 // approximate (MAXLEN ~)
+  size_t capacity = 100'000;                  // lines buffered at most, counting a batch being sent; > 0
   size_t capacity_bytes = size_t{256} << 20;  // and bytes of them (a line carries the prompt); > 0
-  size_t batch_size = 512;     // lines per round trip; > 0
-  int min_backoff_ms = 50;     // after a failed round trip, doubling...
-  int max_backoff_ms = 1000;   // ...up to this
+  size_t batch_size = 512;                    // lines per round trip; > 0
+  int min_backoff_ms = 50;                    // after a failed round trip, doubling...
+  int max_backoff_ms = 1000;                  // ...up to this
 };
 
 class EventStream {
@@ -88,10 +88,10 @@ class EventStream {
 
   mutable absl::Mutex mutex_;
   std::deque<std::string> queue_ ABSL_GUARDED_BY(mutex_);
-  size_t in_flight_ ABSL_GUARDED_BY(mutex_) = 0;  // lines taken by the thread, not yet acknowledged
+  size_t in_flight_ ABSL_GUARDED_BY(mutex_) = 0;       // lines taken by the thread, not yet acknowledged
   size_t buffered_bytes_ ABSL_GUARDED_BY(mutex_) = 0;  // of queue_ and the lines in flight
-  bool closing_ ABSL_GUARDED_BY(mutex_) = false;  // the destructor's final flush has begun
-  bool gave_up_ ABSL_GUARDED_BY(mutex_) = false;  // ...and a round trip failed during it
+  bool closing_ ABSL_GUARDED_BY(mutex_) = false;       // the destructor's final flush has begun
+  bool gave_up_ ABSL_GUARDED_BY(mutex_) = false;       // ...and a round trip failed during it
   bool stop_ ABSL_GUARDED_BY(mutex_) = false;
 
   std::atomic<uint64_t> appended_{0};

@@ -236,10 +236,9 @@ TEST_F(GatewayRedisTest, DeletingAnEngineVerdictHoldsOnEveryReplicaAcrossRefresh
   EXPECT_EQ(Status(*first, "k3"), 200);
   EXPECT_EQ(Status(*second, "k3"), 200);
   // Set again by an operator: in force again everywhere.
-  HttpReply set = admin
-                      .Send("PUT", "/admin/verdicts/account/a3", R"({"action":"block"})",
-                            {{"authorization", "Bearer t0ken"}})
-                      .value();
+  HttpReply set =
+      admin.Send("PUT", "/admin/verdicts/account/a3", R"({"action":"block"})", {{"authorization", "Bearer t0ken"}})
+          .value();
   ASSERT_EQ(set.status, 200) << set.body;
   EXPECT_EQ(eventually(*second, 403), 403);
 }

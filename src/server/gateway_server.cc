@@ -192,7 +192,7 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
     co_return !error && request.keep_alive();
   }
   ProxyOptions options{.api = api, .strip_thinking = decision.strip_thinking};
-  if (api == gateway::ApiKind::kOpenAi) {
+  if (api == gateway::ApiKind::kOpenAi && judged.context.request.stream) {
     // Without the usage chunk a stream's reservation could never settle.
     if (std::optional<std::string> body = gateway::WithStreamUsage(request.body())) {
       request.body() = *std::move(body);
@@ -211,31 +211,32 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
   options.response_headers = gateway::RateLimitHeaders(api, decision, judged.context.now_ms);
   // Settle and account before the client has the whole response: its next
   // request must see the real usage, not the reservation, and whoever reads
-  // /metrics or the event stream after a response sees it counted.
+  // /metrics or the event stream after a response sees it counted. Exactly
+  // once per request: from on_complete, or after Proxy if it never came.
   bool settled = false;
-  options.on_complete = [&](int status, const gateway::Usage& usage, bool reused_connection) {
+  auto finish = [&](int status, bool reused_connection, int64_t input, int64_t settle_output, int64_t event_output) {
     settled = true;
     state->metrics().CountUpstreamConnection(reused_connection);
+    Settle(*state, limiter, decision, input, settle_output);
+    Account(*state, judged, caller, endpoint, status, input, event_output);
+  };
+  options.on_complete = [&](int status, const gateway::Usage& usage, bool reused_connection) {
     int64_t input = usage.known ? usage.input_tokens : -1, output = usage.known ? usage.output_tokens : -1;
-    int64_t settled_output = !usage.known && status >= 400 ? 0 : output;  // an error answer generated nothing
-    Settle(*state, limiter, decision, input, settled_output);
-    Account(*state, judged, caller, endpoint, status, input, output);
+    int64_t settle_output = !usage.known && status >= 400 ? 0 : output;  // an error answer generated nothing
+    finish(status, reused_connection, input, settle_output, output);
   };
   ProxyResult result = co_await Proxy(stream, std::move(request), *upstream, options, loop.upstream_pool.get());
   if (result.upstream_failed) state->metrics().CountUpstreamError();
   if (result.client_gone) state->metrics().CountClientGone();
   if (result.stripped_blocks > 0) state->metrics().CountStripped();
-  // Not settled: the response did not complete. Nothing was generated when
-  // the upstream never answered; otherwise (a stream cut short, a client that
-  // left) the output reservation stands: usage seen so far (message_start
-  // says 1 output token) must not refund a stream the client walked out of.
-  int64_t input_tokens = result.usage.known ? result.usage.input_tokens : -1;
-  int64_t output_tokens = settled && result.usage.known ? result.usage.output_tokens : -1;
-  if (!settled && result.upstream_failed && (result.status == 502 || result.status == 504)) output_tokens = 0;
   if (!settled) {
-    state->metrics().CountUpstreamConnection(result.reused_connection);
-    Settle(*state, limiter, decision, input_tokens, output_tokens);
-    Account(*state, judged, caller, endpoint, result.status, input_tokens, output_tokens);
+    // The response did not complete. Nothing was generated when the upstream
+    // never answered; otherwise (a stream cut short, a client that left) the
+    // output reservation stands: usage seen so far (message_start says 1
+    // output token) must not refund a stream the client walked out of.
+    int64_t input = result.usage.known ? result.usage.input_tokens : -1;
+    int64_t output = result.upstream_failed && (result.status == 502 || result.status == 504) ? 0 : -1;
+    finish(result.status, result.reused_connection, input, output, output);
   }
   co_return result.keep_alive;
 }
@@ -278,9 +279,9 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Create(const gatew
       impl->state->WatchRedisConnection(&loop->limiter->connection());
     }
     if (impl->upstream) {
-      loop->upstream_pool = std::make_unique<UpstreamPool>(
-          UpstreamPoolOptions{.max_idle = static_cast<size_t>(config.upstream_max_idle),
-                              .idle_timeout_ms = config.upstream_idle_timeout_ms});
+      loop->upstream_pool =
+          std::make_unique<UpstreamPool>(UpstreamPoolOptions{.max_idle = static_cast<size_t>(config.upstream_max_idle),
+                                                             .idle_timeout_ms = config.upstream_idle_timeout_ms});
     }
     impl->loops.push_back(std::move(loop));
   }

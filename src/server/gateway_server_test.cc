@@ -3,8 +3,8 @@
 #include "server/gateway_server.h"
 
 #include <atomic>
-#include <cstdlib>
 #include <boost/asio.hpp>
+#include <cstdlib>
 #include <thread>
 #include <utility>  // before Boost
 
@@ -60,7 +60,8 @@ class GatewayServerTest : public ::testing::Test {
     std::string yaml = fmt::format(
         "listen: 127.0.0.1:0\nthreads: 2\nkeys: {{file: {}}}\nevents_file: {}\nadmin_token: t0ken\n"
         "trusted_proxies: [10.9.9.9/32]\nclient_timeout: 500ms\nmax_body: 64KiB\n{}{}",
-        keys_path_, events_path_, with_upstream ? fmt::format("upstream: {{url: \"{}\", idle_timeout: 10m}}\n", stub_.url()) : "", extra);
+        keys_path_, events_path_,
+        with_upstream ? fmt::format("upstream: {{url: \"{}\", idle_timeout: 10m}}\n", stub_.url()) : "", extra);
     absl::StatusOr<gateway::GatewayConfig> config = gateway::ParseGatewayConfig(yaml, "test.yaml");
     ASSERT_TRUE(config.ok()) << config.status();
     absl::StatusOr<std::unique_ptr<GatewayServer>> server =

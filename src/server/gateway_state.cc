@@ -13,6 +13,16 @@
 namespace hydraguard::server {
 namespace {
 
+// Sends `commands` in one round trip; an error if it fails or any reply is one.
+absl::Status RunAll(redis::RedisClient& redis, const std::vector<std::vector<std::string>>& commands) {
+  absl::StatusOr<std::vector<redis::Reply>> replies = redis.Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (const redis::Reply& reply : *replies) {
+    if (reply.is_error()) return absl::InternalError("redis: " + std::string(reply.str()));
+  }
+  return absl::OkStatus();
+}
+
 // Modification time in ns, or -1 when the file cannot be read.
 int64_t ModifiedNs(const std::string& path) {
   struct stat info;
@@ -48,11 +58,11 @@ absl::StatusOr<std::unique_ptr<GatewayState>> GatewayState::Create(const gateway
     state->limiter_ = std::make_unique<redis::RedisLimiter>(*state->redis_);
     if (settings.redis.stream_buffer > 0) {
       state->stream_ = std::make_unique<redis::EventStream>(
-          *state->redis_, redis::EventStreamOptions{.stream = settings.redis.stream,
-                                                    .maxlen = settings.redis.stream_maxlen,
-                                                    .capacity = static_cast<size_t>(settings.redis.stream_buffer),
-                                                    .capacity_bytes =
-                                                        static_cast<size_t>(settings.redis.stream_buffer_bytes)});
+          *state->redis_,
+          redis::EventStreamOptions{.stream = settings.redis.stream,
+                                    .maxlen = settings.redis.stream_maxlen,
+                                    .capacity = static_cast<size_t>(settings.redis.stream_buffer),
+                                    .capacity_bytes = static_cast<size_t>(settings.redis.stream_buffer_bytes)});
     }
   } else {
     state->limiter_ = std::make_unique<gateway::MemoryLimiter>();
@@ -230,11 +240,10 @@ void GatewayState::RefreshLoop() {
 absl::Status GatewayState::SetVerdict(std::string_view kind, std::string_view value, gateway::VerdictEntry entry) {
   if (redis_) {
     std::string field = std::string(kind) + ":" + std::string(value);
-    absl::StatusOr<std::vector<redis::Reply>> replies = redis_->Pipeline(
-        {{"HSET", config_.redis.verdicts_hash, field, entry.ToJson()}, {"SREM", RemovedVerdictsKey(), field}});
-    if (!replies.ok()) return replies.status();
-    for (const redis::Reply& reply : *replies) {
-      if (reply.is_error()) return absl::InternalError("redis: " + std::string(reply.str()));
+    if (absl::Status status = RunAll(*redis_, {{"HSET", config_.redis.verdicts_hash, field, entry.ToJson()},
+                                               {"SREM", RemovedVerdictsKey(), field}});
+        !status.ok()) {
+      return status;
     }
   }
   return verdicts_.SetOverride(kind, value, std::move(entry));
@@ -245,11 +254,10 @@ absl::Status GatewayState::RemoveVerdict(std::string_view kind, std::string_view
     // The hash holds admin writes; a verdict from the engine's files is
     // removed on every replica, and at every refresh, through the set.
     std::string field = std::string(kind) + ":" + std::string(value);
-    absl::StatusOr<std::vector<redis::Reply>> replies = redis_->Pipeline(
-        {{"HDEL", config_.redis.verdicts_hash, field}, {"SADD", RemovedVerdictsKey(), field}});
-    if (!replies.ok()) return replies.status();
-    for (const redis::Reply& reply : *replies) {
-      if (reply.is_error()) return absl::InternalError("redis: " + std::string(reply.str()));
+    if (absl::Status status =
+            RunAll(*redis_, {{"HDEL", config_.redis.verdicts_hash, field}, {"SADD", RemovedVerdictsKey(), field}});
+        !status.ok()) {
+      return status;
     }
   }
   *existed = verdicts_.RemoveOverride(kind, value);
@@ -270,8 +278,9 @@ void GatewayState::ForgetRedisConnections() {
 
 bool GatewayState::RedisHealthy() const {
   std::lock_guard lock(watched_mutex_);
-  return redis_->healthy() && std::all_of(watched_.begin(), watched_.end(),
-                                          [](const redis::AsyncConnection* connection) { return connection->healthy(); });
+  return redis_->healthy() &&
+         std::all_of(watched_.begin(), watched_.end(),
+                     [](const redis::AsyncConnection* connection) { return connection->healthy(); });
 }
 
 uint64_t GatewayState::RedisErrors() const {

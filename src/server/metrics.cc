@@ -12,6 +12,7 @@ constexpr std::string_view kReasonNames[] = {"ok",           "verdict",         
                                              "bad_request",  "too_large",         "timeout",
                                              "not_found"};
 constexpr std::string_view kEndpointNames[] = {"messages", "chat_completions", "check", "other"};
+constexpr std::string_view kConnectionNames[] = {"new", "reused"};
 
 void Counter(std::string* out, std::string_view name, std::string_view help, uint64_t value) {
   fmt::format_to(std::back_inserter(*out), "# HELP {0} {1}\n# TYPE {0} counter\n{0} {2}\n", name, help, value);
@@ -98,12 +99,13 @@ std::string Metrics::Render() const {
           stripped_.load());
   Counter(&out, "hydraguard_client_gone_total", "Streams ended because the client went away.", client_gone_.load());
   Counter(&out, "hydraguard_refresh_errors_total", "Failed reloads of verdicts or keys.", refresh_errors_.load());
-  out += "# HELP hydraguard_upstream_requests_total Proxied requests, by whether their upstream connection was new or "
-         "kept alive from an earlier one.\n# TYPE hydraguard_upstream_requests_total counter\n";
-  fmt::format_to(std::back_inserter(out), "hydraguard_upstream_requests_total{{connection=\"new\"}} {}\n",
-                 upstream_opened_.load());
-  fmt::format_to(std::back_inserter(out), "hydraguard_upstream_requests_total{{connection=\"reused\"}} {}\n",
-                 upstream_reused_.load());
+  out +=
+      "# HELP hydraguard_upstream_requests_total Proxied requests, by whether their upstream connection was new or "
+      "kept alive from an earlier one.\n# TYPE hydraguard_upstream_requests_total counter\n";
+  for (size_t index = 0; index < upstream_connections_.size(); ++index) {
+    fmt::format_to(std::back_inserter(out), "hydraguard_upstream_requests_total{{connection=\"{}\"}} {}\n",
+                   kConnectionNames[index], upstream_connections_[index].load(std::memory_order_relaxed));
+  }
   limiter_latency_.Render("hydraguard_limiter_seconds", "Time to decide all limiters of a request.", &out);
   request_latency_.Render("hydraguard_decision_seconds",
                           "Time from a complete request to its decision (parse, key, verdicts, limiters).", &out);

@@ -69,7 +69,7 @@ class Metrics {
   void CountRefreshError() { refresh_errors_.fetch_add(1, std::memory_order_relaxed); }
   // A proxied request sent on a kept-alive upstream connection (reused) or a new one.
   void CountUpstreamConnection(bool reused) {
-    (reused ? upstream_reused_ : upstream_opened_).fetch_add(1, std::memory_order_relaxed);
+    upstream_connections_[reused ? 1 : 0].fetch_add(1, std::memory_order_relaxed);
   }
   Histogram& limiter_latency() { return limiter_latency_; }
   Histogram& request_latency() { return request_latency_; }
@@ -84,8 +84,9 @@ class Metrics {
   static constexpr int kActions = 5;
   std::array<std::array<std::atomic<uint64_t>, static_cast<int>(Reason::kCount)>, kActions> decisions_{};
   std::array<std::atomic<uint64_t>, 4> endpoints_{};
-  std::atomic<uint64_t> degraded_{0}, upstream_errors_{0}, settle_errors_{0}, stripped_{0}, client_gone_{0}, upstream_reused_{0}, upstream_opened_{0},
+  std::atomic<uint64_t> degraded_{0}, upstream_errors_{0}, settle_errors_{0}, stripped_{0}, client_gone_{0},
       refresh_errors_{0};
+  std::array<std::atomic<uint64_t>, 2> upstream_connections_{};  // new, reused
   Histogram limiter_latency_, request_latency_;
   struct Gauge {
     std::string name, help;

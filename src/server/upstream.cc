@@ -60,7 +60,7 @@ struct Exchange {
   unsigned version;  // the client's HTTP version
   bool keep_alive;   // the client's wish
   bool head;
-  bool response_started = false;  // a byte of the response reached the client
+  bool response_started = false;        // a byte of the response reached the client
   int64_t upstream_idle_limit_ms = -1;  // from the upstream's Keep-Alive: timeout=N; -1: none given
   ProxyResult result;
 };
@@ -409,8 +409,7 @@ enum class RunEnd {
 // Connects `upstream` unless `connected` (a pooled connection), then relays
 // one exchange.
 template <class Stream>
-net::awaitable<RunEnd> Run(Stream& upstream, bool connected, http::request<http::string_body>& request,
-                           Exchange& x) {
+net::awaitable<RunEnd> Run(Stream& upstream, bool connected, http::request<http::string_body>& request, Exchange& x) {
   auto& lowest = beast::get_lowest_layer(upstream);
   beast::error_code ec;
   if (!connected) {

@@ -99,13 +99,13 @@ struct ProxyOptions {
 struct ProxyResult {
   int status = 0;  // sent to the client (502/504 when the gateway made it up)
   gateway::Usage usage;
-  bool streamed = false;         // text/event-stream relayed event by event
-  bool client_gone = false;      // the client left before the response ended
-  bool upstream_failed = false;  // connect/timeout/malformed/cut short
-  std::string error;             // why, when upstream_failed or client_gone
+  bool streamed = false;           // text/event-stream relayed event by event
+  bool client_gone = false;        // the client left before the response ended
+  bool upstream_failed = false;    // connect/timeout/malformed/cut short
+  std::string error;               // why, when upstream_failed or client_gone
   bool reused_connection = false;  // sent on a kept-alive connection from the pool
-  int64_t bytes_to_client = 0;   // response body bytes written (after filtering)
-  int stripped_blocks = 0;       // see SseFilter::stripped_blocks
+  int64_t bytes_to_client = 0;     // response body bytes written (after filtering)
+  int stripped_blocks = 0;         // see SseFilter::stripped_blocks
   int64_t stripped_bytes = 0;
   // Whether the caller may read another request from the client stream:
   // false when the request asked to close, the client left, or the response

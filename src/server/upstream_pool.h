@@ -34,13 +34,13 @@ namespace hydraguard::server {
 
 // One connection to the upstream: exactly one of the two is set.
 struct UpstreamConnection {
-  std::unique_ptr<boost::beast::tcp_stream> plain;                                    // http://
-  std::unique_ptr<boost::beast::ssl_stream<boost::beast::tcp_stream>> tls;           // https://
+  std::unique_ptr<boost::beast::tcp_stream> plain;                          // http://
+  std::unique_ptr<boost::beast::ssl_stream<boost::beast::tcp_stream>> tls;  // https://
   boost::asio::ip::tcp::socket& socket();
 };
 
 struct UpstreamPoolOptions {
-  size_t max_idle = 32;              // idle connections kept at most (0: none, no reuse)
+  size_t max_idle = 32;             // idle connections kept at most (0: none, no reuse)
   int64_t idle_timeout_ms = 4'000;  // an idle connection older than this is closed, not reused
   // Milliseconds on a monotonic clock; steady_clock when empty (tests inject one).
   std::function<int64_t()> now_ms;

@@ -43,7 +43,8 @@ class UpstreamPoolTest : public ::testing::Test {
     return fd;
   }
   UpstreamPool Pool(size_t max_idle = 4, int64_t idle_timeout_ms = 1000) {
-    return UpstreamPool({.max_idle = max_idle, .idle_timeout_ms = idle_timeout_ms, .now_ms = [this] { return now_ms_; }});
+    return UpstreamPool(
+        {.max_idle = max_idle, .idle_timeout_ms = idle_timeout_ms, .now_ms = [this] { return now_ms_; }});
   }
 
   net::io_context io_;

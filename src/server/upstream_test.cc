@@ -670,18 +670,18 @@ TEST_F(ProxyTest, InterimResponsesAreDroppedAndTheFinalOneRelayed) {
     boost::system::error_code ignored;
     socket.read_some(net::buffer(&byte, 1), ignored);  // until the proxy closes or sends more
   });
-  harness_ = std::make_unique<ProxyHarness>(TargetFor(fmt::format("http://127.0.0.1:{}", acceptor.local_endpoint().port())));
+  harness_ =
+      std::make_unique<ProxyHarness>(TargetFor(fmt::format("http://127.0.0.1:{}", acceptor.local_endpoint().port())));
   {
     TestClient client(harness_->port());
-    http::response<http::string_body> response =
-        client.RoundTrip(MakeRequest(gateway::kAnthropicMessagesPath, false));
+    http::response<http::string_body> response = client.RoundTrip(MakeRequest(gateway::kAnthropicMessagesPath, false));
     EXPECT_EQ(response.result_int(), 200);
     EXPECT_EQ(response.body(), "{}");
   }
   ASSERT_TRUE(harness_->WaitForResults(1));
   EXPECT_EQ(harness_->results()[0].status, 200);
   EXPECT_EQ(harness_->PoolIdle(), 1u);  // clean after the final response
-  harness_.reset();  // closes the kept connection: the upstream thread ends
+  harness_.reset();                     // closes the kept connection: the upstream thread ends
   upstream.join();
 }
 
