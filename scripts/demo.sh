@@ -35,7 +35,9 @@ verdicts: {file: $work/verdicts.jsonl, campaigns: $work/campaigns.json}
 YAML
 "$hg" serve --config "$work/gateway.yaml" >"$work/serve.txt" 2>"$work/serve-err.txt" &
 serve_pid=$!
-trap 'kill $serve_pid 2>/dev/null; rm -rf "$work"' EXIT
+# The gateway is stopped below; the trap only covers an early exit, and it must
+# not turn a successful run into a failure when the process is already gone.
+trap 'kill "$serve_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 port=""
 for _ in $(seq 100); do
   port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/serve.txt")
