@@ -25,7 +25,7 @@ echo "== hydraguard replay: the same log as if live, verdicts rescored every hou
 "$hg" replay "$work/events.jsonl.zst" --truth "$work/truth.jsonl" --rescore 1h --report "$report_dir"
 echo
 echo "== hydraguard serve: the gateway enforcing those verdicts at the API's front door (check-only mode)"
-scripts/keys_from_events.py "$work/events.jsonl.zst" "$work/keys.jsonl"
+"$(dirname "$0")/keys_from_events.py" "$work/events.jsonl.zst" "$work/keys.jsonl"
 cat >"$work/gateway.yaml" <<YAML
 listen: 127.0.0.1:0
 keys: {file: $work/keys.jsonl}

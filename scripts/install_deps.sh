@@ -29,6 +29,7 @@ packages=(
   nginx-light          # auth_request integration test and limit_req benchmark baseline
   ninja-build
   pkg-config
+  python3              # scripts/keys_from_events.py (demo, CLI tests)
   redis-server         # real Redis for the gateway tests (started by the tests)
   wrk                  # HTTP load generator (make bench)
   zstd                 # CLI used by tests to make .zst fixtures

@@ -1,6 +1,8 @@
-// LimiterStore: where GCRA limiter state lives. MemoryLimiter keeps it in
-// this process (one gateway); redis::RedisLimiter keeps it in Redis, so that
-// every replica draws on the same limits. Policy uses only this interface.
+// LimiterStore: where GCRA limiter state lives, asked from an event loop.
+// MemoryLimiter keeps it in this process (one gateway; answers at once);
+// redis::AsyncLimiter keeps it in Redis, so that every replica draws on the
+// same limits, and awaits Redis without blocking the loop. The one admission
+// driver (gateway/admission.h) uses only this interface.
 //
 // A request touches several limiters at once (its account's requests and
 // tokens per minute and per day, and the same for its org, payment
@@ -11,12 +13,19 @@
 // another group refuses.
 //
 //   CellGroup group{.tag = "acct:a1", .cells = {{"rpm", {60, 60'000}, 1}, {"itpm", {40'000, 60'000}, 900}}};
-//   absl::StatusOr<std::vector<GroupOutcome>> outcome = store.Acquire({&group, 1}, now_ms);
+//   // in a coroutine:
+//   absl::StatusOr<std::vector<GroupOutcome>> outcome = co_await store.Acquire({&group, 1}, now_ms);
 //
-// Thread-safety: implementations are safe to call from many threads.
+// `groups` must stay valid until the call has resumed. Bind an awaited value
+// to a named local before testing it: GCC 12 miscompiles co_await inside a
+// condition (scripts/check_co_await.pl enforces this).
+//
+// Thread-safety: MemoryLimiter may be called from many loops at once; an
+// AsyncLimiter only from coroutines on its own io_context.
 #ifndef HYDRAGUARD_GATEWAY_LIMITER_H_
 #define HYDRAGUARD_GATEWAY_LIMITER_H_
 
+#include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -58,10 +67,11 @@ class LimiterStore {
   // charged, else none is. Returns one outcome per group, in order. An error
   // means the store could not answer (Redis unreachable); nothing is known
   // about what was charged, and the caller applies its failure policy.
-  virtual absl::StatusOr<std::vector<GroupOutcome>> Acquire(std::span<const CellGroup> groups, int64_t now_ms) = 0;
+  virtual boost::asio::awaitable<absl::StatusOr<std::vector<GroupOutcome>>> Acquire(
+      std::span<const CellGroup> groups, int64_t now_ms) = 0;
   // Adds each cell's cost (negative refunds) to its limiter, unchecked
   // (GcraAdjust). Used to settle reservations and to roll back.
-  virtual absl::Status Adjust(std::span<const CellGroup> groups, int64_t now_ms) = 0;
+  virtual boost::asio::awaitable<absl::Status> Adjust(std::span<const CellGroup> groups, int64_t now_ms) = 0;
 };
 
 // The storage key of one cell: "hg:{<tag>}:<name>". The braces are the

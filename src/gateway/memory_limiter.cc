@@ -12,7 +12,7 @@ constexpr uint64_t kSweepEvery = 1 << 16;
 
 MemoryLimiter::Shard& MemoryLimiter::ShardOf(std::string_view tag) { return shards_[absl::HashOf(tag) % kShards]; }
 
-absl::StatusOr<std::vector<GroupOutcome>> MemoryLimiter::Acquire(std::span<const CellGroup> groups, int64_t now_ms) {
+absl::StatusOr<std::vector<GroupOutcome>> MemoryLimiter::AcquireNow(std::span<const CellGroup> groups, int64_t now_ms) {
   if (calls_.fetch_add(1, std::memory_order_relaxed) % kSweepEvery == kSweepEvery - 1) Sweep(now_ms);
   const double now = static_cast<double>(now_ms);
   std::vector<GroupOutcome> outcomes(groups.size());
@@ -50,7 +50,7 @@ absl::StatusOr<std::vector<GroupOutcome>> MemoryLimiter::Acquire(std::span<const
   return outcomes;
 }
 
-absl::Status MemoryLimiter::Adjust(std::span<const CellGroup> groups, int64_t now_ms) {
+absl::Status MemoryLimiter::AdjustNow(std::span<const CellGroup> groups, int64_t now_ms) {
   const double now = static_cast<double>(now_ms);
   for (const CellGroup& group : groups) {
     Shard& shard = ShardOf(group.tag);
@@ -62,6 +62,15 @@ absl::Status MemoryLimiter::Adjust(std::span<const CellGroup> groups, int64_t no
     }
   }
   return absl::OkStatus();
+}
+
+boost::asio::awaitable<absl::StatusOr<std::vector<GroupOutcome>>> MemoryLimiter::Acquire(
+    std::span<const CellGroup> groups, int64_t now_ms) {
+  co_return AcquireNow(groups, now_ms);
+}
+
+boost::asio::awaitable<absl::Status> MemoryLimiter::Adjust(std::span<const CellGroup> groups, int64_t now_ms) {
+  co_return AdjustNow(groups, now_ms);
 }
 
 size_t MemoryLimiter::Sweep(int64_t now_ms) {

@@ -6,7 +6,11 @@
 // forgotten by Sweep(), which Acquire runs now and then, so memory follows the
 // number of identities active within the longest period, not all ever seen.
 //
-// Thread-safety: safe for concurrent use.
+// Acquire and Adjust (LimiterStore) complete without suspending; AcquireNow
+// and AdjustNow are the same calls for callers outside a coroutine (tests,
+// benchmarks).
+//
+// Thread-safety: safe for concurrent use, from any thread or event loop.
 #ifndef HYDRAGUARD_GATEWAY_MEMORY_LIMITER_H_
 #define HYDRAGUARD_GATEWAY_MEMORY_LIMITER_H_
 
@@ -23,8 +27,12 @@ namespace hydraguard::gateway {
 
 class MemoryLimiter : public LimiterStore {
  public:
-  absl::StatusOr<std::vector<GroupOutcome>> Acquire(std::span<const CellGroup> groups, int64_t now_ms) override;
-  absl::Status Adjust(std::span<const CellGroup> groups, int64_t now_ms) override;
+  boost::asio::awaitable<absl::StatusOr<std::vector<GroupOutcome>>> Acquire(std::span<const CellGroup> groups,
+                                                                             int64_t now_ms) override;
+  boost::asio::awaitable<absl::Status> Adjust(std::span<const CellGroup> groups, int64_t now_ms) override;
+
+  absl::StatusOr<std::vector<GroupOutcome>> AcquireNow(std::span<const CellGroup> groups, int64_t now_ms);
+  absl::Status AdjustNow(std::span<const CellGroup> groups, int64_t now_ms);
 
   // Drops limiters whose TAT is before now_ms. Returns how many it dropped.
   size_t Sweep(int64_t now_ms);

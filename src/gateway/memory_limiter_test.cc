@@ -19,7 +19,7 @@ Cell C(std::string name, int64_t limit, int64_t period_ms, int64_t cost) {
 }
 
 GroupOutcome AcquireOne(MemoryLimiter& limiter, const CellGroup& group, int64_t now_ms) {
-  absl::StatusOr<std::vector<GroupOutcome>> outcomes = limiter.Acquire({&group, 1}, now_ms);
+  absl::StatusOr<std::vector<GroupOutcome>> outcomes = limiter.AcquireNow({&group, 1}, now_ms);
   EXPECT_TRUE(outcomes.ok());
   EXPECT_EQ(outcomes->size(), 1u);
   return outcomes->front();
@@ -80,13 +80,13 @@ TEST(MemoryLimiterTest, GroupsAreIndependent) {
       {.tag = "ip_prefix:203.0.113.0/24", .cells = {C("rpm", 1, kMinute, 1)}},
       {.tag = "asn:64500", .cells = {C("rpm", 3, kMinute, 2)}},
   };
-  absl::StatusOr<std::vector<GroupOutcome>> first = limiter.Acquire(groups, 0);
+  absl::StatusOr<std::vector<GroupOutcome>> first = limiter.AcquireNow(groups, 0);
   ASSERT_TRUE(first.ok());
   ASSERT_EQ(first->size(), 3u);
   EXPECT_TRUE((*first)[0].allowed);
   EXPECT_TRUE((*first)[1].allowed);
   EXPECT_TRUE((*first)[2].allowed);
-  absl::StatusOr<std::vector<GroupOutcome>> second = limiter.Acquire(groups, 5);
+  absl::StatusOr<std::vector<GroupOutcome>> second = limiter.AcquireNow(groups, 5);
   ASSERT_TRUE(second.ok());
   EXPECT_TRUE((*second)[0].allowed);  // charged although the others refused
   EXPECT_FALSE((*second)[1].allowed);
@@ -100,13 +100,13 @@ TEST(MemoryLimiterTest, EmptyGroupsAndZeroCost) {
   MemoryLimiter limiter;
   const std::vector<CellGroup> groups = {{.tag = "account:a1"},
                                          {.tag = "account:a2", .cells = {C("rpm", 1, kMinute, 0)}}};
-  absl::StatusOr<std::vector<GroupOutcome>> outcomes = limiter.Acquire(groups, 0);
+  absl::StatusOr<std::vector<GroupOutcome>> outcomes = limiter.AcquireNow(groups, 0);
   ASSERT_TRUE(outcomes.ok());
   EXPECT_TRUE((*outcomes)[0].allowed);
   EXPECT_TRUE((*outcomes)[0].cells.empty());
   EXPECT_TRUE((*outcomes)[1].allowed);
   EXPECT_EQ((*outcomes)[1].cells[0].remaining, 1);
-  EXPECT_TRUE(limiter.Acquire({}, 0).ok());
+  EXPECT_TRUE(limiter.AcquireNow({}, 0).ok());
 }
 
 TEST(MemoryLimiterTest, AdjustSettlesAndRefunds) {
@@ -115,19 +115,19 @@ TEST(MemoryLimiterTest, AdjustSettlesAndRefunds) {
   ASSERT_TRUE(AcquireOne(limiter, reserve, 0).allowed);
   // Real usage was 750: charge 450 more, unchecked.
   const CellGroup more{.tag = "account:a1", .cells = {C("tpm", 1000, kMinute, 450)}};
-  ASSERT_TRUE(limiter.Adjust({&more, 1}, 0).ok());
+  ASSERT_TRUE(limiter.AdjustNow({&more, 1}, 0).ok());
   GroupOutcome peek = AcquireOne(limiter, {.tag = "account:a1", .cells = {C("tpm", 1000, kMinute, 0)}}, 0);
   EXPECT_EQ(peek.cells[0].remaining, 250);
   EXPECT_FALSE(AcquireOne(limiter, reserve, 0).allowed);
   // Refund far more than was charged: back to an empty limiter, no further.
   const CellGroup refund{.tag = "account:a1", .cells = {C("tpm", 1000, kMinute, -5000)}};
-  ASSERT_TRUE(limiter.Adjust({&refund, 1}, 0).ok());
+  ASSERT_TRUE(limiter.AdjustNow({&refund, 1}, 0).ok());
   EXPECT_TRUE(AcquireOne(limiter, {.tag = "account:a1", .cells = {C("tpm", 1000, kMinute, 1000)}}, 0).allowed);
   EXPECT_FALSE(AcquireOne(limiter, {.tag = "account:a1", .cells = {C("tpm", 1000, kMinute, 1)}}, 0).allowed);
   // Zero-cost adjustments touch nothing.
   const CellGroup zero{.tag = "account:zz", .cells = {C("tpm", 1000, kMinute, 0)}};
   size_t before = limiter.size();
-  ASSERT_TRUE(limiter.Adjust({&zero, 1}, 0).ok());
+  ASSERT_TRUE(limiter.AdjustNow({&zero, 1}, 0).ok());
   EXPECT_EQ(limiter.size(), before);
 }
 
@@ -139,7 +139,7 @@ TEST(MemoryLimiterTest, RollbackRestores) {
   ASSERT_TRUE(AcquireOne(limiter, group, 100).allowed);
   CellGroup undo = group;
   for (Cell& cell : undo.cells) cell.cost = -cell.cost;
-  ASSERT_TRUE(limiter.Adjust({&undo, 1}, 100).ok());
+  ASSERT_TRUE(limiter.AdjustNow({&undo, 1}, 100).ok());
   GroupOutcome peek =
       AcquireOne(limiter, {.tag = "payment:fp", .cells = {C("rpm", 5, kMinute, 0), C("itpm", 100, kMinute, 0)}}, 100);
   EXPECT_EQ(peek.cells[0].remaining, 4);
@@ -182,7 +182,7 @@ TEST(MemoryLimiterTest, ConcurrentAcquireAdmitsExactlyTheLimit) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < kCallsPerThread; ++i) {
-        absl::StatusOr<std::vector<GroupOutcome>> outcome = limiter.Acquire({&group, 1}, 1'700'000'000'000);
+        absl::StatusOr<std::vector<GroupOutcome>> outcome = limiter.AcquireNow({&group, 1}, 1'700'000'000'000);
         if (!outcome.ok()) {
           ++errors;
         } else if (outcome->front().allowed) {
@@ -210,7 +210,7 @@ TEST(MemoryLimiterTest, ConcurrentDistinctTags) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 300; ++i) {
         CellGroup group{.tag = fmt::format("account:t{}-{}", t, i % 10), .cells = {C("rpm", 5, kMinute, 1)}};
-        absl::StatusOr<std::vector<GroupOutcome>> outcome = limiter.Acquire({&group, 1}, 0);
+        absl::StatusOr<std::vector<GroupOutcome>> outcome = limiter.AcquireNow({&group, 1}, 0);
         if (outcome.ok() && outcome->front().allowed) ++admitted[t];
       }
     });

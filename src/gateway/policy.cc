@@ -104,9 +104,8 @@ void AddTextValues(const engine::LinkSignal* signal, std::string_view kind, cons
 
 bool Policy::TextIndicatorsAvailable() { return Text().system_prompt != nullptr && Text().prompt_template != nullptr; }
 
-Policy::Policy(const GatewayConfig& config, LimiterStore* limiter)
+Policy::Policy(const GatewayConfig& config)
     : config_(config),
-      limiter_(limiter),
       rules_{config.indicator_min_signals, config.indicator_action, config.weak_indicator_action} {}
 
 RequestFacts Policy::Facts(const RequestContext& context) const {
@@ -144,15 +143,6 @@ Decision& Refuse(Decision& decision, int status, ErrorKind error, std::string co
 }
 
 }  // namespace
-
-Decision Policy::Admit(const RequestContext& context, const VerdictSet& verdicts) const {
-  Admission admission = Begin(context, verdicts);
-  if (admission.groups.empty()) return std::move(admission.decision);
-  absl::StatusOr<std::vector<GroupOutcome>> outcomes = limiter_->Acquire(admission.groups, context.now_ms);
-  std::vector<CellGroup> rollback = Finish(outcomes, &admission);
-  if (!rollback.empty()) (void)limiter_->Adjust(rollback, context.now_ms);
-  return std::move(admission.decision);
-}
 
 Admission Policy::Begin(const RequestContext& context, const VerdictSet& verdicts) const {
   const Identity& identity = *context.identity;
@@ -358,13 +348,6 @@ std::vector<CellGroup> Policy::Finish(const absl::StatusOr<std::vector<GroupOutc
   }
   refuse(429, ErrorKind::kRateLimited, "rate_limited", "rate_limited", std::move(message));
   return rollback;
-}
-
-absl::Status Policy::Settle(const Decision& decision, int64_t input_tokens, int64_t output_tokens,
-                            int64_t now_ms) const {
-  std::vector<CellGroup> deltas = Settlement(decision, input_tokens, output_tokens);
-  if (deltas.empty()) return absl::OkStatus();
-  return limiter_->Adjust(deltas, now_ms);
 }
 
 std::vector<CellGroup> Policy::Settlement(const Decision& decision, int64_t input_tokens,

@@ -2,7 +2,7 @@
 // token reservation when the response ends. This is the whole of the
 // gateway's judgement; src/server only carries requests to it and back.
 //
-// Admit() runs, in order:
+// Begin() decides, in order:
 //   1. the verdicts (account, campaign, indicators, infrastructure): block
 //      and challenge refuse (403); throttle tightens the account's limits;
 //      monitor and throttle mark the request suspect and may strip thinking;
@@ -12,21 +12,22 @@
 //      limits, tightened for unverified, new or throttled accounts) and one
 //      group per shared dimension (org, payment, IP prefix, ASN, campaign).
 //      Token limiters reserve the estimate: input = input text / chars_per_token,
-//      output = max_tokens (capped at each limiter's size); Settle() replaces
-//      the estimate with real usage. A refused group charges nothing, and the
-//      groups already charged are given back.
+//      output = max_tokens (capped at each limiter's size); Settlement()
+//      replaces the estimate with real usage. A refused group charges
+//      nothing, and the groups already charged are given back.
 //
-//   Policy policy(config, &limiter);
-//   Decision decision = policy.Admit(context, *verdicts.Snapshot());
-//   ... forward, read usage ...
-//   policy.Settle(decision, usage.input_tokens, usage.output_tokens, now_ms);
+// Policy is pure: it never touches a store. gateway/admission.h is the one
+// driver that runs it against a LimiterStore:
+//
+//   Policy policy(config);
+//   Decision decision = co_await Admit(store, policy, context, *verdicts.Snapshot());
 //
 // When the LimiterStore fails (Redis unreachable) the configured failure
-// mode decides: open admits without limits (decision.degraded), closed
-// refuses with 503.
+// mode decides (Finish): open admits without limits (decision.degraded),
+// closed refuses with 503.
 //
-// Thread-safety: Admit and Settle may run concurrently. REQUIRES: `limiter`
-// outlives the Policy.
+// Thread-safety: every method is const and may run concurrently. REQUIRES:
+// `config` outlives the Policy.
 #ifndef HYDRAGUARD_GATEWAY_POLICY_H_
 #define HYDRAGUARD_GATEWAY_POLICY_H_
 
@@ -94,7 +95,7 @@ struct Decision {
   int64_t estimated_output_tokens = 0;
 };
 
-// Admit() before the limiter store is asked: the decision, final when there
+// Begin(): the decision before the limiter store is asked, final when there
 // are no groups to acquire.
 struct Admission {
   Decision decision;
@@ -103,29 +104,18 @@ struct Admission {
 
 class Policy {
  public:
-  Policy(const GatewayConfig& config, LimiterStore* limiter);
+  explicit Policy(const GatewayConfig& config);
 
-  Decision Admit(const RequestContext& context, const VerdictSet& verdicts) const;
-  // Replaces the reservation by the real usage. Returns the store's error
-  // (the caller counts it; there is nobody to refuse any more).
-  absl::Status Settle(const Decision& decision, int64_t input_tokens, int64_t output_tokens, int64_t now_ms) const;
-
-  // Admit and Settle in halves, for a caller that asks its own limiter store
-  // (the server awaits Redis without blocking its event loop); the store
-  // given to the constructor is not used. Admit is exactly:
-  //   Admission admission = Begin(context, verdicts);
-  //   if (!admission.groups.empty()) {
-  //     std::vector<CellGroup> rollback = Finish(store.Acquire(admission.groups, now_ms), &admission);
-  //     if (!rollback.empty()) store.Adjust(rollback, now_ms);  // its error changes nothing
-  //   }
-  //   return admission.decision;
+  // The decision before the limiter store is asked; final when it has no
+  // groups.
   Admission Begin(const RequestContext& context, const VerdictSet& verdicts) const;
   // Completes admission->decision from the store's answer to its groups.
   // Returns the groups to give back (another group refused), maybe none.
   // REQUIRES: admission comes from Begin and has groups.
   std::vector<CellGroup> Finish(const absl::StatusOr<std::vector<GroupOutcome>>& outcomes,
                                 Admission* admission) const;
-  // The adjustments Settle makes (none: nothing to do).
+  // The adjustments that replace the decision's reservation by the real
+  // usage (-1: keep the estimate); none: nothing to do.
   std::vector<CellGroup> Settlement(const Decision& decision, int64_t input_tokens, int64_t output_tokens) const;
 
   // The request facts verdicts are matched on (exposed for tests and /check).
@@ -137,7 +127,6 @@ class Policy {
 
  private:
   const GatewayConfig& config_;
-  LimiterStore* limiter_;
   VerdictRules rules_;
 };
 

@@ -1,15 +1,18 @@
-// Policy::Admit with a MemoryLimiter: the gateway's whole judgement of one
-// request (verdicts, verification, one account group and four shared groups
-// of GCRA limiters), with no verdicts and with 10k of them; and
-// MemoryLimiter::Acquire alone.
+// gateway::Admit (the one admission driver) with a MemoryLimiter, run to its
+// end on an event loop: the gateway's whole judgement of one request
+// (verdicts, verification, one account group and four shared groups of GCRA
+// limiters), with no verdicts and with 10k of them; and
+// MemoryLimiter::AcquireNow alone.
 #include <benchmark/benchmark.h>
 
 #include <string>
 #include <vector>
 
 #include "fmt/format.h"
+#include "gateway/admission.h"
 #include "gateway/memory_limiter.h"
 #include "gateway/policy.h"
+#include "testing/await.h"
 
 namespace hydraguard::gateway {
 namespace {
@@ -105,7 +108,8 @@ VerdictSet TenThousandVerdicts() {
 void AdmitLoop(benchmark::State& state, const VerdictSet& verdicts) {
   const GatewayConfig config = BenchConfig();
   MemoryLimiter limiter;
-  const Policy policy(config, &limiter);
+  const Policy policy(config);
+  boost::asio::io_context io{1};
   const std::vector<Identity> identities = BenchIdentities();
   std::vector<RequestContext> contexts;
   for (int i = 0; i < kAccounts; ++i) contexts.push_back(BenchContext(identities[i], i));
@@ -115,7 +119,7 @@ void AdmitLoop(benchmark::State& state, const VerdictSet& verdicts) {
   for (auto _ : state) {
     RequestContext& context = contexts[index];
     context.now_ms = ++now;
-    Decision decision = policy.Admit(context, verdicts);
+    Decision decision = hydraguard::testing::AwaitNow(io, Admit(limiter, policy, context, verdicts));
     refused += decision.allowed ? 0 : 1;
     benchmark::DoNotOptimize(decision);
     index = (index + 1) % contexts.size();
@@ -149,7 +153,7 @@ void BM_MemoryLimiterAcquire(benchmark::State& state) {
   int64_t now = kStart;
   size_t index = 0;
   for (auto _ : state) {
-    absl::StatusOr<std::vector<GroupOutcome>> outcome = limiter.Acquire({&groups[index], 1}, ++now);
+    absl::StatusOr<std::vector<GroupOutcome>> outcome = limiter.AcquireNow({&groups[index], 1}, ++now);
     benchmark::DoNotOptimize(outcome);
     index = (index + 1) % groups.size();
   }

@@ -6,9 +6,11 @@
 #include <vector>
 
 #include "fmt/format.h"
+#include "gateway/admission.h"
 #include "gateway/memory_limiter.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "testing/await.h"
 
 namespace hydraguard::gateway {
 namespace {
@@ -22,13 +24,14 @@ constexpr int64_t kDayMs = 86'400'000;
 // A LimiterStore whose backend is down.
 class FailingLimiter : public LimiterStore {
  public:
-  absl::StatusOr<std::vector<GroupOutcome>> Acquire(std::span<const CellGroup>, int64_t) override {
+  boost::asio::awaitable<absl::StatusOr<std::vector<GroupOutcome>>> Acquire(std::span<const CellGroup>,
+                                                                             int64_t) override {
     ++acquires;
-    return absl::UnavailableError("redis: connection refused");
+    co_return absl::UnavailableError("redis: connection refused");
   }
-  absl::Status Adjust(std::span<const CellGroup>, int64_t) override {
+  boost::asio::awaitable<absl::Status> Adjust(std::span<const CellGroup>, int64_t) override {
     ++adjusts;
-    return absl::UnavailableError("redis: connection refused");
+    co_return absl::UnavailableError("redis: connection refused");
   }
   int acquires = 0;
   int adjusts = 0;
@@ -37,17 +40,39 @@ class FailingLimiter : public LimiterStore {
 // A MemoryLimiter that records what it is asked.
 class RecordingLimiter : public LimiterStore {
  public:
-  absl::StatusOr<std::vector<GroupOutcome>> Acquire(std::span<const CellGroup> groups, int64_t now_ms) override {
+  boost::asio::awaitable<absl::StatusOr<std::vector<GroupOutcome>>> Acquire(std::span<const CellGroup> groups,
+                                                                             int64_t now_ms) override {
     acquired.assign(groups.begin(), groups.end());
-    return memory.Acquire(groups, now_ms);
+    co_return memory.AcquireNow(groups, now_ms);
   }
-  absl::Status Adjust(std::span<const CellGroup> groups, int64_t now_ms) override {
+  boost::asio::awaitable<absl::Status> Adjust(std::span<const CellGroup> groups, int64_t now_ms) override {
     adjusted.insert(adjusted.end(), groups.begin(), groups.end());
-    return memory.Adjust(groups, now_ms);
+    co_return memory.AdjustNow(groups, now_ms);
   }
   MemoryLimiter memory;
   std::vector<CellGroup> acquired;
   std::vector<CellGroup> adjusted;
+};
+
+// Policy run by the one admission driver over `store`, from plain code, with
+// settlement as the server does it (Settlement, then Adjust).
+class Driven {
+ public:
+  Driven(const GatewayConfig& config, LimiterStore* store) : policy_(config), store_(store) {}
+
+  Decision Admit(const RequestContext& context, const VerdictSet& verdicts) const {
+    return hydraguard::testing::AwaitNow(gateway::Admit(*store_, policy_, context, verdicts));
+  }
+  absl::Status Settle(const Decision& decision, int64_t input_tokens, int64_t output_tokens, int64_t now_ms) const {
+    std::vector<CellGroup> deltas = policy_.Settlement(decision, input_tokens, output_tokens);
+    if (deltas.empty()) return absl::OkStatus();
+    return hydraguard::testing::AwaitNow(store_->Adjust(deltas, now_ms));
+  }
+  RequestFacts Facts(const RequestContext& context) const { return policy_.Facts(context); }
+
+ private:
+  Policy policy_;
+  LimiterStore* store_;
 };
 
 const Cell* FindCell(const std::vector<CellGroup>& groups, std::string_view tag, std::string_view name) {
@@ -89,7 +114,7 @@ class PolicyTest : public ::testing::Test {
   }
 
   Decision Admit(const RequestContext& context, const VerdictSet& verdicts = VerdictSet()) {
-    Policy policy(config_, &limiter_);
+    Driven policy(config_, &limiter_);
     return policy.Admit(context, verdicts);
   }
 
@@ -109,7 +134,7 @@ class PolicyTest : public ::testing::Test {
   // What the account's limiter `name` (rate limit/period) still holds.
   int64_t Remaining(std::string_view tag, std::string_view name, int64_t limit, int64_t period_ms) {
     CellGroup peek{.tag = std::string(tag), .cells = {{std::string(name), Rate{limit, period_ms}, 0}}};
-    absl::StatusOr<std::vector<GroupOutcome>> outcome = limiter_.Acquire({&peek, 1}, kNow);
+    absl::StatusOr<std::vector<GroupOutcome>> outcome = limiter_.AcquireNow({&peek, 1}, kNow);
     EXPECT_TRUE(outcome.ok());
     return outcome->front().cells.front().remaining;
   }
@@ -131,7 +156,7 @@ void ExpectRateLimited(const Decision& decision, std::string_view limiter) {
 
 TEST_F(PolicyTest, NoLimitsAdmitsWithoutTheStore) {
   FailingLimiter failing;
-  Policy policy(config_, &failing);
+  Driven policy(config_, &failing);
   Identity who = Who("a1");
   Decision decision = policy.Admit(Context(who), VerdictSet());
   EXPECT_TRUE(decision.allowed);
@@ -484,7 +509,7 @@ TEST_F(PolicyTest, SharedGroupTags) {
     config_.shared.push_back({.dimension = dimension, .limits = {.requests_per_day = 1000}});
   }
   RecordingLimiter recording;
-  Policy policy(config_, &recording);
+  Driven policy(config_, &recording);
   Identity who = Who("a1", "fp_1");
   who.org = "o1";
   who.campaign = "c1";
@@ -559,7 +584,7 @@ TEST_F(PolicyTest, RefusedSharedGroupRollsBackTheAccount) {
   TierLimits() = {.requests_per_minute = 5, .input_tokens_per_minute = 10'000, .output_tokens_per_minute = 10'000};
   config_.shared.push_back({.dimension = Dimension::kPayment, .limits = {.requests_per_minute = 1}});
   RecordingLimiter recording;
-  Policy policy(config_, &recording);
+  Driven policy(config_, &recording);
   Identity a1 = Who("a1", "fp"), a2 = Who("a2", "fp");
   ASSERT_TRUE(policy.Admit(Context(a1), VerdictSet()).allowed);
   Decision refused = policy.Admit(Context(a2), VerdictSet());
@@ -575,7 +600,7 @@ TEST_F(PolicyTest, RefusedSharedGroupRollsBackTheAccount) {
   CellGroup peek{
       .tag = "account:a2",
       .cells = {{"rpm", Rate{5, 60'000}, 0}, {"itpm", Rate{10'000, 60'000}, 0}, {"otpm", Rate{10'000, 60'000}, 0}}};
-  absl::StatusOr<std::vector<GroupOutcome>> outcome = recording.memory.Acquire({&peek, 1}, kNow);
+  absl::StatusOr<std::vector<GroupOutcome>> outcome = recording.memory.AcquireNow({&peek, 1}, kNow);
   ASSERT_TRUE(outcome.ok());
   EXPECT_EQ(outcome->front().cells[0].remaining, 5);
   EXPECT_EQ(outcome->front().cells[1].remaining, 10'000);
@@ -585,7 +610,7 @@ TEST_F(PolicyTest, RefusedSharedGroupRollsBackTheAccount) {
 TEST_F(PolicyTest, OutputReservationIsCappedAtEachLimit) {
   TierLimits() = {.input_tokens_per_minute = 50'000, .output_tokens_per_minute = 1'000, .output_tokens_per_day = 2'500};
   RecordingLimiter recording;
-  Policy policy(config_, &recording);
+  Driven policy(config_, &recording);
   Identity who = Who("a1");
   RequestContext context = Context(who);
   context.request.max_tokens = 2'000;
@@ -621,7 +646,7 @@ TEST_F(PolicyTest, InputEstimate) {
 
 TEST_F(PolicyTest, SettleWithLessUsageFreesRoom) {
   TierLimits() = {.output_tokens_per_minute = 1'000};
-  Policy policy(config_, &limiter_);
+  Driven policy(config_, &limiter_);
   Identity who = Who("a1");
   RequestContext context = Context(who);
   context.request.max_tokens = 600;
@@ -636,7 +661,7 @@ TEST_F(PolicyTest, SettleWithLessUsageFreesRoom) {
 
 TEST_F(PolicyTest, SettleWithMoreUsageChargesMore) {
   TierLimits() = {.input_tokens_per_minute = 1'000, .output_tokens_per_minute = 1'000};
-  Policy policy(config_, &limiter_);
+  Driven policy(config_, &limiter_);
   Identity who = Who("a1");
   RequestContext context = Context(who);
   Decision first = policy.Admit(context, VerdictSet());
@@ -654,7 +679,7 @@ TEST_F(PolicyTest, SettleWithMoreUsageChargesMore) {
 TEST_F(PolicyTest, SettleSkipsUnknownUsageAndRefusals) {
   TierLimits() = {.requests_per_minute = 1, .output_tokens_per_minute = 1'000};
   RecordingLimiter recording;
-  Policy policy(config_, &recording);
+  Driven policy(config_, &recording);
   Identity who = Who("a1");
   Decision first = policy.Admit(Context(who), VerdictSet());
   ASSERT_TRUE(first.allowed);
@@ -670,7 +695,7 @@ TEST_F(PolicyTest, SettleSkipsUnknownUsageAndRefusals) {
 TEST_F(PolicyTest, SharedReservationsAreSettledToo) {
   TierLimits() = {.output_tokens_per_minute = 10'000};
   config_.shared.push_back({.dimension = Dimension::kPayment, .limits = {.output_tokens_per_minute = 1'000}});
-  Policy policy(config_, &limiter_);
+  Driven policy(config_, &limiter_);
   Identity a1 = Who("a1", "fp"), a2 = Who("a2", "fp");
   RequestContext context = Context(a1);
   context.request.max_tokens = 800;
@@ -688,7 +713,7 @@ TEST_F(PolicyTest, StoreFailureFailOpen) {
   TierLimits().requests_per_minute = 1;
   config_.redis.failure = FailureMode::kOpen;
   FailingLimiter failing;
-  Policy policy(config_, &failing);
+  Driven policy(config_, &failing);
   Identity who = Who("a1");
   for (int i = 0; i < 3; ++i) {
     Decision decision = policy.Admit(Context(who), VerdictSet());
@@ -706,7 +731,7 @@ TEST_F(PolicyTest, StoreFailureFailClosed) {
   TierLimits().requests_per_minute = 1;
   config_.redis.failure = FailureMode::kClosed;
   FailingLimiter failing;
-  Policy policy(config_, &failing);
+  Driven policy(config_, &failing);
   Identity who = Who("a1");
   Decision decision = policy.Admit(Context(who), VerdictSet());
   EXPECT_FALSE(decision.allowed);
@@ -722,7 +747,7 @@ TEST_F(PolicyTest, StoreFailureFailClosed) {
 }
 
 TEST_F(PolicyTest, FactsDescribeTheRequest) {
-  Policy policy(config_, &limiter_);
+  Driven policy(config_, &limiter_);
   Identity who = Who("a1", "fp_9");
   who.email_domain = "example.com";
   who.campaign = "c3";
@@ -788,7 +813,7 @@ std::string TemplatedPrompt(std::string_view slot) {
 // an unrelated prompt does not.
 TEST_F(PolicyTest, PromptTemplateIndicators) {
   TierLimits().requests_per_minute = 100;
-  Policy policy(config_, &limiter_);
+  Driven policy(config_, &limiter_);
   Identity seen = Who("seen");
   RequestContext original = Context(seen);
   original.request.prompt = TemplatedPrompt("sharding");
@@ -836,7 +861,7 @@ TEST_F(PolicyTest, PromptTemplateIndicators) {
 TEST_F(PolicyTest, ConcurrentAdmitsAdmitExactlyTheLimit) {
   TierLimits() = {.requests_per_minute = 500};
   config_.shared.push_back({.dimension = Dimension::kPayment, .limits = {.requests_per_minute = 300}});
-  Policy policy(config_, &limiter_);
+  Driven policy(config_, &limiter_);
   std::vector<Identity> identities;
   for (int t = 0; t < 8; ++t) identities.push_back(Who(fmt::format("a{}", t), "fp"));
   std::atomic<int> admitted{0};

@@ -217,7 +217,10 @@ asio::awaitable<void> AsyncConnection::Probe() {
     boost::system::error_code ignored;
     co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     // A call may be connecting already, or be about to.
-    if (down_ && state_ == State::kClosed && now_ms_() >= retry_at_ms_) (void)co_await Pipeline(ping);
+    if (down_ && state_ == State::kClosed && now_ms_() >= retry_at_ms_) {
+      absl::StatusOr<std::vector<Reply>> probe = co_await Pipeline(ping);  // its outcome lands in down_
+      (void)probe;
+    }
   }
   probing_ = false;
 }

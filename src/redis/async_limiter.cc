@@ -30,7 +30,10 @@ asio::awaitable<absl::StatusOr<std::vector<Reply>>> AsyncLimiter::LoadAndRun(
 asio::awaitable<absl::StatusOr<std::vector<Reply>>> AsyncLimiter::RunScript(
     LimiterScript script, std::vector<std::vector<std::string>> commands) {
   const std::string& sha = sha_[static_cast<int>(script)];
-  if (sha.empty()) co_return co_await LoadAndRun(script, std::move(commands));
+  if (sha.empty()) {
+    absl::StatusOr<std::vector<Reply>> loaded = co_await LoadAndRun(script, std::move(commands));
+    co_return loaded;
+  }
   internal::SetSha(sha, &commands);
   absl::StatusOr<std::vector<Reply>> replies = co_await connection_.Pipeline(commands);
   if (!replies.ok()) co_return replies.status();

@@ -1,7 +1,15 @@
-// AsyncLimiter: RedisLimiter's two calls, awaited on an event loop instead of
-// blocking it. Same scripts, same keys, same outcomes (internal/
-// limiter_commands.h builds and reads both); the commands travel on one
-// pipelined AsyncConnection, so the requests of one loop share round trips.
+// AsyncLimiter: gateway::LimiterStore kept in Redis, so that every gateway
+// replica draws on the same limits; awaited on an event loop, never blocking
+// it. Same arithmetic and the same outcomes as gateway::MemoryLimiter, call
+// for call (limiter_parity_test.cc). Each group is one Lua script run
+// (internal/limiter_script.h), atomic in Redis: its cells (keys
+// gateway::CellKey(tag, name), one hash tag, so one Cluster slot) are all
+// charged or none. The commands travel on one pipelined AsyncConnection, so
+// the requests of one loop share round trips.
+//
+// Every key written expires ceil(tat - now) + 1000 ms later (Redis's clock),
+// so Redis holds only limiters that are not yet empty. now_ms is the caller's
+// clock: replicas should agree on it to within the precision they need.
 //
 //   asio::io_context io{1};
 //   AsyncLimiter limiter(io, {.host = "10.0.0.5"});
@@ -37,7 +45,7 @@
 
 namespace hydraguard::redis {
 
-class AsyncLimiter {
+class AsyncLimiter : public gateway::LimiterStore {
  public:
   AsyncLimiter(boost::asio::io_context& io, RedisOptions options,
                AsyncConnection::Clock now_ms = &RedisClient::SteadyNowMs);
@@ -45,8 +53,8 @@ class AsyncLimiter {
   // As gateway::LimiterStore::Acquire and Adjust. REQUIRES (per cell):
   // rate.limit > 0, rate.period_ms > 0, cost >= 0 for Acquire.
   boost::asio::awaitable<absl::StatusOr<std::vector<gateway::GroupOutcome>>> Acquire(
-      std::span<const gateway::CellGroup> groups, int64_t now_ms);
-  boost::asio::awaitable<absl::Status> Adjust(std::span<const gateway::CellGroup> groups, int64_t now_ms);
+      std::span<const gateway::CellGroup> groups, int64_t now_ms) override;
+  boost::asio::awaitable<absl::Status> Adjust(std::span<const gateway::CellGroup> groups, int64_t now_ms) override;
 
   const AsyncConnection& connection() const { return connection_; }
   boost::asio::io_context& io() const { return connection_.io(); }

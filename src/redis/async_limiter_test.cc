@@ -1,5 +1,5 @@
 // AsyncLimiter's outcomes are checked against MemoryLimiter call for call in
-// redis_limiter_test.cc (LimiterStoreTest/Pipelined); here: what only a
+// limiter_parity_test.cc; here: what only a
 // pipelined store can get wrong.
 #include "redis/async_limiter.h"
 

@@ -272,5 +272,90 @@ tiers: {{levels: {{build: {{requests_per_minute: 10}}}}}}
   EXPECT_EQ(status, 200);
 }
 
+// Token limits in Redis mode: every proxied request settles its reservation
+// on the loop's pipelined connection (this once crashed the gateway: GCC 12
+// miscompiled a co_await inside the settlement's condition).
+struct SettleCase {
+  std::string name;
+  std::string path;  // /v1/messages or /v1/chat/completions
+  bool stream = false;
+};
+
+class GatewayRedisSettleTest : public GatewayRedisTest, public ::testing::WithParamInterface<SettleCase> {
+ protected:
+  // One loop: a settlement is queued on the loop's Redis connection ahead of
+  // the next request's admission, so the next request sees it.
+  std::unique_ptr<GatewayServer> TokenReplica(const hydraguard::testing::UpstreamStub& stub) {
+    std::string yaml = fmt::format(R"(listen: 127.0.0.1:0
+threads: 1
+upstream: {{url: "{}"}}
+keys: {{file: {}}}
+state: redis
+redis: {{port: {}, on_failure: closed, refresh: 100ms, timeout: 2s}}
+tiers:
+  default: build
+  levels:
+    build: {{requests_per_minute: 1000, input_tokens_per_minute: 100000, output_tokens_per_minute: 1000}}
+)",
+                                   stub.url(), keys_path_, redis_->port());
+    absl::StatusOr<gateway::GatewayConfig> config = gateway::ParseGatewayConfig(yaml, "test.yaml");
+    EXPECT_TRUE(config.ok()) << config.status();
+    std::unique_ptr<GatewayServer> server = GatewayServer::Create(*config, [this] { return now_ms_.load(); }).value();
+    server->Start();
+    return server;
+  }
+
+  static HttpReply Send(GatewayServer& server, int max_tokens) {
+    const SettleCase& test_case = GetParam();
+    std::string body = fmt::format(
+        R"({{"model":"m","max_tokens":{},"stream":{},"messages":[{{"role":"user","content":"hello"}}]}})", max_tokens,
+        test_case.stream);
+    HttpClient client(server.port());
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (test_case.path == "/v1/messages") {
+      headers.emplace_back("x-api-key", "k0");
+    } else {
+      headers.emplace_back("authorization", "Bearer k0");
+    }
+    absl::StatusOr<HttpReply> reply = client.Post(test_case.path, body, headers);
+    EXPECT_TRUE(reply.ok()) << reply.status();
+    return reply.ok() ? *reply : HttpReply{};
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Apis, GatewayRedisSettleTest,
+                         ::testing::Values(SettleCase{"MessagesWhole", "/v1/messages", false},
+                                           SettleCase{"MessagesStreamed", "/v1/messages", true},
+                                           SettleCase{"ChatWhole", "/v1/chat/completions", false},
+                                           SettleCase{"ChatStreamed", "/v1/chat/completions", true}),
+                         [](const ::testing::TestParamInfo<SettleCase>& info) { return info.param.name; });
+
+TEST_P(GatewayRedisSettleTest, UsageBelowTheReservationGivesTheRestBack) {
+  hydraguard::testing::UpstreamStub stub({.output_tokens = 42});
+  std::unique_ptr<GatewayServer> gateway = TokenReplica(stub);
+  // Each reserves 600 of 1000 output tokens a minute and settles to 42: were
+  // reservations never settled, the second would be refused.
+  for (int request = 0; request < 6; ++request) {
+    HttpReply reply = Send(*gateway, 600);
+    EXPECT_EQ(reply.status, 200) << "request " << request << ": " << reply.body;
+  }
+  EXPECT_EQ(stub.requests().size(), 6u);
+  std::string metrics = Metrics(*gateway);
+  EXPECT_THAT(metrics, HasSubstr("hydraguard_redis_up 1"));
+  EXPECT_THAT(metrics, HasSubstr(R"(hydraguard_decisions_total{action="allow",reason="ok"} 6)"));
+}
+
+TEST_P(GatewayRedisSettleTest, UsageAboveTheReservationChargesTheDifference) {
+  hydraguard::testing::UpstreamStub stub({.output_tokens = 900});
+  std::unique_ptr<GatewayServer> gateway = TokenReplica(stub);
+  // Reserves 50, settles to 900: the third finds 1800 of 1000 used.
+  EXPECT_EQ(Send(*gateway, 50).status, 200);
+  EXPECT_EQ(Send(*gateway, 50).status, 200);
+  HttpReply refused = Send(*gateway, 50);
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_THAT(refused.body, HasSubstr("output tokens"));
+  EXPECT_EQ(stub.requests().size(), 2u);
+}
+
 }  // namespace
 }  // namespace hydraguard::server

@@ -14,6 +14,7 @@
 #include "gateway/internal/json_lines.h"
 #include "gateway/rate_headers.h"
 #include "gateway/request.h"
+#include "redis/async_limiter.h"
 #include "server/handlers.h"
 #include "server/log.h"
 #include "server/upstream.h"
@@ -48,7 +49,10 @@ struct GatewayServer::Impl {
     tcp::acceptor acceptor{io};
     // Redis mode: this loop's pipelined connection for the limiters; null in
     // memory mode. Declared after io: destroyed before it.
-    std::unique_ptr<redis::AsyncLimiter> limiter;
+    std::unique_ptr<redis::AsyncLimiter> redis_limiter;
+    // The store this loop admits on: redis_limiter, or the state's shared
+    // MemoryLimiter.
+    gateway::LimiterStore* limiter = nullptr;
     // This loop's kept-alive upstream connections; null in check-only mode.
     std::unique_ptr<UpstreamPool> upstream_pool;
   };
@@ -88,7 +92,7 @@ awaitable<void> GatewayServer::Impl::Listen(Loop& loop) {
 }
 
 awaitable<void> GatewayServer::Impl::Session(beast::tcp_stream stream, Loop& loop) {
-  redis::AsyncLimiter* limiter = loop.limiter.get();
+  gateway::LimiterStore& limiter = *loop.limiter;
   const gateway::GatewayConfig& config = state->config();
   beast::flat_buffer buffer;
   const ingest::IpAddress peer = PeerOf(stream.socket());
@@ -167,7 +171,7 @@ awaitable<void> GatewayServer::Impl::Session(beast::tcp_stream stream, Loop& loo
 
 awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request request, gateway::ApiKind api,
                                               const ingest::IpAddress& peer, Loop& loop) {
-  redis::AsyncLimiter* limiter = loop.limiter.get();
+  gateway::LimiterStore& limiter = *loop.limiter;
   state->metrics().CountEndpoint(api == gateway::ApiKind::kAnthropic ? "messages" : "chat_completions");
   Caller caller = IdentifyCaller(request, peer, state->config());
   std::string endpoint(PathOf(request));
@@ -217,7 +221,7 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
   auto finish = [&](int status, bool reused_connection, int64_t input, int64_t settle_output, int64_t event_output) {
     settled = true;
     state->metrics().CountUpstreamConnection(reused_connection);
-    Settle(*state, limiter, decision, input, settle_output);
+    Settle(*state, limiter, stream.get_executor(), decision, input, settle_output);
     Account(*state, judged, caller, endpoint, status, input, event_output);
   };
   options.on_complete = [&](int status, const gateway::Usage& usage, bool reused_connection) {
@@ -275,8 +279,11 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Create(const gatew
     }
     endpoint.port(loop->acceptor.local_endpoint().port());  // port 0: the others share the one picked
     if (config.use_redis) {
-      loop->limiter = std::make_unique<redis::AsyncLimiter>(loop->io, impl->state->redis_options());
-      impl->state->WatchRedisConnection(&loop->limiter->connection());
+      loop->redis_limiter = std::make_unique<redis::AsyncLimiter>(loop->io, impl->state->redis_options());
+      impl->state->WatchRedisConnection(&loop->redis_limiter->connection());
+      loop->limiter = loop->redis_limiter.get();
+    } else {
+      loop->limiter = impl->state->memory_limiter();
     }
     if (impl->upstream) {
       loop->upstream_pool =

@@ -261,7 +261,7 @@ TEST_F(GatewayServerTest, TemplateAndPaymentIndicatorsRefuseAnUnscoredAccount) {
     gateway::Identity identity{.account = "x", .payment = "fp1"};
     gateway::RequestContext context{.identity = &identity, .ip = *ingest::IpAddress::Parse("192.0.2.1")};
     context.request.prompt = fmt::format(fmt::runtime(frame), "Go");
-    gateway::Policy policy(config, nullptr);
+    gateway::Policy policy(config);
     std::string indicators;
     for (const auto& [kind, value] : policy.Facts(context).values) {
       if (kind != "prompt_template" && kind != "payment") continue;

@@ -7,7 +7,6 @@
 
 #include "gateway/internal/json_lines.h"
 #include "gateway/memory_limiter.h"
-#include "redis/redis_limiter.h"
 #include "server/log.h"
 
 namespace hydraguard::server {
@@ -55,7 +54,6 @@ absl::StatusOr<std::unique_ptr<GatewayState>> GatewayState::Create(const gateway
         .pool_size = std::max(8, settings.threads * 2),
     };
     state->redis_ = std::make_unique<redis::RedisClient>(state->redis_options_);
-    state->limiter_ = std::make_unique<redis::RedisLimiter>(*state->redis_);
     if (settings.redis.stream_buffer > 0) {
       state->stream_ = std::make_unique<redis::EventStream>(
           *state->redis_,
@@ -65,9 +63,9 @@ absl::StatusOr<std::unique_ptr<GatewayState>> GatewayState::Create(const gateway
                                     .capacity_bytes = static_cast<size_t>(settings.redis.stream_buffer_bytes)});
     }
   } else {
-    state->limiter_ = std::make_unique<gateway::MemoryLimiter>();
+    state->memory_limiter_ = std::make_unique<gateway::MemoryLimiter>();
   }
-  state->policy_ = std::make_unique<gateway::Policy>(settings, state->limiter_.get());
+  state->policy_ = std::make_unique<gateway::Policy>(settings);
   if (!settings.events_file.empty()) {
     state->events_file_ = std::fopen(settings.events_file.c_str(), "a");
     if (state->events_file_ == nullptr) {

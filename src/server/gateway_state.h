@@ -1,6 +1,6 @@
 // GatewayState: everything a gateway replica decides with, built from its
-// config: the key table, the verdicts, the limiter store (memory or Redis),
-// the policy, the event sinks and the metrics; plus the thread that keeps
+// config: the key table, the verdicts, the memory limiter store (Redis
+// mode: each event loop owns its redis::AsyncLimiter), the policy, the event sinks and the metrics; plus the thread that keeps
 // keys and verdicts fresh (files by modification time, Redis every
 // redis.refresh).
 //
@@ -28,7 +28,7 @@
 #include "absl/status/statusor.h"
 #include "gateway/config.h"
 #include "gateway/key_table.h"
-#include "gateway/limiter.h"
+#include "gateway/memory_limiter.h"
 #include "gateway/policy.h"
 #include "gateway/verdicts.h"
 #include "redis/async_connection.h"
@@ -51,6 +51,8 @@ class GatewayState {
   gateway::VerdictStore& verdicts() { return verdicts_; }
   Metrics& metrics() { return metrics_; }
   redis::RedisClient* redis() { return redis_.get(); }  // null in memory mode
+  // Memory mode: the limiters every event loop shares; null in Redis mode.
+  gateway::MemoryLimiter* memory_limiter() { return memory_limiter_.get(); }
   int64_t now_ms() const { return now_ms_(); }
   std::shared_ptr<const gateway::KeyTable> keys() const;
 
@@ -99,7 +101,7 @@ class GatewayState {
   mutable std::mutex watched_mutex_;
   std::vector<const redis::AsyncConnection*> watched_;  // guarded by watched_mutex_
   std::unique_ptr<redis::EventStream> stream_;
-  std::unique_ptr<gateway::LimiterStore> limiter_;
+  std::unique_ptr<gateway::MemoryLimiter> memory_limiter_;
   std::unique_ptr<gateway::Policy> policy_;
   gateway::VerdictStore verdicts_;
 

@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "fmt/format.h"
+#include "gateway/admission.h"
 #include "gateway/event_line.h"
 #include "gateway/internal/json_lines.h"
 #include "io/json_writer.h"
@@ -129,37 +130,22 @@ Judged Identify(GatewayState& state, const Caller& caller, ApiKind api, std::str
   return judged;
 }
 
-// Policy::Admit with the limiter store awaited on this event loop.
-asio::awaitable<Decision> AdmitOn(redis::AsyncLimiter& limiter, const gateway::Policy& policy,
-                                  const gateway::RequestContext& context, const gateway::VerdictSet& verdicts) {
-  gateway::Admission admission = policy.Begin(context, verdicts);
-  if (admission.groups.empty()) co_return std::move(admission.decision);
-  absl::StatusOr<std::vector<gateway::GroupOutcome>> outcomes =
-      co_await limiter.Acquire(admission.groups, context.now_ms);
-  std::vector<gateway::CellGroup> rollback = policy.Finish(outcomes, &admission);
-  if (!rollback.empty()) (void)co_await limiter.Adjust(rollback, context.now_ms);  // as Admit: changes nothing
-  co_return std::move(admission.decision);
-}
-
-asio::awaitable<void> SettleOn(redis::AsyncLimiter& limiter, GatewayState& state,
+asio::awaitable<void> AdjustOn(gateway::LimiterStore& limiter, GatewayState& state,
                                std::vector<gateway::CellGroup> deltas, int64_t now_ms) {
-  if (!(co_await limiter.Adjust(deltas, now_ms)).ok()) state.metrics().CountSettleError();
+  absl::Status status = co_await limiter.Adjust(deltas, now_ms);
+  if (!status.ok()) state.metrics().CountSettleError();
 }
 
 }  // namespace
 
-asio::awaitable<Judged> Judge(GatewayState& state, redis::AsyncLimiter* limiter, const Caller& caller, ApiKind api,
+asio::awaitable<Judged> Judge(GatewayState& state, gateway::LimiterStore& limiter, const Caller& caller, ApiKind api,
                               std::string_view body, bool has_body, int64_t content_length) {
   auto received = std::chrono::steady_clock::now();
   Judged judged = Identify(state, caller, api, body, has_body, content_length);
   if (judged.early) co_return judged;
   auto started = std::chrono::steady_clock::now();
   std::shared_ptr<const gateway::VerdictSet> verdicts = state.verdicts().Snapshot();
-  if (limiter == nullptr) {
-    judged.decision = state.policy().Admit(judged.context, *verdicts);
-  } else {
-    judged.decision = co_await AdmitOn(*limiter, state.policy(), judged.context, *verdicts);
-  }
+  judged.decision = co_await gateway::Admit(limiter, state.policy(), judged.context, *verdicts);
   state.metrics().limiter_latency().Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (judged.decision.degraded) state.metrics().CountDegraded();
@@ -168,19 +154,12 @@ asio::awaitable<Judged> Judge(GatewayState& state, redis::AsyncLimiter* limiter,
   co_return judged;
 }
 
-void Settle(GatewayState& state, redis::AsyncLimiter* limiter, const Decision& decision, int64_t input_tokens,
-            int64_t output_tokens) {
-  if (limiter == nullptr) {
-    if (!state.policy().Settle(decision, input_tokens, output_tokens, state.now_ms()).ok()) {
-      state.metrics().CountSettleError();
-    }
-    return;
-  }
+void Settle(GatewayState& state, gateway::LimiterStore& limiter, const asio::any_io_executor& executor,
+            const Decision& decision, int64_t input_tokens, int64_t output_tokens) {
   std::vector<gateway::CellGroup> deltas = state.policy().Settlement(decision, input_tokens, output_tokens);
   if (deltas.empty()) return;
-  asio::co_spawn(limiter->io(), SettleOn(*limiter, state, std::move(deltas), state.now_ms()), asio::detached);
+  asio::co_spawn(executor, AdjustOn(limiter, state, std::move(deltas), state.now_ms()), asio::detached);
 }
-
 
 void Account(GatewayState& state, const Judged& judged, const Caller& caller, std::string_view endpoint, int status,
              int64_t input_tokens, int64_t output_tokens) {
@@ -278,7 +257,7 @@ Response CheckResponse(GatewayState& state, const Request& request, const Judged
 
 }  // namespace
 
-asio::awaitable<Response> HandleCheck(GatewayState& state, redis::AsyncLimiter* limiter, const Request& request,
+asio::awaitable<Response> HandleCheck(GatewayState& state, gateway::LimiterStore& limiter, const Request& request,
                                       const ingest::IpAddress& peer, bool json) {
   state.metrics().CountEndpoint("check");
   // nginx passes the original request line in X-Original-URI (auth_request).

@@ -4,13 +4,14 @@
 // what the policy decides).
 //
 //   Caller caller = IdentifyCaller(request, peer, config);
-//   Judged judged = co_await Judge(state, loop_limiter, caller, kind, body, /*has_body=*/true);
+//   Judged judged = co_await Judge(state, limiter, caller, kind, body, /*has_body=*/true, body.size());
 //   if (!judged.decision.allowed) return ErrorResponse(...);
 //
 // Thread-safety: every function may run concurrently; `state` is shared.
 #ifndef HYDRAGUARD_SERVER_HANDLERS_H_
 #define HYDRAGUARD_SERVER_HANDLERS_H_
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http.hpp>
 #include <memory>
@@ -22,7 +23,7 @@
 #include "gateway/policy.h"
 #include "gateway/rate_headers.h"
 #include "ingest/ip_address.h"
-#include "redis/async_limiter.h"
+#include "gateway/limiter.h"
 #include "server/gateway_state.h"
 
 namespace hydraguard::server {
@@ -54,17 +55,18 @@ struct Judged {
   std::shared_ptr<const gateway::KeyTable> keys;  // keeps context.identity alive
   bool early = false;                             // refused before the policy ran
 };
-// `limiter`: the event loop's Redis limiter, awaited without blocking the
-// loop; null to use the policy's own store (memory, or blocking Redis).
-boost::asio::awaitable<Judged> Judge(GatewayState& state, redis::AsyncLimiter* limiter, const Caller& caller,
+// `limiter`: the store of the event loop this runs on (memory: the state's
+// shared MemoryLimiter; Redis: the loop's AsyncLimiter), through the one
+// admission driver (gateway::Admit).
+boost::asio::awaitable<Judged> Judge(GatewayState& state, gateway::LimiterStore& limiter, const Caller& caller,
                                      gateway::ApiKind api, std::string_view body, bool has_body,
                                      int64_t content_length);
 // Replaces the decision's token reservation by the real usage (-1: keep the
-// estimate). With a limiter, the adjustment is queued on its connection
-// ahead of any later request of this loop, and not awaited; a failure is
-// counted either way.
-void Settle(GatewayState& state, redis::AsyncLimiter* limiter, const gateway::Decision& decision,
-            int64_t input_tokens, int64_t output_tokens);
+// estimate). The adjustment is started on `executor` (the loop that owns
+// `limiter`) and not awaited: on Redis it is queued on the loop's connection
+// ahead of any later request of this loop. A failure is counted.
+void Settle(GatewayState& state, gateway::LimiterStore& limiter, const boost::asio::any_io_executor& executor,
+            const gateway::Decision& decision, int64_t input_tokens, int64_t output_tokens);
 
 // Counts the decision and records the request's event.
 void Account(GatewayState& state, const Judged& judged, const Caller& caller, std::string_view endpoint, int status,
@@ -74,7 +76,7 @@ void Account(GatewayState& state, const Judged& judged, const Caller& caller, st
 Response ErrorResponse(gateway::ApiKind api, const gateway::Decision& decision, unsigned version, bool keep_alive,
                        int64_t now_ms);
 
-boost::asio::awaitable<Response> HandleCheck(GatewayState& state, redis::AsyncLimiter* limiter, const Request& request,
+boost::asio::awaitable<Response> HandleCheck(GatewayState& state, gateway::LimiterStore& limiter, const Request& request,
                                              const ingest::IpAddress& peer, bool json);
 Response HandleAdmin(GatewayState& state, const Request& request);
 Response HandleMetrics(GatewayState& state, const Request& request);

@@ -413,7 +413,8 @@ net::awaitable<RunEnd> Run(Stream& upstream, bool connected, http::request<http:
   auto& lowest = beast::get_lowest_layer(upstream);
   beast::error_code ec;
   if (!connected) {
-    if (!co_await Connect(upstream, x)) co_return RunEnd::kClosed;
+    bool connected_now = co_await Connect(upstream, x);
+    if (!connected_now) co_return RunEnd::kClosed;
   }
   lowest.expires_after(Ms(x.target.response_timeout_ms));
   co_await http::async_write(upstream, request, Redirect(ec));
@@ -577,8 +578,12 @@ net::awaitable<ProxyResult> Proxy(beast::tcp_stream& client, http::request<http:
           }
         }
         x.result.reused_connection = reused;
-        RunEnd end = target.tls ? co_await Run(*connection->tls, reused, upstream_request, x)
-                                : co_await Run(*connection->plain, reused, upstream_request, x);
+        RunEnd end = RunEnd::kClosed;
+        if (target.tls) {
+          end = co_await Run(*connection->tls, reused, upstream_request, x);
+        } else {
+          end = co_await Run(*connection->plain, reused, upstream_request, x);
+        }
         if (end == RunEnd::kStale) {  // once more, on a new connection (which never ends kStale)
           connection.reset();
           continue;

@@ -1,7 +1,7 @@
 // The Redis side of a LimiterStore call, without the I/O: the script
 // commands for a list of groups, and the outcomes read back from their
-// replies. RedisLimiter (blocking) and AsyncLimiter (pipelined on an event
-// loop) both send exactly these commands and read exactly these replies.
+// replies. AsyncLimiter sends exactly these commands and reads exactly these
+// replies (limiter_parity_test.cc checks the outcomes).
 //
 //   LimiterBatch batch = AcquireBatch(groups, now_ms);
 //   ... fill in the script's SHA1 (SetSha) and send batch.commands ...

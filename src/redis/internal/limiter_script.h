@@ -1,7 +1,7 @@
-// The Lua scripts behind redis::RedisLimiter: GcraAcquire and GcraAdjust
+// The Lua scripts behind redis::AsyncLimiter: GcraAcquire and GcraAdjust
 // (gateway/gcra.cc) in Redis, line for line, so that a limiter behaves the
-// same in memory and in Redis. Change them together; redis_limiter_test.cc
-// compares RedisLimiter with gateway::MemoryLimiter call for call.
+// same in memory and in Redis. Change them together; limiter_parity_test.cc
+// compares AsyncLimiter with gateway::MemoryLimiter call for call.
 //
 // A TAT is stored as a string with "%.17g", which round-trips a double
 // exactly (Lua's own number-to-string keeps only 14 digits), so the state in

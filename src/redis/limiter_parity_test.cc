@@ -1,4 +1,6 @@
-#include "redis/redis_limiter.h"
+// AsyncLimiter (Redis) against MemoryLimiter, call for call: the same
+// outcomes, the same state, the same errors. What only a pipelined store can
+// get wrong is in async_limiter_test.cc.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -18,6 +20,7 @@
 #include "gateway/memory_limiter.h"
 #include "redis/async_limiter.h"
 #include "redis/redis_test_fixture.h"
+#include "testing/await.h"
 #include "testing/redis_server.h"
 
 namespace hydraguard::redis {
@@ -67,56 +70,31 @@ class RedisLimiterTest : public RedisServerTest {
   std::unique_ptr<RedisClient> client_;
 };
 
-// AsyncLimiter behind the blocking interface: each call runs its coroutine
-// on a private event loop until it resumes.
-class AwaitedLimiter : public gateway::LimiterStore {
+// AsyncLimiter called from plain code: each call runs its coroutine on a
+// private event loop until it resumes.
+class AwaitedLimiter {
  public:
   AwaitedLimiter(int port, AsyncConnection::Clock clock) : limiter_(io_, RedisOptions{.port = port}, clock) {}
-  ~AwaitedLimiter() override { io_.stop(); }
+  ~AwaitedLimiter() { io_.stop(); }
 
-  absl::StatusOr<std::vector<GroupOutcome>> Acquire(std::span<const CellGroup> groups, int64_t now_ms) override {
-    return Await(limiter_.Acquire(groups, now_ms));
+  absl::StatusOr<std::vector<GroupOutcome>> Acquire(std::span<const CellGroup> groups, int64_t now_ms) {
+    return hydraguard::testing::AwaitNow(io_, limiter_.Acquire(groups, now_ms));
   }
-  absl::Status Adjust(std::span<const CellGroup> groups, int64_t now_ms) override {
-    return Await(limiter_.Adjust(groups, now_ms));
+  absl::Status Adjust(std::span<const CellGroup> groups, int64_t now_ms) {
+    return hydraguard::testing::AwaitNow(io_, limiter_.Adjust(groups, now_ms));
   }
 
  private:
-  template <typename T>
-  T Await(boost::asio::awaitable<T> call) {
-    std::optional<T> result;
-    std::exception_ptr error;
-    boost::asio::co_spawn(io_, std::move(call), [&](std::exception_ptr thrown, T value) {
-      error = thrown;
-      result = std::move(value);
-    });
-    io_.restart();
-    while (!result.has_value() && io_.run_one() > 0) {
-    }
-    if (error) std::rethrow_exception(error);
-    return *std::move(result);
-  }
-
   boost::asio::io_context io_{1};
   AsyncLimiter limiter_;
 };
 
-// The tests every store passes: RedisLimiter (blocking) and AsyncLimiter
-// (pipelined).
-enum class StoreKind { kBlocking, kPipelined };
-
-class LimiterStoreTest : public RedisLimiterTest, public ::testing::WithParamInterface<StoreKind> {
+class LimiterStoreTest : public RedisLimiterTest {
  protected:
-  std::unique_ptr<gateway::LimiterStore> NewStore() {
-    if (GetParam() == StoreKind::kBlocking) return std::make_unique<RedisLimiter>(*client_);
+  std::unique_ptr<AwaitedLimiter> NewStore() {
     return std::make_unique<AwaitedLimiter>(server_->port(), [this] { return clock_.load(); });
   }
 };
-
-INSTANTIATE_TEST_SUITE_P(Stores, LimiterStoreTest, ::testing::Values(StoreKind::kBlocking, StoreKind::kPipelined),
-                         [](const ::testing::TestParamInfo<StoreKind>& info) {
-                           return info.param == StoreKind::kBlocking ? "Blocking" : "Pipelined";
-                         });
 
 struct Call {
   int64_t now_ms;
@@ -220,24 +198,24 @@ std::vector<Case> Cases() {
   };
 }
 
-TEST_P(LimiterStoreTest, SameOutcomesAsMemoryLimiter) {
+TEST_F(LimiterStoreTest, SameOutcomesAsMemoryLimiter) {
   for (const Case& test_case : Cases()) {
     SCOPED_TRACE(test_case.name);
     ASSERT_TRUE(client_->Command({"FLUSHALL"}).ok());
     MemoryLimiter memory;
-    std::unique_ptr<gateway::LimiterStore> store = NewStore();
-    gateway::LimiterStore& redis = *store;
+    std::unique_ptr<AwaitedLimiter> store = NewStore();
+    AwaitedLimiter& redis = *store;
     size_t acquire = 0;
     for (size_t i = 0; i < test_case.calls.size(); ++i) {
       SCOPED_TRACE(::testing::Message() << "call " << i);
       const Call& call = test_case.calls[i];
       if (call.adjust) {
-        ASSERT_TRUE(memory.Adjust(call.groups, call.now_ms).ok());
+        ASSERT_TRUE(memory.AdjustNow(call.groups, call.now_ms).ok());
         absl::Status status = redis.Adjust(call.groups, call.now_ms);
         ASSERT_TRUE(status.ok()) << status;
         continue;
       }
-      absl::StatusOr<std::vector<GroupOutcome>> m = memory.Acquire(call.groups, call.now_ms);
+      absl::StatusOr<std::vector<GroupOutcome>> m = memory.AcquireNow(call.groups, call.now_ms);
       absl::StatusOr<std::vector<GroupOutcome>> r = redis.Acquire(call.groups, call.now_ms);
       ExpectSame(m, r);
       ASSERT_LT(acquire, test_case.allowed.size());
@@ -251,9 +229,9 @@ TEST_P(LimiterStoreTest, SameOutcomesAsMemoryLimiter) {
   }
 }
 
-TEST_P(LimiterStoreTest, RefusedGroupReportsRemainingBeforeTheCall) {
-  std::unique_ptr<gateway::LimiterStore> store = NewStore();
-  gateway::LimiterStore& redis = *store;
+TEST_F(LimiterStoreTest, RefusedGroupReportsRemainingBeforeTheCall) {
+  std::unique_ptr<AwaitedLimiter> store = NewStore();
+  AwaitedLimiter& redis = *store;
   const CellGroup group{.tag = "org:o1", .cells = {C("rpm", 10, 60'000, 1), C("tpm", 1000, 60'000, 600)}};
   ASSERT_TRUE(redis.Acquire({&group, 1}, 0).ok());
   absl::StatusOr<std::vector<GroupOutcome>> refused = redis.Acquire({&group, 1}, 0);
@@ -267,10 +245,10 @@ TEST_P(LimiterStoreTest, RefusedGroupReportsRemainingBeforeTheCall) {
 }
 
 // Random sequences of Acquire and Adjust: both stores agree on every outcome.
-TEST_P(LimiterStoreTest, RandomSequencesMatchMemoryLimiter) {
+TEST_F(LimiterStoreTest, RandomSequencesMatchMemoryLimiter) {
   MemoryLimiter memory;
-  std::unique_ptr<gateway::LimiterStore> store = NewStore();
-  gateway::LimiterStore& redis = *store;
+  std::unique_ptr<AwaitedLimiter> store = NewStore();
+  AwaitedLimiter& redis = *store;
   std::mt19937_64 random(20250101);
   const std::vector<Cell> shapes = {C("rpm", 7, 60'000, 0), C("tpm", 1000, 60'000, 0), C("rps", 3, 1'000, 0),
                                     C("rpm11", 11, 60'000, 0), C("rpd", 50, 86'400'000, 0)};
@@ -296,18 +274,18 @@ TEST_P(LimiterStoreTest, RandomSequencesMatchMemoryLimiter) {
         for (Cell& cell : group.cells)
           cell.cost -= static_cast<int64_t>(random() % static_cast<uint64_t>(cell.rate.limit));
       }
-      ASSERT_TRUE(memory.Adjust(groups, now).ok());
+      ASSERT_TRUE(memory.AdjustNow(groups, now).ok());
       ASSERT_TRUE(redis.Adjust(groups, now).ok());
       continue;
     }
-    ExpectSame(memory.Acquire(groups, now), redis.Acquire(groups, now));
+    ExpectSame(memory.AcquireNow(groups, now), redis.Acquire(groups, now));
     if (HasFatalFailure() || HasNonfatalFailure()) return;
   }
 }
 
-TEST_P(LimiterStoreTest, AdjustNeverMovesBelowNow) {
-  std::unique_ptr<gateway::LimiterStore> store = NewStore();
-  gateway::LimiterStore& redis = *store;
+TEST_F(LimiterStoreTest, AdjustNeverMovesBelowNow) {
+  std::unique_ptr<AwaitedLimiter> store = NewStore();
+  AwaitedLimiter& redis = *store;
   const std::string key = gateway::CellKey("acct:a1", "tpm");
   CellGroup group{.tag = "acct:a1", .cells = {C("tpm", 1000, 60'000, 500)}};
   ASSERT_TRUE(redis.Acquire({&group, 1}, 5'000).ok());
@@ -333,10 +311,10 @@ TEST_P(LimiterStoreTest, AdjustNeverMovesBelowNow) {
   EXPECT_FALSE((*more)[0].allowed);
 }
 
-TEST_P(LimiterStoreTest, ExactPrecisionOfStoredTat) {
+TEST_F(LimiterStoreTest, ExactPrecisionOfStoredTat) {
   // 60000/7 is not a round number: the stored TAT must carry every bit.
-  std::unique_ptr<gateway::LimiterStore> store = NewStore();
-  gateway::LimiterStore& redis = *store;
+  std::unique_ptr<AwaitedLimiter> store = NewStore();
+  AwaitedLimiter& redis = *store;
   const CellGroup group{.tag = "acct:a1", .cells = {C("rpm", 7, 60'000, 3)}};
   ASSERT_TRUE(redis.Acquire({&group, 1}, 0).ok());
   absl::StatusOr<Reply> tat = client_->Command({"GET", gateway::CellKey("acct:a1", "rpm")});
@@ -344,9 +322,9 @@ TEST_P(LimiterStoreTest, ExactPrecisionOfStoredTat) {
   EXPECT_EQ(std::stod(std::string(tat->str())), 3 * (60'000.0 / 7));
 }
 
-TEST_P(LimiterStoreTest, KeysExpireOnceTheLimiterIsEmpty) {
-  std::unique_ptr<gateway::LimiterStore> store = NewStore();
-  gateway::LimiterStore& redis = *store;
+TEST_F(LimiterStoreTest, KeysExpireOnceTheLimiterIsEmpty) {
+  std::unique_ptr<AwaitedLimiter> store = NewStore();
+  AwaitedLimiter& redis = *store;
   const CellGroup group{.tag = "acct:a1", .cells = {C("rpm", 60, 60'000, 1), C("rpd", 1000, 86'400'000, 10)}};
   ASSERT_TRUE(redis.Acquire({&group, 1}, 1'000).ok());
   absl::StatusOr<Reply> rpm = client_->Command({"PTTL", gateway::CellKey("acct:a1", "rpm")});
@@ -359,58 +337,9 @@ TEST_P(LimiterStoreTest, KeysExpireOnceTheLimiterIsEmpty) {
   EXPECT_LE(rpd->integer(), 864'000 + 1'000);
 }
 
-TEST_F(RedisLimiterTest, ConcurrentCallersAdmitExactlyTheLimit) {
-  RedisLimiter redis(*client_);
-  const CellGroup group{.tag = "acct:hot", .cells = {C("rpm", 50, 60'000, 1), C("tpm", 100'000, 60'000, 1)}};
-  std::atomic<int> admitted{0};
-  std::atomic<int> errors{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 8; ++t) {
-    threads.emplace_back([&] {
-      for (int i = 0; i < 25; ++i) {
-        absl::StatusOr<std::vector<GroupOutcome>> outcome = redis.Acquire({&group, 1}, 5'000);
-        if (!outcome.ok()) {
-          errors.fetch_add(1);
-        } else if ((*outcome)[0].allowed) {
-          admitted.fetch_add(1);
-        }
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  EXPECT_EQ(errors.load(), 0);
-  EXPECT_EQ(admitted.load(), 50);
-}
-
-TEST_F(RedisLimiterTest, TwoReplicasShareOneLimit) {
-  RedisClient other_client({.port = server_->port()});
-  RedisLimiter replica_a(*client_);
-  RedisLimiter replica_b(other_client);
-  const CellGroup group{.tag = "acct:shared", .cells = {C("rpm", 40, 60'000, 1)}};
-  std::atomic<int> admitted{0};
-  std::atomic<int> errors{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 6; ++t) {
-    RedisLimiter& limiter = t % 2 == 0 ? replica_a : replica_b;
-    threads.emplace_back([&] {
-      for (int i = 0; i < 20; ++i) {
-        absl::StatusOr<std::vector<GroupOutcome>> outcome = limiter.Acquire({&group, 1}, 5'000);
-        if (!outcome.ok()) {
-          errors.fetch_add(1);
-        } else if ((*outcome)[0].allowed) {
-          admitted.fetch_add(1);
-        }
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  EXPECT_EQ(errors.load(), 0);
-  EXPECT_EQ(admitted.load(), 40);
-}
-
-TEST_P(LimiterStoreTest, UnavailableWhileRedisIsDownThenRecovers) {
-  std::unique_ptr<gateway::LimiterStore> store = NewStore();
-  gateway::LimiterStore& redis = *store;
+TEST_F(LimiterStoreTest, UnavailableWhileRedisIsDownThenRecovers) {
+  std::unique_ptr<AwaitedLimiter> store = NewStore();
+  AwaitedLimiter& redis = *store;
   const CellGroup group{.tag = "acct:a1", .cells = {C("rpm", 5, 60'000, 1)}};
   ASSERT_TRUE(redis.Acquire({&group, 1}, 0).ok());
   ASSERT_TRUE(server_->Stop().ok());
@@ -426,9 +355,9 @@ TEST_P(LimiterStoreTest, UnavailableWhileRedisIsDownThenRecovers) {
   EXPECT_EQ((*up)[0].cells[0].remaining, 4);  // the restarted Redis forgot the first call
 }
 
-TEST_P(LimiterStoreTest, ReloadsScriptsAfterScriptFlush) {
-  std::unique_ptr<gateway::LimiterStore> store = NewStore();
-  gateway::LimiterStore& redis = *store;
+TEST_F(LimiterStoreTest, ReloadsScriptsAfterScriptFlush) {
+  std::unique_ptr<AwaitedLimiter> store = NewStore();
+  AwaitedLimiter& redis = *store;
   const CellGroup group{.tag = "acct:a1", .cells = {C("rpm", 5, 60'000, 1)}};
   ASSERT_TRUE(redis.Acquire({&group, 1}, 0).ok());
   ASSERT_TRUE(redis.Adjust({&group, 1}, 0).ok());
@@ -442,9 +371,9 @@ TEST_P(LimiterStoreTest, ReloadsScriptsAfterScriptFlush) {
   EXPECT_TRUE(redis.Adjust(groups, 0).ok());
 }
 
-TEST_P(LimiterStoreTest, ErrorReplyIsAnError) {
-  std::unique_ptr<gateway::LimiterStore> store = NewStore();
-  gateway::LimiterStore& redis = *store;
+TEST_F(LimiterStoreTest, ErrorReplyIsAnError) {
+  std::unique_ptr<AwaitedLimiter> store = NewStore();
+  AwaitedLimiter& redis = *store;
   ASSERT_TRUE(client_->Command({"HSET", gateway::CellKey("acct:a1", "rpm"), "f", "v"}).ok());
   const CellGroup group{.tag = "acct:a1", .cells = {C("rpm", 5, 60'000, 1)}};
   absl::StatusOr<std::vector<GroupOutcome>> outcome = redis.Acquire({&group, 1}, 0);

@@ -1,5 +1,5 @@
-// RedisLimiter::Acquire (blocking) and AsyncLimiter::Acquire (pipelined on
-// an event loop, as the gateway calls it) against a real redis-server on
+// AsyncLimiter::Acquire (pipelined on an event loop, as the gateway calls
+// it) against a real redis-server on
 // loopback (started by the test harness), next to MemoryLimiter for the same
 // calls: what sharing limits across replicas costs per request. Real time,
 // since a Redis call mostly waits.
@@ -17,8 +17,6 @@
 
 #include "gateway/memory_limiter.h"
 #include "redis/async_limiter.h"
-#include "redis/redis_client.h"
-#include "redis/redis_limiter.h"
 #include "testing/redis_server.h"
 
 namespace hydraguard::redis {
@@ -45,11 +43,6 @@ hydraguard::testing::RedisServer& Server() {
 // that started it (PR_SET_PDEATHSIG), and benchmark threads come and go.
 [[maybe_unused]] const int kServerPort = Server().port();
 
-RedisClient& Client() {
-  static RedisClient* client = new RedisClient({.port = Server().port(), .command_timeout_ms = 2000});
-  return *client;
-}
-
 // Six limiters of one identity: requests, input and output tokens, per minute
 // and per day. Limits high enough that every call admits (and writes).
 CellGroup Group(std::string tag) {
@@ -67,26 +60,6 @@ std::vector<CellGroup> Groups(int count) {
   for (int i = 0; i < count; ++i) groups.push_back(Group(tags[i]));
   return groups;
 }
-
-void RunAcquire(benchmark::State& state, gateway::LimiterStore& store, const std::vector<CellGroup>& groups) {
-  int64_t now_ms = 1'700'000'000'000;
-  for (auto _ : state) {
-    absl::StatusOr<std::vector<gateway::GroupOutcome>> outcome = store.Acquire(groups, now_ms++);
-    if (!outcome.ok()) {
-      state.SkipWithError(outcome.status().ToString().c_str());
-      break;
-    }
-    benchmark::DoNotOptimize(outcome);
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-
-void BM_RedisAcquire(benchmark::State& state) {
-  static RedisLimiter* limiter = new RedisLimiter(Client());
-  RunAcquire(state, *limiter, Groups(static_cast<int>(state.range(0))));
-}
-BENCHMARK(BM_RedisAcquire)->ArgName("groups")->Arg(1)->Arg(6)->UseRealTime();
-BENCHMARK(BM_RedisAcquire)->ArgName("groups")->Arg(1)->Arg(6)->Threads(4)->UseRealTime();
 
 boost::asio::awaitable<void> AcquireOn(AsyncLimiter& limiter, const std::vector<CellGroup>& groups, int64_t now_ms,
                                       int* done, bool* failed) {
@@ -127,9 +100,16 @@ BENCHMARK(BM_PipelinedAcquire)
     ->Args({6, 16})
     ->UseRealTime();
 
+// The same calls without Redis: what sharing limits across replicas costs.
 void BM_MemoryAcquire(benchmark::State& state) {
   static gateway::MemoryLimiter* limiter = new gateway::MemoryLimiter();
-  RunAcquire(state, *limiter, Groups(static_cast<int>(state.range(0))));
+  const std::vector<CellGroup> groups = Groups(static_cast<int>(state.range(0)));
+  int64_t now_ms = 1'700'000'000'000;
+  for (auto _ : state) {
+    absl::StatusOr<std::vector<gateway::GroupOutcome>> outcome = limiter->AcquireNow(groups, now_ms++);
+    benchmark::DoNotOptimize(outcome);
+  }
+  state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_MemoryAcquire)->ArgName("groups")->Arg(1)->Arg(6)->UseRealTime();
 BENCHMARK(BM_MemoryAcquire)->ArgName("groups")->Arg(1)->Arg(6)->Threads(4)->UseRealTime();
