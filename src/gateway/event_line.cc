@@ -17,6 +17,13 @@ void Number(std::string* line, std::string_view name, int64_t value) {
   fmt::format_to(std::back_inserter(*line), ",\"{}\":{}", name, value);
 }
 
+// The schema takes ISO 3166-1 alpha-2 only; anything else in the trusted
+// country header is left out, never allowed to make the line unreadable.
+bool IsCountryCode(std::string_view code) {
+  auto letter = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
+  return code.size() == 2 && letter(code[0]) && letter(code[1]);
+}
+
 }  // namespace
 
 std::string KeyId(std::string_view api_key) {
@@ -39,7 +46,7 @@ std::string EventLine(const RequestContext& context, const EventOutcome& outcome
   Field(&line, "payment", identity.payment);
   Field(&line, "email_domain", identity.email_domain);
   if (context.asn != 0) Number(&line, "asn", context.asn);
-  Field(&line, "ip_country", outcome.country);
+  if (IsCountryCode(outcome.country)) Field(&line, "ip_country", outcome.country);
   Field(&line, "ua", context.ua);
   Field(&line, "tls", context.tls);
   Field(&line, "endpoint", outcome.endpoint);

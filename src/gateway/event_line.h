@@ -7,6 +7,11 @@
 // The API key is never written: "key" is "k_" + 16 hex digits of its XXH3
 // hash, stable across gateways, so the engine can still group by key.
 //
+// Whatever the client sent, the line is valid UTF-8 JSON that the engine's
+// parser accepts (fuzz/event_line_fuzzer.cc): bytes that are not UTF-8
+// become U+FFFD, and a country that is not an ISO code is left out. A
+// request must never be hidden from detection by the bytes it carries.
+//
 // Thread-safety: pure function.
 #ifndef HYDRAGUARD_GATEWAY_EVENT_LINE_H_
 #define HYDRAGUARD_GATEWAY_EVENT_LINE_H_

@@ -159,5 +159,37 @@ TEST(EventLineTest, UnknownFieldsAreAbsent) {
                        R"("status":429,"input_tokens":0})");
 }
 
+// Whatever bytes a client sends (headers are not UTF-8 by contract), the line
+// is valid JSON and valid UTF-8, and the engine reads it: a bad byte must
+// never hide a request from detection.
+TEST(EventLineTest, InvalidUtf8FromTheClientStillParses) {
+  Fixture f;
+  f.context.ua = "evil\xff";
+  f.context.tls = "t13\xc0\xaf";                          // overlong '/'
+  f.context.request.model = "m\x80";                      // lone continuation byte
+  f.context.request.system = "sys \xed\xa0\x80 end";      // a surrogate
+  f.context.request.prompt = "cut \xe2\x82";              // truncated sequence at the end
+  f.outcome.country = "\xf5\x80\x80\x80";                 // above U+10FFFF
+  f.outcome.endpoint = "/v1/messages?\xfe";
+  f.identity.payment = "fp\xf0\x9f\x92";                  // truncated 4-byte sequence
+  std::string line = EventLine(f.context, f.outcome);
+  EXPECT_TRUE(simdjson::validate_utf8(line.data(), line.size())) << line;
+  std::string padded = line + std::string(64, ' ');
+  ingest::Interners interners;
+  ingest::EventParser parser(&interners);
+  ingest::Event event;
+  ingest::ParseError error;
+  ASSERT_TRUE(parser.Parse(std::string_view(padded.data(), line.size()), &event, &error))
+      << error.field << ": " << error.reason << "\n"
+      << line;
+  EXPECT_EQ(interners.ua.Name(event.ua), "evil\uFFFD");
+  EXPECT_EQ(event.prompt, "cut \uFFFD\uFFFD");
+  EXPECT_EQ(event.system, "sys \uFFFD\uFFFD\uFFFD end");
+  // Well-formed text of every length passes unchanged.
+  f.context.request.prompt = "\u00e7 \u20ac \U0001F600 \uFFFD \u2028";
+  std::string good = EventLine(f.context, f.outcome);
+  EXPECT_THAT(good, HasSubstr("\u00e7 \u20ac \U0001F600 \uFFFD \u2028"));
+}
+
 }  // namespace
 }  // namespace hydraguard::gateway

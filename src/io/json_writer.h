@@ -1,6 +1,8 @@
 // Helpers to write JSON text by hand, fast, for the JSONL outputs
-// (events, verdicts, truth). Output is always valid UTF-8 JSON provided the
-// input strings are valid UTF-8; control characters are escaped.
+// (events, verdicts, truth). Output is always valid UTF-8 JSON, whatever the
+// input bytes: control characters are escaped, and each byte that is not part
+// of a well-formed UTF-8 sequence becomes U+FFFD (a client can send any bytes
+// in a header; its event must still parse).
 //
 //   std::string line = "{";
 //   AppendJsonKeyString(&line, "account", account_name);  // "account":"a1",

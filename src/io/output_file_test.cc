@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include "io/byte_source.h"
-#include "io/json_writer.h"
 #include "testing/test_files.h"
 
 namespace hydraguard::io {
@@ -57,12 +56,6 @@ TEST(OutputFileTest, WriteFileWritesAndReportsErrors) {
   ASSERT_TRUE(WriteFile(path, "{\"a\":1}\n").ok());
   EXPECT_EQ(ReadWholeFile(path), "{\"a\":1}\n");
   EXPECT_FALSE(WriteFile("/nonexistent-dir/x.json", "x").ok());
-}
-
-TEST(JsonWriterTest, Escapes) {
-  std::string out;
-  AppendJsonString(&out, "a\"b\\c\nd\te\x01 café");
-  EXPECT_EQ(out, "\"a\\\"b\\\\c\\nd\\te\\u0001 café\"");
 }
 
 }  // namespace
