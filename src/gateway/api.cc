@@ -1,5 +1,8 @@
 #include "gateway/api.h"
 
+#include <random>
+
+#include "fmt/format.h"
 #include "io/json_writer.h"
 
 namespace hydraguard::gateway {
@@ -56,14 +59,28 @@ std::optional<ApiKind> ApiOfPath(std::string_view path) {
 
 std::string_view ApiName(ApiKind kind) { return kind == ApiKind::kAnthropic ? "anthropic" : "openai"; }
 
-std::string ErrorBody(ApiKind kind, ErrorKind error, std::string_view message, std::string_view code) {
+std::string NewRequestId() {
+  thread_local std::mt19937_64 generator{std::random_device{}()};
+  uint64_t high = generator(), low = generator();
+  return fmt::format("req_{:08x}{:016x}", static_cast<uint32_t>(high), low);
+}
+
+const char* RequestIdHeader(ApiKind kind) { return kind == ApiKind::kAnthropic ? "request-id" : "x-request-id"; }
+
+std::string ErrorBody(ApiKind kind, ErrorKind error, std::string_view message, std::string_view code,
+                      std::string_view request_id) {
   std::string body;
   if (kind == ApiKind::kAnthropic) {
     body = "{\"type\":\"error\",\"error\":{\"type\":";
     io::AppendJsonString(&body, AnthropicType(error));
     body += ",\"message\":";
     io::AppendJsonString(&body, message);
-    body += "}}";
+    body += "}";
+    if (!request_id.empty()) {
+      body += ",\"request_id\":";
+      io::AppendJsonString(&body, request_id);
+    }
+    body += "}";
     return body;
   }
   body = "{\"error\":{\"message\":";

@@ -36,10 +36,20 @@ enum class ErrorKind {
 };
 
 // The body the API itself returns for such an error:
-//   Anthropic {"type":"error","error":{"type":"rate_limit_error","message":M}}
+//   Anthropic {"type":"error","error":{"type":"rate_limit_error","message":M},"request_id":R}
 //   OpenAI    {"error":{"message":M,"type":"rate_limit_exceeded","param":null,"code":C}}
-// `code` (OpenAI's "code", e.g. "verification_required") may be empty (null).
-std::string ErrorBody(ApiKind kind, ErrorKind error, std::string_view message, std::string_view code = {});
+// `code` (OpenAI's "code", e.g. "verification_required") may be empty (null);
+// `request_id` too (Anthropic: left out). OpenAI sends its request id in the
+// x-request-id header only.
+std::string ErrorBody(ApiKind kind, ErrorKind error, std::string_view message, std::string_view code = {},
+                      std::string_view request_id = {});
+
+// A new request id for a response the gateway makes itself: "req_" and 24
+// random hex digits, as the APIs' own. Thread-safe.
+std::string NewRequestId();
+// The response header that carries it: "request-id" (Anthropic) or
+// "x-request-id" (OpenAI), as each API does.
+const char* RequestIdHeader(ApiKind kind);
 
 }  // namespace hydraguard::gateway
 

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "simdjson.h"
 
@@ -91,6 +92,16 @@ TEST(ErrorBodyTest, MessagesAreEscaped) {
     ASSERT_EQ(root["error"]["message"].get_string().get(parsed), simdjson::SUCCESS);
     EXPECT_EQ(parsed, message);
   }
+}
+
+TEST(ErrorBodyTest, RequestIdAsEachApiSendsIt) {
+  std::string id = NewRequestId();
+  EXPECT_THAT(id, ::testing::MatchesRegex("req_[0-9a-f]{24}"));
+  EXPECT_NE(NewRequestId(), id);
+  EXPECT_EQ(ErrorBody(ApiKind::kAnthropic, ErrorKind::kRateLimited, "m", "", id),
+            R"({"type":"error","error":{"type":"rate_limit_error","message":"m"},"request_id":")" + id + R"("})");
+  EXPECT_EQ(std::string(RequestIdHeader(ApiKind::kAnthropic)), "request-id");
+  EXPECT_EQ(std::string(RequestIdHeader(ApiKind::kOpenAi)), "x-request-id");
 }
 
 }  // namespace

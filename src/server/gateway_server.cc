@@ -17,6 +17,7 @@
 #include "redis/async_limiter.h"
 #include "server/handlers.h"
 #include "server/log.h"
+#include "server/request_reader.h"
 #include "server/upstream.h"
 
 namespace hydraguard::server {
@@ -96,38 +97,30 @@ awaitable<void> GatewayServer::Impl::Session(beast::tcp_stream stream, Loop& loo
   const gateway::GatewayConfig& config = state->config();
   beast::flat_buffer buffer;
   const ingest::IpAddress peer = PeerOf(stream.socket());
+  const ReadLimits limits{.max_header_bytes = 64 * 1024,
+                          .max_body_bytes = config.max_body_bytes,
+                          .timeout_ms = config.client_timeout_ms};
   for (;;) {
-    http::request_parser<http::string_body> parser;
-    parser.header_limit(64 * 1024);
-    parser.body_limit(static_cast<uint64_t>(config.max_body_bytes));
-    stream.expires_after(std::chrono::milliseconds(config.client_timeout_ms));
+    ReadResult read = co_await ReadRequest(stream, buffer, limits);
     boost::system::error_code error;
-    co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, error));
-    if (error == http::error::end_of_stream || error == asio::error::eof || error == asio::error::connection_reset)
-      break;
-    if (error == beast::error::timeout) {
-      // A client too slow to send one request; the stream is already closed.
-      state->metrics().CountDecision(engine::Action::kAllow, Reason::kTimeout);
-      break;
-    }
-    if (error) {
-      bool too_large = error == http::error::body_limit || error == http::error::header_limit;
-      std::string_view target(parser.get().target().data(), parser.get().target().size());
-      gateway::ApiKind api = gateway::ApiOfPath(target).value_or(gateway::ApiKind::kAnthropic);
+    if (read.kind == ReadResult::kClosed) break;
+    if (read.kind == ReadResult::kRefused) {
+      gateway::ApiKind api = gateway::ApiOfPath(read.target).value_or(gateway::ApiKind::kAnthropic);
       gateway::Decision decision;
-      decision.status = too_large ? 413 : 400;
+      decision.status = read.status;
       decision.error = gateway::ErrorKind::kInvalidRequest;
-      decision.code = too_large ? "request_too_large" : "bad_request";
-      decision.message =
-          too_large ? fmt::format("Request exceeds the maximum allowed size of {} bytes.", config.max_body_bytes)
-                    : "Malformed HTTP request: " + error.message();
-      state->metrics().CountDecision(engine::Action::kAllow, too_large ? Reason::kTooLarge : Reason::kBadRequest);
+      decision.code = read.code;
+      decision.message = read.message;
+      Reason reason = read.status == 408                                              ? Reason::kTimeout
+                      : read.status == 413 || read.status == 414 || read.status == 431 ? Reason::kTooLarge
+                                                                                         : Reason::kBadRequest;
+      state->metrics().CountDecision(engine::Action::kAllow, reason);
       Response response = ErrorResponse(api, decision, 11, false, state->now_ms());
       stream.expires_after(std::chrono::seconds(5));
       co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, error));
       break;
     }
-    Request request = parser.release();
+    Request request = std::move(read.request);
     stream.expires_never();
     std::string_view path = PathOf(request);
     bool keep_alive = request.keep_alive();
@@ -157,9 +150,12 @@ awaitable<void> GatewayServer::Impl::Session(beast::tcp_stream stream, Loop& loo
         response = HandleAdmin(*state, request);
       } else {
         state->metrics().CountEndpoint("other");
-        response = PlainResponse(request, 404, "application/json",
-                                 gateway::ErrorBody(gateway::ApiKind::kAnthropic, gateway::ErrorKind::kNotFound,
-                                                    "Not found: " + std::string(path)));
+        gateway::Decision not_found;
+        not_found.status = 404;
+        not_found.error = gateway::ErrorKind::kNotFound;
+        not_found.message = "Not found: " + std::string(path);
+        response = ErrorResponse(gateway::ApiKind::kAnthropic, not_found, request.version(), keep_alive,
+                                 state->now_ms());
       }
       co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, error));
     }

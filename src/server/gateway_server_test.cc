@@ -24,6 +24,7 @@ using ::hydraguard::testing::HeaderList;
 using ::hydraguard::testing::HttpClient;
 using ::hydraguard::testing::HttpReply;
 using ::hydraguard::testing::UpstreamStub;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -76,6 +77,11 @@ class GatewayServerTest : public ::testing::Test {
     absl::StatusOr<HttpReply> reply = client.Post(target, body, headers);
     EXPECT_TRUE(reply.ok()) << reply.status();
     return reply.ok() ? *reply : HttpReply{};
+  }
+
+  std::string Metrics() {
+    HttpClient client(server_->port());
+    return client.Get("/metrics").value().body;
   }
 
   UpstreamStub stub_;
@@ -201,19 +207,65 @@ TEST_F(GatewayServerTest, MalformedRequestsGetApiShapedErrors) {
   EXPECT_TRUE(stub_.requests().empty());
 }
 
-TEST_F(GatewayServerTest, SlowClientIsDisconnected) {
+TEST_F(GatewayServerTest, SlowClientGets408AndIsDisconnected) {
   Start(kTiers);
-  namespace asio = boost::asio;
-  asio::io_context io;
-  asio::ip::tcp::socket socket(io);
-  socket.connect({asio::ip::make_address("127.0.0.1"), server_->port()});
-  std::string partial = "POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"model\"";
-  asio::write(socket, asio::buffer(partial));
-  // client_timeout is 500 ms: the gateway closes the connection.
-  char byte;
-  boost::system::error_code error;
-  socket.read_some(asio::buffer(&byte, 1), error);
-  EXPECT_TRUE(error == asio::error::eof || error == asio::error::connection_reset) << error.message();
+  // client_timeout is 500 ms.
+  hydraguard::testing::RawReply reply =
+      hydraguard::testing::SendRaw(
+          server_->port(), "POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{\"model\"", 5'000)
+          .value();
+  EXPECT_THAT(reply.Statuses(), ElementsAre(408));
+  EXPECT_THAT(reply.bytes, HasSubstr("invalid_request_error"));
+  EXPECT_TRUE(reply.closed);
+  EXPECT_THAT(Metrics(), HasSubstr(R"(hydraguard_decisions_total{action="allow",reason="timeout"} 1)"));
+  // A connection that never sent a byte is closed without an answer, and is no decision.
+  hydraguard::testing::RawReply idle = hydraguard::testing::SendRaw(server_->port(), "", 5'000).value();
+  EXPECT_TRUE(idle.bytes.empty());
+  EXPECT_TRUE(idle.closed);
+  EXPECT_THAT(Metrics(), HasSubstr(R"(hydraguard_decisions_total{action="allow",reason="timeout"} 1)"));
+}
+
+// RFC 9112 framing through the whole gateway: the body of a refused request
+// is never read as the next request, and nothing reaches the upstream.
+TEST_F(GatewayServerTest, AmbiguousFramingIsRefusedAndTheConnectionClosed) {
+  Start(kTiers);
+  std::string body = AnthropicBody();
+  std::string smuggled = fmt::format(
+      "POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: k-a1\r\nContent-Type: application/json\r\n"
+      "Content-Length: {}\r\n\r\n{}",
+      body.size(), body);
+  std::string chunk = fmt::format("{:x}\r\n{}\r\n0\r\n\r\n", smuggled.size(), smuggled);
+  struct Case {
+    std::string head;
+    int status;
+  };
+  for (const Case& test_case : {Case{"Transfer-Encoding: chunked, identity\r\n", 400},
+                                Case{"Transfer-Encoding: identity\r\n", 400},
+                                Case{"Transfer-Encoding: x-custom, chunked\r\n", 501},
+                                Case{"Content-Length: 4\r\nTransfer-Encoding: chunked\r\n", 400},
+                                Case{"Transfer-Encoding: chunked\r\nContent-Length: 4\r\n", 400},
+                                Case{"X-Folded: a\r\n b\r\nTransfer-Encoding: chunked\r\n", 400}}) {
+    hydraguard::testing::RawReply reply =
+        hydraguard::testing::SendRaw(server_->port(),
+                                     "POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: k-a1\r\n" + test_case.head +
+                                         "\r\n" + chunk,
+                                     5'000)
+            .value();
+    EXPECT_THAT(reply.Statuses(), ElementsAre(test_case.status)) << test_case.head << reply.bytes;
+    EXPECT_TRUE(reply.closed) << test_case.head;
+    EXPECT_FALSE(reply.Header("request-id").empty()) << test_case.head;
+  }
+  EXPECT_TRUE(stub_.requests().empty());
+  hydraguard::testing::RawReply long_uri =
+      hydraguard::testing::SendRaw(server_->port(),
+                                   "GET /" + std::string(20'000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n", 5'000)
+          .value();
+  EXPECT_THAT(long_uri.Statuses(), ElementsAre(414));
+  hydraguard::testing::RawReply big_headers =
+      hydraguard::testing::SendRaw(
+          server_->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(70'000, 'b') + "\r\n\r\n", 5'000)
+          .value();
+  EXPECT_THAT(big_headers.Statuses(), ElementsAre(431));
 }
 
 TEST_F(GatewayServerTest, VerificationRequiredForGatedModels) {

@@ -181,7 +181,9 @@ Response ErrorResponse(ApiKind api, const Decision& decision, unsigned version, 
   response.set(http::field::content_type, "application/json");
   for (const auto& [name, value] : gateway::RateLimitHeaders(api, decision, now_ms)) response.set(name, value);
   if (!decision.code.empty()) response.set("x-hydraguard-code", decision.code);
-  response.body() = gateway::ErrorBody(api, decision.error, decision.message, decision.code);
+  std::string request_id = gateway::NewRequestId();
+  response.set(gateway::RequestIdHeader(api), request_id);
+  response.body() = gateway::ErrorBody(api, decision.error, decision.message, decision.code, request_id);
   response.keep_alive(keep_alive);
   response.prepare_payload();
   return response;
@@ -247,8 +249,10 @@ Response CheckResponse(GatewayState& state, const Request& request, const Judged
   if (decision.suspect) response.set(state.config().suspect_header, ActionHeader(decision));
   if (decision.strip_thinking) response.set("x-hydraguard-strip-thinking", "1");
   if (!decision.allowed) {
+    std::string request_id = gateway::NewRequestId();
+    response.set(gateway::RequestIdHeader(api), request_id);
     response.set(http::field::content_type, "application/json");
-    response.body() = gateway::ErrorBody(api, decision.error, decision.message, decision.code);
+    response.body() = gateway::ErrorBody(api, decision.error, decision.message, decision.code, request_id);
   }
   response.keep_alive(request.keep_alive());
   response.prepare_payload();

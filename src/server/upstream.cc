@@ -85,7 +85,9 @@ net::awaitable<void> Fail(Exchange& x, http::status status, std::string_view pub
   http::response<http::string_body> response{status, x.version};
   response.set(http::field::content_type, "application/json");
   for (const auto& [name, value] : x.options.response_headers) response.set(name, value);
-  response.body() = ErrorBody(x.options.api, ErrorKind::kApiError, public_message);
+  std::string request_id = gateway::NewRequestId();
+  response.set(gateway::RequestIdHeader(x.options.api), request_id);
+  response.body() = ErrorBody(x.options.api, ErrorKind::kApiError, public_message, {}, request_id);
   response.keep_alive(x.keep_alive);
   response.prepare_payload();
   beast::error_code ec;

@@ -4,6 +4,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <array>
+#include <cstdlib>
+#include <functional>
 #include <optional>
 #include <utility>  // before Boost (asio/awaitable.hpp needs std::exchange)
 
@@ -84,6 +87,59 @@ absl::StatusOr<HttpReply> HttpClient::Send(std::string_view method, std::string_
     return reply;
   }
   return absl::UnavailableError("unreachable");
+}
+
+std::vector<int> RawReply::Statuses() const {
+  // Responses one after another, each sized by its Content-Length.
+  std::vector<int> statuses;
+  size_t at = 0;
+  while (at + 12 <= bytes.size() && bytes.compare(at, 7, "HTTP/1.") == 0) {
+    statuses.push_back(std::atoi(bytes.substr(at + 9, 3).c_str()));
+    size_t head_end = bytes.find("\r\n\r\n", at);
+    if (head_end == std::string::npos) break;
+    std::string head = absl::AsciiStrToLower(bytes.substr(at, head_end - at));
+    size_t length_at = head.find("\r\ncontent-length:");
+    size_t length = length_at == std::string::npos ? 0 : std::atoi(head.c_str() + length_at + 17);
+    at = head_end + 4 + length;
+  }
+  return statuses;
+}
+
+std::string RawReply::Header(std::string_view name) const {
+  std::string head = bytes.substr(0, bytes.find("\r\n\r\n"));
+  std::string wanted = "\r\n" + absl::AsciiStrToLower(std::string(name)) + ":";
+  size_t at = absl::AsciiStrToLower(head).find(wanted);
+  if (at == std::string::npos) return "";
+  size_t start = at + wanted.size(), end = head.find("\r\n", start);
+  std::string value = head.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  absl::StripAsciiWhitespace(&value);
+  return value;
+}
+
+absl::StatusOr<RawReply> SendRaw(uint16_t port, std::string_view bytes, int timeout_ms) {
+  asio::io_context io;
+  beast::tcp_stream stream(io);
+  beast::error_code error;
+  stream.expires_after(std::chrono::milliseconds(timeout_ms));
+  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), error);
+  if (error) return absl::UnavailableError("connect: " + error.message());
+  RawReply reply;
+  asio::async_write(stream, asio::buffer(bytes.data(), bytes.size()), [](beast::error_code, size_t) {});
+  std::array<char, 4096> chunk;
+  std::function<void()> read = [&] {
+    stream.async_read_some(asio::buffer(chunk), [&](beast::error_code read_error, size_t size) {
+      reply.bytes.append(chunk.data(), size);
+      if (read_error == beast::error::timeout) return;
+      if (read_error) {
+        reply.closed = true;
+        return;
+      }
+      read();
+    });
+  };
+  read();
+  io.run();
+  return reply;
 }
 
 }  // namespace hydraguard::testing

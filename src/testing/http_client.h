@@ -52,6 +52,19 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
+// What a server on 127.0.0.1:port answers to `bytes` written as they are on
+// a new connection (hostile framing, duplicate headers): everything it sends
+// until it closes the connection or `timeout_ms` passes. `closed` says which.
+struct RawReply {
+  std::string bytes;
+  bool closed = false;
+  // The status codes of the responses in `bytes`, in order.
+  std::vector<int> Statuses() const;
+  // Header `name` (case-insensitive) of the first response, or "".
+  std::string Header(std::string_view name) const;
+};
+absl::StatusOr<RawReply> SendRaw(uint16_t port, std::string_view bytes, int timeout_ms = 3'000);
+
 }  // namespace hydraguard::testing
 
 #endif  // HYDRAGUARD_TESTING_HTTP_CLIENT_H_
