@@ -199,6 +199,7 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
       options.hide_usage_chunk = true;
     }
   }
+  KeepOnlyJudgedCredential(caller, &request);
   // Only the gateway says whether a request is suspect.
   request.erase(
       boost::beast::string_view(state->config().suspect_header.data(), state->config().suspect_header.size()));

@@ -8,6 +8,7 @@
 #include <thread>
 #include <utility>  // before Boost
 
+#include "absl/strings/ascii.h"
 #include "fmt/format.h"
 #include "gateway/config.h"
 #include "gmock/gmock.h"
@@ -266,6 +267,55 @@ TEST_F(GatewayServerTest, AmbiguousFramingIsRefusedAndTheConnectionClosed) {
           server_->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(70'000, 'b') + "\r\n\r\n", 5'000)
           .value();
   EXPECT_THAT(big_headers.Statuses(), ElementsAre(431));
+}
+
+// Two credentials, one judged: refused, whatever the fields; and the
+// upstream gets exactly the credential that was judged.
+TEST_F(GatewayServerTest, MoreThanOneCredentialIsRefused) {
+  Start(std::string(kTiers) + "verdicts: {file: " +
+        hydraguard::testing::WriteTempFile(
+            R"({"account":"a3","action":"block","score":0.9,"campaign":"c1","since":0,"reasons":["r"]})"
+            "\n") +
+        "}\n");
+  std::string body = AnthropicBody();
+  auto send = [&](std::string_view path, std::string_view credentials) {
+    return hydraguard::testing::SendRaw(
+               server_->port(),
+               fmt::format("POST {} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{}Content-Length: "
+                           "{}\r\nConnection: close\r\n\r\n{}",
+                           path, credentials, body.size(), body),
+               5'000)
+        .value();
+  };
+  for (std::string_view credentials : {"x-api-key: k-a1\r\nx-api-key: k-a3\r\n",
+                                       "Authorization: Bearer k-a1\r\nAuthorization: Bearer k-a3\r\n",
+                                       "x-api-key: k-a1\r\nAuthorization: Bearer k-a3\r\n"}) {
+    hydraguard::testing::RawReply reply = send("/v1/messages", credentials);
+    EXPECT_THAT(reply.Statuses(), ElementsAre(400)) << credentials;
+    EXPECT_THAT(reply.bytes, HasSubstr("more than one")) << credentials;
+  }
+  // A key in a chunked trailer is dropped, never merged: judged and sent
+  // upstream is the header's alone.
+  std::string chunked = fmt::format(
+      "POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nx-api-key: k-a1\r\n"
+      "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{}\r\n0\r\nx-api-key: k-a3\r\n\r\n",
+      body.size(), body);
+  EXPECT_THAT(hydraguard::testing::SendRaw(server_->port(), chunked, 5'000).value().Statuses(), ElementsAre(200));
+  // The same key twice is one credential; the upstream gets it once, in the
+  // form it came in.
+  EXPECT_THAT(send("/v1/chat/completions", "Authorization: Bearer k-a2\r\nx-api-key: k-a2\r\n").Statuses(),
+              ElementsAre(200));
+  EXPECT_TRUE(stub_.requests().size() == 2u);
+  for (const hydraguard::testing::StubRequest& upstream : stub_.requests()) {
+    int credentials = 0;
+    for (const auto& [name, value] : upstream.headers) {
+      std::string lower = absl::AsciiStrToLower(name);
+      credentials += lower == "x-api-key" || lower == "authorization";
+    }
+    EXPECT_EQ(credentials, 1);
+  }
+  EXPECT_EQ(stub_.requests()[0].Header("x-api-key"), "k-a1");
+  EXPECT_EQ(stub_.requests()[1].Header("authorization"), "Bearer k-a2");
 }
 
 TEST_F(GatewayServerTest, VerificationRequiredForGatedModels) {

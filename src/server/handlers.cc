@@ -55,14 +55,21 @@ std::string_view PathOf(const Request& request) {
 
 Caller IdentifyCaller(const Request& request, const ingest::IpAddress& peer, const gateway::GatewayConfig& config) {
   Caller caller;
-  caller.api_key = std::string(HeaderValue(request, "x-api-key"));
-  std::string_view authorization = HeaderValue(request, "authorization");
-  if (authorization.size() > 7 && absl::AsciiStrToLower(std::string(authorization.substr(0, 7))) == "bearer ") {
-    std::string key(authorization.substr(7));
-    absl::StripAsciiWhitespace(&key);
-    if (caller.api_key.empty()) {
-      caller.api_key = std::move(key);
-    } else if (key != caller.api_key) {
+  // Every credential field counts, repeated or not: one value may be judged.
+  for (const auto& field : request) {
+    std::string value(field.value().data(), field.value().size());
+    bool bearer = false;
+    if (field.name() == http::field::authorization) {
+      bearer = true;
+      if (value.size() > 7 && absl::AsciiStrToLower(value.substr(0, 7)) == "bearer ") value.erase(0, 7);
+    } else if (!boost::beast::iequals(field.name_string(), "x-api-key")) {
+      continue;
+    }
+    absl::StripAsciiWhitespace(&value);
+    if (caller.api_key.empty() && !caller.conflicting_keys) {
+      caller.api_key = std::move(value);
+      caller.bearer = bearer;
+    } else if (value != caller.api_key) {
       caller.conflicting_keys = true;
     }
   }
@@ -76,6 +83,17 @@ Caller IdentifyCaller(const Request& request, const ingest::IpAddress& peer, con
     caller.country = std::string(HeaderValue(request, config.country_header));
   }
   return caller;
+}
+
+void KeepOnlyJudgedCredential(const Caller& caller, Request* request) {
+  request->erase(http::field::authorization);
+  request->erase("x-api-key");
+  if (caller.api_key.empty()) return;
+  if (caller.bearer) {
+    request->set(http::field::authorization, "Bearer " + caller.api_key);
+  } else {
+    request->set("x-api-key", caller.api_key);
+  }
 }
 
 namespace {
@@ -102,7 +120,8 @@ Judged Identify(GatewayState& state, const Caller& caller, ApiKind api, std::str
   }
   if (caller.conflicting_keys) {
     judged.decision = Early(400, ErrorKind::kInvalidRequest, "conflicting_api_keys", "bad_request",
-                            "Send one API key: x-api-key and Authorization name different keys.");
+                            "Send one API key: the request carries more than one (x-api-key and Authorization "
+                            "fields, together or repeated).");
     return judged;
   }
   judged.keys = state.keys();

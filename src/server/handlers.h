@@ -39,13 +39,19 @@ std::string_view PathOf(const Request& request);
 // Facts about the caller taken from the connection and headers.
 struct Caller {
   std::string api_key;            // from x-api-key or Authorization: Bearer
-  bool conflicting_keys = false;  // both headers, with different keys: refused (the upstream might
-                                  // authenticate with the one the gateway did not judge)
+  bool bearer = false;            // api_key came from Authorization (else x-api-key)
+  bool conflicting_keys = false;  // more than one credential value (x-api-key and Authorization fields,
+                                  // repeated or not): refused, since the upstream might authenticate
+                                  // with one the gateway did not judge
   ingest::IpAddress ip;
   uint32_t asn = 0;
   std::string tls, ua, country;  // tls and country only from trusted peers
 };
 Caller IdentifyCaller(const Request& request, const ingest::IpAddress& peer, const gateway::GatewayConfig& config);
+// Leaves exactly the judged credential on `request` for the upstream: every
+// x-api-key and Authorization field is removed, and the caller's key is set
+// back in the form it came in.
+void KeepOnlyJudgedCredential(const Caller& caller, Request* request);
 
 // The outcome of the policy for one request, or the early refusal before it
 // (no key, unknown key, bad body).
