@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <optional>
 #include <set>
 
 #include "fmt/format.h"
 #include "fmt/ranges.h"
 #include "gateway/internal/json_lines.h"
+#include "ingest/ip_address.h"
 #include "io/json_writer.h"
 
 namespace hydraguard::gateway {
@@ -17,16 +20,9 @@ constexpr std::array<std::string_view, 5> kIndicatorKinds = {"payment", "email_d
 constexpr std::array<std::string_view, 5> kOtherKinds = {"account", "campaign", "ip", "ip_prefix", "asn"};
 constexpr char kSeparator = '\x1f';
 
-// ASNs as the engine writes them ("AS64500"); "64500" is accepted too.
-std::string_view Canonical(std::string_view kind, std::string_view value, std::string* storage) {
-  if (kind != "asn" || value.empty() || value[0] < '0' || value[0] > '9') return value;
-  *storage = "AS" + std::string(value);
-  return *storage;
-}
-
 std::string EntryKey(std::string_view kind, std::string_view raw_value) {
-  std::string storage;
-  std::string_view value = Canonical(kind, raw_value, &storage);
+  absl::StatusOr<std::string> canonical = CanonicalVerdictValue(kind, raw_value);
+  std::string_view value = canonical.ok() ? std::string_view(*canonical) : raw_value;
   std::string key;
   key.reserve(kind.size() + value.size() + 1);
   key.append(kind).append(1, kSeparator).append(value);
@@ -37,6 +33,54 @@ std::string EntryKey(std::string_view kind, std::string_view raw_value) {
 
 bool IsIndicatorKind(std::string_view kind) {
   return std::find(kIndicatorKinds.begin(), kIndicatorKinds.end(), kind) != kIndicatorKinds.end();
+}
+
+absl::StatusOr<std::string> CanonicalVerdictValue(std::string_view kind, std::string_view value) {
+  if (value.empty()) return absl::InvalidArgumentError(fmt::format("{}: empty value", kind));
+  if (kind == "asn") {
+    std::string_view digits = value;
+    if (digits.size() > 2 && (digits[0] == 'A' || digits[0] == 'a') && (digits[1] == 'S' || digits[1] == 's')) {
+      digits.remove_prefix(2);
+    }
+    uint32_t number = 0;
+    auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), number);
+    if (error != std::errc() || end != digits.data() + digits.size() || digits.empty() || digits[0] == '0') {
+      return absl::InvalidArgumentError(
+          fmt::format("asn: \"{}\" is not an AS number (expected AS64500 or 64500)", value));
+    }
+    return fmt::format("AS{}", number);
+  }
+  if (kind == "ip") {
+    std::optional<ingest::IpAddress> ip = ingest::IpAddress::Parse(value);
+    if (!ip) {
+      return absl::InvalidArgumentError(fmt::format(
+          "ip: \"{}\" is not an IPv4 or IPv6 address (dotted quad without leading zeros, or RFC 4291 text)",
+          value));
+    }
+    return ip->ToString();
+  }
+  if (kind == "ip_prefix") {
+    std::optional<ingest::IpPrefix> prefix =
+        value.find('/') == std::string_view::npos ? std::nullopt : ingest::IpAddress::ParseCidr(value);
+    if (!prefix) {
+      return absl::InvalidArgumentError(fmt::format(
+          "ip_prefix: \"{}\" is not ADDRESS/LENGTH (IPv4 length 0..32, IPv6 0..128)", value));
+    }
+    const int keyed = prefix->address.prefix_length();
+    if (prefix->length != keyed) {
+      return absl::InvalidArgumentError(fmt::format(
+          "ip_prefix: the gateway matches IPv4 addresses by /24 and IPv6 by /48; a /{} would never match (block "
+          "single addresses with kind ip, wider ranges as their /{}s, or the ASN)",
+          prefix->length, keyed));
+    }
+    std::string network = prefix->address.PrefixString();
+    if (network != fmt::format("{}/{}", prefix->address.ToString(), prefix->length)) {
+      return absl::InvalidArgumentError(fmt::format(
+          "ip_prefix: \"{}\" has host bits set; its network is {}", value, network));
+    }
+    return network;
+  }
+  return std::string(value);
 }
 
 bool IsVerdictKind(std::string_view kind) {
@@ -154,7 +198,11 @@ absl::StatusOr<VerdictSet> VerdictSet::FromHashEntries(const std::vector<std::pa
     if (!entry.ok())
       return absl::InvalidArgumentError(
           fmt::format("{}: field \"{}\": {}", origin, field, internal::Message(entry.status())));
-    (void)set.Set(kind, std::string_view(field).substr(colon + 1), *std::move(entry));
+    if (absl::Status status = set.Set(kind, std::string_view(field).substr(colon + 1), *std::move(entry));
+        !status.ok()) {
+      return absl::InvalidArgumentError(
+          fmt::format("{}: field \"{}\": {}", origin, field, internal::Message(status)));
+    }
   }
   return set;
 }
@@ -164,7 +212,9 @@ absl::Status VerdictSet::Set(std::string_view kind, std::string_view value, Verd
   if (!entry.action && !IsIndicatorKind(kind)) {
     return absl::InvalidArgumentError(fmt::format("kind {} needs an action", kind));
   }
-  entries_[EntryKey(kind, value)] = std::move(entry);
+  absl::StatusOr<std::string> canonical = CanonicalVerdictValue(kind, value);
+  if (!canonical.ok()) return canonical.status();
+  entries_[EntryKey(kind, *canonical)] = std::move(entry);
   return absl::OkStatus();
 }
 

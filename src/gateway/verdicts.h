@@ -53,6 +53,13 @@ namespace hydraguard::gateway {
 bool IsVerdictKind(std::string_view kind);
 // Kinds the engine lists as campaign indicators.
 bool IsIndicatorKind(std::string_view kind);
+// The one spelling of `value` that requests are matched on, or
+// InvalidArgument naming what is wrong: an entry that can never match is
+// refused, never stored. asn: "AS64500" ("64500", "as64500" accepted); ip:
+// an IPv4 or IPv6 address, written canonically (no leading zeros); ip_prefix:
+// the network of an IPv4 /24 or IPv6 /48, the prefixes requests are keyed on
+// (no host bits). Other kinds: any non-empty value, as given.
+absl::StatusOr<std::string> CanonicalVerdictValue(std::string_view kind, std::string_view value);
 
 struct VerdictEntry {
   std::optional<engine::Action> action;  // nullopt: an engine indicator (see Evaluate)

@@ -68,6 +68,27 @@ TEST(VerdictKindsTest, Kinds) {
   for (std::string_view kind : {"", "lockstep", "Account", "org", "tls"}) EXPECT_FALSE(IsVerdictKind(kind)) << kind;
 }
 
+TEST(VerdictKindsTest, CanonicalValues) {
+  EXPECT_EQ(CanonicalVerdictValue("asn", "64500").value(), "AS64500");
+  EXPECT_EQ(CanonicalVerdictValue("asn", "as64500").value(), "AS64500");
+  EXPECT_EQ(CanonicalVerdictValue("ip", "2001:DB8:0::1").value(), "2001:db8::1");
+  EXPECT_EQ(CanonicalVerdictValue("ip_prefix", "203.0.113.0/24").value(), "203.0.113.0/24");
+  EXPECT_EQ(CanonicalVerdictValue("ip_prefix", "2001:db8:7::/48").value(), "2001:db8:7::/48");
+  EXPECT_EQ(CanonicalVerdictValue("payment", "fp_1").value(), "fp_1");
+  for (auto [kind, value] : std::vector<std::pair<std::string_view, std::string_view>>{
+           {"asn", "AS"}, {"asn", "AS064500"}, {"asn", "99999999999"}, {"ip", "127.000.000.001"}, {"ip", "x"},
+           {"ip_prefix", "10.0.0.0/33"}, {"ip_prefix", "127.0.0.5/24"}, {"ip_prefix", "127.0.0.0/8"},
+           {"ip_prefix", "2001:db8::/64"}, {"ip_prefix", "10.0.0.0"}, {"account", ""}}) {
+    EXPECT_FALSE(CanonicalVerdictValue(kind, value).ok()) << kind << " " << value;
+  }
+  // Stored and found canonically; refused when it could never match.
+  VerdictSet set;
+  ASSERT_TRUE(set.Set("ip_prefix", "2001:DB8:7:0::/48", {.action = engine::Action::kBlock}).ok());
+  EXPECT_NE(set.Find("ip_prefix", "2001:db8:7::/48"), nullptr);
+  EXPECT_FALSE(set.Set("ip_prefix", "10.1.2.3/24", {.action = engine::Action::kBlock}).ok());
+  EXPECT_EQ(set.size(), 1u);
+}
+
 TEST(VerdictEntryTest, JsonRoundTrip) {
   VerdictEntry entry = Entry(Action::kThrottle, "c1", "operator: \"noisy\"\n");
   absl::StatusOr<VerdictEntry> back = VerdictEntry::FromJson(entry.ToJson(), "account");

@@ -8,7 +8,11 @@
 //   DELETE /admin/verdicts/KIND/VALUE
 //   POST   /admin/reload                 re-read keys and verdicts now
 //
-// VALUE is percent-encoded ("203.0.113.0%2F24").
+// VALUE is percent-encoded ("203.0.113.0%2F24"), and stored as the one
+// spelling requests are matched on (gateway::CanonicalVerdictValue): a value
+// that could never match (an ip_prefix of another length than /24 or /48,
+// host bits set, not an address) is refused with 400 naming the problem. A
+// wrong method gets 405 with Allow.
 #include <cstring>
 
 #include "fmt/format.h"
@@ -86,12 +90,19 @@ Response HandleAdmin(GatewayState& state, const Request& request) {
   std::string_view path = PathOf(request);
   std::string_view query = target.size() > path.size() ? target.substr(path.size() + 1) : std::string_view();
 
-  if (path == "/admin/reload" && request.method() == http::verb::post) {
+  auto not_allowed = [&](std::string_view allow) {
+    Response response = Error(request, 405, fmt::format("method not allowed: use {}", allow));
+    response.set(http::field::allow, std::string(allow));
+    return response;
+  };
+  if (path == "/admin/reload" && request.method() != http::verb::post) return not_allowed("POST");
+  if (path == "/admin/verdicts" && request.method() != http::verb::get) return not_allowed("GET");
+  if (path == "/admin/reload") {
     absl::Status status = state.Reload();
     if (!status.ok()) return Error(request, 500, gateway::internal::Message(status));
     return Json(request, 200, "{\"reloaded\":true}");
   }
-  if (path == "/admin/verdicts" && request.method() == http::verb::get) {
+  if (path == "/admin/verdicts") {
     std::string kind_filter;
     if (query.starts_with("kind=")) kind_filter = PercentDecode(query.substr(5)).value_or("");
     std::shared_ptr<const gateway::VerdictSet> snapshot = state.verdicts().Snapshot();
@@ -115,6 +126,9 @@ Response HandleAdmin(GatewayState& state, const Request& request) {
   std::optional<std::string> value = PercentDecode(rest.substr(slash + 1));
   if (!gateway::IsVerdictKind(kind)) return Error(request, 400, fmt::format("unknown verdict kind \"{}\"", kind));
   if (!value || value->empty()) return Error(request, 400, "VALUE: empty or badly percent-encoded");
+  absl::StatusOr<std::string> canonical = gateway::CanonicalVerdictValue(kind, *value);
+  if (!canonical.ok()) return Error(request, 400, gateway::internal::Message(canonical.status()));
+  value = *std::move(canonical);
   switch (request.method()) {
     case http::verb::get: {
       std::shared_ptr<const gateway::VerdictSet> snapshot = state.verdicts().Snapshot();
@@ -144,7 +158,7 @@ Response HandleAdmin(GatewayState& state, const Request& request) {
       return existed ? Json(request, 200, "{\"deleted\":true}") : Error(request, 404, "no such verdict");
     }
     default:
-      return Error(request, 405, "method not allowed");
+      return not_allowed("GET, PUT, POST, DELETE");
   }
 }
 

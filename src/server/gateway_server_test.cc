@@ -478,6 +478,46 @@ TEST_F(GatewayServerTest, AdminApiNeedsTheTokenAndSetsVerdicts) {
   EXPECT_EQ(Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a1"}}).status, 200);
 }
 
+// A block that could never match is refused, naming the problem; values are
+// stored in the one spelling requests are matched on.
+TEST_F(GatewayServerTest, AdminApiRefusesVerdictsThatCanNeverMatch) {
+  Start(kTiers);
+  HttpClient client(server_->port());
+  HeaderList admin = {{"authorization", "Bearer t0ken"}};
+  auto put = [&](std::string_view path) {
+    return client.Send("PUT", path, R"({"action":"block"})", admin).value();
+  };
+  struct Case {
+    std::string_view path, says;
+  };
+  for (const Case& test_case : {Case{"/admin/verdicts/ip_prefix/10.0.0.0%2F33", "not ADDRESS/LENGTH"},
+                                Case{"/admin/verdicts/ip_prefix/127.0.0.5%2F24", "host bits set; its network is 127.0.0.0/24"},
+                                Case{"/admin/verdicts/ip_prefix/127.0.0.0%2F8", "a /8 would never match"},
+                                Case{"/admin/verdicts/ip_prefix/2001%3Adb8%3A%3A%2F64", "a /64 would never match"},
+                                Case{"/admin/verdicts/ip_prefix/127.0.0.0", "not ADDRESS/LENGTH"},
+                                Case{"/admin/verdicts/ip/not-an-ip", "not an IPv4 or IPv6 address"},
+                                Case{"/admin/verdicts/ip/127.000.000.001", "not an IPv4 or IPv6 address"},
+                                Case{"/admin/verdicts/asn/ASX1", "not an AS number"}}) {
+    HttpReply reply = put(test_case.path);
+    EXPECT_EQ(reply.status, 400) << test_case.path;
+    EXPECT_THAT(reply.body, HasSubstr(test_case.says)) << test_case.path;
+  }
+  EXPECT_THAT(client.Get("/admin/verdicts", admin).value().body, HasSubstr(R"({"verdicts":[]})"));
+  // Canonical spellings: an IPv6 /48 written long, an ASN without "AS".
+  EXPECT_EQ(put("/admin/verdicts/ip_prefix/2001%3A0DB8%3A0000%3A%3A%2F48").status, 200);
+  EXPECT_EQ(put("/admin/verdicts/asn/64500").status, 200);
+  std::string list = client.Get("/admin/verdicts", admin).value().body;
+  EXPECT_THAT(list, HasSubstr(R"("value":"2001:db8::/48")"));
+  EXPECT_THAT(list, HasSubstr(R"("value":"AS64500")"));
+  EXPECT_EQ(client.Send("DELETE", "/admin/verdicts/asn/AS64500", "", admin).value().status, 200);
+  // Wrong methods: 405 with Allow.
+  HttpReply get_reload = client.Get("/admin/reload", admin).value();
+  EXPECT_EQ(get_reload.status, 405);
+  EXPECT_EQ(get_reload.Header("allow"), "POST");
+  EXPECT_EQ(client.Send("DELETE", "/admin/verdicts", "", admin).value().status, 405);
+  EXPECT_EQ(client.Send("PATCH", "/admin/verdicts/account/a1", "{}", admin).value().status, 405);
+}
+
 TEST_F(GatewayServerTest, MetricsCountDecisionsByActionAndReason) {
   Start(kTiers);
   for (int request = 0; request < 4; ++request) Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a1"}});
