@@ -27,6 +27,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -72,6 +73,12 @@ class LimiterStore {
   // Adds each cell's cost (negative refunds) to its limiter, unchecked
   // (GcraAdjust). Used to settle reservations and to roll back.
   virtual boost::asio::awaitable<absl::Status> Adjust(std::span<const CellGroup> groups, int64_t now_ms) = 0;
+  // Adjust, done before returning by a store that can answer without waiting
+  // (memory); nullopt from one that cannot (Redis: await Adjust). Lets a
+  // caller outside a coroutine settle before its client can send again.
+  virtual std::optional<absl::Status> AdjustIfImmediate(std::span<const CellGroup> /*groups*/, int64_t /*now_ms*/) {
+    return std::nullopt;
+  }
 };
 
 // The storage key of one cell: "hg:{<tag>}:<name>". The braces are the

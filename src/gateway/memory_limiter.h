@@ -31,6 +31,10 @@ class MemoryLimiter : public LimiterStore {
                                                                              int64_t now_ms) override;
   boost::asio::awaitable<absl::Status> Adjust(std::span<const CellGroup> groups, int64_t now_ms) override;
 
+  std::optional<absl::Status> AdjustIfImmediate(std::span<const CellGroup> groups, int64_t now_ms) override {
+    return AdjustNow(groups, now_ms);
+  }
+
   absl::StatusOr<std::vector<GroupOutcome>> AcquireNow(std::span<const CellGroup> groups, int64_t now_ms);
   absl::Status AdjustNow(std::span<const CellGroup> groups, int64_t now_ms);
 

@@ -102,6 +102,12 @@ void AddTextValues(const engine::LinkSignal* signal, std::string_view kind, cons
 
 }  // namespace
 
+std::optional<LimitKind> LimitKindOfCell(std::string_view cell) {
+  const CellSpec* spec = SpecOf(cell);
+  if (spec == nullptr) return std::nullopt;
+  return spec->kind;
+}
+
 bool Policy::TextIndicatorsAvailable() { return Text().system_prompt != nullptr && Text().prompt_template != nullptr; }
 
 Policy::Policy(const GatewayConfig& config)
@@ -334,19 +340,23 @@ std::vector<CellGroup> Policy::Finish(const absl::StatusOr<std::vector<GroupOutc
   }
   const CellSpec* spec = SpecOf(refusing_cell->name);
   std::string_view dimension = DimensionOfTag(refusing_group->tag);
-  std::string message;
   if (refusing_cell->cost > refusing_cell->rate.limit) {
-    message = fmt::format("This request's estimated {} ({}) exceed the {} limit of {} per {}.", UnitOf(spec->kind),
-                          refusing_cell->cost, dimension, refusing_cell->rate.limit,
-                          spec->period_ms == kMinuteMs ? "minute" : "day");
-  } else {
-    message =
-        fmt::format("This request would exceed the {} rate limit of {} {} per {}{}. Retry after {}s.", dimension,
-                    refusing_cell->rate.limit, UnitOf(spec->kind), spec->period_ms == kMinuteMs ? "minute" : "day",
-                    dimension == "account" ? "" : " shared by every account with the same " + std::string(dimension),
-                    (decision.retry_after_ms + 999) / 1000);
+    // Larger than the whole bucket: no wait would ever admit it, so it is not
+    // a 429 (which clients retry) but a request error naming the limit.
+    decision.retry_after_ms = 0;
+    decision.not_retryable = true;
+    refuse(400, ErrorKind::kInvalidRequest, "request_exceeds_limit", "too_large",
+           fmt::format("This request's estimated {} ({}) exceed the whole {} limit of {} {} per {} ({}); it can "
+                       "never be admitted. Send a smaller request.",
+                       UnitOf(spec->kind), refusing_cell->cost, dimension, refusing_cell->rate.limit,
+                       UnitOf(spec->kind), spec->period_ms == kMinuteMs ? "minute" : "day", decision.limiter));
+    return rollback;
   }
-  refuse(429, ErrorKind::kRateLimited, "rate_limited", "rate_limited", std::move(message));
+  refuse(429, ErrorKind::kRateLimited, "rate_limited", "rate_limited",
+         fmt::format("This request would exceed the {} rate limit of {} {} per {}{}. Retry after {}s.", dimension,
+                     refusing_cell->rate.limit, UnitOf(spec->kind), spec->period_ms == kMinuteMs ? "minute" : "day",
+                     dimension == "account" ? "" : " shared by every account with the same " + std::string(dimension),
+                     (decision.retry_after_ms + 999) / 1000));
   return rollback;
 }
 

@@ -32,6 +32,7 @@
 #define HYDRAGUARD_GATEWAY_POLICY_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,9 @@ struct LimitState {
 };
 
 enum class LimitKind { kRequests, kInputTokens, kOutputTokens };
+// The kind of a limiter cell ("rpm" -> kRequests, "otpd" -> kOutputTokens),
+// or nullopt for another cell ("vrd").
+std::optional<LimitKind> LimitKindOfCell(std::string_view cell);
 
 struct Decision {
   bool allowed = false;
@@ -80,6 +84,8 @@ struct Decision {
   std::string message;                     // for the client
   std::string limiter;                     // the limiter that refused, e.g. "payment:rpm"
   int64_t retry_after_ms = 0;
+  bool not_retryable = false;              // no wait would admit it (larger than a whole limit): tell
+                                           // clients not to retry (x-should-retry: false)
 
   engine::Action action = engine::Action::kAllow;  // the verdict in force
   std::string verdict_source;                      // Judgement::source

@@ -231,9 +231,18 @@ TEST_F(PolicyTest, InputAboveTheLimitIsNeverAdmitted) {
   TierLimits().input_tokens_per_minute = 50;
   Identity who = Who("a1");
   Decision refused = Admit(Context(who));
-  ExpectRateLimited(refused, "account:itpm");
-  EXPECT_EQ(refused.retry_after_ms, 60'000);
-  EXPECT_EQ(refused.message, "This request's estimated input tokens (100) exceed the account limit of 50 per minute.");
+  // Not a 429 (clients retry those, forever here): a request error naming the limit.
+  EXPECT_FALSE(refused.allowed);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(refused.error, ErrorKind::kInvalidRequest);
+  EXPECT_EQ(refused.code, "request_exceeds_limit");
+  EXPECT_EQ(refused.limiter, "account:itpm");
+  EXPECT_EQ(refused.retry_after_ms, 0);
+  EXPECT_TRUE(refused.not_retryable);
+  EXPECT_EQ(refused.message,
+            "This request's estimated input tokens (100) exceed the whole account limit of 50 input tokens per minute "
+            "(account:itpm); it can never be admitted. Send a smaller request.");
+  EXPECT_TRUE(refused.reservations.empty());
   EXPECT_FALSE(Admit(Context(who, "203.0.113.7", kNow + 3'600'000)).allowed);
 }
 

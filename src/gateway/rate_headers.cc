@@ -6,16 +6,8 @@
 namespace hydraguard::gateway {
 namespace {
 
-struct KindNames {
-  const char* ietf;       // RateLimit policy item
-  const char* anthropic;  // anthropic-ratelimit-<x>-*
-  const char* openai;     // x-ratelimit-*-<x>; nullptr: none
-};
-constexpr KindNames kNames[3] = {
-    {"requests", "requests", "requests"},
-    {"input-tokens", "input-tokens", "tokens"},
-    {"output-tokens", "output-tokens", nullptr},
-};
+// By LimitKind: the RateLimit policy item, and anthropic-ratelimit-<x>-*.
+constexpr const char* kNames[3] = {"requests", "input-tokens", "output-tokens"};
 
 int64_t CeilSeconds(int64_t ms) { return ms <= 0 ? 0 : (ms + 999) / 1000; }
 
@@ -28,11 +20,44 @@ std::string OpenAiDuration(int64_t ms) {
   return fmt::format("{}h{}m{}s", seconds / 3600, seconds / 60 % 60, seconds % 60);
 }
 
+// The token limit that binds this request: the one that refused it, else
+// the input or output limit with the smaller share left.
+const LimitState* BindingTokens(const Decision& decision) {
+  const LimitState& input = decision.limits[static_cast<int>(LimitKind::kInputTokens)];
+  const LimitState& output = decision.limits[static_cast<int>(LimitKind::kOutputTokens)];
+  if (!decision.allowed && !decision.limiter.empty()) {
+    std::string_view cell = std::string_view(decision.limiter).substr(decision.limiter.rfind(':') + 1);
+    std::optional<LimitKind> kind = LimitKindOfCell(cell);
+    if (kind == LimitKind::kInputTokens && input.known) return &input;
+    if (kind == LimitKind::kOutputTokens && output.known) return &output;
+  }
+  if (!input.known) return output.known ? &output : nullptr;
+  if (!output.known) return &input;
+  // remaining/limit compared without division.
+  return static_cast<double>(output.remaining) * input.limit < static_cast<double>(input.remaining) * output.limit
+             ? &output
+             : &input;
+}
+
+// Until the limiter is full again: nothing to wait for when it is full.
+int64_t ResetMs(const LimitState& limit) { return limit.remaining >= limit.limit ? 0 : limit.reset_ms; }
+
 }  // namespace
 
 Headers RateLimitHeaders(ApiKind api, const Decision& decision, int64_t now_ms) {
   Headers headers;
   std::string policy, state;
+  auto anthropic = [&](std::string_view name, const LimitState& limit) {
+    std::string prefix = fmt::format("anthropic-ratelimit-{}-", name);
+    headers.emplace_back(prefix + "limit", std::to_string(limit.limit));
+    headers.emplace_back(prefix + "remaining", std::to_string(limit.remaining));
+    headers.emplace_back(prefix + "reset", ingest::FormatRfc3339Millis(now_ms + CeilSeconds(ResetMs(limit)) * 1000));
+  };
+  auto openai = [&](std::string_view name, const LimitState& limit) {
+    headers.emplace_back(fmt::format("x-ratelimit-limit-{}", name), std::to_string(limit.limit));
+    headers.emplace_back(fmt::format("x-ratelimit-remaining-{}", name), std::to_string(limit.remaining));
+    headers.emplace_back(fmt::format("x-ratelimit-reset-{}", name), OpenAiDuration(ResetMs(limit)));
+  };
   for (int kind = 0; kind < 3; ++kind) {
     const LimitState& limit = decision.limits[kind];
     if (!limit.known) continue;
@@ -40,21 +65,21 @@ Headers RateLimitHeaders(ApiKind api, const Decision& decision, int64_t now_ms) 
       policy += ", ";
       state += ", ";
     }
-    fmt::format_to(std::back_inserter(policy), "\"{}\";q={};w={}", kNames[kind].ietf, limit.limit,
-                   limit.window_ms / 1000);
-    fmt::format_to(std::back_inserter(state), "\"{}\";r={};t={}", kNames[kind].ietf, limit.remaining,
-                   CeilSeconds(limit.reset_ms));
+    fmt::format_to(std::back_inserter(policy), "\"{}\";q={};w={}", kNames[kind], limit.limit, limit.window_ms / 1000);
+    fmt::format_to(std::back_inserter(state), "\"{}\";r={};t={}", kNames[kind], limit.remaining,
+                   CeilSeconds(ResetMs(limit)));
+    if (api == ApiKind::kAnthropic) anthropic(kNames[kind], limit);
+  }
+  // One "tokens" figure: Anthropic's combined headers, OpenAI's only ones.
+  if (const LimitState* tokens = BindingTokens(decision)) {
     if (api == ApiKind::kAnthropic) {
-      std::string prefix = fmt::format("anthropic-ratelimit-{}-", kNames[kind].anthropic);
-      headers.emplace_back(prefix + "limit", std::to_string(limit.limit));
-      headers.emplace_back(prefix + "remaining", std::to_string(limit.remaining));
-      headers.emplace_back(prefix + "reset", ingest::FormatRfc3339Millis(now_ms + CeilSeconds(limit.reset_ms) * 1000));
-    } else if (kNames[kind].openai != nullptr) {
-      headers.emplace_back(fmt::format("x-ratelimit-limit-{}", kNames[kind].openai), std::to_string(limit.limit));
-      headers.emplace_back(fmt::format("x-ratelimit-remaining-{}", kNames[kind].openai),
-                           std::to_string(limit.remaining));
-      headers.emplace_back(fmt::format("x-ratelimit-reset-{}", kNames[kind].openai), OpenAiDuration(limit.reset_ms));
+      anthropic("tokens", *tokens);
+    } else {
+      openai("tokens", *tokens);
     }
+  }
+  if (api == ApiKind::kOpenAi && decision.limits[static_cast<int>(LimitKind::kRequests)].known) {
+    openai("requests", decision.limits[static_cast<int>(LimitKind::kRequests)]);
   }
   if (!policy.empty()) {
     headers.emplace_back("RateLimit-Policy", std::move(policy));
@@ -63,6 +88,8 @@ Headers RateLimitHeaders(ApiKind api, const Decision& decision, int64_t now_ms) 
   if (!decision.allowed && decision.retry_after_ms > 0) {
     headers.emplace_back("Retry-After", std::to_string(CeilSeconds(decision.retry_after_ms)));
   }
+  // Read by the official SDKs (Stainless): "false" stops their retries.
+  if (!decision.allowed && decision.not_retryable) headers.emplace_back("x-should-retry", "false");
   return headers;
 }
 

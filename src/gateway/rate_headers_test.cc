@@ -44,13 +44,17 @@ TEST(RateLimitHeadersTest, Anthropic) {
   EXPECT_EQ(Header(headers, "anthropic-ratelimit-output-tokens-limit"), "8000");
   EXPECT_EQ(Header(headers, "anthropic-ratelimit-output-tokens-remaining"), "7000");
   EXPECT_EQ(Header(headers, "anthropic-ratelimit-output-tokens-reset"), "2025-11-23T01:14:43.457Z");
+  // Combined tokens: the binding limit, output (7/8 left) before input (39/40 left).
+  EXPECT_EQ(Header(headers, "anthropic-ratelimit-tokens-limit"), "8000");
+  EXPECT_EQ(Header(headers, "anthropic-ratelimit-tokens-remaining"), "7000");
+  EXPECT_EQ(Header(headers, "anthropic-ratelimit-tokens-reset"), "2025-11-23T01:14:43.457Z");
   EXPECT_EQ(Header(headers, "RateLimit-Policy"),
             "\"requests\";q=50;w=60, \"input-tokens\";q=40000;w=60, \"output-tokens\";q=8000;w=86400");
   EXPECT_EQ(Header(headers, "RateLimit"),
             "\"requests\";r=12;t=5, \"input-tokens\";r=39000;t=2, \"output-tokens\";r=7000;t=360");
   EXPECT_EQ(Header(headers, "Retry-After"), std::nullopt);
   for (const auto& [name, value] : headers) EXPECT_THAT(name, ::testing::Not(::testing::StartsWith("x-ratelimit")));
-  EXPECT_EQ(headers.size(), 9u + 2u);
+  EXPECT_EQ(headers.size(), 12u + 2u);
 }
 
 TEST(RateLimitHeadersTest, OpenAi) {
@@ -58,10 +62,11 @@ TEST(RateLimitHeadersTest, OpenAi) {
   EXPECT_EQ(Header(headers, "x-ratelimit-limit-requests"), "50");
   EXPECT_EQ(Header(headers, "x-ratelimit-remaining-requests"), "12");
   EXPECT_EQ(Header(headers, "x-ratelimit-reset-requests"), "5s");
-  EXPECT_EQ(Header(headers, "x-ratelimit-limit-tokens"), "40000");
-  EXPECT_EQ(Header(headers, "x-ratelimit-remaining-tokens"), "39000");
-  EXPECT_EQ(Header(headers, "x-ratelimit-reset-tokens"), "2s");
-  // OpenAI has no output-token headers; the IETF ones carry all three.
+  // OpenAI's one token figure is the binding limit: output (7/8 left).
+  EXPECT_EQ(Header(headers, "x-ratelimit-limit-tokens"), "8000");
+  EXPECT_EQ(Header(headers, "x-ratelimit-remaining-tokens"), "7000");
+  EXPECT_EQ(Header(headers, "x-ratelimit-reset-tokens"), "6m0s");
+  // The IETF headers carry all three.
   EXPECT_THAT(Header(headers, "RateLimit-Policy").value_or(""), ::testing::HasSubstr("\"output-tokens\";q=8000"));
   EXPECT_EQ(Header(headers, "RateLimit"),
             "\"requests\";r=12;t=5, \"input-tokens\";r=39000;t=2, \"output-tokens\";r=7000;t=360");
@@ -130,10 +135,56 @@ TEST(RateLimitHeadersTest, OnlyKnownLimits) {
   EXPECT_EQ(Header(anthropic, "RateLimit"), "\"output-tokens\";r=0;t=0");
   EXPECT_EQ(Header(anthropic, "anthropic-ratelimit-output-tokens-reset"), "2025-11-23T01:08:43.457Z");
   EXPECT_EQ(Header(anthropic, "anthropic-ratelimit-requests-limit"), std::nullopt);
-  // OpenAI: only the IETF headers.
+  EXPECT_EQ(Header(anthropic, "anthropic-ratelimit-tokens-remaining"), "0");
+  // OpenAI: its token headers are the output limit's, and the IETF headers.
   Headers openai = RateLimitHeaders(ApiKind::kOpenAi, output_only, kNow);
-  EXPECT_EQ(openai.size(), 2u);
+  EXPECT_EQ(openai.size(), 3u + 2u);
+  EXPECT_EQ(Header(openai, "x-ratelimit-remaining-tokens"), "0");
   EXPECT_EQ(Header(openai, "RateLimit"), "\"output-tokens\";r=0;t=0");
+}
+
+// Refused by its output-token limit: the token headers say so (OpenAI once
+// showed the untouched input limit, "remaining-tokens: 20000").
+TEST(RateLimitHeadersTest, TheLimitThatRefusedIsTheOneReported) {
+  Decision refused;
+  refused.allowed = false;
+  refused.limiter = "account:otpm";
+  refused.retry_after_ms = 12'000;
+  refused.limits[static_cast<int>(LimitKind::kInputTokens)] =
+      LimitState{.known = true, .limit = 20'000, .remaining = 20'000, .reset_ms = 0, .window_ms = 60'000};
+  refused.limits[static_cast<int>(LimitKind::kOutputTokens)] =
+      LimitState{.known = true, .limit = 4'000, .remaining = 3'900, .reset_ms = 1'500, .window_ms = 60'000};
+  Headers openai = RateLimitHeaders(ApiKind::kOpenAi, refused, kNow);
+  EXPECT_EQ(Header(openai, "x-ratelimit-limit-tokens"), "4000");
+  EXPECT_EQ(Header(openai, "x-ratelimit-remaining-tokens"), "3900");
+  EXPECT_EQ(Header(openai, "x-ratelimit-reset-tokens"), "2s");
+  EXPECT_EQ(Header(RateLimitHeaders(ApiKind::kAnthropic, refused, kNow), "anthropic-ratelimit-tokens-limit"), "4000");
+  // Refused by the input limit: the input limit, though output has less left.
+  refused.limiter = "payment:itpd";
+  EXPECT_EQ(Header(RateLimitHeaders(ApiKind::kOpenAi, refused, kNow), "x-ratelimit-limit-tokens"), "20000");
+}
+
+TEST(RateLimitHeadersTest, AFullLimiterResetsNow) {
+  Decision decision;
+  decision.allowed = true;
+  decision.limits[static_cast<int>(LimitKind::kInputTokens)] =
+      LimitState{.known = true, .limit = 200'000, .remaining = 200'000, .reset_ms = 2, .window_ms = 60'000};
+  Headers openai = RateLimitHeaders(ApiKind::kOpenAi, decision, kNow);
+  EXPECT_EQ(Header(openai, "x-ratelimit-reset-tokens"), "0ms");
+  EXPECT_EQ(Header(RateLimitHeaders(ApiKind::kAnthropic, decision, kNow), "anthropic-ratelimit-tokens-reset"),
+            "2025-11-23T01:08:43.457Z");
+}
+
+TEST(RateLimitHeadersTest, NotRetryableRefusalsTellClientsNotToRetry) {
+  Decision refused = AllowedWithAllLimits();
+  refused.allowed = false;
+  refused.not_retryable = true;
+  for (ApiKind api : {ApiKind::kAnthropic, ApiKind::kOpenAi}) {
+    Headers headers = RateLimitHeaders(api, refused, kNow);
+    EXPECT_EQ(Header(headers, "x-should-retry"), "false");
+    EXPECT_EQ(Header(headers, "Retry-After"), std::nullopt);
+  }
+  EXPECT_EQ(Header(RateLimitHeaders(ApiKind::kOpenAi, AllowedWithAllLimits(), kNow), "x-should-retry"), std::nullopt);
 }
 
 }  // namespace

@@ -177,6 +177,10 @@ void Settle(GatewayState& state, gateway::LimiterStore& limiter, const asio::any
             const Decision& decision, int64_t input_tokens, int64_t output_tokens) {
   std::vector<gateway::CellGroup> deltas = state.policy().Settlement(decision, input_tokens, output_tokens);
   if (deltas.empty()) return;
+  if (std::optional<absl::Status> done = limiter.AdjustIfImmediate(deltas, state.now_ms())) {
+    if (!done->ok()) state.metrics().CountSettleError();
+    return;
+  }
   asio::co_spawn(executor, AdjustOn(limiter, state, std::move(deltas), state.now_ms()), asio::detached);
 }
 

@@ -68,9 +68,10 @@ boost::asio::awaitable<Judged> Judge(GatewayState& state, gateway::LimiterStore&
                                      gateway::ApiKind api, std::string_view body, bool has_body,
                                      int64_t content_length);
 // Replaces the decision's token reservation by the real usage (-1: keep the
-// estimate). The adjustment is started on `executor` (the loop that owns
-// `limiter`) and not awaited: on Redis it is queued on the loop's connection
-// ahead of any later request of this loop. A failure is counted.
+// estimate). In memory it is done before returning; on Redis it is started
+// on `executor` (the loop that owns `limiter`) and not awaited, queued on
+// the loop's connection ahead of any later request of this loop. A failure
+// is counted.
 void Settle(GatewayState& state, gateway::LimiterStore& limiter, const boost::asio::any_io_executor& executor,
             const gateway::Decision& decision, int64_t input_tokens, int64_t output_tokens);
 
