@@ -305,7 +305,7 @@ absl::Status ParseRoot(const Reader& reader, const YAML::Node& root, GatewayConf
   if (absl::Status status =
           reader.Keys(root, "the gateway config",
                       {"listen", "threads", "upstream", "max_body", "client_timeout", "admin_token", "admin_token_file",
-                       "events_file", "keys", "trusted_proxies", "client_headers", "state", "redis", "tiers",
+                       "events_file", "events", "keys", "trusted_proxies", "client_headers", "state", "redis", "tiers",
                        "verification", "shared", "estimate", "verdicts", "graded"});
       !status.ok()) {
     return status;
@@ -330,6 +330,30 @@ absl::Status ParseRoot(const Reader& reader, const YAML::Node& root, GatewayConf
     return status;
   if (absl::Status status = reader.String(root, "admin_token", &config->admin_token); !status.ok()) return status;
   if (absl::Status status = reader.String(root, "events_file", &config->events_file); !status.ok()) return status;
+  if (const YAML::Node events = root["events"]) {
+    std::string prompts, file;
+    for (absl::Status status : {reader.Keys(events, "events", {"file", "prompts", "prompt_bytes"}),
+                                reader.String(events, "file", &file), reader.String(events, "prompts", &prompts),
+                                reader.Int(events, "prompt_bytes", 16, int64_t{1} << 24,
+                                           &config->event_prompts.max_bytes)}) {
+      if (!status.ok()) return status;
+    }
+    if (!file.empty() && !config->events_file.empty()) {
+      return reader.Error(events["file"], "events.file", "events_file is set too: keep one");
+    }
+    if (!file.empty()) config->events_file = file;
+    if (prompts.empty() || prompts == "full") {
+      config->event_prompts.storage = PromptStorage::kFull;
+    } else if (prompts == "truncate") {
+      config->event_prompts.storage = PromptStorage::kTruncate;
+    } else if (prompts == "hash") {
+      config->event_prompts.storage = PromptStorage::kHash;
+    } else if (prompts == "off") {
+      config->event_prompts.storage = PromptStorage::kOff;
+    } else {
+      return reader.Error(events["prompts"], "events.prompts", "expected full, truncate, hash or off");
+    }
+  }
   std::string token_file;
   if (absl::Status status = reader.String(root, "admin_token_file", &token_file); !status.ok()) return status;
   if (!token_file.empty()) {
@@ -502,6 +526,20 @@ absl::StatusOr<GatewayConfig> LoadGatewayConfig(const std::string& path) {
   return ParseGatewayConfig(*text, path);
 }
 
+std::string_view PromptStorageName(PromptStorage storage) {
+  switch (storage) {
+    case PromptStorage::kFull:
+      return "full";
+    case PromptStorage::kTruncate:
+      return "truncate";
+    case PromptStorage::kHash:
+      return "hash";
+    case PromptStorage::kOff:
+      return "off";
+  }
+  return "full";
+}
+
 std::string_view ExampleGatewayConfig() {
   return R"(# hydraguard serve --config gateway.yaml  (docs/gateway.md explains every key)
 listen: 127.0.0.1:8080          # HOST:PORT; port 0 picks a free port (printed at start)
@@ -515,7 +553,10 @@ upstream:                       # omit for check-only mode (nginx auth_request /
 max_body: 10MiB                 # larger request bodies get 413
 client_timeout: 30s             # to receive a whole request (slow clients get 408)
 # admin_token_file: /etc/hydraguard/admin.token   # enables /admin/* (Bearer token)
-# events_file: events.jsonl     # every request's event (schema v1), besides the Redis stream
+events:                         # every request's event (schema v1), in the Redis stream and/or a file
+  # file: events.jsonl          # created 0600: events carry prompt text
+  prompts: full                 # full | truncate | hash | off: how much prompt text events keep
+  prompt_bytes: 2048            # with truncate (docs/gateway.md: what detection loses at each level)
 keys:
   file: keys.jsonl              # {"key":..,"account":..,"org":..,"tier":..,"verified":..,"created":..,"payment":..}
   # redis_hash: hg:keys         # with state: redis

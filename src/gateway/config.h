@@ -79,6 +79,21 @@ struct RedisSettings {
   std::string keys_hash;  // "" → keys come from keys_file
 };
 
+// How much of a request's text (system prompt, last user turn) its event
+// keeps, at rest in events_file and the Redis stream. What detection loses
+// at each level is in docs/gateway.md ("Prompts at rest").
+enum class PromptStorage {
+  kFull,      // the text as sent
+  kTruncate,  // the first max_bytes of each (cut at a character boundary)
+  kHash,      // "h:" + 32 hex digits of XXH3-128 of each: equal texts stay equal, no text is kept
+  kOff,       // no text at all
+};
+struct EventPrompts {
+  PromptStorage storage = PromptStorage::kFull;
+  int64_t max_bytes = 2048;  // kTruncate
+};
+std::string_view PromptStorageName(PromptStorage storage);
+
 struct GatewayConfig {
   // Serving.
   std::string listen_host = "127.0.0.1";
@@ -92,7 +107,8 @@ struct GatewayConfig {
   int64_t max_body_bytes = 10 << 20;
   int64_t client_timeout_ms = 30'000;  // to receive a whole request (slow clients)
   std::string admin_token;             // "" → admin API disabled
-  std::string events_file;             // also append every request's event here (JSON lines)
+  std::string events_file;             // also append every request's event here (JSON lines; created 0600)
+  EventPrompts event_prompts;          // how much prompt text events keep (file and Redis stream)
 
   // Who is calling.
   std::string keys_file;

@@ -181,6 +181,21 @@ TEST(GatewayConfigTest, ExampleParsesWithEverySection) {
   EXPECT_EQ(config.suspect_header, "x-hydraguard-suspect");
 }
 
+TEST(GatewayConfigTest, EventPrompts) {
+  EXPECT_EQ(ParseOk(kMinimal).event_prompts.storage, PromptStorage::kFull);
+  GatewayConfig truncated =
+      ParseOk(std::string(kMinimal) + "events: {file: ev.jsonl, prompts: truncate, prompt_bytes: 512}\n");
+  EXPECT_EQ(truncated.events_file, "ev.jsonl");
+  EXPECT_EQ(truncated.event_prompts.storage, PromptStorage::kTruncate);
+  EXPECT_EQ(truncated.event_prompts.max_bytes, 512);
+  EXPECT_EQ(ParseOk(std::string(kMinimal) + "events: {prompts: hash}\n").event_prompts.storage, PromptStorage::kHash);
+  EXPECT_EQ(ParseOk(std::string(kMinimal) + "events: {prompts: off}\n").event_prompts.storage, PromptStorage::kOff);
+  EXPECT_EQ(PromptStorageName(PromptStorage::kTruncate), "truncate");
+  ExpectError(std::string(kMinimal) + "events: {prompts: some}\n", 6, "events.prompts", "full, truncate, hash or off");
+  ExpectError(std::string(kMinimal) + "events_file: a.jsonl\nevents: {file: b.jsonl}\n", 7, "events.file",
+              "keep one");
+}
+
 TEST(GatewayConfigTest, LoadFile) {
   std::string path = hydraguard::testing::WriteTempFile(kMinimal, ".yaml");
   absl::StatusOr<GatewayConfig> config = LoadGatewayConfig(path);

@@ -1,5 +1,7 @@
 #include "gateway/event_line.h"
 
+#include <algorithm>
+
 #include "fmt/format.h"
 #include "io/json_writer.h"
 #include "xxhash.h"
@@ -24,13 +26,37 @@ bool IsCountryCode(std::string_view code) {
   return code.size() == 2 && letter(code[0]) && letter(code[1]);
 }
 
+// `text` as `prompts` keeps it at rest.
+void Text(std::string* line, std::string_view name, std::string_view text, const EventPrompts& prompts) {
+  if (text.empty()) return;
+  switch (prompts.storage) {
+    case PromptStorage::kFull:
+      Field(line, name, text);
+      return;
+    case PromptStorage::kTruncate: {
+      size_t cut = std::min(text.size(), static_cast<size_t>(prompts.max_bytes));
+      // Back to a character boundary: never split a UTF-8 sequence.
+      while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+      Field(line, name, text.substr(0, cut));
+      return;
+    }
+    case PromptStorage::kHash: {
+      XXH128_hash_t hash = XXH3_128bits(text.data(), text.size());
+      Field(line, name, fmt::format("h:{:016x}{:016x}", hash.high64, hash.low64));
+      return;
+    }
+    case PromptStorage::kOff:
+      return;
+  }
+}
+
 }  // namespace
 
 std::string KeyId(std::string_view api_key) {
   return fmt::format("k_{:016x}", XXH3_64bits(api_key.data(), api_key.size()));
 }
 
-std::string EventLine(const RequestContext& context, const EventOutcome& outcome) {
+std::string EventLine(const RequestContext& context, const EventOutcome& outcome, const EventPrompts& prompts) {
   const Identity& identity = *context.identity;
   const ApiRequest& request = context.request;
   std::string line;
@@ -51,8 +77,8 @@ std::string EventLine(const RequestContext& context, const EventOutcome& outcome
   Field(&line, "tls", context.tls);
   Field(&line, "endpoint", outcome.endpoint);
   Field(&line, "model", request.model);
-  Field(&line, "system", request.system);
-  Field(&line, "prompt", request.prompt);
+  Text(&line, "system", request.system, prompts);
+  Text(&line, "prompt", request.prompt, prompts);
   if (request.turn > 0) Number(&line, "turn", request.turn);
   if (context.has_body) {
     Number(&line, "tools", request.tools);

@@ -2,7 +2,10 @@
 // decides, admitted or refused, so the detection engine sees exactly the
 // traffic the gateway saw (Redis Stream "hg:events", field "event").
 //
-//   std::string line = EventLine(context, outcome);
+//   std::string line = EventLine(context, outcome, config.event_prompts);
+//
+// The system prompt and last user turn are kept as `prompts` says (full,
+// truncated, hashed or left out): see GatewayConfig::event_prompts.
 //
 // The API key is never written: "key" is "k_" + 16 hex digits of its XXH3
 // hash, stable across gateways, so the engine can still group by key.
@@ -20,6 +23,7 @@
 #include <string>
 #include <string_view>
 
+#include "gateway/config.h"
 #include "gateway/policy.h"
 
 namespace hydraguard::gateway {
@@ -34,7 +38,7 @@ struct EventOutcome {
 };
 
 // One JSON line (no trailing newline). REQUIRES: context.identity non-null.
-std::string EventLine(const RequestContext& context, const EventOutcome& outcome);
+std::string EventLine(const RequestContext& context, const EventOutcome& outcome, const EventPrompts& prompts = {});
 
 // "k_" + 16 lower-case hex digits.
 std::string KeyId(std::string_view api_key);

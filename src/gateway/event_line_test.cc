@@ -191,5 +191,45 @@ TEST(EventLineTest, InvalidUtf8FromTheClientStillParses) {
   EXPECT_THAT(good, HasSubstr("\u00e7 \u20ac \U0001F600 \uFFFD \u2028"));
 }
 
+// The operator chooses how much prompt text rests in the events.
+TEST(EventLineTest, PromptsFullTruncatedHashedOrOff) {
+  Fixture f;
+  f.context.request.system = "You are a data generator. \u00e9\u00e9\u00e9";
+  f.context.request.prompt = "Write a function.";
+  auto parse = [](const std::string& line) {
+    simdjson::dom::parser parser;
+    simdjson::dom::object object;
+    EXPECT_EQ(parser.parse(line).get_object().get(object), simdjson::SUCCESS) << line;
+    std::string system, prompt;
+    std::string_view value;
+    if (object["system"].get_string().get(value) == simdjson::SUCCESS) system = value;
+    if (object["prompt"].get_string().get(value) == simdjson::SUCCESS) prompt = value;
+    return std::make_pair(system, prompt);
+  };
+  auto [full_system, full_prompt] = parse(EventLine(f.context, f.outcome, {.storage = PromptStorage::kFull}));
+  EXPECT_EQ(full_system, f.context.request.system);
+  EXPECT_EQ(full_prompt, f.context.request.prompt);
+
+  // 27 bytes would split the first "é" (bytes 26-27): cut before it.
+  auto [cut_system, cut_prompt] =
+      parse(EventLine(f.context, f.outcome, {.storage = PromptStorage::kTruncate, .max_bytes = 27}));
+  EXPECT_EQ(cut_system, "You are a data generator. ");
+  EXPECT_EQ(cut_prompt, "Write a function.");
+
+  std::string hashed = EventLine(f.context, f.outcome, {.storage = PromptStorage::kHash});
+  auto [hash_system, hash_prompt] = parse(hashed);
+  EXPECT_THAT(hash_system, MatchesRegex("h:[0-9a-f]{32}"));
+  EXPECT_THAT(hash_prompt, MatchesRegex("h:[0-9a-f]{32}"));
+  EXPECT_NE(hash_system, hash_prompt);
+  EXPECT_THAT(hashed, Not(HasSubstr("generator")));
+  // Equal texts, equal hashes: exact-duplicate prompts still link accounts.
+  EXPECT_EQ(parse(EventLine(f.context, f.outcome, {.storage = PromptStorage::kHash})).first, hash_system);
+
+  std::string off = EventLine(f.context, f.outcome, {.storage = PromptStorage::kOff});
+  EXPECT_THAT(off, Not(HasSubstr("\"system\"")));
+  EXPECT_THAT(off, Not(HasSubstr("\"prompt\"")));
+  EXPECT_THAT(off, HasSubstr("\"model\":\"claude-sonnet-4-5\""));
+}
+
 }  // namespace
 }  // namespace hydraguard::gateway

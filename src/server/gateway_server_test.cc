@@ -2,6 +2,8 @@
 // front of the upstream stub, with the policy's clock injected.
 #include "server/gateway_server.h"
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <boost/asio.hpp>
 #include <cstdlib>
@@ -316,6 +318,24 @@ TEST_F(GatewayServerTest, MoreThanOneCredentialIsRefused) {
   }
   EXPECT_EQ(stub_.requests()[0].Header("x-api-key"), "k-a1");
   EXPECT_EQ(stub_.requests()[1].Header("authorization"), "Bearer k-a2");
+}
+
+// Events carry prompt text: the file is the gateway user's alone, and the
+// operator chooses how much text it keeps.
+TEST_F(GatewayServerTest, EventsFileIsPrivateAndKeepsWhatTheOperatorChose) {
+  Start(std::string(kTiers) + "events: {prompts: hash}\n");
+  struct stat info;
+  ASSERT_EQ(::stat(events_path_.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600);
+  EXPECT_EQ(Post("/v1/messages", AnthropicBody("my secret plan"), {{"x-api-key", "k-a1"}}).status, 200);
+  std::string events;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline &&
+         (events = hydraguard::testing::ReadWholeFile(events_path_)).find('\n') == std::string::npos) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_THAT(events, HasSubstr(R"("prompt":"h:)"));
+  EXPECT_THAT(events, Not(HasSubstr("secret")));
 }
 
 TEST_F(GatewayServerTest, VerificationRequiredForGatedModels) {

@@ -1,10 +1,16 @@
 #include "server/gateway_state.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <chrono>
 
+#include "fmt/format.h"
 #include "gateway/internal/json_lines.h"
 #include "gateway/memory_limiter.h"
 #include "server/log.h"
@@ -67,9 +73,18 @@ absl::StatusOr<std::unique_ptr<GatewayState>> GatewayState::Create(const gateway
   }
   state->policy_ = std::make_unique<gateway::Policy>(settings);
   if (!settings.events_file.empty()) {
-    state->events_file_ = std::fopen(settings.events_file.c_str(), "a");
+    // Events carry prompt text: readable by the gateway's user alone.
+    int fd = ::open(settings.events_file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0) state->events_file_ = ::fdopen(fd, "a");
     if (state->events_file_ == nullptr) {
-      return absl::InvalidArgumentError(settings.events_file + ": cannot open for appending");
+      if (fd >= 0) ::close(fd);
+      return absl::InvalidArgumentError(
+          fmt::format("{}: cannot open for appending: {}", settings.events_file, std::strerror(errno)));
+    }
+    struct stat info;
+    if (::fstat(fd, &info) == 0 && (info.st_mode & 077) != 0 && settings.event_prompts.storage != gateway::PromptStorage::kOff) {
+      Log(LogLevel::kWarn, "events_file is readable by other users, and events carry prompt text",
+          {{"file", settings.events_file}, {"mode", fmt::format("{:o}", info.st_mode & 0777)}});
     }
   }
   // Files must be right at start-up; Redis may be away (fail-open/closed

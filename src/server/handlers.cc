@@ -196,7 +196,7 @@ void Account(GatewayState& state, const Judged& judged, const Caller& caller, st
                                 .status = status,
                                 .input_tokens = input_tokens,
                                 .output_tokens = output_tokens};
-  state.RecordEvent(gateway::EventLine(judged.context, outcome));
+  state.RecordEvent(gateway::EventLine(judged.context, outcome, state.config().event_prompts));
 }
 
 Response ErrorResponse(ApiKind api, const Decision& decision, unsigned version, bool keep_alive, int64_t now_ms) {
