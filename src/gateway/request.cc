@@ -58,7 +58,10 @@ absl::StatusOr<ApiRequest> ParseApiRequest(ApiKind kind, std::string_view body) 
   }
   ApiRequest request;
   std::string_view model;
-  if (root.at_key("model").get_string().get(model) || model.empty()) return Invalid("model: Field required");
+  element model_value;
+  if (root.at_key("model").get(model_value) || model_value.is_null()) return Invalid("model: Field required");
+  if (model_value.get_string().get(model)) return Invalid("model: expected a string");
+  if (model.empty()) return Invalid("model: must not be empty");
   request.model = std::string(model);
   element value;
   auto read_cap = [&](std::string_view field) -> absl::Status {

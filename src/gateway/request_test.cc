@@ -148,8 +148,13 @@ TEST(ParseApiRequestTest, Errors) {
   ExpectInvalid(ApiKind::kAnthropic, R"({"max_tokens":1,"messages":[{"role":"user","content":"x"}]})",
                 "model: Field required");
   ExpectInvalid(ApiKind::kOpenAi, R"({"model":"","messages":[{"role":"user","content":"x"}]})",
+                "model: must not be empty");
+  ExpectInvalid(ApiKind::kOpenAi, R"({"model":7,"messages":[{"role":"user","content":"x"}]})",
+                "model: expected a string");
+  ExpectInvalid(ApiKind::kAnthropic, R"({"model":123,"max_tokens":1,"messages":[{"role":"user","content":"x"}]})",
+                "model: expected a string");
+  ExpectInvalid(ApiKind::kAnthropic, R"({"model":null,"max_tokens":1,"messages":[{"role":"user","content":"x"}]})",
                 "model: Field required");
-  ExpectInvalid(ApiKind::kOpenAi, R"({"model":7,"messages":[{"role":"user","content":"x"}]})", "model: Field required");
   ExpectInvalid(ApiKind::kAnthropic, R"({"model":"m","max_tokens":1})", "messages: Field required");
   ExpectInvalid(ApiKind::kOpenAi, R"({"model":"m","messages":"hi"})", "messages: Field required");
   ExpectInvalid(ApiKind::kOpenAi, R"({"model":"m","messages":[]})", "messages: at least one message");

@@ -128,7 +128,7 @@ TEST_F(GatewayRedisTest, TwoReplicasSharingRedisStayWithinTheLimit) {
 TEST_F(GatewayRedisTest, FailOpenServesWhileRedisIsDownAndSaysSo) {
   std::unique_ptr<GatewayServer> gateway = Replica("open");
   EXPECT_EQ(Status(*gateway, "k0"), 200);
-  ASSERT_TRUE(WaitForMetric(*gateway, "hydraguard_stream_appended 1")) << Metrics(*gateway);
+  ASSERT_TRUE(WaitForMetric(*gateway, "hydraguard_stream_appended_total 1")) << Metrics(*gateway);
   ASSERT_TRUE(redis_->Stop().ok());
   for (int request = 0; request < 30; ++request) EXPECT_EQ(Status(*gateway, "k0"), 200);  // above the limit: no state
   // Each response is counted and its event buffered before the client has it.

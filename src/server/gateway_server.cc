@@ -200,9 +200,8 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
     }
   }
   KeepOnlyJudgedCredential(caller, &request);
-  // Only the gateway says whether a request is suspect.
-  request.erase(
-      boost::beast::string_view(state->config().suspect_header.data(), state->config().suspect_header.size()));
+  // Only the gateway speaks x-hydraguard-* (and the suspect header) to the upstream.
+  StripGatewayHeaders(state->config().suspect_header, &request);
   if (decision.suspect) {
     std::string value(engine::ActionName(decision.action));
     if (!decision.campaign.empty()) value += "; campaign=" + decision.campaign;

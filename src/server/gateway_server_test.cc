@@ -307,8 +307,9 @@ TEST_F(GatewayServerTest, MoreThanOneCredentialIsRefused) {
   // form it came in.
   EXPECT_THAT(send("/v1/chat/completions", "Authorization: Bearer k-a2\r\nx-api-key: k-a2\r\n").Statuses(),
               ElementsAre(200));
-  EXPECT_TRUE(stub_.requests().size() == 2u);
-  for (const hydraguard::testing::StubRequest& upstream : stub_.requests()) {
+  std::vector<hydraguard::testing::StubRequest> sent = stub_.requests();
+  ASSERT_EQ(sent.size(), 2u);
+  for (const hydraguard::testing::StubRequest& upstream : sent) {
     int credentials = 0;
     for (const auto& [name, value] : upstream.headers) {
       std::string lower = absl::AsciiStrToLower(name);
@@ -336,6 +337,41 @@ TEST_F(GatewayServerTest, EventsFileIsPrivateAndKeepsWhatTheOperatorChose) {
   }
   EXPECT_THAT(events, HasSubstr(R"("prompt":"h:)"));
   EXPECT_THAT(events, Not(HasSubstr("secret")));
+}
+
+TEST_F(GatewayServerTest, ClientGatewayHeadersNeverReachTheUpstream) {
+  Start(kTiers);
+  EXPECT_EQ(Post("/v1/messages", AnthropicBody(),
+                 {{"x-api-key", "k-a1"},
+                  {"x-hydraguard-strip-thinking", "1"},
+                  {"X-HydraGuard-Suspect", "allow"},
+                  {"x-hydraguard-anything", "x"}})
+                .status,
+            200);
+  std::vector<hydraguard::testing::StubRequest> upstream = stub_.requests();
+  ASSERT_EQ(upstream.size(), 1u);
+  for (const auto& [name, value] : upstream[0].headers) {
+    EXPECT_FALSE(absl::AsciiStrToLower(name).starts_with("x-hydraguard-")) << name << ": " << value;
+  }
+}
+
+TEST_F(GatewayServerTest, AClientThatLeavesBeforeARequestIsNoDecision) {
+  Start(kTiers);
+  for (std::string_view partial : {"", "POST /v1/mess", "POST /v1/messages HTTP/1.1\r\nHost: x\r\n",
+                                   "POST /v1/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 50\r\n\r\n{\"mo"}) {
+    namespace asio = boost::asio;
+    asio::io_context io;
+    asio::ip::tcp::socket socket(io);
+    socket.connect({asio::ip::make_address("127.0.0.1"), server_->port()});
+    asio::write(socket, asio::buffer(partial.data(), partial.size()));
+    socket.close();
+  }
+  // The metrics request itself is the only request, and is not a decision.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::string metrics = Metrics();
+  EXPECT_THAT(metrics, Not(HasSubstr(R"(reason="bad_request"} 1)")));
+  EXPECT_THAT(metrics, Not(HasSubstr(R"(reason="timeout"} 1)")));
+  EXPECT_THAT(metrics, Not(HasSubstr(R"(action="allow",reason="ok"} 1)")));
 }
 
 TEST_F(GatewayServerTest, VerificationRequiredForGatedModels) {

@@ -315,15 +315,15 @@ void GatewayState::AddGauges() {
   if (redis_) {
     metrics_.AddGauge("hydraguard_redis_up", "1 when the last Redis call succeeded.",
                       [this] { return RedisHealthy() ? 1.0 : 0.0; });
-    metrics_.AddGauge("hydraguard_redis_errors", "Redis connection failures so far.",
+    metrics_.AddCounter("hydraguard_redis_errors_total", "Redis connection failures.",
                       [this] { return static_cast<double>(RedisErrors()); });
   }
   if (stream_) {
     metrics_.AddGauge("hydraguard_stream_backlog", "Events buffered for the Redis stream.",
                       [this] { return static_cast<double>(stream_->backlog()); });
-    metrics_.AddGauge("hydraguard_stream_appended", "Events written to the Redis stream.",
+    metrics_.AddCounter("hydraguard_stream_appended_total", "Events written to the Redis stream.",
                       [this] { return static_cast<double>(stream_->appended()); });
-    metrics_.AddGauge("hydraguard_stream_dropped", "Events dropped (buffer full or refused by Redis).",
+    metrics_.AddCounter("hydraguard_stream_dropped_total", "Events dropped (buffer full or refused by Redis).",
                       [this] { return static_cast<double>(stream_->dropped()); });
   }
   metrics_.AddGauge("hydraguard_verdict_entries", "Verdict and indicator entries in force.",

@@ -96,6 +96,17 @@ void KeepOnlyJudgedCredential(const Caller& caller, Request* request) {
   }
 }
 
+void StripGatewayHeaders(std::string_view suspect_header, Request* request) {
+  std::vector<std::string> names;
+  for (const auto& field : *request) {
+    std::string name = absl::AsciiStrToLower(std::string(field.name_string()));
+    if (name.starts_with("x-hydraguard-") || name == absl::AsciiStrToLower(std::string(suspect_header))) {
+      names.push_back(std::move(name));
+    }
+  }
+  for (const std::string& name : names) request->erase(name);
+}
+
 namespace {
 
 // Judge up to the policy: the request's context, or its early refusal.

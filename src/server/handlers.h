@@ -52,6 +52,9 @@ Caller IdentifyCaller(const Request& request, const ingest::IpAddress& peer, con
 // x-api-key and Authorization field is removed, and the caller's key is set
 // back in the form it came in.
 void KeepOnlyJudgedCredential(const Caller& caller, Request* request);
+// Removes every field a client must not send the upstream: x-hydraguard-*
+// (case-insensitive) and `suspect_header`. Only the gateway sets those.
+void StripGatewayHeaders(std::string_view suspect_header, Request* request);
 
 // The outcome of the policy for one request, or the early refusal before it
 // (no key, unknown key, bad body).

@@ -1,5 +1,7 @@
 #include "server/metrics.h"
 
+#include <cassert>
+
 #include <cmath>
 
 #include "fmt/format.h"
@@ -67,6 +69,12 @@ void Metrics::AddGauge(std::string name, std::string help, std::function<double(
   gauges_.push_back({std::move(name), std::move(help), std::move(read)});
 }
 
+void Metrics::AddCounter(std::string name, std::string help, std::function<double()> read) {
+  assert(name.ends_with("_total"));
+  std::lock_guard lock(gauges_mutex_);
+  gauges_.push_back({std::move(name), std::move(help), std::move(read), true});
+}
+
 uint64_t Metrics::decisions(engine::Action action, Reason reason) const {
   return decisions_[static_cast<int>(action)][static_cast<int>(reason)].load(std::memory_order_relaxed);
 }
@@ -114,7 +122,8 @@ std::string Metrics::Render() const {
   for (const Gauge& gauge : gauges_) {
     std::string_view family = std::string_view(gauge.name).substr(0, gauge.name.find('{'));
     if (family != last_family) {
-      fmt::format_to(std::back_inserter(out), "# HELP {0} {1}\n# TYPE {0} gauge\n", family, gauge.help);
+      fmt::format_to(std::back_inserter(out), "# HELP {0} {1}\n# TYPE {0} {2}\n", family, gauge.help,
+                     gauge.counter ? "counter" : "gauge");
       last_family = family;
     }
     fmt::format_to(std::back_inserter(out), "{} {}\n", gauge.name, gauge.read());

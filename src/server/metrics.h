@@ -76,6 +76,9 @@ class Metrics {
 
   // A gauge read at each render: name (with labels, if any), help, value.
   void AddGauge(std::string name, std::string help, std::function<double()> read);
+  // A counter kept elsewhere (only ever grows), read at each render. REQUIRES:
+  // `name` ends in "_total" (Prometheus naming).
+  void AddCounter(std::string name, std::string help, std::function<double()> read);
 
   uint64_t decisions(engine::Action action, Reason reason) const;
   std::string Render() const;
@@ -91,6 +94,7 @@ class Metrics {
   struct Gauge {
     std::string name, help;
     std::function<double()> read;
+    bool counter = false;
   };
   mutable std::mutex gauges_mutex_;
   std::vector<Gauge> gauges_;
