@@ -50,11 +50,30 @@ std::string_view OpenAiType(ErrorKind error) {
 
 }  // namespace
 
-std::optional<ApiKind> ApiOfPath(std::string_view path) {
+std::optional<Route> RouteOf(std::string_view path) {
   path = path.substr(0, path.find('?'));
-  if (path == kAnthropicMessagesPath) return ApiKind::kAnthropic;
-  if (path == kOpenAiChatPath) return ApiKind::kOpenAi;
+  auto under = [&](std::string_view prefix) { return path.starts_with(prefix) && path.size() > prefix.size() && path[prefix.size()] == '/'; };
+  if (path == kAnthropicMessagesPath) return Route{ApiKind::kAnthropic, Endpoint::kMessages, "messages"};
+  if (path == kOpenAiChatPath) return Route{ApiKind::kOpenAi, Endpoint::kChatCompletions, "chat_completions"};
+  if (path == "/v1/responses") return Route{ApiKind::kOpenAi, Endpoint::kResponses, "responses"};
+  if (path == "/v1/embeddings") return Route{ApiKind::kOpenAi, Endpoint::kEmbeddings, "embeddings"};
+  if (path == "/v1/messages/batches") return Route{ApiKind::kAnthropic, Endpoint::kMessageBatches, "batches"};
+  if (under("/v1/messages/batches")) return Route{ApiKind::kAnthropic, Endpoint::kPassThrough, "batches"};
+  if (path == "/v1/messages/count_tokens") return Route{ApiKind::kAnthropic, Endpoint::kPassThrough, "count_tokens"};
+  if (path == "/v1/models" || under("/v1/models")) return Route{ApiKind::kAnthropic, Endpoint::kPassThrough, "models"};
+  if (under("/v1/responses")) return Route{ApiKind::kOpenAi, Endpoint::kPassThrough, "responses"};
   return std::nullopt;
+}
+
+bool IsGeneration(Endpoint endpoint) {
+  return endpoint == Endpoint::kMessages || endpoint == Endpoint::kChatCompletions ||
+         endpoint == Endpoint::kResponses || endpoint == Endpoint::kEmbeddings;
+}
+
+std::optional<ApiKind> ApiOfPath(std::string_view path) {
+  std::optional<Route> route = RouteOf(path);
+  if (!route) return std::nullopt;
+  return route->api;
 }
 
 std::string_view ApiName(ApiKind kind) { return kind == ApiKind::kAnthropic ? "anthropic" : "openai"; }

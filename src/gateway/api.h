@@ -20,6 +20,31 @@ enum class ApiKind { kAnthropic, kOpenAi };
 inline constexpr std::string_view kAnthropicMessagesPath = "/v1/messages";
 inline constexpr std::string_view kOpenAiChatPath = "/v1/chat/completions";
 
+// What the gateway does with a request, by path (query string ignored):
+//   generation  admitted, limited, recorded and settled like a single request:
+//               /v1/messages, /v1/chat/completions, /v1/responses, /v1/embeddings
+//   batch       POST /v1/messages/batches: every request inside is judged, and
+//               the batch is admitted as a whole against the limits (its
+//               requests and tokens added up) or refused, naming the limit
+//   passthrough forwarded after authentication, nothing generated:
+//               /v1/messages/count_tokens, /v1/models[/...], GET
+//               /v1/messages/batches[/...] (list, results, cancel), /v1/responses/ID
+enum class Endpoint {
+  kMessages,
+  kChatCompletions,
+  kResponses,
+  kEmbeddings,
+  kMessageBatches,
+  kPassThrough,
+};
+struct Route {
+  ApiKind api = ApiKind::kAnthropic;  // whose error shapes and headers (models: by the credential's form)
+  Endpoint endpoint = Endpoint::kMessages;
+  std::string_view name;  // metrics label, e.g. "messages", "responses", "models"
+};
+std::optional<Route> RouteOf(std::string_view path);
+bool IsGeneration(Endpoint endpoint);
+
 // The API served at `path` (query string ignored), if any.
 std::optional<ApiKind> ApiOfPath(std::string_view path);
 std::string_view ApiName(ApiKind kind);  // "anthropic", "openai"

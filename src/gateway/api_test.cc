@@ -14,13 +14,43 @@ TEST(ApiTest, ApiOfPath) {
   EXPECT_EQ(ApiOfPath("/v1/messages?beta=true"), ApiKind::kAnthropic);
   EXPECT_EQ(ApiOfPath("/v1/chat/completions"), ApiKind::kOpenAi);
   EXPECT_EQ(ApiOfPath("/v1/chat/completions?x=1"), ApiKind::kOpenAi);
-  EXPECT_EQ(ApiOfPath("/v1/messages/count_tokens"), std::nullopt);
+  EXPECT_EQ(ApiOfPath("/v1/messages/count_tokens"), ApiKind::kAnthropic);
   EXPECT_EQ(ApiOfPath("/v1/completions"), std::nullopt);
   EXPECT_EQ(ApiOfPath("/v1/messages/"), std::nullopt);
   EXPECT_EQ(ApiOfPath(""), std::nullopt);
   EXPECT_EQ(ApiOfPath("?/v1/messages"), std::nullopt);
   EXPECT_EQ(ApiName(ApiKind::kAnthropic), "anthropic");
   EXPECT_EQ(ApiName(ApiKind::kOpenAi), "openai");
+}
+
+TEST(ApiTest, RoutesOfEveryEndpoint) {
+  struct Case {
+    std::string_view path;
+    ApiKind api;
+    Endpoint endpoint;
+    std::string_view name;
+  };
+  for (const Case& c : {Case{"/v1/messages", ApiKind::kAnthropic, Endpoint::kMessages, "messages"},
+                        Case{"/v1/chat/completions", ApiKind::kOpenAi, Endpoint::kChatCompletions, "chat_completions"},
+                        Case{"/v1/responses", ApiKind::kOpenAi, Endpoint::kResponses, "responses"},
+                        Case{"/v1/responses/resp_1", ApiKind::kOpenAi, Endpoint::kPassThrough, "responses"},
+                        Case{"/v1/embeddings", ApiKind::kOpenAi, Endpoint::kEmbeddings, "embeddings"},
+                        Case{"/v1/messages/batches", ApiKind::kAnthropic, Endpoint::kMessageBatches, "batches"},
+                        Case{"/v1/messages/batches/b1/results", ApiKind::kAnthropic, Endpoint::kPassThrough, "batches"},
+                        Case{"/v1/messages/count_tokens", ApiKind::kAnthropic, Endpoint::kPassThrough, "count_tokens"},
+                        Case{"/v1/models?limit=5", ApiKind::kAnthropic, Endpoint::kPassThrough, "models"},
+                        Case{"/v1/models/claude-x", ApiKind::kAnthropic, Endpoint::kPassThrough, "models"}}) {
+    std::optional<Route> route = RouteOf(c.path);
+    ASSERT_TRUE(route.has_value()) << c.path;
+    EXPECT_EQ(route->api, c.api) << c.path;
+    EXPECT_EQ(route->endpoint, c.endpoint) << c.path;
+    EXPECT_EQ(route->name, c.name) << c.path;
+  }
+  for (std::string_view path : {"/v1/modelsx", "/v1/messages/batchesx", "/v1/completions", "/v1/responsesx"}) {
+    EXPECT_FALSE(RouteOf(path).has_value()) << path;
+  }
+  EXPECT_TRUE(IsGeneration(Endpoint::kEmbeddings));
+  EXPECT_FALSE(IsGeneration(Endpoint::kMessageBatches));
 }
 
 TEST(ErrorBodyTest, AnthropicShape) {

@@ -212,8 +212,10 @@ Admission Policy::Begin(const RequestContext& context, const VerdictSet& verdict
   int64_t chars = context.has_body ? context.request.input_chars : context.content_length;
   decision.estimated_input_tokens =
       std::max<int64_t>(1, static_cast<int64_t>(std::ceil(static_cast<double>(chars) / config_.chars_per_token)));
-  decision.estimated_output_tokens =
-      context.request.max_tokens > 0 || !context.has_body ? context.request.max_tokens : config_.default_output_tokens;
+  decision.estimated_output_tokens = !context.request.generates ? 0
+                                     : context.request.max_tokens > 0 || !context.has_body
+                                         ? context.request.max_tokens
+                                         : config_.default_output_tokens;
   std::vector<CellGroup> groups;
   groups.push_back({.tag = "account:" + identity.account});
   AddCells(account_limits, decision.estimated_input_tokens, decision.estimated_output_tokens, &groups.back());
@@ -254,6 +256,54 @@ Admission Policy::Begin(const RequestContext& context, const VerdictSet& verdict
   }
   admission.groups = std::move(groups);
   return admission;
+}
+
+Admission Policy::BeginBatch(std::span<const RequestContext> contexts, const VerdictSet& verdicts,
+                             size_t* refused_index) const {
+  Admission batch;
+  for (size_t request_idx = 0; request_idx < contexts.size(); ++request_idx) {
+    Admission one = Begin(contexts[request_idx], verdicts);
+    if (!one.decision.allowed && one.groups.empty() && !one.decision.reason.empty()) {
+      *refused_index = request_idx;
+      return one;
+    }
+    if (request_idx == 0) {
+      batch = std::move(one);
+      continue;
+    }
+    Decision& decision = batch.decision;
+    decision.estimated_input_tokens += one.decision.estimated_input_tokens;
+    decision.estimated_output_tokens += one.decision.estimated_output_tokens;
+    decision.suspect = decision.suspect || one.decision.suspect;
+    if (one.decision.action > decision.action) {  // ordered by strength
+      decision.action = one.decision.action;
+      decision.verdict_source = one.decision.verdict_source;
+      decision.verdict_reason = one.decision.verdict_reason;
+      decision.campaign = one.decision.campaign;
+    }
+    for (CellGroup& group : one.groups) {
+      auto same_tag = std::find_if(batch.groups.begin(), batch.groups.end(),
+                                   [&](const CellGroup& existing) { return existing.tag == group.tag; });
+      if (same_tag == batch.groups.end()) {
+        batch.groups.push_back(std::move(group));
+        continue;
+      }
+      for (const Cell& cell : group.cells) {
+        auto same_cell = std::find_if(same_tag->cells.begin(), same_tag->cells.end(),
+                                      [&](const Cell& existing) { return existing.name == cell.name; });
+        if (same_cell == same_tag->cells.end()) {
+          same_tag->cells.push_back(cell);
+        } else {
+          same_cell->cost += cell.cost;
+        }
+      }
+    }
+  }
+  if (!batch.groups.empty()) {
+    batch.decision.allowed = false;  // decided by the store
+    batch.decision.reason.clear();
+  }
+  return batch;
 }
 
 std::vector<CellGroup> Policy::Finish(const absl::StatusOr<std::vector<GroupOutcome>>& outcomes,

@@ -33,6 +33,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -115,6 +116,13 @@ class Policy {
   // The decision before the limiter store is asked; final when it has no
   // groups.
   Admission Begin(const RequestContext& context, const VerdictSet& verdicts) const;
+  // A batch of requests admitted as one: each is judged as Begin judges it
+  // (verdicts, verification); the first refused is the batch's refusal
+  // (`refused_index` says which). Otherwise their limiter costs are added up
+  // per limiter, so the whole batch is charged, or refused, in one Acquire.
+  // REQUIRES: contexts is not empty.
+  Admission BeginBatch(std::span<const RequestContext> contexts, const VerdictSet& verdicts,
+                       size_t* refused_index) const;
   // Completes admission->decision from the store's answer to its groups.
   // Returns the groups to give back (another group refused), maybe none.
   // REQUIRES: admission comes from Begin and has groups.

@@ -115,6 +115,140 @@ absl::StatusOr<ApiRequest> ParseApiRequest(ApiKind kind, std::string_view body) 
   return request;
 }
 
+namespace {
+
+// The JSON object of a request body, with no key of `unique` given twice.
+absl::StatusOr<simdjson::dom::object> RootObject(simdjson::dom::parser& parser, std::string_view body,
+                                                 std::initializer_list<std::string_view> unique) {
+  simdjson::dom::object root;
+  if (simdjson::error_code error = parser.parse(body.data(), body.size()).get_object().get(root)) {
+    return Invalid(fmt::format("request body is not a JSON object: {}", simdjson::error_message(error)));
+  }
+  for (std::string_view key : unique) {
+    int count = 0;
+    for (simdjson::dom::key_value_pair field : root) count += field.key == key;
+    if (count > 1) return Invalid(fmt::format("{} may appear only once", key));
+  }
+  return root;
+}
+
+absl::Status ReadModel(simdjson::dom::object root, ApiRequest* request) {
+  element value;
+  std::string_view model;
+  if (root.at_key("model").get(value) || value.is_null()) return Invalid("model: Field required");
+  if (value.get_string().get(model)) return Invalid("model: expected a string");
+  if (model.empty()) return Invalid("model: must not be empty");
+  request->model = std::string(model);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ApiRequest> ParseResponses(std::string_view body) {
+  simdjson::dom::parser parser;
+  absl::StatusOr<simdjson::dom::object> root = RootObject(parser, body, {"model", "max_output_tokens", "stream"});
+  if (!root.ok()) return root.status();
+  ApiRequest request;
+  if (absl::Status status = ReadModel(*root, &request); !status.ok()) return status;
+  element value;
+  if (!root->at_key("max_output_tokens").get(value) && !value.is_null()) {
+    int64_t cap = 0;
+    if (value.get_int64().get(cap) || cap < 0) return Invalid("max_output_tokens: expected a non-negative integer");
+    request.max_tokens = cap;
+  }
+  if (!root->at_key("stream").get(value) && !value.is_null()) {
+    bool stream = false;
+    if (value.get_bool().get(stream)) return Invalid("stream: expected a boolean");
+    request.stream = stream;
+  }
+  if (!root->at_key("instructions").get(value) && !value.is_null()) {
+    request.system = ContentText(value, &request.input_chars);
+  }
+  element input;
+  if (root->at_key("input").get(input) || input.is_null()) return Invalid("input: Field required");
+  std::string_view text;
+  simdjson::dom::array items;
+  if (!input.get_string().get(text)) {
+    request.prompt = std::string(text);
+    request.input_chars += static_cast<int64_t>(text.size());
+    request.turn = 1;
+  } else if (!input.get_array().get(items)) {
+    for (element item : items) {
+      std::string_view role;
+      element content;
+      if (item.at_key("role").get_string().get(role) || item.at_key("content").get(content)) {
+        request.input_chars += static_cast<int64_t>(simdjson::minify(item).size());  // tool outputs, calls
+        continue;
+      }
+      std::string item_text = ContentText(content, &request.input_chars);
+      if (role == "user") {
+        ++request.turn;
+        request.prompt = std::move(item_text);
+      } else if (role == "system" || role == "developer") {
+        if (!request.system.empty()) request.system += '\n';
+        request.system += item_text;
+      }
+    }
+  } else {
+    return Invalid("input: expected a string or an array of items");
+  }
+  simdjson::dom::array tools;
+  if (!root->at_key("tools").get_array().get(tools)) {
+    request.tools = static_cast<int>(tools.size());
+    request.input_chars += static_cast<int64_t>(simdjson::minify(tools).size());
+  }
+  return request;
+}
+
+absl::StatusOr<ApiRequest> ParseEmbeddings(std::string_view body) {
+  simdjson::dom::parser parser;
+  absl::StatusOr<simdjson::dom::object> root = RootObject(parser, body, {"model", "input"});
+  if (!root.ok()) return root.status();
+  ApiRequest request;
+  request.generates = false;
+  if (absl::Status status = ReadModel(*root, &request); !status.ok()) return status;
+  element input;
+  if (root->at_key("input").get(input) || input.is_null()) return Invalid("input: Field required");
+  std::string_view text;
+  simdjson::dom::array list;
+  if (!input.get_string().get(text)) {
+    request.prompt = std::string(text);
+    request.input_chars = static_cast<int64_t>(text.size());
+  } else if (!input.get_array().get(list)) {
+    if (list.size() == 0) return Invalid("input: must not be empty");
+    for (element entry : list) {
+      if (!entry.get_string().get(text)) {
+        if (request.prompt.empty()) request.prompt = std::string(text);
+        request.input_chars += static_cast<int64_t>(text.size());
+      } else {
+        // Token ids (or arrays of them): about one token each.
+        request.input_chars += static_cast<int64_t>(simdjson::minify(entry).size());
+      }
+    }
+  } else {
+    return Invalid("input: expected a string or an array");
+  }
+  request.turn = 1;
+  return request;
+}
+
+}  // namespace
+
+absl::StatusOr<ApiRequest> ParseEndpointRequest(Endpoint endpoint, std::string_view body) {
+  switch (endpoint) {
+    case Endpoint::kMessages:
+      return ParseApiRequest(ApiKind::kAnthropic, body);
+    case Endpoint::kChatCompletions:
+      return ParseApiRequest(ApiKind::kOpenAi, body);
+    case Endpoint::kResponses:
+      return ParseResponses(body);
+    case Endpoint::kEmbeddings:
+      return ParseEmbeddings(body);
+    case Endpoint::kMessageBatches:
+    case Endpoint::kPassThrough:
+      break;
+  }
+  return Invalid("this endpoint takes no generation request");
+}
+
 std::optional<std::string> WithStreamUsage(std::string_view body) {
   using internal::JsonSpan;
   size_t open = body.find_first_not_of(" \t\r\n");

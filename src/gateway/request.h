@@ -29,11 +29,17 @@ struct ApiRequest {
   int64_t input_chars = 0;  // bytes of every text the model reads (system, messages, tools)
   int turn = 0;             // user turns so far
   int tools = 0;            // tool definitions
+  bool generates = true;    // false for embeddings: nothing to reserve for output
 };
 
 // InvalidArgument with a message fit for the client ("messages: required")
 // when the body is not JSON or lacks what the API requires.
 absl::StatusOr<ApiRequest> ParseApiRequest(ApiKind kind, std::string_view body);
+// The same for any generation endpoint: Messages and Chat Completions as
+// above; Responses (input as text or items, instructions as the system
+// prompt, max_output_tokens as the cap); Embeddings (input as text, texts or
+// token arrays; generates nothing). REQUIRES: IsGeneration(endpoint).
+absl::StatusOr<ApiRequest> ParseEndpointRequest(Endpoint endpoint, std::string_view body);
 
 // OpenAI sends the usage of a streamed completion only when the request asks
 // for it (stream_options.include_usage); without it the gateway could not

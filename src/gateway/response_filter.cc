@@ -409,6 +409,12 @@ SseFilter::Action SseFilter::OpenAi(std::string_view data) {
       ReadUsage(data, *usage, "prompt_tokens", "completion_tokens", &usage_);
       usage_payload = true;
     }
+  } else if (std::optional<JsonSpan> response = FindMember(data, *root, "response")) {
+    // Responses API: response.completed (and .incomplete/.failed) carry the usage.
+    if (std::optional<JsonSpan> inner = IsObject(data, *response) ? FindMember(data, *response, "usage")
+                                                                   : std::nullopt) {
+      if (IsObject(data, *inner)) ReadUsage(data, *inner, "input_tokens", "output_tokens", &usage_);
+    }
   }
   if (usage_payload && hide_usage_chunk_) {
     std::optional<JsonSpan> choices = FindMember(data, *root, "choices");
@@ -444,7 +450,8 @@ FilteredBody FilterJsonResponse(ApiKind api, std::string_view body, bool strip_t
     if (api == ApiKind::kAnthropic) {
       ReadUsage(body, *usage, "input_tokens", "output_tokens", &result.usage);
     } else {
-      ReadUsage(body, *usage, "prompt_tokens", "completion_tokens", &result.usage);
+      ReadUsage(body, *usage, "prompt_tokens", "completion_tokens", &result.usage);  // chat, embeddings
+      ReadUsage(body, *usage, "input_tokens", "output_tokens", &result.usage);       // responses
     }
   }
   if (strip_thinking) {

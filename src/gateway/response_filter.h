@@ -21,7 +21,10 @@
 //              only payload was reasoning is dropped; `data: [DONE]` is kept.
 // Usage comes from the events whose data "type" is message_start /
 // message_delta (Anthropic; without stripping, events whose "event:" name is
-// another are not parsed at all) or from chunks with a "usage" object (OpenAI).
+// another are not parsed at all) or from chunks with a "usage" object (OpenAI
+// Chat Completions, Embeddings; Responses: input/output_tokens, streamed in
+// the "response" of response.completed). Thinking is stripped from Messages
+// and Chat Completions only (Responses returns reasoning summaries alone).
 // Events and bodies that need no change are passed through byte-identical;
 // changed ones keep every byte outside the edited JSON values. Input that is
 // not what the API sends (malformed JSON, unknown events) passes unchanged:

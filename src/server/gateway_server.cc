@@ -15,6 +15,7 @@
 #include "gateway/rate_headers.h"
 #include "gateway/request.h"
 #include "redis/async_limiter.h"
+#include "gateway/event_line.h"
 #include "server/handlers.h"
 #include "server/log.h"
 #include "server/request_reader.h"
@@ -70,8 +71,17 @@ struct GatewayServer::Impl {
 
   awaitable<void> Listen(Loop& loop);
   awaitable<void> Session(beast::tcp_stream stream, Loop& loop);
-  awaitable<bool> ServeApi(beast::tcp_stream& stream, Request request, gateway::ApiKind api,
+  awaitable<bool> ServeApi(beast::tcp_stream& stream, Request request, gateway::Route route,
                            const ingest::IpAddress& peer, Loop& loop);
+  awaitable<bool> ServeBatch(beast::tcp_stream& stream, Request request, const ingest::IpAddress& peer, Loop& loop);
+  awaitable<bool> ServePassThrough(beast::tcp_stream& stream, Request request, gateway::Route route,
+                                   const ingest::IpAddress& peer, Loop& loop);
+  // Answers `decision` (a refusal) in the API's shape; false: close.
+  awaitable<bool> Refuse(beast::tcp_stream& stream, const Request& request, gateway::ApiKind api,
+                         const gateway::Decision& decision);
+  // The request as the upstream gets it: the judged credential only, no
+  // x-hydraguard-*, the client's address.
+  void PrepareUpstream(const Caller& caller, Request* request, ProxyOptions* options) const;
 };
 
 awaitable<void> GatewayServer::Impl::Listen(Loop& loop) {
@@ -124,17 +134,23 @@ awaitable<void> GatewayServer::Impl::Session(beast::tcp_stream stream, Loop& loo
     stream.expires_never();
     std::string_view path = PathOf(request);
     bool keep_alive = request.keep_alive();
-    if (std::optional<gateway::ApiKind> api = gateway::ApiOfPath(path)) {
-      if (request.method() != http::verb::post) {
+    if (std::optional<gateway::Route> route = gateway::RouteOf(path)) {
+      const bool post = request.method() == http::verb::post;
+      if (route->endpoint == gateway::Endpoint::kPassThrough ||
+          (route->endpoint == gateway::Endpoint::kMessageBatches && !post)) {
+        keep_alive = co_await ServePassThrough(stream, std::move(request), *route, peer, loop);
+      } else if (!post) {
         gateway::Decision decision;
         decision.status = 405;
         decision.error = gateway::ErrorKind::kInvalidRequest;
         decision.message = "Use POST.";
-        Response response = ErrorResponse(*api, decision, request.version(), keep_alive, state->now_ms());
+        Response response = ErrorResponse(route->api, decision, request.version(), keep_alive, state->now_ms());
         response.set(http::field::allow, "POST");
         co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, error));
+      } else if (route->endpoint == gateway::Endpoint::kMessageBatches) {
+        keep_alive = co_await ServeBatch(stream, std::move(request), peer, loop);
       } else {
-        keep_alive = co_await ServeApi(stream, std::move(request), *api, peer, loop);
+        keep_alive = co_await ServeApi(stream, std::move(request), *route, peer, loop);
       }
     } else {
       Response response;
@@ -165,49 +181,139 @@ awaitable<void> GatewayServer::Impl::Session(beast::tcp_stream stream, Loop& loo
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request request, gateway::ApiKind api,
+awaitable<bool> GatewayServer::Impl::Refuse(beast::tcp_stream& stream, const Request& request, gateway::ApiKind api,
+                                            const gateway::Decision& decision) {
+  Response response = ErrorResponse(api, decision, request.version(), request.keep_alive(), state->now_ms());
+  boost::system::error_code error;
+  co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, error));
+  co_return !error && request.keep_alive();
+}
+
+void GatewayServer::Impl::PrepareUpstream(const Caller& caller, Request* request, ProxyOptions* options) const {
+  KeepOnlyJudgedCredential(caller, request);
+  // Only the gateway speaks x-hydraguard-* (and the suspect header) to the upstream.
+  StripGatewayHeaders(state->config().suspect_header, request);
+  options->upstream_headers.emplace_back("x-forwarded-for", caller.ip.ToString());
+}
+
+namespace {
+
+gateway::Decision CheckOnly(gateway::ApiKind api) {
+  (void)api;
+  gateway::Decision none;
+  none.status = 404;
+  none.error = gateway::ErrorKind::kNotFound;
+  none.message = "This gateway runs in check-only mode (no upstream configured).";
+  return none;
+}
+
+}  // namespace
+
+awaitable<bool> GatewayServer::Impl::ServePassThrough(beast::tcp_stream& stream, Request request, gateway::Route route,
+                                                      const ingest::IpAddress& peer, Loop& loop) {
+  state->metrics().CountEndpoint(route.name);
+  Caller caller = IdentifyCaller(request, peer, state->config());
+  if (route.name == "models" && caller.bearer) route.api = gateway::ApiKind::kOpenAi;  // one path, both APIs
+  if (!upstream) {
+    bool keep = co_await Refuse(stream, request, route.api, CheckOnly(route.api));
+    co_return keep;
+  }
+  Judged judged = Authenticate(*state, caller, route.api);
+  state->metrics().CountDecision(judged.decision.action,
+                                 judged.decision.allowed ? Reason::kOk : ReasonOf(judged.decision.reason));
+  if (!judged.decision.allowed) {
+    bool keep = co_await Refuse(stream, request, route.api, judged.decision);
+    co_return keep;
+  }
+  ProxyOptions options{.api = route.api};
+  PrepareUpstream(caller, &request, &options);
+  options.on_complete = [&](int, const gateway::Usage&, bool reused) { state->metrics().CountUpstreamConnection(reused); };
+  ProxyResult result = co_await Proxy(stream, std::move(request), *upstream, options, loop.upstream_pool.get());
+  if (result.upstream_failed) state->metrics().CountUpstreamError();
+  if (result.client_gone) state->metrics().CountClientGone();
+  co_return result.keep_alive;
+}
+
+awaitable<bool> GatewayServer::Impl::ServeBatch(beast::tcp_stream& stream, Request request,
+                                                const ingest::IpAddress& peer, Loop& loop) {
+  state->metrics().CountEndpoint("batches");
+  Caller caller = IdentifyCaller(request, peer, state->config());
+  if (!upstream) {
+    bool keep = co_await Refuse(stream, request, gateway::ApiKind::kAnthropic, CheckOnly(gateway::ApiKind::kAnthropic));
+    co_return keep;
+  }
+  std::vector<gateway::RequestContext> contexts;
+  Judged judged = co_await JudgeBatch(*state, *loop.limiter, caller, request.body(), &contexts);
+  const gateway::Decision& decision = judged.decision;
+  // Every request inside is recorded as the single request it stands for.
+  auto record = [&](int status) {
+    state->metrics().CountDecision(decision.action, decision.allowed ? Reason::kOk : ReasonOf(decision.reason));
+    if (judged.context.identity == nullptr || !state->records_events()) return;
+    for (const gateway::RequestContext& context : contexts) {
+      gateway::EventOutcome outcome{
+          .api_key = caller.api_key, .endpoint = "/v1/messages/batches", .country = caller.country, .status = status};
+      state->RecordEvent(gateway::EventLine(context, outcome, state->config().event_prompts));
+    }
+  };
+  if (!decision.allowed) {
+    record(decision.status);
+    bool keep = co_await Refuse(stream, request, gateway::ApiKind::kAnthropic, decision);
+    co_return keep;
+  }
+  ProxyOptions options{.api = gateway::ApiKind::kAnthropic};
+  PrepareUpstream(caller, &request, &options);
+  if (decision.suspect) {
+    options.upstream_headers.emplace_back(state->config().suspect_header, std::string(engine::ActionName(decision.action)));
+  }
+  options.response_headers = gateway::RateLimitHeaders(gateway::ApiKind::kAnthropic, decision, judged.context.now_ms);
+  // A batch's results come later: its reservations stand (charged at max_tokens).
+  bool recorded = false;
+  options.on_complete = [&](int status, const gateway::Usage&, bool reused) {
+    state->metrics().CountUpstreamConnection(reused);
+    recorded = true;
+    record(status);
+  };
+  ProxyResult result = co_await Proxy(stream, std::move(request), *upstream, options, loop.upstream_pool.get());
+  if (result.upstream_failed) state->metrics().CountUpstreamError();
+  if (result.client_gone) state->metrics().CountClientGone();
+  if (!recorded) record(result.status);
+  co_return result.keep_alive;
+}
+
+awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request request, gateway::Route route,
                                               const ingest::IpAddress& peer, Loop& loop) {
+  const gateway::ApiKind api = route.api;
   gateway::LimiterStore& limiter = *loop.limiter;
-  state->metrics().CountEndpoint(api == gateway::ApiKind::kAnthropic ? "messages" : "chat_completions");
+  state->metrics().CountEndpoint(route.name);
   Caller caller = IdentifyCaller(request, peer, state->config());
   std::string endpoint(PathOf(request));
-  boost::system::error_code error;
   if (!upstream) {
     // Check-only: answer before the policy, which would charge the limits.
-    gateway::Decision none;
-    none.status = 404;
-    none.error = gateway::ErrorKind::kNotFound;
-    none.message = "This gateway runs in check-only mode (no upstream configured).";
-    Response response = ErrorResponse(api, none, request.version(), request.keep_alive(), state->now_ms());
-    co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, error));
-    co_return !error && request.keep_alive();
+    bool keep = co_await Refuse(stream, request, api, CheckOnly(api));
+    co_return keep;
   }
-  Judged judged =
-      co_await Judge(*state, limiter, caller, api, request.body(), true, static_cast<int64_t>(request.body().size()));
+  Judged judged = co_await Judge(*state, limiter, caller, route, request.body(), true,
+                                 static_cast<int64_t>(request.body().size()));
   const gateway::Decision& decision = judged.decision;
   if (!decision.allowed) {
     Account(*state, judged, caller, endpoint, decision.status, -1, -1);
-    Response response = ErrorResponse(api, decision, request.version(), request.keep_alive(), judged.context.now_ms);
-    co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, error));
-    co_return !error && request.keep_alive();
+    bool keep = co_await Refuse(stream, request, api, decision);
+    co_return keep;
   }
   ProxyOptions options{.api = api, .strip_thinking = decision.strip_thinking};
-  if (api == gateway::ApiKind::kOpenAi && judged.context.request.stream) {
+  if (route.endpoint == gateway::Endpoint::kChatCompletions && judged.context.request.stream) {
     // Without the usage chunk a stream's reservation could never settle.
     if (std::optional<std::string> body = gateway::WithStreamUsage(request.body())) {
       request.body() = *std::move(body);
       options.hide_usage_chunk = true;
     }
   }
-  KeepOnlyJudgedCredential(caller, &request);
-  // Only the gateway speaks x-hydraguard-* (and the suspect header) to the upstream.
-  StripGatewayHeaders(state->config().suspect_header, &request);
+  PrepareUpstream(caller, &request, &options);
   if (decision.suspect) {
     std::string value(engine::ActionName(decision.action));
     if (!decision.campaign.empty()) value += "; campaign=" + decision.campaign;
     options.upstream_headers.emplace_back(state->config().suspect_header, value);
   }
-  options.upstream_headers.emplace_back("x-forwarded-for", caller.ip.ToString());
   options.response_headers = gateway::RateLimitHeaders(api, decision, judged.context.now_ms);
   // Settle and account before the client has the whole response: its next
   // request must see the real usage, not the reservation, and whoever reads

@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <cstdlib>
@@ -372,6 +373,104 @@ TEST_F(GatewayServerTest, AClientThatLeavesBeforeARequestIsNoDecision) {
   EXPECT_THAT(metrics, Not(HasSubstr(R"(reason="bad_request"} 1)")));
   EXPECT_THAT(metrics, Not(HasSubstr(R"(reason="timeout"} 1)")));
   EXPECT_THAT(metrics, Not(HasSubstr(R"(action="allow",reason="ok"} 1)")));
+}
+
+// The endpoints a harvester would use instead of /v1/messages.
+TEST_F(GatewayServerTest, ResponsesAndEmbeddingsAreAdmittedLimitedAndRecorded) {
+  Start(kTiers);  // build: 3 requests a minute
+  std::string responses = R"({"model":"gpt-test","input":"Write a sort.","instructions":"You are a teacher.","max_output_tokens":100})";
+  HttpReply whole = Post("/v1/responses", responses, {{"authorization", "Bearer k-a1"}});
+  EXPECT_EQ(whole.status, 200) << whole.body;
+  EXPECT_EQ(whole.Header("x-ratelimit-remaining-requests"), "2");
+  HttpReply streamed = Post("/v1/responses", R"({"model":"gpt-test","input":[{"role":"user","content":"hi"}],"stream":true,"max_output_tokens":100})",
+                            {{"authorization", "Bearer k-a1"}});
+  EXPECT_EQ(streamed.status, 200);
+  EXPECT_THAT(streamed.body, HasSubstr("response.completed"));
+  HttpReply embeddings = Post("/v1/embeddings", R"({"model":"e","input":["a","b"]})", {{"authorization", "Bearer k-a1"}});
+  EXPECT_EQ(embeddings.status, 200);
+  HttpReply limited = Post("/v1/embeddings", R"({"model":"e","input":"c"})", {{"authorization", "Bearer k-a1"}});
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_THAT(limited.body, HasSubstr("rate_limit_exceeded"));
+  EXPECT_EQ(Post("/v1/responses", R"({"model":"gpt-test"})", {{"authorization", "Bearer k-a2"}}).status, 400);
+  EXPECT_EQ(Post("/v1/responses", responses, {}).status, 401);
+  // Every one is an event the engine reads, with the endpoint and text.
+  std::string events;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    events = hydraguard::testing::ReadWholeFile(events_path_);
+    if (std::count(events.begin(), events.end(), '\n') >= 5 || std::chrono::steady_clock::now() > deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_THAT(events, HasSubstr(R"("endpoint":"/v1/responses")"));
+  EXPECT_THAT(events, HasSubstr(R"("system":"You are a teacher.","prompt":"Write a sort.")"));
+  EXPECT_THAT(events, HasSubstr(R"("endpoint":"/v1/embeddings")"));
+  EXPECT_THAT(events, HasSubstr(R"("output_tokens":42)"));  // the streamed response's usage was read
+  EXPECT_THAT(Metrics(), HasSubstr(R"(hydraguard_requests_total{endpoint="responses"} 4)"));
+}
+
+TEST_F(GatewayServerTest, MessageBatchIsJudgedRequestByRequestAndLimitedAsAWhole) {
+  Start(kTiers);  // build: 3 requests and 1000 output tokens a minute
+  auto batch = [](int requests, int max_tokens) {
+    std::string body = R"({"requests":[)";
+    for (int index = 0; index < requests; ++index) {
+      if (index > 0) body += ",";
+      body += fmt::format(
+          R"({{"custom_id":"r{}","params":{{"model":"claude-test","max_tokens":{},"messages":[{{"role":"user","content":"task {}"}}]}}}})",
+          index, max_tokens, index);
+    }
+    return body + "]}";
+  };
+  // Two single requests leave one of three: a batch of two is refused whole.
+  EXPECT_EQ(Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a1"}}).status, 200);
+  EXPECT_EQ(Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a1"}}).status, 200);
+  HttpReply too_many = Post("/v1/messages/batches", batch(2, 10), {{"x-api-key", "k-a1"}});
+  EXPECT_EQ(too_many.status, 429) << too_many.body;
+  EXPECT_THAT(too_many.body, HasSubstr("This batch of 2 requests"));
+  EXPECT_EQ(Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a1"}}).status, 200);  // nothing was kept
+  // More than a whole limit can ever hold: not retryable, naming the limit.
+  HttpReply never = Post("/v1/messages/batches", batch(4, 10), {{"x-api-key", "k-a3"}});
+  EXPECT_EQ(never.status, 400) << never.body;
+  EXPECT_THAT(never.body, HasSubstr("account:rpm"));
+  HttpReply too_big = Post("/v1/messages/batches", batch(2, 600), {{"x-api-key", "k-a3"}});
+  EXPECT_EQ(too_big.status, 400) << too_big.body;  // 1200 output tokens can never fit 1000 a minute
+  EXPECT_THAT(too_big.body, HasSubstr("account:otpm"));
+  EXPECT_EQ(too_big.Header("x-should-retry"), "false");
+  HttpReply fits = Post("/v1/messages/batches", batch(2, 100), {{"x-api-key", "k-a3"}});
+  EXPECT_EQ(fits.status, 200) << fits.body;
+  EXPECT_THAT(fits.body, HasSubstr("msgbatch_stub"));
+  // The batch used 2 of 3 requests: one single request left.
+  EXPECT_EQ(Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a3"}}).status, 200);
+  EXPECT_EQ(Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a3"}}).status, 429);
+  HttpReply bad = Post("/v1/messages/batches", R"({"requests":[{"custom_id":"x","params":{"model":"m"}}]})",
+                       {{"x-api-key", "k-a2"}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(bad.body, HasSubstr("requests[0] (x): max_tokens"));
+  // Each request inside is an event.
+  std::string events;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline &&
+         (events = hydraguard::testing::ReadWholeFile(events_path_)).find(R"("prompt":"task 1","turn":1,"tools":0,"max_tokens":100)") == std::string::npos) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_THAT(events, HasSubstr(R"("prompt":"task 1","turn":1,"tools":0,"max_tokens":100)"));
+  EXPECT_THAT(events, HasSubstr(R"("endpoint":"/v1/messages/batches")"));
+}
+
+TEST_F(GatewayServerTest, ModelsCountTokensAndBatchResultsPassThroughAfterAuthentication) {
+  Start(kTiers);
+  HttpClient client(server_->port());
+  EXPECT_EQ(client.Get("/v1/models").value().status, 401);
+  HttpReply openai_models = client.Get("/v1/models", {{"authorization", "Bearer nope"}}).value();
+  EXPECT_EQ(openai_models.status, 401);
+  EXPECT_THAT(openai_models.body, HasSubstr("Incorrect API key"));  // OpenAI's shape for a Bearer caller
+  EXPECT_EQ(client.Get("/v1/models", {{"x-api-key", "k-a1"}}).value().status, 200);
+  EXPECT_EQ(client.Get("/v1/models/claude-x", {{"authorization", "Bearer k-a1"}}).value().status, 200);
+  EXPECT_EQ(client.Post("/v1/messages/count_tokens", AnthropicBody(), {{"x-api-key", "k-a1"}}).value().status, 200);
+  EXPECT_EQ(client.Get("/v1/messages/batches/msgbatch_stub", {{"x-api-key", "k-a1"}}).value().status, 200);
+  // None of them is charged: the 3 requests a minute are all still there.
+  HttpReply first = Post("/v1/messages", AnthropicBody(), {{"x-api-key", "k-a1"}});
+  EXPECT_EQ(first.Header("anthropic-ratelimit-requests-remaining"), "2");
+  EXPECT_EQ(client.Send("PUT", "/v1/embeddings", "{}", {{"authorization", "Bearer k-a1"}}).value().status, 405);
 }
 
 TEST_F(GatewayServerTest, VerificationRequiredForGatedModels) {

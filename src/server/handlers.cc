@@ -11,6 +11,7 @@
 #include "gateway/event_line.h"
 #include "gateway/internal/json_lines.h"
 #include "io/json_writer.h"
+#include "simdjson.h"
 #include "server/client_address.h"
 
 namespace hydraguard::server {
@@ -110,8 +111,9 @@ void StripGatewayHeaders(std::string_view suspect_header, Request* request) {
 namespace {
 
 // Judge up to the policy: the request's context, or its early refusal.
-Judged Identify(GatewayState& state, const Caller& caller, ApiKind api, std::string_view body, bool has_body,
-                int64_t content_length) {
+Judged Identify(GatewayState& state, const Caller& caller, gateway::Route route, std::string_view body,
+                bool has_body, int64_t content_length) {
+  const ApiKind api = route.api;
   Judged judged;
   judged.context.api = api;
   judged.context.now_ms = state.now_ms();
@@ -148,7 +150,7 @@ Judged Identify(GatewayState& state, const Caller& caller, ApiKind api, std::str
     return judged;
   }
   if (has_body) {
-    absl::StatusOr<gateway::ApiRequest> parsed = gateway::ParseApiRequest(api, body);
+    absl::StatusOr<gateway::ApiRequest> parsed = gateway::ParseEndpointRequest(route.endpoint, body);
     if (!parsed.ok()) {
       judged.decision = Early(400, ErrorKind::kInvalidRequest, "invalid_request", "bad_request",
                               std::string(gateway::internal::Message(parsed.status())));
@@ -168,10 +170,10 @@ asio::awaitable<void> AdjustOn(gateway::LimiterStore& limiter, GatewayState& sta
 
 }  // namespace
 
-asio::awaitable<Judged> Judge(GatewayState& state, gateway::LimiterStore& limiter, const Caller& caller, ApiKind api,
-                              std::string_view body, bool has_body, int64_t content_length) {
+asio::awaitable<Judged> Judge(GatewayState& state, gateway::LimiterStore& limiter, const Caller& caller,
+                              gateway::Route route, std::string_view body, bool has_body, int64_t content_length) {
   auto received = std::chrono::steady_clock::now();
-  Judged judged = Identify(state, caller, api, body, has_body, content_length);
+  Judged judged = Identify(state, caller, route, body, has_body, content_length);
   if (judged.early) co_return judged;
   auto started = std::chrono::steady_clock::now();
   std::shared_ptr<const gateway::VerdictSet> verdicts = state.verdicts().Snapshot();
@@ -181,6 +183,70 @@ asio::awaitable<Judged> Judge(GatewayState& state, gateway::LimiterStore& limite
   if (judged.decision.degraded) state.metrics().CountDegraded();
   state.metrics().request_latency().Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - received).count());
+  co_return judged;
+}
+
+Judged Authenticate(GatewayState& state, const Caller& caller, ApiKind api) {
+  Judged judged = Identify(state, caller, gateway::Route{.api = api, .endpoint = gateway::Endpoint::kPassThrough},
+                           {}, /*has_body=*/false, 0);
+  if (judged.early) return judged;
+  judged.context.has_body = true;  // no model to gate on: nothing generated here
+  gateway::Admission admission = state.policy().Begin(judged.context, *state.verdicts().Snapshot());
+  judged.decision = std::move(admission.decision);
+  judged.decision.allowed = judged.decision.allowed || !admission.groups.empty();  // limits are not charged
+  if (judged.decision.allowed) judged.decision.reason = "ok";
+  judged.decision.limits[0] = judged.decision.limits[1] = judged.decision.limits[2] = gateway::LimitState{};
+  return judged;
+}
+
+asio::awaitable<Judged> JudgeBatch(GatewayState& state, gateway::LimiterStore& limiter, const Caller& caller,
+                                   std::string_view body, std::vector<gateway::RequestContext>* contexts) {
+  Judged judged = Identify(state, caller, gateway::Route{.api = ApiKind::kAnthropic,
+                                                         .endpoint = gateway::Endpoint::kMessageBatches},
+                           {}, /*has_body=*/false, 0);
+  if (judged.early) co_return judged;
+  auto bad = [&](std::string message) {
+    judged.early = true;
+    judged.decision = Early(400, ErrorKind::kInvalidRequest, "invalid_request", "bad_request", std::move(message));
+    return judged;
+  };
+  simdjson::dom::parser parser;
+  simdjson::dom::array requests;
+  if (parser.parse(body.data(), body.size()).at_key("requests").get_array().get(requests)) {
+    co_return bad("requests: Field required (an array of {custom_id, params})");
+  }
+  size_t request_idx = 0;
+  for (simdjson::dom::element entry : requests) {
+    simdjson::dom::element params;
+    std::string_view custom_id;
+    if (entry.at_key("params").get(params) || entry.at_key("custom_id").get_string().get(custom_id)) {
+      co_return bad(fmt::format("requests[{}]: needs custom_id and params", request_idx));
+    }
+    absl::StatusOr<gateway::ApiRequest> parsed =
+        gateway::ParseApiRequest(ApiKind::kAnthropic, simdjson::minify(params));
+    if (!parsed.ok()) {
+      co_return bad(fmt::format("requests[{}] ({}): {}", request_idx, custom_id,
+                                gateway::internal::Message(parsed.status())));
+    }
+    gateway::RequestContext context = judged.context;
+    context.has_body = true;
+    context.request = *std::move(parsed);
+    contexts->push_back(std::move(context));
+    ++request_idx;
+  }
+  if (contexts->empty()) co_return bad("requests: at least one request is required");
+  std::shared_ptr<const gateway::VerdictSet> verdicts = state.verdicts().Snapshot();
+  size_t refused_index = 0;
+  gateway::Admission admission = state.policy().BeginBatch(*contexts, *verdicts, &refused_index);
+  if (!admission.decision.allowed && admission.groups.empty()) {
+    admission.decision.message =
+        fmt::format("requests[{}]: {}", refused_index, admission.decision.message);
+  }
+  judged.decision = co_await gateway::Admit(limiter, state.policy(), std::move(admission), judged.context.now_ms);
+  if (judged.decision.degraded) state.metrics().CountDegraded();
+  if (!judged.decision.allowed && judged.decision.status == 429) {
+    judged.decision.message = fmt::format("This batch of {} requests: {}", contexts->size(), judged.decision.message);
+  }
   co_return judged;
 }
 
@@ -300,11 +366,18 @@ asio::awaitable<Response> HandleCheck(GatewayState& state, gateway::LimiterStore
   state.metrics().CountEndpoint("check");
   // nginx passes the original request line in X-Original-URI (auth_request).
   std::string_view original = HeaderValue(request, "x-original-uri");
-  ApiKind api = gateway::ApiOfPath(original).value_or(ApiKind::kAnthropic);
+  gateway::Route route = gateway::RouteOf(original).value_or(gateway::Route{});
+  if (route.endpoint == gateway::Endpoint::kMessageBatches) route.endpoint = gateway::Endpoint::kPassThrough;
+  ApiKind api = route.api;
   bool has_body = !request.body().empty();
   int64_t content_length = ParseInt(HeaderValue(request, "x-original-content-length"), 0);
   Caller caller = IdentifyCaller(request, peer, state.config());
-  Judged judged = co_await Judge(state, limiter, caller, api, request.body(), has_body, content_length);
+  Judged judged;
+  if (route.endpoint == gateway::Endpoint::kPassThrough) {
+    judged = Authenticate(state, caller, api);
+  } else {
+    judged = co_await Judge(state, limiter, caller, route, request.body(), has_body, content_length);
+  }
   co_return CheckResponse(state, request, judged, caller, api, original, json);
 }
 

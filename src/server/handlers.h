@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 #include <utility>
 
 #include "gateway/api.h"
@@ -68,8 +69,18 @@ struct Judged {
 // shared MemoryLimiter; Redis: the loop's AsyncLimiter), through the one
 // admission driver (gateway::Admit).
 boost::asio::awaitable<Judged> Judge(GatewayState& state, gateway::LimiterStore& limiter, const Caller& caller,
-                                     gateway::ApiKind api, std::string_view body, bool has_body,
+                                     gateway::Route route, std::string_view body, bool has_body,
                                      int64_t content_length);
+// Who is calling, and whether they may (key known; no verdict or
+// verification refuses them): for endpoints that generate nothing and pass
+// through (models, count_tokens, batch results). No limiter is charged.
+Judged Authenticate(GatewayState& state, const Caller& caller, gateway::ApiKind api);
+// A Message Batch (POST /v1/messages/batches): every request inside is
+// judged, and the batch is admitted against the limits as a whole (see
+// Policy::BeginBatch). `contexts` gets one context per request inside (for
+// their events); a bad batch body or request is refused with 400 naming it.
+boost::asio::awaitable<Judged> JudgeBatch(GatewayState& state, gateway::LimiterStore& limiter, const Caller& caller,
+                                          std::string_view body, std::vector<gateway::RequestContext>* contexts);
 // Replaces the decision's token reservation by the real usage (-1: keep the
 // estimate). In memory it is done before returning; on Redis it is started
 // on `executor` (the loop that owns `limiter`) and not awaited, queued on

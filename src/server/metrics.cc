@@ -13,7 +13,9 @@ constexpr std::string_view kReasonNames[] = {"ok",           "verdict",         
                                              "rate_limited", "state_unavailable", "unauthenticated",
                                              "bad_request",  "too_large",         "timeout",
                                              "not_found"};
-constexpr std::string_view kEndpointNames[] = {"messages", "chat_completions", "check", "other"};
+constexpr std::string_view kEndpointNames[] = {"messages",     "chat_completions", "responses", "embeddings", "batches",
+                                               "count_tokens", "models",           "usage",     "check",      "other"};
+constexpr size_t kOtherEndpoint = std::size(kEndpointNames) - 1;
 constexpr std::string_view kConnectionNames[] = {"new", "reused"};
 
 void Counter(std::string* out, std::string_view name, std::string_view help, uint64_t value) {
@@ -57,8 +59,8 @@ void Metrics::CountDecision(engine::Action action, Reason reason) {
 }
 
 void Metrics::CountEndpoint(std::string_view endpoint) {
-  size_t index = 3;
-  for (size_t i = 0; i < 3; ++i) {
+  size_t index = kOtherEndpoint;
+  for (size_t i = 0; i < kOtherEndpoint; ++i) {
     if (kEndpointNames[i] == endpoint) index = i;
   }
   endpoints_[index].fetch_add(1, std::memory_order_relaxed);

@@ -60,7 +60,9 @@ class Histogram {
 class Metrics {
  public:
   void CountDecision(engine::Action action, Reason reason);
-  void CountEndpoint(std::string_view endpoint);  // label: messages, chat_completions, check, other
+  // label: messages, chat_completions, responses, embeddings, batches,
+  // count_tokens, models, usage, check; anything else: other.
+  void CountEndpoint(std::string_view endpoint);
   void CountDegraded() { degraded_.fetch_add(1, std::memory_order_relaxed); }
   void CountUpstreamError() { upstream_errors_.fetch_add(1, std::memory_order_relaxed); }
   void CountSettleError() { settle_errors_.fetch_add(1, std::memory_order_relaxed); }
@@ -86,7 +88,7 @@ class Metrics {
  private:
   static constexpr int kActions = 5;
   std::array<std::array<std::atomic<uint64_t>, static_cast<int>(Reason::kCount)>, kActions> decisions_{};
-  std::array<std::atomic<uint64_t>, 4> endpoints_{};
+  std::array<std::atomic<uint64_t>, 10> endpoints_{};
   std::atomic<uint64_t> degraded_{0}, upstream_errors_{0}, settle_errors_{0}, stripped_{0}, client_gone_{0},
       refresh_errors_{0};
   std::array<std::atomic<uint64_t>, 2> upstream_connections_{};  // new, reused

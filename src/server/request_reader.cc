@@ -89,7 +89,8 @@ struct Deadline {
 asio::awaitable<ReadResult> ReadRequest(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                         const ReadLimits& limits) {
   auto deadline_state = std::make_shared<Deadline>();
-  asio::steady_timer deadline(co_await asio::this_coro::executor);
+  asio::any_io_executor executor = co_await asio::this_coro::executor;
+  asio::steady_timer deadline(executor);
   deadline.expires_after(std::chrono::milliseconds(limits.timeout_ms));
   deadline.async_wait([deadline_state, socket = &stream.socket()](const boost::system::error_code& error) {
     if (error || deadline_state->done) return;

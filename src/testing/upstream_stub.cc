@@ -80,6 +80,42 @@ bool PeerClosed(tcp::socket& socket) {
 
 std::string ToString(beast::string_view text) { return std::string(text.data(), text.size()); }
 
+// The stub's answer on the endpoints besides Messages and Chat Completions
+// ("" for a target it does not know).
+std::string OtherEndpointBody(boost::beast::string_view method, std::string_view target, std::string_view body,
+                              const UpstreamStubOptions& options) {
+  if (target == "/v1/responses") {
+    std::string usage = fmt::format(R"({{"input_tokens":{},"output_tokens":{},"total_tokens":{}}})",
+                                    options.input_tokens, options.output_tokens,
+                                    options.input_tokens + options.output_tokens);
+    std::string response = fmt::format(
+        R"({{"id":"resp_stub","object":"response","status":"completed","output":[{{"type":"message","role":"assistant","content":[{{"type":"output_text","text":"{}"}}]}}],"usage":{}}})",
+        options.text, usage);
+    if (body.find(R"("stream":true)") == std::string_view::npos) return response;
+    return fmt::format(
+        "event: response.created\ndata: {{\"type\":\"response.created\",\"response\":{{\"id\":\"resp_stub\"}}}}\n\n"
+        "event: response.output_text.delta\ndata: {{\"type\":\"response.output_text.delta\",\"delta\":\"{}\"}}\n\n"
+        "event: response.completed\ndata: {{\"type\":\"response.completed\",\"response\":{}}}\n\n",
+        options.text, response);
+  }
+  if (target == "/v1/embeddings") {
+    return fmt::format(
+        R"({{"object":"list","data":[{{"object":"embedding","index":0,"embedding":[0.1,0.2]}}],"model":"e","usage":{{"prompt_tokens":{},"total_tokens":{}}}}})",
+        options.input_tokens, options.input_tokens);
+  }
+  if (target == "/v1/messages/count_tokens") return fmt::format(R"({{"input_tokens":{}}})", options.input_tokens);
+  if (target == "/v1/models" || target.starts_with("/v1/models/")) {
+    return R"({"data":[{"id":"stub-model","type":"model","object":"model"}],"object":"list","has_more":false})";
+  }
+  if (target == "/v1/messages/batches" && method == "POST") {
+    return R"({"id":"msgbatch_stub","type":"message_batch","processing_status":"in_progress"})";
+  }
+  if (target.starts_with("/v1/messages/batches")) {
+    return R"({"id":"msgbatch_stub","type":"message_batch","processing_status":"ended"})";
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string StubRequest::Header(std::string_view name) const {
@@ -347,6 +383,20 @@ net::awaitable<void> UpstreamStub::Serve(tcp::socket socket) {
     if (options.hold == Hold::kBeforeResponse && !released_) {
       bool go_on = co_await WaitWhileHeld(stream.socket());
       if (!go_on) break;
+    }
+    // The other endpoints: one fixed answer each, usage where the API has it.
+    std::string other = OtherEndpointBody(request.method_string(), target, request.body(), options);
+    if (!anthropic && !openai && !other.empty()) {
+      const bool responses_stream = target == "/v1/responses" && WantsStream(request.body());
+      http::response<http::string_body> response{http::status::ok, request.version()};
+      response.set(http::field::content_type, responses_stream ? "text/event-stream" : "application/json");
+      response.set("request-id", fmt::format("req_stub_{}", number));
+      response.body() = std::move(other);
+      response.keep_alive(keep_alive);
+      response.prepare_payload();
+      co_await http::async_write(stream, response, token);
+      if (ec || !keep_alive) break;
+      continue;
     }
     if (!anthropic && !openai) {
       http::response<http::string_body> response{http::status::not_found, request.version()};

@@ -5,7 +5,10 @@
 //   POST /v1/chat/completions  like OpenAI's Chat Completions API
 // with a reasoning part and an answer part, whole or, when the request's JSON
 // body has "stream": true, as server-sent events shaped like the real ones.
-// Any other target gets 404.
+// and, with fixed answers (usage where the API reports it), POST
+// /v1/responses (whole or streamed), /v1/embeddings,
+// /v1/messages/count_tokens, /v1/messages/batches, and GET /v1/models[/..]
+// and /v1/messages/batches/... Any other target gets 404.
 //
 //   UpstreamStub stub({.output_tokens = 7, .hold = UpstreamStub::Hold::kAfterFirstEvent});
 //   ... point the proxy at stub.url() and send a streamed request ...
