@@ -29,7 +29,7 @@ for tool in wrk "$nginx_bin" "$redis_bin" redis-cli; do
 done
 cmake --build "$build_dir" --target hydraguard hg_upstream_stub >/dev/null
 hg="$build_dir/src/cli/hydraguard"
-stub_bin="$build_dir/bench/hg_upstream_stub"
+stub_bin="$build_dir/src/testing/hg_upstream_stub"
 
 work=$(mktemp -d /tmp/hg_bench_gateway.XXXXXX)
 started=()

@@ -35,12 +35,34 @@ packages=(
   zstd                 # CLI used by tests to make .zst fixtures
 )
 
+# The client libraries of tests/sdk, exactly as locked (npm ci), once per
+# lockfile change.
+install_sdk_clients() {
+  local sdk_dir
+  sdk_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/sdk"
+  local stamp="$sdk_dir/node_modules/.hydraguard-lock"
+  if [[ -f "$stamp" ]] && cmp -s "$stamp" "$sdk_dir/package-lock.json"; then return 0; fi
+  echo "install_deps: npm ci in tests/sdk" >&2
+  (cd "$sdk_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$sdk_dir/package-lock.json" "$stamp"
+}
+
+# Node.js and npm run tests/sdk (the official Anthropic and OpenAI client
+# libraries against the gateway); Debian's packages unless a node and an npm
+# are already installed (another distribution's node conflicts with them).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
+
 missing=()
 for pkg in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$pkg")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+if [[ ${#missing[@]} -eq 0 ]]; then
+  install_sdk_clients
+  exit 0
+fi
 
 echo "install_deps: installing ${missing[*]}" >&2
 sudo=""
@@ -51,3 +73,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_sdk_clients

@@ -1,5 +1,6 @@
 // hg_upstream_stub: the test upstream (src/testing/upstream_stub.h) as a
-// process, for the gateway benchmark (scripts/bench_gateway.sh). Answers
+// process, for the gateway benchmark (scripts/bench_gateway.sh) and the client
+// library test (tests/sdk). Answers
 // POST /v1/messages and /v1/chat/completions like the APIs until SIGINT or
 // SIGTERM; records nothing (memory stays flat under load).
 //
