@@ -19,6 +19,7 @@
 #include "gateway/internal/json_lines.h"
 #include "io/json_writer.h"
 #include "server/handlers.h"
+#include "simdjson.h"
 
 namespace hydraguard::server {
 namespace http = boost::beast::http;
@@ -75,9 +76,8 @@ void AppendEntry(std::string* out, std::string_view kind, std::string_view value
   out->append(json, 1, std::string::npos);  // the entry's fields, and its closing brace
 }
 
-}  // namespace
-
-Response HandleAdmin(GatewayState& state, const Request& request) {
+// The refusal of a call without the admin token, if it is one.
+std::optional<Response> Unauthorized(GatewayState& state, const Request& request) {
   const std::string& token = state.config().admin_token;
   if (token.empty()) return Error(request, 404, "the admin API is disabled (no admin_token configured)");
   std::string_view given = HeaderValue(request, "authorization");
@@ -86,6 +86,59 @@ Response HandleAdmin(GatewayState& state, const Request& request) {
     response.set(http::field::www_authenticate, "Bearer");
     return response;
   }
+  return std::nullopt;
+}
+
+}  // namespace
+
+boost::asio::awaitable<Response> HandleUsage(GatewayState& state, gateway::LimiterStore& limiter,
+                                             const Request& request) {
+  state.metrics().CountEndpoint("usage");
+  if (std::optional<Response> refused = Unauthorized(state, request)) co_return *std::move(refused);
+  if (request.method() != http::verb::post) {
+    Response response = Error(request, 405, "method not allowed: use POST");
+    response.set(http::field::allow, "POST");
+    co_return response;
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::object report;
+  std::string_view request_id;
+  if (parser.parse(request.body()).get_object().get(report) ||
+      report["request_id"].get_string().get(request_id) || request_id.empty()) {
+    co_return Error(request, 400, "expected {\"request_id\":\"req_...\",\"input_tokens\":N,\"output_tokens\":N}");
+  }
+  auto tokens = [&](std::string_view field) -> std::optional<int64_t> {
+    simdjson::dom::element value;
+    if (report[field].get(value) || value.is_null()) return -1;  // unknown: keep the estimate
+    int64_t count = 0;
+    if (value.get_int64().get(count) || count < 0) return std::nullopt;
+    return count;
+  };
+  std::optional<int64_t> input = tokens("input_tokens"), output = tokens("output_tokens");
+  if (!input || !output) co_return Error(request, 400, "input_tokens and output_tokens: non-negative integers");
+  int64_t now_ms = state.now_ms();
+  std::optional<std::vector<gateway::CellGroup>> held = state.reservations().Take(std::string(request_id), now_ms);
+  if (!held) co_return Error(request, 404, "no reservation with this request_id (unknown, settled or expired)");
+  gateway::Decision decision;
+  decision.reservations = *std::move(held);
+  std::vector<gateway::CellGroup> deltas = state.policy().Settlement(decision, *input, *output);
+  absl::Status status = absl::OkStatus();
+  if (!deltas.empty()) {
+    if (std::optional<absl::Status> done = limiter.AdjustIfImmediate(deltas, now_ms)) {
+      status = *done;
+    } else {
+      status = co_await limiter.Adjust(deltas, now_ms);
+    }
+  }
+  if (!status.ok()) {
+    state.metrics().CountSettleError();
+    co_return Error(request, 503, gateway::internal::Message(status));
+  }
+  co_return Json(request, 200, "{\"settled\":true}");
+}
+
+Response HandleAdmin(GatewayState& state, const Request& request) {
+  if (std::optional<Response> refused = Unauthorized(state, request)) return *std::move(refused);
   std::string_view target(request.target().data(), request.target().size());
   std::string_view path = PathOf(request);
   std::string_view query = target.size() > path.size() ? target.substr(path.size() + 1) : std::string_view();

@@ -158,6 +158,8 @@ awaitable<void> GatewayServer::Impl::Session(beast::tcp_stream stream, Loop& loo
         response = co_await HandleCheck(*state, limiter, request, peer, false);
       } else if (path == "/check.json") {
         response = co_await HandleCheck(*state, limiter, request, peer, true);
+      } else if (path == "/usage") {
+        response = co_await HandleUsage(*state, *loop.limiter, request);
       } else if (path == "/metrics") {
         response = HandleMetrics(*state, request);
       } else if (path == "/healthz") {

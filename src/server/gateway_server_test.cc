@@ -714,6 +714,32 @@ TEST_F(GatewayServerTest, UpstreamDownGives502AndReleasesTheReservation) {
   EXPECT_THAT(check.body, HasSubstr(R"("allowed":true)"));
 }
 
+// Check mode cannot see the response: the caller reports the real usage,
+// and the reservation (max_tokens) is settled by request id.
+TEST_F(GatewayServerTest, UsageReportSettlesACheckModeReservation) {
+  Start(kTiers, false);  // build: 1000 output tokens a minute
+  HttpClient client(server_->port());
+  HeaderList caller = {{"x-api-key", "k-a1"}, {"x-original-uri", "/v1/messages"}};
+  HttpReply first = client.Post("/check", AnthropicBody("x", 600), caller).value();
+  EXPECT_EQ(first.status, 204);
+  std::string request_id = first.Header("x-hydraguard-request-id");
+  EXPECT_THAT(request_id, ::testing::MatchesRegex("req_[0-9a-f]{24}"));
+  // Unsettled, a second 600 does not fit.
+  EXPECT_EQ(client.Post("/check", AnthropicBody("x", 600), caller).value().Header("x-hydraguard-status"), "429");
+  std::string report = fmt::format(R"({{"request_id":"{}","input_tokens":3,"output_tokens":50}})", request_id);
+  EXPECT_EQ(client.Post("/usage", report).value().status, 401);  // the admin token is needed
+  HeaderList admin = {{"authorization", "Bearer t0ken"}};
+  HttpReply settled = client.Post("/usage", report, admin).value();
+  EXPECT_EQ(settled.status, 200) << settled.body;
+  EXPECT_EQ(client.Post("/usage", report, admin).value().status, 404);  // once
+  EXPECT_EQ(client.Post("/usage", R"({"request_id":"x","output_tokens":-1})", admin).value().status, 400);
+  EXPECT_EQ(client.Post("/usage", "nope", admin).value().status, 400);
+  // 50 of 1000 used: 600 fits again.
+  HttpReply again = client.Post("/check.json", AnthropicBody("x", 600), caller).value();
+  EXPECT_THAT(again.body, HasSubstr(R"("allowed":true)"));
+  EXPECT_THAT(again.body, HasSubstr(R"("request_id":"req_)"));
+}
+
 TEST_F(GatewayServerTest, CheckOnlyModeAnswersNginxStyle) {
   Start(kTiers, false);
   HttpClient client(server_->port());

@@ -35,6 +35,7 @@
 #include "redis/event_stream.h"
 #include "redis/redis_client.h"
 #include "server/metrics.h"
+#include "server/reservation_book.h"
 
 namespace hydraguard::server {
 
@@ -53,6 +54,8 @@ class GatewayState {
   redis::RedisClient* redis() { return redis_.get(); }  // null in memory mode
   // Memory mode: the limiters every event loop shares; null in Redis mode.
   gateway::MemoryLimiter* memory_limiter() { return memory_limiter_.get(); }
+  // Check-mode reservations awaiting a usage report (POST /usage).
+  ReservationBook& reservations() { return reservations_; }
   int64_t now_ms() const { return now_ms_(); }
   std::shared_ptr<const gateway::KeyTable> keys() const;
 
@@ -102,6 +105,7 @@ class GatewayState {
   std::vector<const redis::AsyncConnection*> watched_;  // guarded by watched_mutex_
   std::unique_ptr<redis::EventStream> stream_;
   std::unique_ptr<gateway::MemoryLimiter> memory_limiter_;
+  ReservationBook reservations_{1'000'000, 3'600'000};
   std::unique_ptr<gateway::Policy> policy_;
   gateway::VerdictStore verdicts_;
 

@@ -304,6 +304,12 @@ Response CheckResponse(GatewayState& state, const Request& request, const Judged
                        ApiKind api, std::string_view original, bool json) {
   const Decision& decision = judged.decision;
   int64_t now_ms = judged.context.now_ms;
+  // A reservation the caller may settle later with the real usage (POST /usage).
+  std::string request_id;
+  if (decision.allowed && !decision.reservations.empty()) {
+    request_id = gateway::NewRequestId();
+    state.reservations().Put(request_id, decision.reservations, now_ms);
+  }
   Account(state, judged, caller, original.empty() ? std::string_view("/check") : original.substr(0, original.find('?')),
           decision.allowed ? 200 : decision.status, -1, -1);
   gateway::Headers headers = gateway::RateLimitHeaders(api, decision, now_ms);
@@ -323,6 +329,8 @@ Response CheckResponse(GatewayState& state, const Request& request, const Judged
     io::AppendJsonString(&body, decision.verdict_reason);
     body += ",\"limiter\":";
     io::AppendJsonString(&body, decision.limiter);
+    body += ",\"request_id\":";
+    io::AppendJsonString(&body, request_id);
     fmt::format_to(std::back_inserter(body),
                    ",\"retry_after_ms\":{},\"suspect\":{},\"strip_thinking\":{},\"degraded\":{},"
                    "\"estimated_input_tokens\":{},\"estimated_output_tokens\":{},\"headers\":{{",
@@ -343,6 +351,7 @@ Response CheckResponse(GatewayState& state, const Request& request, const Judged
   Response response{static_cast<http::status>(status), request.version()};
   for (const auto& [name, value] : headers) response.set(name, value);
   response.set("x-hydraguard-status", std::to_string(decision.allowed ? 200 : decision.status));
+  if (!request_id.empty()) response.set("x-hydraguard-request-id", request_id);
   response.set("x-hydraguard-action", ActionHeader(decision));
   if (!decision.reason.empty()) response.set("x-hydraguard-reason", decision.reason);
   if (!decision.code.empty()) response.set("x-hydraguard-code", decision.code);

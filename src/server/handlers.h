@@ -100,6 +100,12 @@ Response ErrorResponse(gateway::ApiKind api, const gateway::Decision& decision, 
 boost::asio::awaitable<Response> HandleCheck(GatewayState& state, gateway::LimiterStore& limiter, const Request& request,
                                              const ingest::IpAddress& peer, bool json);
 Response HandleAdmin(GatewayState& state, const Request& request);
+// POST /usage {"request_id":..,"input_tokens":..,"output_tokens":..}: settles
+// the reservation a check made (its id: x-hydraguard-request-id, or
+// "request_id" of /check.json) with the real usage. Needs the admin token (a
+// client reporting its own usage would refund itself).
+boost::asio::awaitable<Response> HandleUsage(GatewayState& state, gateway::LimiterStore& limiter,
+                                             const Request& request);
 Response HandleMetrics(GatewayState& state, const Request& request);
 Response PlainResponse(const Request& request, unsigned status, std::string_view content_type, std::string body);
 
