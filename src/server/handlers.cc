@@ -376,13 +376,17 @@ asio::awaitable<Response> HandleCheck(GatewayState& state, gateway::LimiterStore
   // nginx passes the original request line in X-Original-URI (auth_request).
   std::string_view original = HeaderValue(request, "x-original-uri");
   gateway::Route route = gateway::RouteOf(original).value_or(gateway::Route{});
-  if (route.endpoint == gateway::Endpoint::kMessageBatches) route.endpoint = gateway::Endpoint::kPassThrough;
   ApiKind api = route.api;
   bool has_body = !request.body().empty();
   int64_t content_length = ParseInt(HeaderValue(request, "x-original-content-length"), 0);
   Caller caller = IdentifyCaller(request, peer, state.config());
   Judged judged;
-  if (route.endpoint == gateway::Endpoint::kPassThrough) {
+  if (route.endpoint == gateway::Endpoint::kMessageBatches && has_body) {
+    std::vector<gateway::RequestContext> contexts;  // the batch is judged whole; recorded as one check
+    judged = co_await JudgeBatch(state, limiter, caller, request.body(), &contexts);
+  } else if (route.endpoint == gateway::Endpoint::kPassThrough || route.endpoint == gateway::Endpoint::kMessageBatches) {
+    // Without the body a batch cannot be judged: nginx auth_request callers
+    // should send batches to the reverse proxy or /check.json (docs/gateway.md).
     judged = Authenticate(state, caller, api);
   } else {
     judged = co_await Judge(state, limiter, caller, route, request.body(), has_body, content_length);
