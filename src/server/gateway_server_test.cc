@@ -719,7 +719,11 @@ TEST_F(GatewayServerTest, UpstreamDownGives502AndReleasesTheReservation) {
 TEST_F(GatewayServerTest, UsageReportSettlesACheckModeReservation) {
   Start(kTiers, false);  // build: 1000 output tokens a minute
   HttpClient client(server_->port());
-  HeaderList caller = {{"x-api-key", "k-a1"}, {"x-original-uri", "/v1/messages"}};
+  HeaderList caller = {{"x-api-key", "k-a1"}, {"x-original-uri", "/v1/messages"}, {"x-hydraguard-report-usage", "1"}};
+  // Without asking for it, no reservation is kept.
+  HttpReply plain =
+      client.Post("/check", AnthropicBody("x", 10), {{"x-api-key", "k-a2"}, {"x-original-uri", "/v1/messages"}}).value();
+  EXPECT_EQ(plain.Header("x-hydraguard-request-id"), "");
   HttpReply first = client.Post("/check", AnthropicBody("x", 600), caller).value();
   EXPECT_EQ(first.status, 204);
   std::string request_id = first.Header("x-hydraguard-request-id");

@@ -305,8 +305,10 @@ Response CheckResponse(GatewayState& state, const Request& request, const Judged
   const Decision& decision = judged.decision;
   int64_t now_ms = judged.context.now_ms;
   // A reservation the caller may settle later with the real usage (POST /usage).
+  // Opt-in (x-hydraguard-report-usage: 1): a book entry per check would cost
+  // every caller that never reports.
   std::string request_id;
-  if (decision.allowed && !decision.reservations.empty()) {
+  if (decision.allowed && !decision.reservations.empty() && HeaderValue(request, "x-hydraguard-report-usage") == "1") {
     request_id = gateway::NewRequestId();
     state.reservations().Put(request_id, decision.reservations, now_ms);
   }

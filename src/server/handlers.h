@@ -101,8 +101,9 @@ boost::asio::awaitable<Response> HandleCheck(GatewayState& state, gateway::Limit
                                              const ingest::IpAddress& peer, bool json);
 Response HandleAdmin(GatewayState& state, const Request& request);
 // POST /usage {"request_id":..,"input_tokens":..,"output_tokens":..}: settles
-// the reservation a check made (its id: x-hydraguard-request-id, or
-// "request_id" of /check.json) with the real usage. Needs the admin token (a
+// the reservation a check made (one sent with x-hydraguard-report-usage: 1;
+// its id: x-hydraguard-request-id, or "request_id" of /check.json) with the
+// real usage. Needs the admin token (a
 // client reporting its own usage would refund itself).
 boost::asio::awaitable<Response> HandleUsage(GatewayState& state, gateway::LimiterStore& limiter,
                                              const Request& request);
