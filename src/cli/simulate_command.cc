@@ -1,10 +1,12 @@
 // hydraguard simulate: realistic API traffic with campaigns, and the truth.
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "fmt/format.h"
 #include "io/output_file.h"
 #include "sim/scenario.h"
 #include "sim/simulator.h"
@@ -18,6 +20,7 @@ struct SimulateArgs {
   sim::SimulateOptions options;
   std::string out, truth;
   std::vector<std::string> mechanics;
+  std::string prompt_split = "all";
 };
 
 int Fail(const absl::Status& status) {
@@ -28,6 +31,12 @@ int Fail(const absl::Status& status) {
 int RunSimulate(SimulateArgs& args) {
   absl::StatusOr<sim::Scenario> scenario = sim::MakeScenario(args.scenario, args.scale);
   if (!scenario.ok()) return Fail(scenario.status());
+  std::optional<sim::PromptSplit> split = sim::ParsePromptSplit(args.prompt_split);
+  if (!split) {
+    return Fail(absl::InvalidArgumentError(
+        fmt::format("--prompt-split: \"{}\" is not tune, eval or all", args.prompt_split)));
+  }
+  args.options.prompt_split = *split;
   for (const std::string& setting : args.mechanics) {
     if (absl::Status applied = sim::ApplyMechanicSwitch(setting, &*scenario); !applied.ok()) return Fail(applied);
   }
@@ -68,6 +77,10 @@ void RegisterSimulateCommand(CLI::App& app, int* exit_code) {
   command->add_option("--out", args->out, "Events, schema v1 JSONL (.zst compresses; - is stdout)");
   command->add_option("--truth", args->truth, "Ground truth: one JSON line per account");
   command->add_option("--prompts", args->options.prompts_dir, "Prompt pools (e.g. ../shared/data/prompts)");
+  command->add_option("--prompt-split", args->prompt_split,
+                      "Draw prompts from one half of every source: tune (fit models and thresholds on it), eval "
+                      "(report quality on it), or all")
+      ->capture_default_str();
   command->add_option("--netlists", args->options.netlists_dir, "Datacenter/VPN lists (e.g. ../shared/data/netlists)");
   command->add_option("--mechanic", args->mechanics,
                       "Switch a campaign mechanic, NAME=on|off (repeatable): proxy, rotate_per_request, churn, "

@@ -2,9 +2,11 @@
 
 #include <array>
 #include <fstream>
+#include <optional>
 
 #include "fmt/format.h"
 #include "simdjson.h"
+#include "xxhash.h"
 
 namespace hydraguard::sim {
 namespace {
@@ -14,9 +16,28 @@ void Add(std::string* out, fmt::format_string<Args...> format, Args&&... args) {
   fmt::format_to(std::back_inserter(*out), format, std::forward<Args>(args)...);
 }
 
+// An item of `items` in `split`'s half: even indices are tune, odd eval.
+// kAll draws exactly as before the split existed (same random stream).
 template <size_t N>
-std::string_view Of(Rng& rng, const std::array<std::string_view, N>& items) {
-  return items[rng.Below(N)];
+std::string_view Of(Rng& rng, const std::array<std::string_view, N>& items, PromptSplit split) {
+  static_assert(N >= 2, "every slot list must have a tune and an eval half");
+  switch (split) {
+    case PromptSplit::kAll:
+      return items[rng.Below(N)];
+    case PromptSplit::kTune:
+      return items[2 * rng.Below((N + 1) / 2)];
+    case PromptSplit::kEval:
+      return items[2 * rng.Below(N / 2) + 1];
+  }
+  return items[0];
+}
+
+// Whether a pool text belongs to `split` (by a hash of the text: the same
+// text is in the same half whatever file it comes from).
+bool InSplit(std::string_view text, PromptSplit split) {
+  if (split == PromptSplit::kAll) return true;
+  bool tune = (XXH3_64bits(text.data(), text.size()) & 1) == 0;
+  return tune == (split == PromptSplit::kTune);
 }
 
 constexpr std::array<std::string_view, 12> kLanguages = {"Python", "TypeScript", "Go",     "Rust", "Java", "C++",
@@ -162,10 +183,10 @@ constexpr std::array<std::string_view, 20> kPopular = {
     "Act as a startup advisor and critique my business idea.",
     "You are a helpful assistant. Answer as concisely as possible."};
 
-void AppendSnippet(Rng& rng, std::string* out) {
+void AppendSnippet(Rng& rng, std::string* out, PromptSplit split) {
   static constexpr std::array<std::string_view, 8> kNames = {"items", "users",  "rows",   "cache",
                                                              "queue", "config", "result", "buffer"};
-  std::string_view name = Of(rng, kNames);
+  std::string_view name = Of(rng, kNames, split);
   fmt::format_to(std::back_inserter(*out),
                  "\n```\ndef process_{}({}):\n    for i in range(len({})):\n        if {}[i] is None:\n            "
                  "continue\n    return {}[{}]\n```\n",
@@ -198,19 +219,48 @@ absl::StatusOr<std::vector<std::string>> ReadPool(const std::string& path) {
 
 }  // namespace
 
-absl::StatusOr<PromptLibrary> PromptLibrary::Load(const std::string& dir) {
+std::optional<PromptSplit> ParsePromptSplit(std::string_view name) {
+  if (name == "all") return PromptSplit::kAll;
+  if (name == "tune") return PromptSplit::kTune;
+  if (name == "eval") return PromptSplit::kEval;
+  return std::nullopt;
+}
+
+std::string_view PromptSplitName(PromptSplit split) {
+  switch (split) {
+    case PromptSplit::kAll:
+      return "all";
+    case PromptSplit::kTune:
+      return "tune";
+    case PromptSplit::kEval:
+      return "eval";
+  }
+  return "all";
+}
+
+absl::StatusOr<PromptLibrary> PromptLibrary::Load(const std::string& dir, PromptSplit split) {
   PromptLibrary library;
+  library.split_ = split;
   if (dir.empty()) return library;
   for (auto [name, pool] : {std::pair{"human.jsonl", &library.human_}, std::pair{"popular.jsonl", &library.popular_},
                             std::pair{"distill.jsonl", &library.distill_}}) {
     absl::StatusOr<std::vector<std::string>> texts = ReadPool(dir + "/" + name);
     if (!texts.ok()) return texts.status();
+    std::erase_if(*texts, [&](const std::string& text) { return !InSplit(text, split); });
+    if (texts->empty()) {
+      return absl::InvalidArgumentError(
+          fmt::format("{}/{}: no prompts in the {} half", dir, name, PromptSplitName(split)));
+    }
     *pool = *std::move(texts);
   }
   return library;
 }
 
-size_t PromptLibrary::popular_count() const { return popular_.empty() ? kPopular.size() : popular_.size(); }
+size_t PromptLibrary::popular_count() const {
+  if (!popular_.empty()) return popular_.size();
+  if (split_ == PromptSplit::kAll) return kPopular.size();
+  return split_ == PromptSplit::kTune ? (kPopular.size() + 1) / 2 : kPopular.size() / 2;
+}
 
 void PromptLibrary::Task(Capability capability, Rng& rng, std::string* out) const {
   switch (capability) {
@@ -221,22 +271,22 @@ void PromptLibrary::Task(Capability capability, Rng& rng, std::string* out) cons
       }
       switch (rng.Below(4)) {
         case 0:
-          Add(out, "Write a {} function that {}.", Of(rng, kLanguages), Of(rng, kCodeTasks));
+          Add(out, "Write a {} function that {}.", Of(rng, kLanguages, split_), Of(rng, kCodeTasks, split_));
           break;
         case 1:
-          Add(out, "How do I write code in {} that {}?", Of(rng, kLanguages), Of(rng, kCodeTasks));
+          Add(out, "How do I write code in {} that {}?", Of(rng, kLanguages, split_), Of(rng, kCodeTasks, split_));
           break;
         case 2:
-          Add(out, "Why does this {} code give me {}?", Of(rng, kLanguages), Of(rng, kErrors));
-          AppendSnippet(rng, out);
+          Add(out, "Why does this {} code give me {}?", Of(rng, kLanguages, split_), Of(rng, kErrors, split_));
+          AppendSnippet(rng, out, split_);
           break;
         default:
-          Add(out, "Implement a {} class that {}, with unit tests.", Of(rng, kLanguages), Of(rng, kCodeTasks));
+          Add(out, "Implement a {} class that {}, with unit tests.", Of(rng, kLanguages, split_), Of(rng, kCodeTasks, split_));
       }
       return;
     case Capability::kAgentic:
       Add(out, "Goal: {}. Use the available tools to inspect the repository, make the changes and verify them.",
-          Of(rng, kAgentGoals));
+          Of(rng, kAgentGoals, split_));
       return;
     case Capability::kReasoning:
       switch (rng.Below(4)) {
@@ -259,7 +309,7 @@ void PromptLibrary::Task(Capability capability, Rng& rng, std::string* out) cons
       }
       return;
     case Capability::kDataAnalysis: {
-      Add(out, "Here is a table of {}:\nperiod,value\n", Of(rng, kDatasets));
+      Add(out, "Here is a table of {}:\nperiod,value\n", Of(rng, kDatasets, split_));
       int64_t value = rng.Between(100, 1000);
       for (int row = 0; row < 6; ++row) {
         value += rng.Between(-80, 120);
@@ -269,11 +319,11 @@ void PromptLibrary::Task(Capability capability, Rng& rng, std::string* out) cons
       return;
     }
     case Capability::kCreative:
-      Add(out, "Write a {} about {}.", Of(rng, kCreativeForms), Of(rng, kSubjects));
+      Add(out, "Write a {} about {}.", Of(rng, kCreativeForms, split_), Of(rng, kSubjects, split_));
       return;
     case Capability::kComputerUse:
-      Add(out, "Take a screenshot, open {} in the browser and {}. Report each click.", Of(rng, kSites),
-          Of(rng, kComputerActions));
+      Add(out, "Take a screenshot, open {} in the browser and {}. Report each click.", Of(rng, kSites, split_),
+          Of(rng, kComputerActions, split_));
       return;
     case Capability::kRubric:
       Add(out,
@@ -296,27 +346,31 @@ void PromptLibrary::Human(Rng& rng, std::string* out) const {
   }
   static constexpr std::array<std::string_view, 5> kOpeners = {"Can you tell me ", "Please explain ", "I need ",
                                                                "what's ", "Help me with "};
-  fmt::format_to(std::back_inserter(*out), "{}{}{}", Of(rng, kOpeners), Of(rng, kChatTopics),
+  fmt::format_to(std::back_inserter(*out), "{}{}{}", Of(rng, kOpeners, split_), Of(rng, kChatTopics, split_),
                  rng.Chance(0.5) ? "?" : ", thanks!");
 }
 
 void PromptLibrary::Popular(Rng& rng, std::string* out, double rank_skew) const {
   if (!popular_.empty()) {
     out->append(popular_[rng.Skewed(popular_.size(), rank_skew)]);
-  } else {
+  } else if (split_ == PromptSplit::kAll) {
     out->append(kPopular[rng.Skewed(kPopular.size(), rank_skew)]);
+  } else {
+    // The most popular of the half first, as for the whole list.
+    size_t parity = split_ == PromptSplit::kTune ? 0 : 1;
+    out->append(kPopular[2 * rng.Skewed((kPopular.size() + 1 - parity) / 2, rank_skew) + parity]);
   }
 }
 
-void PromptLibrary::ChainOfThought(Rng& rng, std::string* out) const { out->append(Of(rng, kCot)); }
+void PromptLibrary::ChainOfThought(Rng& rng, std::string* out) const { out->append(Of(rng, kCot, split_)); }
 
 void PromptLibrary::FollowUp(Capability capability, Rng& rng, std::string* out) const {
   if (capability == Capability::kAgentic || capability == Capability::kComputerUse) {
     fmt::format_to(std::back_inserter(*out), "Tool result (exit code {}):\n{} lines of output, {} files changed.\n{}",
-                   rng.Chance(0.8) ? 0 : 1, rng.Between(3, 400), rng.Between(0, 12), Of(rng, kFollowUps));
+                   rng.Chance(0.8) ? 0 : 1, rng.Between(3, 400), rng.Between(0, 12), Of(rng, kFollowUps, split_));
     return;
   }
-  out->append(Of(rng, kFollowUps));
+  out->append(Of(rng, kFollowUps, split_));
 }
 
 }  // namespace hydraguard::sim

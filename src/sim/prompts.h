@@ -16,6 +16,7 @@
 #ifndef HYDRAGUARD_SIM_PROMPTS_H_
 #define HYDRAGUARD_SIM_PROMPTS_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,11 +31,21 @@ namespace hydraguard::sim {
 using Capability = text::Capability;
 using text::CapabilityName;
 
+// Every text source is split in two halves, deterministically: `tune` text
+// is what any model or threshold may be fitted on, `eval` text what quality
+// is reported on (QUALITY.md). Built-in slot lists: even entries are tune,
+// odd ones eval; pool lines (DIR/*.jsonl): by a hash of the text. kAll draws
+// from everything, exactly as before the split existed.
+enum class PromptSplit { kAll, kTune, kEval };
+std::optional<PromptSplit> ParsePromptSplit(std::string_view name);  // "all", "tune", "eval"
+std::string_view PromptSplitName(PromptSplit split);
+
 class PromptLibrary {
  public:
   // `dir` empty: built-in generators only. Otherwise reads DIR/human.jsonl,
-  // DIR/popular.jsonl and DIR/distill.jsonl (each line {"text": ...}).
-  static absl::StatusOr<PromptLibrary> Load(const std::string& dir);
+  // DIR/popular.jsonl and DIR/distill.jsonl (each line {"text": ...}). Only
+  // `split`'s half of every source is drawn from.
+  static absl::StatusOr<PromptLibrary> Load(const std::string& dir, PromptSplit split = PromptSplit::kAll);
 
   // Appends a request of this capability (a bare task, no template).
   void Task(Capability capability, Rng& rng, std::string* out) const;
@@ -54,6 +65,7 @@ class PromptLibrary {
 
  private:
   std::vector<std::string> human_, popular_, distill_;
+  PromptSplit split_ = PromptSplit::kAll;
 };
 
 }  // namespace hydraguard::sim

@@ -813,7 +813,7 @@ absl::StatusOr<SimulationSummary> Simulate(const Scenario& scenario, const Simul
   }
   absl::StatusOr<Network> network = BuildNetwork(options.netlists_dir, options.seed);
   if (!network.ok()) return network.status();
-  absl::StatusOr<PromptLibrary> prompts = PromptLibrary::Load(options.prompts_dir);
+  absl::StatusOr<PromptLibrary> prompts = PromptLibrary::Load(options.prompts_dir, options.prompt_split);
   if (!prompts.ok()) return prompts.status();
   Simulator simulator(scenario, options, *std::move(network), *std::move(prompts), events, truth);
   return simulator.Run();
