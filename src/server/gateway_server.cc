@@ -82,6 +82,12 @@ struct GatewayServer::Impl {
   // The request as the upstream gets it: the judged credential only, no
   // x-hydraguard-*, the client's address.
   void PrepareUpstream(const Caller& caller, Request* request, ProxyOptions* options) const;
+  // What every proxied exchange counts when it ends.
+  void CountProxyResult(const ProxyResult& result) const {
+    if (result.upstream_failed) state->metrics().CountUpstreamError();
+    if (result.client_gone) state->metrics().CountClientGone();
+    if (result.stripped_blocks > 0) state->metrics().CountStripped();
+  }
 };
 
 awaitable<void> GatewayServer::Impl::Listen(Loop& loop) {
@@ -200,8 +206,7 @@ void GatewayServer::Impl::PrepareUpstream(const Caller& caller, Request* request
 
 namespace {
 
-gateway::Decision CheckOnly(gateway::ApiKind api) {
-  (void)api;
+gateway::Decision CheckOnly() {
   gateway::Decision none;
   none.status = 404;
   none.error = gateway::ErrorKind::kNotFound;
@@ -217,7 +222,7 @@ awaitable<bool> GatewayServer::Impl::ServePassThrough(beast::tcp_stream& stream,
   Caller caller = IdentifyCaller(request, peer, state->config());
   if (route.name == "models" && caller.bearer) route.api = gateway::ApiKind::kOpenAi;  // one path, both APIs
   if (!upstream) {
-    bool keep = co_await Refuse(stream, request, route.api, CheckOnly(route.api));
+    bool keep = co_await Refuse(stream, request, route.api, CheckOnly());
     co_return keep;
   }
   Judged judged = Authenticate(*state, caller, route.api);
@@ -231,8 +236,7 @@ awaitable<bool> GatewayServer::Impl::ServePassThrough(beast::tcp_stream& stream,
   PrepareUpstream(caller, &request, &options);
   options.on_complete = [&](int, const gateway::Usage&, bool reused) { state->metrics().CountUpstreamConnection(reused); };
   ProxyResult result = co_await Proxy(stream, std::move(request), *upstream, options, loop.upstream_pool.get());
-  if (result.upstream_failed) state->metrics().CountUpstreamError();
-  if (result.client_gone) state->metrics().CountClientGone();
+  CountProxyResult(result);
   co_return result.keep_alive;
 }
 
@@ -241,7 +245,7 @@ awaitable<bool> GatewayServer::Impl::ServeBatch(beast::tcp_stream& stream, Reque
   state->metrics().CountEndpoint("batches");
   Caller caller = IdentifyCaller(request, peer, state->config());
   if (!upstream) {
-    bool keep = co_await Refuse(stream, request, gateway::ApiKind::kAnthropic, CheckOnly(gateway::ApiKind::kAnthropic));
+    bool keep = co_await Refuse(stream, request, gateway::ApiKind::kAnthropic, CheckOnly());
     co_return keep;
   }
   std::vector<gateway::RequestContext> contexts;
@@ -276,8 +280,7 @@ awaitable<bool> GatewayServer::Impl::ServeBatch(beast::tcp_stream& stream, Reque
     record(status);
   };
   ProxyResult result = co_await Proxy(stream, std::move(request), *upstream, options, loop.upstream_pool.get());
-  if (result.upstream_failed) state->metrics().CountUpstreamError();
-  if (result.client_gone) state->metrics().CountClientGone();
+  CountProxyResult(result);
   if (!recorded) record(result.status);
   co_return result.keep_alive;
 }
@@ -291,7 +294,7 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
   std::string endpoint(PathOf(request));
   if (!upstream) {
     // Check-only: answer before the policy, which would charge the limits.
-    bool keep = co_await Refuse(stream, request, api, CheckOnly(api));
+    bool keep = co_await Refuse(stream, request, api, CheckOnly());
     co_return keep;
   }
   Judged judged = co_await Judge(*state, limiter, caller, route, request.body(), true,
@@ -334,9 +337,7 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
     finish(status, reused_connection, input, settle_output, output);
   };
   ProxyResult result = co_await Proxy(stream, std::move(request), *upstream, options, loop.upstream_pool.get());
-  if (result.upstream_failed) state->metrics().CountUpstreamError();
-  if (result.client_gone) state->metrics().CountClientGone();
-  if (result.stripped_blocks > 0) state->metrics().CountStripped();
+  CountProxyResult(result);
   if (!settled) {
     // The response did not complete. Nothing was generated when the upstream
     // never answered; otherwise (a stream cut short, a client that left) the
