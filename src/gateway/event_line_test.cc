@@ -49,6 +49,20 @@ struct Fixture {
   }
 };
 
+// `line` as the engine's parser reads it (it reads past the end: padded).
+struct ReadBack {
+  explicit ReadBack(const std::string& line) : padded(line), parser(&interners) {
+    padded.resize(line.size() + 64, ' ');
+    ok = parser.Parse(std::string_view(padded.data(), line.size()), &event, &error);
+  }
+  std::string padded;
+  ingest::Interners interners;
+  ingest::EventParser parser;
+  ingest::Event event;
+  ingest::ParseError error;
+  bool ok = false;
+};
+
 TEST(KeyIdTest, StableAndOpaque) {
   std::string id = KeyId(kApiKey);
   EXPECT_THAT(id, MatchesRegex("k_[0-9a-f]{16}"));
@@ -112,14 +126,10 @@ TEST(EventLineTest, ValidJsonWithEveryField) {
 TEST(EventLineTest, EngineParsesIt) {
   Fixture f;
   std::string line = EventLine(f.context, f.outcome);
-  std::string padded = line + std::string(64, ' ');
-  ingest::Interners interners;
-  ingest::EventParser parser(&interners);
-  ingest::Event event;
-  ingest::ParseError error;
-  ASSERT_TRUE(parser.Parse(std::string_view(padded.data(), line.size()), &event, &error))
-      << error.field << ": " << error.reason << "\n"
-      << line;
+  ReadBack back(line);
+  ASSERT_TRUE(back.ok) << back.error.field << ": " << back.error.reason << "\n" << line;
+  const ingest::Event& event = back.event;
+  const ingest::Interners& interners = back.interners;
   EXPECT_EQ(event.ts_ms, 1'767'400'000'123);
   EXPECT_EQ(interners.account.Name(event.account), "a1");
   EXPECT_EQ(event.ip, f.context.ip);
@@ -174,14 +184,10 @@ TEST(EventLineTest, InvalidUtf8FromTheClientStillParses) {
   f.identity.payment = "fp\xf0\x9f\x92";                  // truncated 4-byte sequence
   std::string line = EventLine(f.context, f.outcome);
   EXPECT_TRUE(simdjson::validate_utf8(line.data(), line.size())) << line;
-  std::string padded = line + std::string(64, ' ');
-  ingest::Interners interners;
-  ingest::EventParser parser(&interners);
-  ingest::Event event;
-  ingest::ParseError error;
-  ASSERT_TRUE(parser.Parse(std::string_view(padded.data(), line.size()), &event, &error))
-      << error.field << ": " << error.reason << "\n"
-      << line;
+  ReadBack back(line);
+  ASSERT_TRUE(back.ok) << back.error.field << ": " << back.error.reason << "\n" << line;
+  const ingest::Event& event = back.event;
+  const ingest::Interners& interners = back.interners;
   EXPECT_EQ(interners.ua.Name(event.ua), "evil\uFFFD");
   EXPECT_EQ(event.prompt, "cut \uFFFD\uFFFD");
   EXPECT_EQ(event.system, "sys \uFFFD\uFFFD\uFFFD end");

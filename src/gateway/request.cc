@@ -36,54 +36,70 @@ std::string ContentText(element content, int64_t* chars) {
 
 absl::Status Invalid(const std::string& message) { return absl::InvalidArgumentError(message); }
 
-}  // namespace
-
-absl::StatusOr<ApiRequest> ParseApiRequest(ApiKind kind, std::string_view body) {
-  simdjson::dom::parser parser;
+// The JSON object of a request body, with no key of `unique` given twice: a
+// key given twice is read differently by different JSON parsers (first or
+// last wins), and the upstream might run another model than the one judged.
+absl::StatusOr<simdjson::dom::object> RootObject(simdjson::dom::parser& parser, std::string_view body,
+                                                 std::initializer_list<std::string_view> unique) {
   simdjson::dom::object root;
   if (simdjson::error_code error = parser.parse(body.data(), body.size()).get_object().get(root)) {
     return Invalid(fmt::format("request body is not a JSON object: {}", simdjson::error_message(error)));
   }
-  // A key given twice is read differently by different JSON parsers (first
-  // or last wins): the upstream might run another model than the one judged.
-  int model_keys = 0, max_keys = 0, completion_keys = 0, stream_keys = 0;
-  for (simdjson::dom::key_value_pair field : root) {
-    model_keys += field.key == "model";
-    max_keys += field.key == "max_tokens";
-    completion_keys += field.key == "max_completion_tokens";
-    stream_keys += field.key == "stream";
+  for (std::string_view key : unique) {
+    int count = 0;
+    for (simdjson::dom::key_value_pair field : root) count += field.key == key;
+    if (count > 1) return Invalid(fmt::format("{} may appear only once", key));
   }
-  if (model_keys > 1 || max_keys > 1 || completion_keys > 1 || stream_keys > 1) {
-    return Invalid("model, max_tokens, max_completion_tokens and stream may each appear once");
-  }
-  ApiRequest request;
-  std::string_view model;
-  element model_value;
-  if (root.at_key("model").get(model_value) || model_value.is_null()) return Invalid("model: Field required");
-  if (model_value.get_string().get(model)) return Invalid("model: expected a string");
-  if (model.empty()) return Invalid("model: must not be empty");
-  request.model = std::string(model);
+  return root;
+}
+
+absl::Status ReadModel(simdjson::dom::object root, ApiRequest* request) {
   element value;
-  auto read_cap = [&](std::string_view field) -> absl::Status {
-    if (root.at_key(field).get(value) || value.is_null()) return absl::OkStatus();
-    int64_t cap = 0;
-    if (value.get_int64().get(cap) || cap < 0)
-      return Invalid(fmt::format("{}: expected a non-negative integer", field));
-    request.max_tokens = cap;
-    return absl::OkStatus();
-  };
+  std::string_view model;
+  if (root.at_key("model").get(value) || value.is_null()) return Invalid("model: Field required");
+  if (value.get_string().get(model)) return Invalid("model: expected a string");
+  if (model.empty()) return Invalid("model: must not be empty");
+  request->model = std::string(model);
+  return absl::OkStatus();
+}
+
+// An optional non-negative integer `field` into *out (absent or null: left as is).
+absl::Status ReadCap(simdjson::dom::object root, std::string_view field, int64_t* out) {
+  element value;
+  if (root.at_key(field).get(value) || value.is_null()) return absl::OkStatus();
+  int64_t cap = 0;
+  if (value.get_int64().get(cap) || cap < 0) return Invalid(fmt::format("{}: expected a non-negative integer", field));
+  *out = cap;
+  return absl::OkStatus();
+}
+
+absl::Status ReadStream(simdjson::dom::object root, ApiRequest* request) {
+  element value;
+  if (root.at_key("stream").get(value) || value.is_null()) return absl::OkStatus();
+  bool stream = false;
+  if (value.get_bool().get(stream)) return Invalid("stream: expected a boolean");
+  request->stream = stream;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ApiRequest> ParseApiRequest(ApiKind kind, std::string_view body) {
+  simdjson::dom::parser parser;
+  absl::StatusOr<simdjson::dom::object> parsed =
+      RootObject(parser, body, {"model", "max_tokens", "max_completion_tokens", "stream"});
+  if (!parsed.ok()) return parsed.status();
+  simdjson::dom::object root = *parsed;
+  ApiRequest request;
+  if (absl::Status status = ReadModel(root, &request); !status.ok()) return status;
+  element value;
+  if (absl::Status status = ReadCap(root, "max_tokens", &request.max_tokens); !status.ok()) return status;
   if (kind == ApiKind::kAnthropic) {
-    if (absl::Status status = read_cap("max_tokens"); !status.ok()) return status;
     if (root.at_key("max_tokens").get(value) || value.is_null()) return Invalid("max_tokens: Field required");
-  } else {
-    if (absl::Status status = read_cap("max_tokens"); !status.ok()) return status;
-    if (absl::Status status = read_cap("max_completion_tokens"); !status.ok()) return status;
+  } else if (absl::Status status = ReadCap(root, "max_completion_tokens", &request.max_tokens); !status.ok()) {
+    return status;
   }
-  if (!root.at_key("stream").get(value) && !value.is_null()) {
-    bool stream = false;
-    if (value.get_bool().get(stream)) return Invalid("stream: expected a boolean");
-    request.stream = stream;
-  }
+  if (absl::Status status = ReadStream(root, &request); !status.ok()) return status;
   if (kind == ApiKind::kAnthropic && !root.at_key("system").get(value)) {
     request.system = ContentText(value, &request.input_chars);
   }
@@ -117,48 +133,15 @@ absl::StatusOr<ApiRequest> ParseApiRequest(ApiKind kind, std::string_view body) 
 
 namespace {
 
-// The JSON object of a request body, with no key of `unique` given twice.
-absl::StatusOr<simdjson::dom::object> RootObject(simdjson::dom::parser& parser, std::string_view body,
-                                                 std::initializer_list<std::string_view> unique) {
-  simdjson::dom::object root;
-  if (simdjson::error_code error = parser.parse(body.data(), body.size()).get_object().get(root)) {
-    return Invalid(fmt::format("request body is not a JSON object: {}", simdjson::error_message(error)));
-  }
-  for (std::string_view key : unique) {
-    int count = 0;
-    for (simdjson::dom::key_value_pair field : root) count += field.key == key;
-    if (count > 1) return Invalid(fmt::format("{} may appear only once", key));
-  }
-  return root;
-}
-
-absl::Status ReadModel(simdjson::dom::object root, ApiRequest* request) {
-  element value;
-  std::string_view model;
-  if (root.at_key("model").get(value) || value.is_null()) return Invalid("model: Field required");
-  if (value.get_string().get(model)) return Invalid("model: expected a string");
-  if (model.empty()) return Invalid("model: must not be empty");
-  request->model = std::string(model);
-  return absl::OkStatus();
-}
-
 absl::StatusOr<ApiRequest> ParseResponses(std::string_view body) {
   simdjson::dom::parser parser;
   absl::StatusOr<simdjson::dom::object> root = RootObject(parser, body, {"model", "max_output_tokens", "stream"});
   if (!root.ok()) return root.status();
   ApiRequest request;
   if (absl::Status status = ReadModel(*root, &request); !status.ok()) return status;
+  if (absl::Status status = ReadCap(*root, "max_output_tokens", &request.max_tokens); !status.ok()) return status;
+  if (absl::Status status = ReadStream(*root, &request); !status.ok()) return status;
   element value;
-  if (!root->at_key("max_output_tokens").get(value) && !value.is_null()) {
-    int64_t cap = 0;
-    if (value.get_int64().get(cap) || cap < 0) return Invalid("max_output_tokens: expected a non-negative integer");
-    request.max_tokens = cap;
-  }
-  if (!root->at_key("stream").get(value) && !value.is_null()) {
-    bool stream = false;
-    if (value.get_bool().get(stream)) return Invalid("stream: expected a boolean");
-    request.stream = stream;
-  }
   if (!root->at_key("instructions").get(value) && !value.is_null()) {
     request.system = ContentText(value, &request.input_chars);
   }
