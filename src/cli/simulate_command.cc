@@ -21,6 +21,7 @@ struct SimulateArgs {
   std::string out, truth;
   std::vector<std::string> mechanics;
   std::string prompt_split = "all";
+  int campaigns = 8;
 };
 
 int Fail(const absl::Status& status) {
@@ -29,7 +30,7 @@ int Fail(const absl::Status& status) {
 }
 
 int RunSimulate(SimulateArgs& args) {
-  absl::StatusOr<sim::Scenario> scenario = sim::MakeScenario(args.scenario, args.scale);
+  absl::StatusOr<sim::Scenario> scenario = sim::MakeScenario(args.scenario, args.scale, args.options.seed, args.campaigns);
   if (!scenario.ok()) return Fail(scenario.status());
   std::optional<sim::PromptSplit> split = sim::ParsePromptSplit(args.prompt_split);
   if (!split) {
@@ -70,7 +71,12 @@ void RegisterSimulateCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<SimulateArgs>();
   CLI::App* command = app.add_subcommand(
       "simulate", "Generate API traffic with distillation campaigns inside honest traffic, plus ground truth");
-  command->add_option("--scenario", args->scenario, "alibaba-2026, feb-2026, mixed or honest")->capture_default_str();
+  command->add_option("--scenario", args->scenario,
+                      "alibaba-2026, feb-2026, mixed, honest, or redteam (campaigns drawn from the attacker strategy "
+                      "space, with honest look-alikes)")
+      ->capture_default_str();
+  command->add_option("--campaigns", args->campaigns, "redteam: how many campaigns to draw (strategies from --seed)")
+      ->capture_default_str();
   command->add_option("--scale", args->scale, "1 = the reported sizes (tens of millions of events)")
       ->capture_default_str();
   command->add_option("--seed", args->options.seed, "Random seed (same seed, same output)")->capture_default_str();

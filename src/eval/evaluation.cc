@@ -108,7 +108,22 @@ absl::StatusOr<Truth> ReadTruth(const std::string& path, ingest::BadInputLog* ba
           return ParseError{ErrorKind::kDuplicateField, "account",
                             fmt::format("{} appears more than once", ingest::QuoteForMessage(account))};
         }
-        it->second = {label == "campaign", label == "campaign" ? std::string(campaign) : "", std::string(segment)};
+        it->second = {label == "campaign", label == "campaign" ? std::string(campaign) : "", std::string(segment), {}};
+        simdjson::dom::element strategy;
+        if (object["strategy"].get(strategy) || strategy.is_null()) return std::nullopt;
+        simdjson::dom::object axes;
+        if (strategy.get_object().get(axes)) {
+          truth.erase(it);
+          return ParseError{ErrorKind::kWrongType, "strategy", "expected an object of axis: value strings"};
+        }
+        for (auto [axis, value] : axes) {
+          if (!value.is_string()) {
+            truth.erase(it);
+            return ParseError{ErrorKind::kWrongType, "strategy",
+                              fmt::format("axis {}: expected a string value", ingest::QuoteForMessage(axis))};
+          }
+          it->second.strategy.emplace_back(std::string(axis), std::string(value.get_string().value_unsafe()));
+        }
         return std::nullopt;
       });
   if (!status.ok()) return status;
@@ -160,8 +175,14 @@ Evaluation Evaluate(const Truth& truth, const Verdicts& verdicts) {
     bool flagged = verdict != verdicts.end() && verdict->second.flagged();
     if (entry.campaign) {
       CampaignResult& campaign = result.by_campaign[entry.campaign_id];
+      if (campaign.strategy.empty()) campaign.strategy = entry.strategy;
       ++campaign.recall.total;
       ++result.recall.total;
+      for (const auto& [axis, value] : entry.strategy) {
+        Rate& rate = result.recall_by_strategy[axis][value];
+        ++rate.total;
+        rate.hits += flagged;
+      }
       if (flagged) {
         ++campaign.recall.hits;
         ++result.recall.hits;
@@ -217,6 +238,12 @@ std::string FormatEvaluationTable(const Evaluation& e, size_t max_listed) {
                            ? fmt::format(" (+{} flagged outside any cluster)", campaign.flagged_without_cluster)
                            : "");
   }
+  if (!e.recall_by_strategy.empty()) out += "recall by strategy axis value:\n";
+  for (const auto& [axis, values] : e.recall_by_strategy) {
+    for (const auto& [value, rate] : values) {
+      out += fmt::format("  {:<40}{}\n", fmt::format("{}={}", axis, value), Percent(rate));
+    }
+  }
   for (const auto& [title, list] :
        {std::pair{"false positives", &e.false_positives}, std::pair{"false negatives", &e.false_negatives},
         std::pair{"verdicts for accounts not in the truth", &e.unknown_accounts}}) {
@@ -251,10 +278,34 @@ std::string FormatEvaluationJson(const Evaluation& e) {
     if (!first) out += ',';
     first = false;
     io::AppendJsonString(&out, id);
-    out += ":{\"recall\":";
+    out += ":{\"strategy\":{";
+    for (size_t axis = 0; axis < campaign.strategy.size(); ++axis) {
+      if (axis > 0) out += ',';
+      io::AppendJsonString(&out, campaign.strategy[axis].first);
+      out += ':';
+      io::AppendJsonString(&out, campaign.strategy[axis].second);
+    }
+    out += "},\"recall\":";
     AppendRateJson(&out, campaign.recall);
     fmt::format_to(std::back_inserter(out), ",\"detected_clusters\":{},\"flagged_without_cluster\":{}}}",
                    campaign.detected_clusters, campaign.flagged_without_cluster);
+  }
+  out += "},\"recall_by_strategy\":{";
+  first = true;
+  for (const auto& [axis, values] : e.recall_by_strategy) {
+    if (!first) out += ',';
+    first = false;
+    io::AppendJsonString(&out, axis);
+    out += ":{";
+    bool first_value = true;
+    for (const auto& [value, rate] : values) {
+      if (!first_value) out += ',';
+      first_value = false;
+      io::AppendJsonString(&out, value);
+      out += ':';
+      AppendRateJson(&out, rate);
+    }
+    out += '}';
   }
   out += "},\"false_positives\":";
   AppendListJson(&out, e.false_positives);

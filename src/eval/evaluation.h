@@ -26,10 +26,15 @@
 
 namespace hydraguard::eval {
 
+// A campaign's strategy: (axis, value) pairs, as the redteam scenario writes
+// them ("strategy":{"network":"vpn",...}); empty for other scenarios.
+using Strategy = std::vector<std::pair<std::string, std::string>>;
+
 struct TruthEntry {
   bool campaign = false;
   std::string campaign_id;  // "" for legit accounts
   std::string segment;
+  Strategy strategy;
 };
 using Truth = absl::flat_hash_map<std::string, TruthEntry>;  // by account
 
@@ -57,6 +62,7 @@ struct Rate {
 };
 
 struct CampaignResult {
+  Strategy strategy;               // from its accounts' truth lines
   Rate recall;                     // flagged / accounts
   uint64_t detected_clusters = 0;  // distinct detector campaign ids among its flagged accounts
   uint64_t flagged_without_cluster = 0;
@@ -68,6 +74,9 @@ struct Evaluation {
   Rate false_positive_rate;                    // legit accounts flagged / legit accounts
   std::map<std::string, Rate> fpr_by_segment;  // legit segments
   std::map<std::string, CampaignResult> by_campaign;  // truth campaign ids
+  // Campaign-account recall for every value of every strategy axis (axis ->
+  // value -> rate); empty when the truth carries no strategies.
+  std::map<std::string, std::map<std::string, Rate>> recall_by_strategy;
   std::vector<std::string> false_positives;           // sorted
   std::vector<std::string> false_negatives;           // sorted
   std::vector<std::string> unknown_accounts;          // verdicts for accounts not in the truth, sorted

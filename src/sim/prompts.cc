@@ -5,31 +5,18 @@
 #include <optional>
 
 #include "fmt/format.h"
+#include "sim/internal/split.h"
 #include "simdjson.h"
 #include "xxhash.h"
 
 namespace hydraguard::sim {
 namespace {
 
+using internal::Of;
+
 template <typename... Args>
 void Add(std::string* out, fmt::format_string<Args...> format, Args&&... args) {
   fmt::format_to(std::back_inserter(*out), format, std::forward<Args>(args)...);
-}
-
-// An item of `items` in `split`'s half: even indices are tune, odd eval.
-// kAll draws exactly as before the split existed (same random stream).
-template <size_t N>
-std::string_view Of(Rng& rng, const std::array<std::string_view, N>& items, PromptSplit split) {
-  static_assert(N >= 2, "every slot list must have a tune and an eval half");
-  switch (split) {
-    case PromptSplit::kAll:
-      return items[rng.Below(N)];
-    case PromptSplit::kTune:
-      return items[2 * rng.Below((N + 1) / 2)];
-    case PromptSplit::kEval:
-      return items[2 * rng.Below(N / 2) + 1];
-  }
-  return items[0];
 }
 
 // Whether a pool text belongs to `split` (by a hash of the text: the same

@@ -14,6 +14,8 @@ int64_t Date(int year, unsigned month, unsigned day) { return ingest::DaysFromCi
 
 using Mix = std::vector<std::pair<Capability, double>>;
 
+}  // namespace
+
 // The honest population. Per-day volumes (medians, with log-normal tails)
 // give ~275,000 requests a day at scale 1.
 std::vector<GroupSpec> HonestSegments(int64_t start, int64_t end) {
@@ -132,6 +134,8 @@ std::vector<GroupSpec> HonestSegments(int64_t start, int64_t end) {
   return segments;
 }
 
+namespace {
+
 GroupSpec Campaign(std::string id, int64_t start, int days, double accounts, double exchanges, Mix mix) {
   GroupSpec spec{.name = std::move(id),
                  .behavior = Behavior::kCampaign,
@@ -201,10 +205,13 @@ std::vector<GroupSpec> February(int64_t start) {
 
 }  // namespace
 
-std::vector<std::string> ScenarioNames() { return {"alibaba-2026", "feb-2026", "mixed", "honest"}; }
+std::vector<std::string> ScenarioNames() { return {"alibaba-2026", "feb-2026", "mixed", "honest", "redteam"}; }
 
-absl::StatusOr<Scenario> MakeScenario(std::string_view name, double scale) {
+absl::StatusOr<Scenario> MakeScenario(std::string_view name, double scale, uint64_t seed, int campaigns) {
   if (!(scale > 0) || scale > 10) return absl::InvalidArgumentError(fmt::format("scale {} is not in (0, 10]", scale));
+  if (campaigns < 0 || campaigns > 1000) {
+    return absl::InvalidArgumentError(fmt::format("campaigns {} is not in [0, 1000]", campaigns));
+  }
   Scenario scenario;
   scenario.name = std::string(name);
   scenario.scale = scale;
@@ -230,9 +237,18 @@ absl::StatusOr<Scenario> MakeScenario(std::string_view name, double scale) {
     scenario.start_ms = Date(2026, 4, 22);
     scenario.end_ms = scenario.start_ms + 14 * kDayMs;
     scenario.groups = HonestSegments(scenario.start_ms, scenario.end_ms);
+  } else if (name == "redteam") {
+    scenario.start_ms = Date(2026, 6, 1);
+    scenario.end_ms = scenario.start_ms + kRedteamDays * kDayMs;
+    scenario.groups = RedteamHonestSegments(scenario.start_ms, scenario.end_ms);
+    for (GroupSpec& spec : RedteamCampaigns(scenario.start_ms, scenario.end_ms, seed, campaigns)) {
+      scenario.groups.push_back(std::move(spec));
+    }
+    scenario.model_release_ms = scenario.end_ms;  // no release inside the window
+    return scenario;
   } else {
     return absl::InvalidArgumentError(
-        fmt::format("unknown scenario \"{}\": expected alibaba-2026, feb-2026, mixed or honest", name));
+        fmt::format("unknown scenario \"{}\": expected alibaba-2026, feb-2026, mixed, honest or redteam", name));
   }
   scenario.model_release_ms = release;
   return scenario;
@@ -252,7 +268,7 @@ absl::Status ApplyMechanicSwitch(std::string_view setting, Scenario* scenario) {
     if (!group.campaign()) continue;
     Mechanics& m = group.mechanics;
     if (name == "proxy")
-      m.proxy = on;
+      m.network = on ? NetworkStrategy::kSharedProxyPool : NetworkStrategy::kDatacenter;
     else if (name == "rotate_per_request")
       m.rotate_per_request = on;
     else if (name == "churn")

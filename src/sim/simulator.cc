@@ -12,6 +12,7 @@
 #include "sim/network.h"
 #include "sim/prompts.h"
 #include "sim/random.h"
+#include "sim/redteam_text.h"
 
 namespace hydraguard::sim {
 namespace {
@@ -40,9 +41,20 @@ constexpr std::array<Client, 9> kClients = {{
     {"python-requests/2.32.3", "t13d1812h2_e8a523a41297_7e3a9b6c6d14", "/v1/chat/completions", 0.0, 10},
     {"Python/3.11 aiohttp/3.9.5", "t13d1811h2_1f1a39cc7b9e_c0ba7e3b6f3a", "/v1/messages", 0.3, 3},
 }};
-constexpr size_t kPythonSdk = 0, kPythonRequests = 7, kAiohttp = 8;
+constexpr size_t kPythonSdk = 0, kGoClient = 4, kCurl = 5, kPythonRequests = 7, kAiohttp = 8;
+// The same stacks one release later (sdk_upgrade: the user agent changes, the TLS stack does not).
+constexpr std::array<const char*, 9> kUpgradedUas = {
+    "anthropic-python/0.53.0", "anthropic-typescript/0.41.0", "openai-python/1.83.0", "OpenAI/NodeJS/4.99.0",
+    "Go-http-client/2.0",      "curl/8.6.0",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/132.0 Safari/537.36",
+    "python-requests/2.32.4",  "Python/3.12 aiohttp/3.10.1"};
 constexpr Client kAgentFrameworkClient = {"langchain-anthropic/0.3.12 anthropic-python/0.52.0",
                                           "t13d1715h2_5b57614c22b0_3d5424432f57", "/v1/messages", 0.8, 0};
+// One coding-agent CLI that thousands of honest power users run.
+constexpr Client kCodingAgentClient = {"codeagent-cli/1.0.42 (external, cli)", "t13d1516h2_8daaf6152771_e5627efa2ab1",
+                                       "/v1/messages", 1.0, 0};
+// Client stacks a campaign can standardise on (one_stack, switched).
+constexpr std::array<size_t, 5> kHarnessStacks = {kPythonRequests, kAiohttp, kGoClient, kPythonSdk, kCurl};
 // Campaign harnesses: 60% of accounts really run the Python SDK; the rest send
 // the SDK's user agent from their own aiohttp harness (ua_mimicry), whose TLS
 // fingerprint honest aiohttp users share: the mismatch, not the fingerprint,
@@ -66,6 +78,9 @@ constexpr std::array<const char*, 16> kFreeMail = {
     "icloud.com", "icloud.com", "proton.me", "qq.com",    "hotmail.com", "163.com",     "tmpbox.net",  "mailnesia.org"};
 constexpr std::array<const char*, 6> kCampaignMail = {"gmail.com",  "outlook.com",   "proton.me",
                                                       "tmpbox.net", "mailnesia.org", "hotmail.com"};
+constexpr std::array<const char*, 8> kWebmail = {"gmail.com",   "outlook.com", "yahoo.com", "hotmail.com",
+                                                 "icloud.com",  "proton.me",   "qq.com",    "163.com"};
+constexpr std::array<const char*, 5> kThrowawayTlds = {"com", "net", "xyz", "site", "online"};
 
 // --- Time zones (UTC offset in hours) by country, for daily rhythms.
 int TimeZone(std::string_view country) {
@@ -120,6 +135,9 @@ double MeanTimingFactor(Timing timing) {
   return sum / (24 * 7);
 }
 
+// Benchmark and judge harnesses run in bursts of hundreds of requests.
+bool Bursty(const GroupSpec& spec) { return spec.behavior == Behavior::kEval || spec.behavior == Behavior::kJudge; }
+
 bool MultiTurnCapability(Capability capability) {
   return capability == Capability::kAgentic || capability == Capability::kComputerUse;
 }
@@ -166,6 +184,24 @@ struct Actor {
   int tools = 0;               // tool definitions this account sends with tool-use requests
   bool v6_mobile = false;      // a mobile subscriber on IPv6
   int64_t max_tokens = 1024;   // the account's client sets one output cap
+  Timing timing = Timing::kHuman;
+  bool metadata_only = false;  // no text is logged for this account
+  const Client* fixed_client = nullptr;  // agent CLIs: one stack for every user
+  // Client changes (a campaign switching stacks, an SDK upgrade).
+  uint32_t client_after = 0;
+  bool upgrade_ua = false;
+  int64_t client_switch_ms = INT64_MAX;
+  // Campaigns.
+  NetworkStrategy network = NetworkStrategy::kSharedProxyPool;
+  Endpoint campaign_home;  // datacenter or static ISP-proxy address
+  // Aged accounts: an honest owner's history until switch_ms.
+  int64_t switch_ms = 0;
+  uint64_t history_payment = 0;
+  uint32_t history_client = 0;
+  double history_sessions_per_ms = 0;
+  bool cover = false;  // the session in progress is honest-looking (history or reseller cover)
+  int job_sessions_left = 0;
+  std::string session_system;  // the campaign's system prompt for this conversation
   int system_prompt = -1;      // honest: the account's own system prompt (-1: none)
   size_t campaign_system = 0;  // campaign: the wording chosen for this conversation
   Endpoint home;               // fixed egress (residential, business, cloud)
@@ -191,6 +227,12 @@ struct GroupState {
   absl::flat_hash_set<std::string> ips;
   absl::flat_hash_set<uint64_t> payments;
   AddressPool own_pool;  // carved per group (CGNAT ranges, campaign datacenter ranges)
+  // Redteam campaigns.
+  std::vector<int64_t> job_times;  // job_waves: when the dispatcher sends out jobs
+  std::vector<Endpoint> v6_sites;  // ipv6_rotating: the /48s addresses rotate in (ip = prefix)
+  uint32_t stack_a = 0, stack_b = 0;
+  int64_t client_switch_ms = INT64_MAX;
+  std::string shared_domain;
 };
 
 struct Pending {
@@ -198,8 +240,10 @@ struct Pending {
   uint32_t group;
   uint32_t index;  // within the group
   int64_t created_ms;
-  uint64_t payment;
+  uint64_t payment;  // 0: none (free tier)
   double rate_per_day;
+  int64_t switch_ms = 0;  // aged campaign accounts: honest history before this
+  uint64_t history_payment = 0;
 };
 
 // Developers and institutions often set their own system prompt once.
@@ -233,14 +277,22 @@ class Simulator {
 
  private:
   void Plan();
+  void PlanStrategy(uint32_t group, GroupState* state);
+  static void PlanLookAlike(const GroupSpec& spec, uint64_t seed, Pending* pending);
   void Activate(const Pending& pending);
+  void ActivateStrategy(const GroupSpec& spec, const Pending& pending, Actor& actor);
+  void ActivateLookAlike(const GroupSpec& spec, Actor& actor);
   void Step(uint32_t slot, int64_t now);
   int64_t NextSessionTime(Actor& actor, int64_t now);
-  void StartSession(Actor& actor);
+  int64_t NextJobTime(Actor& actor, int64_t now);
+  void StartSession(Actor& actor, int64_t now);
   void Emit(Actor& actor, int64_t now);
-  Endpoint PickEndpoint(Actor& actor, const GroupSpec& spec);
+  Endpoint PickEndpoint(Actor& actor, const GroupSpec& spec, int64_t now);
+  Endpoint CampaignEndpoint(Actor& actor);
   const char* ModelFor(Actor& actor, const GroupSpec& spec, int64_t now);
   void BuildPrompt(Actor& actor, const GroupSpec& spec, std::string* system, std::string* prompt);
+  void AppendTemplated(Actor& actor, const Mechanics& mechanics, std::string* system, std::string* prompt);
+  void AppendCampaignContent(Actor& actor, ContentStrategy content, std::string* system, std::string* prompt);
 
   const Scenario& scenario_;
   const SimulateOptions& options_;
@@ -273,7 +325,9 @@ void Simulator::Plan() {
     state.summary.campaign = spec.campaign();
     Timing timing = spec.campaign() && !spec.mechanics.spread_volume ? Timing::kAroundTheClock : spec.timing;
     // Lockstep waves and flat 24/7 schedules ignore the daily rhythm.
-    bool rhythm = !(spec.campaign() && (!spec.mechanics.spread_volume || spec.mechanics.synchronized));
+    bool rhythm = !(spec.campaign() &&
+                    (!spec.mechanics.spread_volume || spec.mechanics.synchronized || spec.mechanics.job_waves)) &&
+                  spec.cron_minutes <= 0;
     state.mean_timing = rhythm ? MeanTimingFactor(timing) : 1.0;
     double total = 0, turns = 0;
     for (auto [capability, weight] : spec.mix) {
@@ -290,7 +344,11 @@ void Simulator::Plan() {
       size_t ips = static_cast<size_t>(std::max(4.0, spec.accounts * scenario_.scale / 40));
       state.own_pool = network_.mobile.Carve(rng, ips, 1);
     }
-    if (spec.campaign() && !spec.mechanics.proxy) state.own_pool = network_.cloud.Carve(rng, 8, 256);
+    const Mechanics& m = spec.mechanics;
+    if (spec.campaign() && (m.network == NetworkStrategy::kDatacenter || m.network == NetworkStrategy::kMixture)) {
+      state.own_pool = network_.cloud.Carve(rng, 8, 256);
+    }
+    if (spec.campaign()) PlanStrategy(g, &state);
 
     uint32_t count = static_cast<uint32_t>(std::llround(spec.accounts * scenario_.scale));
     if (spec.accounts > 0) count = std::max<uint32_t>(count, 1);
@@ -299,16 +357,23 @@ void Simulator::Plan() {
     planned.reserve(count);
     for (uint32_t index = 0; index < count; ++index) {
       Rng account_rng(Rng::Mix(Rng::Mix(seed, g), index));
-      Pending p{spec.start_ms, spec.end_ms, g, index, 0, 0, 0};
+      Pending p{spec.start_ms, spec.end_ms, g, index, 0, 0, 0, 0, 0};
       if (spec.campaign()) {
-        if (spec.mechanics.churn) {
-          int64_t lifetime = std::min<int64_t>(
-              window,
-              static_cast<int64_t>(
-                  account_rng.Uniform(spec.mechanics.lifetime_min_days, spec.mechanics.lifetime_max_days) * kDayMs));
+        int64_t lifetime = window;
+        if (m.churn) {
+          lifetime = std::min<int64_t>(
+              window, static_cast<int64_t>(account_rng.Uniform(m.lifetime_min_days, m.lifetime_max_days) * kDayMs));
           p.start_ms =
               spec.start_ms + static_cast<int64_t>(account_rng.Uniform() * static_cast<double>(window - lifetime));
           p.end_ms = p.start_ms + lifetime;
+        }
+        if (m.switch_on) {  // every account starts within the same three hours
+          p.start_ms = spec.start_ms + static_cast<int64_t>(account_rng.Uniform(0, 3) * kHourMs);
+          p.end_ms = std::min(spec.end_ms, p.start_ms + lifetime);
+        }
+        if (m.aged_share > 0 && account_rng.Chance(m.aged_share)) {  // its owner used it from the start of the log
+          p.switch_ms = p.start_ms;
+          p.start_ms = std::min(scenario_.start_ms, p.start_ms);
         }
       } else {
         if (account_rng.Chance(0.05)) {  // signs up during the window
@@ -329,6 +394,7 @@ void Simulator::Plan() {
     double account_days = 0;
     for (const Pending& p : planned) account_days += static_cast<double>(p.end_ms - p.start_ms) / kDayMs;
     double campaign_rate = spec.campaign() && account_days > 0 ? spec.exchanges * scenario_.scale / account_days : 0;
+    if (spec.campaign() && spec.exchanges <= 0) campaign_rate = spec.requests_per_day;
     uint64_t batch = 0, batch_size = 0, batch_end = 0;
     int64_t batch_created = 0, batch_first_start = 0;
     for (uint32_t rank = 0; rank < planned.size(); ++rank) {
@@ -346,6 +412,8 @@ void Simulator::Plan() {
             batch_first_start = p.start_ms;
           }
           p.created_ms = batch_created + static_cast<int64_t>(account_rng.Uniform(0, 45) * 60000);
+        } else if (m.trickle) {
+          p.created_ms = p.start_ms - static_cast<int64_t>(account_rng.Uniform(1, 48) * kHourMs);
         } else {
           p.created_ms = p.start_ms - static_cast<int64_t>(account_rng.Uniform(1, 90) * kDayMs);
         }
@@ -354,6 +422,12 @@ void Simulator::Plan() {
                 ? Rng::Mix(Rng::Mix(seed, g),
                            0x9a4 + rank / static_cast<uint64_t>(std::max(1.0, spec.mechanics.accounts_per_payment)))
                 : Rng::Mix(Rng::Mix(seed, g), 0x10000000 + p.index);
+        if (m.free_tier) p.payment = 0;
+        if (p.switch_ms > 0) {  // bought with months of history and its owner's card
+          p.created_ms = p.switch_ms - static_cast<int64_t>(account_rng.Uniform(60, 400) * kDayMs);
+          p.history_payment = Rng::Mix(Rng::Mix(seed, g), 0x20000000 + p.index);
+          if (!m.shared_payment) p.payment = p.history_payment;
+        }
       } else {
         p.rate_per_day = account_rng.LogNormal(spec.requests_per_day, spec.rate_sigma);
         bool new_signup = p.start_ms > spec.start_ms;
@@ -363,8 +437,11 @@ void Simulator::Plan() {
         // four neighbouring accounts) share one, decided per household.
         Rng household(Rng::Mix(Rng::Mix(seed, g), 0x40000000 + p.index / 4));
         uint64_t owner = household.Chance(0.08) ? p.index / 4 : p.index + 0x100000;
-        if (spec.accounts_per_org > 1) owner = p.index / static_cast<uint64_t>(spec.accounts_per_org);
+        if (spec.accounts_per_org > 1 && spec.behavior != Behavior::kHackathon) {
+          owner = p.index / static_cast<uint64_t>(spec.accounts_per_org);
+        }
         p.payment = Rng::Mix(Rng::Mix(seed, g), 0x7000000 + owner);
+        PlanLookAlike(spec, Rng::Mix(Rng::Mix(seed, g), 0x50000000 + p.index), &p);
       }
       pending_.push_back(p);
     }
@@ -372,6 +449,45 @@ void Simulator::Plan() {
   std::sort(pending_.begin(), pending_.end(), [](const Pending& a, const Pending& b) {
     return std::tie(a.start_ms, a.group, a.index) < std::tie(b.start_ms, b.group, b.index);
   });
+}
+
+// Group-wide pieces of a redteam campaign's strategy. Draws from its own
+// stream, so the reported scenarios' output does not change.
+void Simulator::PlanStrategy(uint32_t g, GroupState* state) {
+  const GroupSpec& spec = scenario_.groups[g];
+  const Mechanics& m = spec.mechanics;
+  Rng rng(Rng::Mix(options_.seed, 5000 + g));
+  if (m.job_waves) {
+    double gap_ms = std::max(0.05, m.job_gap_hours) * kHourMs;
+    for (int64_t t = spec.start_ms + static_cast<int64_t>(rng.Exponential(1 / gap_ms)); t < spec.end_ms;
+         t += static_cast<int64_t>(rng.Exponential(1 / gap_ms)) + 1) {
+      state->job_times.push_back(t);
+    }
+  }
+  if (m.network == NetworkStrategy::kIpv6Rotating || m.network == NetworkStrategy::kMixture) {
+    for (uint64_t site = 0, sites = 2 + rng.Below(3); site < sites; ++site) {
+      Endpoint host = network_.cloud.Draw(rng);
+      state->v6_sites.push_back({fmt::format("2a0{:x}:{:x}:{:x}", 1 + rng.Below(15), rng.Below(0x10000),
+                                             rng.Below(0x10000)),
+                                 host.asn, host.country});
+    }
+  }
+  state->stack_a = static_cast<uint32_t>(kHarnessStacks[rng.Below(kHarnessStacks.size())]);
+  do {
+    state->stack_b = static_cast<uint32_t>(kHarnessStacks[rng.Below(kHarnessStacks.size())]);
+  } while (state->stack_b == state->stack_a);
+  state->client_switch_ms = spec.start_ms + (spec.end_ms - spec.start_ms) / 2;
+  state->shared_domain = fmt::format("{}.{}", Base36(rng.Next(), 7), kThrowawayTlds[rng.Below(kThrowawayTlds.size())]);
+}
+
+// Honest look-alike knobs on one account's plan (free tier, sign-up windows).
+void Simulator::PlanLookAlike(const GroupSpec& spec, uint64_t seed, Pending* p) {
+  Rng rng(seed);
+  if (spec.free_tier_share > 0 && rng.Chance(spec.free_tier_share)) p->payment = 0;
+  if (spec.signup_window_hours > 0) {  // a sign-up rush right before the event
+    p->created_ms = spec.start_ms - static_cast<int64_t>(rng.Uniform(0, spec.signup_window_hours) * kHourMs);
+    p->start_ms = spec.start_ms + static_cast<int64_t>(rng.Uniform(0, 1) * kHourMs);
+  }
 }
 
 void Simulator::Activate(const Pending& p) {
@@ -404,8 +520,13 @@ void Simulator::Activate(const Pending& p) {
       a.home = network_.residential.Draw(a.rng);
       if (a.rng.Chance(0.3)) a.home = network_.residential.DrawV6(a.rng).value_or(a.home);  // dual-stack homes on IPv6
       break;
-    case Access::kBusiness:  // the org's /29 NAT egress
-      a.home = network_.business.At(org_rng.Below(3), (org_rng.Below(65536) & ~7u) + a.rng.Below(8));
+    case Access::kBusiness: {  // the org's NAT egress range (a /29 unless said)
+      uint32_t nat = std::max<uint32_t>(1, spec.nat_addresses);
+      a.home = network_.business.At(org_rng.Below(3), (org_rng.Below(65536) & ~(nat - 1)) + a.rng.Below(nat));
+      break;
+    }
+    case Access::kIpv6Privacy:
+      a.home = network_.residential.DrawV6(a.rng).value_or(network_.residential.Draw(a.rng));
       break;
     case Access::kCloud:
       a.home = network_.cloud.Draw(org_rng);
@@ -427,8 +548,11 @@ void Simulator::Activate(const Pending& p) {
     double tier = a.rng.Uniform();
     a.verified = tier < 0.55 ? "email" : tier < 0.9 ? "phone" : "payment";
     a.client = a.rng.Chance(kHarnessShare) ? (spec.mechanics.ua_mimicry ? kAiohttp : kPythonRequests) : kPythonSdk;
-    if (!spec.mechanics.proxy) a.home = state.own_pool.Draw(a.rng);
+    a.network = spec.mechanics.network;
+    if (a.network == NetworkStrategy::kMixture) a.network = static_cast<NetworkStrategy>(a.rng.Below(6));
+    if (a.network == NetworkStrategy::kDatacenter) a.campaign_home = state.own_pool.Draw(a.rng);
     a.tz_hours = TimeZone(a.billing_country);
+    ActivateStrategy(spec, p, a);
   } else {
     bool abroad = spec.access == Access::kVpn || spec.access == Access::kProxy || a.rng.Chance(0.03);
     a.billing_country = abroad ? spec.billing_countries[a.rng.Below(spec.billing_countries.size())] : a.home.country;
@@ -445,6 +569,8 @@ void Simulator::Activate(const Pending& p) {
     switch (spec.behavior) {
       case Behavior::kSaas:
       case Behavior::kEval:
+      case Behavior::kJudge:
+      case Behavior::kBatch:
         a.verified = tier < 0.6 ? "enterprise" : "payment";
         break;
       case Behavior::kInstitution:
@@ -468,13 +594,17 @@ void Simulator::Activate(const Pending& p) {
   static constexpr std::array<int64_t, 6> kCaps = {1024, 2048, 4096, 8192, 16384, 32000};
   if (spec.campaign()) {
     a.max_tokens = kCaps[2 + a.rng.Below(4)];
-  } else if (spec.behavior == Behavior::kEval) {
+  } else if (spec.fixed_max_tokens > 0) {
+    a.max_tokens = spec.fixed_max_tokens;
+  } else if (Bursty(spec)) {
     a.max_tokens = 2048;
   } else if (spec.behavior == Behavior::kDeveloper || spec.behavior == Behavior::kAgentFramework) {
     a.max_tokens = kCaps[1 + a.rng.Below(5)];
   } else {
     a.max_tokens = kCaps[a.rng.Below(3)];
   }
+  a.timing = spec.timing;
+  if (!spec.campaign()) ActivateLookAlike(spec, a);
   bool own_prompt = spec.behavior == Behavior::kDeveloper || spec.behavior == Behavior::kInstitution;
   if (own_prompt && a.rng.Chance(0.3)) a.system_prompt = static_cast<int>(a.rng.Below(kOwnSystemPrompts.size()));
   // Some developers and agent users run from CI, notebooks and cloud machines.
@@ -485,10 +615,86 @@ void Simulator::Activate(const Pending& p) {
     queue_.push({std::max(a.start_ms, std::min(a.end_ms, NextSessionTime(a, a.start_ms))), slot});
 }
 
+// A redteam campaign account's identity, client and network beyond the
+// reported campaigns' (Mechanics fields unset there: nothing is drawn).
+void Simulator::ActivateStrategy(const GroupSpec& spec, const Pending& p, Actor& a) {
+  const Mechanics& m = spec.mechanics;
+  const GroupState& state = groups_[a.group];
+  if (m.email) {
+    switch (*m.email) {
+      case EmailStrategy::kWebmail:
+        a.email_domain = kWebmail[a.rng.Below(kWebmail.size())];
+        break;
+      case EmailStrategy::kThrowawayDomains:  // a fresh domain for every few accounts
+        a.email_domain = fmt::format("{}.{}", Base36(Rng::Mix(a.group, p.index / 3), 8),
+                                     kThrowawayTlds[(p.index / 3) % kThrowawayTlds.size()]);
+        break;
+      case EmailStrategy::kSharedDomain:
+        a.email_domain = state.shared_domain;
+        break;
+    }
+  }
+  if (m.verification == VerificationStrategy::kEmail) a.verified = "email";
+  if (m.verification == VerificationStrategy::kPhone) a.verified = "phone";
+  if (m.client) {
+    switch (*m.client) {
+      case ClientStrategy::kOneStack:
+        a.client = state.stack_a;
+        break;
+      case ClientStrategy::kHonestMix:
+        a.client = static_cast<uint32_t>(PickClient(a.rng));
+        break;
+      case ClientStrategy::kSwitched:
+        a.client = state.stack_a;
+        a.client_after = state.stack_b;
+        a.client_switch_ms = state.client_switch_ms;
+        break;
+    }
+  }
+  if (a.network == NetworkStrategy::kStaticIsp) a.campaign_home = network_.residential.Draw(a.rng);
+  if (p.switch_ms > 0) {  // the honest owner before the switch: own client, home, e-mail
+    a.switch_ms = p.switch_ms;
+    a.history_payment = p.history_payment;
+    a.history_client = static_cast<uint32_t>(PickClient(a.rng));
+    a.email_domain = kWebmail[a.rng.Below(kWebmail.size())];
+    a.billing_country = a.home.country;
+    a.history_sessions_per_ms = a.rng.LogNormal(1.5, 0.8) / 2.5 / MeanTimingFactor(Timing::kHuman) / kDayMs;
+  }
+}
+
+void Simulator::ActivateLookAlike(const GroupSpec& spec, Actor& a) {
+  if (spec.behavior == Behavior::kCodingAgent) a.fixed_client = &kCodingAgentClient;
+  if (spec.overnight_share > 0 && a.rng.Chance(spec.overnight_share)) a.timing = Timing::kAroundTheClock;
+  if (spec.metadata_only_share > 0) a.metadata_only = a.rng.Chance(spec.metadata_only_share);
+  if (spec.client_upgrade_ms > 0) {  // most upgrade within days of the release, some never
+    a.client_after = a.client;
+    a.upgrade_ua = true;
+    if (a.rng.Chance(0.8)) a.client_switch_ms = spec.client_upgrade_ms + static_cast<int64_t>(a.rng.Uniform(0, 4) * kDayMs);
+  }
+}
+
 int64_t Simulator::NextSessionTime(Actor& a, int64_t now) {
   const GroupSpec& spec = scenario_.groups[a.group];
   if (a.sessions_per_ms <= 0) return a.end_ms;
-  if (spec.behavior == Behavior::kEval) {  // benchmark runs: the next run starts in days
+  if (now < a.switch_ms) {  // an aged account's owner, until the switch
+    int64_t t = now;
+    for (int attempt = 0; attempt < 100000; ++attempt) {
+      t += static_cast<int64_t>(a.rng.Exponential(a.history_sessions_per_ms)) + 1;
+      if (t >= a.switch_ms) return a.switch_ms;
+      if (a.rng.Uniform() < TimingFactor(Timing::kHuman, t + a.tz_hours * kHourMs)) return t;
+    }
+    return a.switch_ms;
+  }
+  if (spec.campaign() && spec.mechanics.job_waves) return NextJobTime(a, now);
+  if (spec.cron_minutes > 0) {
+    // Scheduled jobs fire on the clock's boundaries, whoever runs them.
+    int64_t period = static_cast<int64_t>(spec.cron_minutes * 60000);
+    double p = std::min(1.0, a.sessions_per_ms * static_cast<double>(period));
+    int64_t skipped =
+        static_cast<int64_t>(std::floor(std::log1p(-a.rng.Uniform()) / std::log1p(-std::min(p, 0.999999))));
+    return (now / period + 1 + skipped) * period + static_cast<int64_t>(a.rng.Uniform(0, 5) * kSecondMs);
+  }
+  if (Bursty(spec)) {  // benchmark runs: the next run starts in days
     double mean_run = 2750;
     double runs_per_ms = a.sessions_per_ms * groups_[a.group].expected_turns / mean_run * groups_[a.group].mean_timing;
     return now + static_cast<int64_t>(a.rng.Exponential(runs_per_ms));
@@ -504,7 +710,7 @@ int64_t Simulator::NextSessionTime(Actor& a, int64_t now) {
         static_cast<int64_t>(std::floor(std::log1p(-a.rng.Uniform()) / std::log1p(-std::min(p, 0.999999))));
     return next_wave + skipped * wave + static_cast<int64_t>(a.rng.Uniform(0, 20) * kSecondMs);
   }
-  Timing timing = spec.campaign() && !spec.mechanics.spread_volume ? Timing::kAroundTheClock : spec.timing;
+  Timing timing = spec.campaign() && !spec.mechanics.spread_volume ? Timing::kAroundTheClock : a.timing;
   bool flat = spec.campaign() && !spec.mechanics.spread_volume;
   int64_t t = now;
   for (int attempt = 0; attempt < 100000; ++attempt) {
@@ -515,29 +721,113 @@ int64_t Simulator::NextSessionTime(Actor& a, int64_t now) {
   return t;
 }
 
-void Simulator::StartSession(Actor& a) {
-  const GroupSpec& spec = scenario_.groups[a.group];
-  GroupState& state = groups_[a.group];
-  double pick = a.rng.Uniform() * state.mix_cumulative.back();
-  size_t index = 0;
-  while (index + 1 < state.mix_cumulative.size() && pick >= state.mix_cumulative[index]) ++index;
-  a.capability = spec.mix[index].first;
-  auto [min_turns, max_turns] = TurnRange(spec, a.capability);
-  a.turns_left = static_cast<int>(a.rng.Between(min_turns, max_turns));
-  if (spec.behavior == Behavior::kEval) a.turns_left = 1;
-  a.turn = 0;
-  a.conversation = Rng::Mix(a.id, ++a.conversations);
-  a.session_ip = PickEndpoint(a, spec);
-  a.new_model_session = false;
+// A campaign that dispatches jobs: each job, at a random time, goes out to a
+// random share of the accounts, each running its share of sessions within
+// minutes of the dispatch.
+int64_t Simulator::NextJobTime(Actor& a, int64_t now) {
+  if (a.job_sessions_left > 0) {
+    --a.job_sessions_left;
+    return now + static_cast<int64_t>(a.rng.Uniform(5, 90) * kSecondMs);
+  }
+  const std::vector<int64_t>& jobs = groups_[a.group].job_times;
+  double per_job = a.sessions_per_ms * scenario_.groups[a.group].mechanics.job_gap_hours * kHourMs;
+  double p = std::min(1.0, per_job);
+  auto next = std::upper_bound(jobs.begin(), jobs.end(), now);
+  int64_t skipped =
+      static_cast<int64_t>(std::floor(std::log1p(-a.rng.Uniform()) / std::log1p(-std::min(p, 0.999999))));
+  if (jobs.end() - next <= skipped) return a.end_ms;
+  if (per_job > 1) {
+    double extra = per_job - 1;
+    a.job_sessions_left = static_cast<int>(extra) + (a.rng.Chance(extra - std::floor(extra)) ? 1 : 0);
+  }
+  return next[skipped] + static_cast<int64_t>(a.rng.Uniform(0, 10) * 60000);
 }
 
-Endpoint Simulator::PickEndpoint(Actor& a, const GroupSpec& spec) {
-  bool proxied = spec.access == Access::kProxy && (!spec.campaign() || spec.mechanics.proxy);
-  if (proxied) {
-    double datacenter = spec.campaign() ? spec.mechanics.proxy_datacenter_share : 0.3;
-    return a.rng.Chance(datacenter) ? network_.proxy_datacenter.Draw(a.rng) : network_.proxy_residential.Draw(a.rng);
+// What an honest person asks (a bought account's owner, a reseller's customer).
+constexpr std::array<std::pair<Capability, double>, 5> kCoverMix = {{{Capability::kChat, 0.4},
+                                                                     {Capability::kCode, 0.3},
+                                                                     {Capability::kCreative, 0.1},
+                                                                     {Capability::kDataAnalysis, 0.1},
+                                                                     {Capability::kReasoning, 0.1}}};
+
+void Simulator::StartSession(Actor& a, int64_t now) {
+  const GroupSpec& spec = scenario_.groups[a.group];
+  GroupState& state = groups_[a.group];
+  a.cover = now < a.switch_ms || (spec.mechanics.cover_share > 0 && a.rng.Chance(spec.mechanics.cover_share));
+  if (a.cover) {
+    double pick = a.rng.Uniform();
+    size_t index = 0;
+    while (index + 1 < kCoverMix.size() && (pick -= kCoverMix[index].second) >= 0) ++index;
+    a.capability = kCoverMix[index].first;
+    a.turns_left = static_cast<int>(a.rng.Between(1, 4));
+  } else {
+    double pick = a.rng.Uniform() * state.mix_cumulative.back();
+    size_t index = 0;
+    while (index + 1 < state.mix_cumulative.size() && pick >= state.mix_cumulative[index]) ++index;
+    a.capability = spec.mix[index].first;
+    auto [min_turns, max_turns] = TurnRange(spec, a.capability);
+    a.turns_left = static_cast<int>(a.rng.Between(min_turns, max_turns));
+  }
+  if (Bursty(spec)) a.turns_left = 1;
+  a.turn = 0;
+  a.conversation = Rng::Mix(a.id, ++a.conversations);
+  a.session_ip = PickEndpoint(a, spec, now);
+  a.new_model_session = false;
+  a.session_system.clear();
+}
+
+Endpoint Simulator::CampaignEndpoint(Actor& a) {
+  const GroupState& state = groups_[a.group];
+  switch (a.network) {
+    case NetworkStrategy::kDatacenter:
+    case NetworkStrategy::kStaticIsp:
+      return a.campaign_home;
+    case NetworkStrategy::kVpn:
+      return network_.vpn.Draw(a.rng);
+    case NetworkStrategy::kResidentialPerRequest:
+      return network_.proxy_residential.Draw(a.rng);
+    case NetworkStrategy::kIpv6Rotating: {
+      const Endpoint& site = state.v6_sites[a.rng.Below(state.v6_sites.size())];
+      return {fmt::format("{}:{:x}:{:x}:{:x}:{:x}:{:x}", site.ip, a.rng.Below(0x10000), a.rng.Below(0x10000),
+                          a.rng.Below(0x10000), a.rng.Below(0x10000), 1 + a.rng.Below(0xfffe)),
+              site.asn, site.country};
+    }
+    case NetworkStrategy::kSharedProxyPool:
+    case NetworkStrategy::kMixture:
+      break;
+  }
+  return a.rng.Chance(scenario_.groups[a.group].mechanics.proxy_datacenter_share) ? network_.proxy_datacenter.Draw(a.rng)
+                                                                                  : network_.proxy_residential.Draw(a.rng);
+}
+
+// Whether every request (not every conversation) gets a new address.
+bool RotatesPerRequest(const Actor& a, const GroupSpec& spec, int64_t now) {
+  if (spec.access == Access::kIpv6Privacy) return true;
+  if (!spec.campaign() || now < a.switch_ms) return false;
+  switch (a.network) {
+    case NetworkStrategy::kSharedProxyPool:
+      return spec.mechanics.rotate_per_request;
+    case NetworkStrategy::kResidentialPerRequest:
+    case NetworkStrategy::kIpv6Rotating:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Endpoint Simulator::PickEndpoint(Actor& a, const GroupSpec& spec, int64_t now) {
+  if (spec.campaign() && now >= a.switch_ms) return CampaignEndpoint(a);
+  if (spec.access == Access::kProxy && !spec.campaign()) {
+    return a.rng.Chance(0.3) ? network_.proxy_datacenter.Draw(a.rng) : network_.proxy_residential.Draw(a.rng);
   }
   switch (spec.access) {
+    case Access::kIpv6Privacy: {  // a new interface id inside the home /64
+      size_t cut = a.home.ip.find("::");
+      if (cut == std::string::npos) return a.home;
+      return {fmt::format("{}:{:x}:{:x}:{:x}:{:x}", a.home.ip.substr(0, cut), a.rng.Below(0x10000),
+                          a.rng.Below(0x10000), a.rng.Below(0x10000), 1 + a.rng.Below(0xfffe)),
+              a.home.asn, a.home.country};
+    }
     case Access::kMobile:
       // IPv6 subscribers get a fresh prefix per attachment; IPv4 ones share CGNAT addresses.
       if (a.v6_mobile) return network_.mobile.DrawV6(a.rng).value_or(a.home);
@@ -595,6 +885,10 @@ constexpr std::array<const char*, 5> kCampaignSuffixes = {
     "\n\nGive a complete, self-contained answer with all reasoning.",
     "\n\nAnswer thoroughly; include the final result in a fenced block.",
     "\n\nBe complete and precise; explain the approach before the result."};
+constexpr const char* kCodingAgentSystem =
+    "You are an interactive command-line coding agent. You help users with software engineering tasks in their "
+    "repository. Use the tools available to read files, run commands and edit code. Keep answers short; verify "
+    "changes by running the tests.";
 constexpr const char* kAgentFrameworkSystem =
     "You are a helpful assistant with access to tools. Use the tools when they help answer the user's request. Think "
     "about which tool to call, call it, and use its result.";
@@ -605,41 +899,106 @@ constexpr std::array<const char*, 4> kSaasTemplates = {
     "Rewrite this product description for our store page:\n{}\nTone: {}"};
 constexpr std::array<const char*, 4> kSaasStatus = {"shipped", "pending", "refunded", "delayed"};
 
+// The reported campaigns' template: a system prompt and wrapper from the
+// campaign's own set, optionally a chain-of-thought request.
+void Simulator::AppendTemplated(Actor& a, const Mechanics& m, std::string* system, std::string* prompt) {
+  Rng& rng = a.rng;
+  size_t variant = m.paraphrase ? rng.Below(kCampaignPrefixes.size()) : 0;
+  size_t own = 2 * groups_[a.group].campaign_ordinal;
+  a.campaign_system = (own + (m.paraphrase ? rng.Below(2) : 0)) % kCampaignSystems.size();
+  system->append(kCampaignSystems[a.campaign_system]);
+  prompt->append(kCampaignPrefixes[variant]);
+  if (a.capability == Capability::kChat) {
+    prompts_.Human(rng, prompt);  // human prompts wrapped in the template
+  } else {
+    prompts_.Task(a.capability, rng, prompt);
+  }
+  if (m.chain_of_thought && a.capability != Capability::kChat) {
+    prompt->append("\n\n");
+    prompts_.ChainOfThought(rng, prompt);
+  }
+  prompt->append(kCampaignSuffixes[m.paraphrase ? rng.Below(kCampaignSuffixes.size()) : 0]);
+}
+
+// A redteam campaign's opening turn, by its content strategy.
+void Simulator::AppendCampaignContent(Actor& a, ContentStrategy content, std::string* system, std::string* prompt) {
+  Rng& rng = a.rng;
+  PromptSplit split = options_.prompt_split;
+  auto task = [&](std::string* out) {
+    if (a.capability == Capability::kChat) {
+      prompts_.Human(rng, out);
+    } else {
+      prompts_.Task(a.capability, rng, out);
+    }
+  };
+  switch (content) {
+    case ContentStrategy::kTemplate: {
+      Mechanics templated;  // one system prompt, a few wrappers, chain-of-thought requests
+      AppendTemplated(a, templated, system, prompt);
+      return;
+    }
+    case ContentStrategy::kParaphrased: {
+      std::string text;
+      task(&text);
+      AppendParaphrasedWrapper(text, rng, split, system, prompt);
+      return;
+    }
+    case ContentStrategy::kRawTasks:
+    case ContentStrategy::kAgentic:
+      task(prompt);
+      return;
+    case ContentStrategy::kGrading:
+      AppendGradingPrompt(prompts_, rng, split, prompt);
+      return;
+    case ContentStrategy::kReasoningCoercion:
+      task(prompt);
+      prompt->append("\n\n");
+      AppendReasoningCoercion(rng, split, prompt);
+      return;
+    case ContentStrategy::kNoText:
+      return;
+  }
+}
+
 void Simulator::BuildPrompt(Actor& a, const GroupSpec& spec, std::string* system, std::string* prompt) {
   system->clear();
   prompt->clear();
   Rng& rng = a.rng;
+  bool campaign = spec.campaign() && !a.cover;
+  const std::optional<ContentStrategy>& content = spec.mechanics.content;
   if (a.turn > 1) {
-    prompts_.FollowUp(a.capability, rng, prompt);
-    if (spec.campaign() && spec.mechanics.templates) system->append(kCampaignSystems[a.campaign_system]);
+    bool tool_turn = MultiTurnCapability(a.capability) &&
+                     ((campaign && content.has_value()) || spec.behavior == Behavior::kCodingAgent);
+    if (tool_turn) {
+      AppendToolResult(rng, options_.prompt_split, prompt);
+    } else {
+      prompts_.FollowUp(a.capability, rng, prompt);
+    }
+    if (campaign && !content && spec.mechanics.templates) system->append(kCampaignSystems[a.campaign_system]);
+    if (campaign && content) system->append(a.session_system);
     if (spec.behavior == Behavior::kAgentFramework) system->append(kAgentFrameworkSystem);
+    if (spec.behavior == Behavior::kCodingAgent) system->append(kCodingAgentSystem);
     if (a.system_prompt >= 0) AppendOwnSystemPrompt(a, system);
     return;
   }
-  switch (spec.behavior) {
-    case Behavior::kCampaign: {
-      const Mechanics& m = spec.mechanics;
-      if (m.templates) {
-        size_t variant = m.paraphrase ? rng.Below(kCampaignPrefixes.size()) : 0;
-        size_t own = 2 * groups_[a.group].campaign_ordinal;
-        a.campaign_system = (own + (m.paraphrase ? rng.Below(2) : 0)) % kCampaignSystems.size();
-        system->append(kCampaignSystems[a.campaign_system]);
-        prompt->append(kCampaignPrefixes[variant]);
-        if (a.capability == Capability::kChat) {
-          prompts_.Human(rng, prompt);  // human prompts wrapped in the template
-        } else {
-          prompts_.Task(a.capability, rng, prompt);
-        }
-        if (m.chain_of_thought && a.capability != Capability::kChat) {
-          prompt->append("\n\n");
-          prompts_.ChainOfThought(rng, prompt);
-        }
-        prompt->append(kCampaignSuffixes[m.paraphrase ? rng.Below(kCampaignSuffixes.size()) : 0]);
+  if (campaign && content) {
+    AppendCampaignContent(a, *content, system, prompt);
+    a.session_system = *system;
+    return;
+  }
+  if (spec.cot_share > 0 && a.capability == Capability::kReasoning && rng.Chance(spec.cot_share)) {
+    if (a.system_prompt >= 0) AppendOwnSystemPrompt(a, system);
+    AppendResearchQuestion(prompts_, rng, options_.prompt_split, prompt);
+    return;
+  }
+  switch (a.cover ? Behavior::kCasual : spec.behavior) {
+    case Behavior::kCampaign:
+      if (spec.mechanics.templates) {
+        AppendTemplated(a, spec.mechanics, system, prompt);
       } else {
         prompts_.Task(a.capability, rng, prompt);
       }
       return;
-    }
     case Behavior::kSaas: {
       fmt::format_to(std::back_inserter(*system),
                      "You are the assistant of {} ({}.io). Follow the brand voice guide. Never reveal internal notes.",
@@ -656,12 +1015,29 @@ void Simulator::BuildPrompt(Actor& a, const GroupSpec& spec, std::string* system
       prompt->append(a.org % 2 == 0 ? "\nLet's think step by step."
                                     : "\nAnswer with your reasoning, then 'ANSWER: <x>'.");
       return;
+    case Behavior::kJudge:
+      AppendGradingPrompt(prompts_, rng, options_.prompt_split, prompt);
+      return;
     case Behavior::kPopularPaster:
       prompts_.Popular(rng, prompt);
       return;
     case Behavior::kAgentFramework:
       system->append(kAgentFrameworkSystem);
       prompts_.Task(a.capability, rng, prompt);
+      return;
+    case Behavior::kCodingAgent:
+      system->append(kCodingAgentSystem);
+      prompts_.Task(a.capability, rng, prompt);
+      return;
+    case Behavior::kHackathon:  // the event's starter challenges, or their own ideas
+      if (rng.Chance(0.7)) {
+        AppendStarterChallenge(a.org, static_cast<int>(rng.Below(8)), prompt);
+      } else {
+        prompts_.Task(a.capability, rng, prompt);
+      }
+      return;
+    case Behavior::kBatch:
+      AppendExtractionRequest(a.org, rng, options_.prompt_split, system, prompt);
       return;
     default:
       if (a.system_prompt >= 0) AppendOwnSystemPrompt(a, system);
@@ -677,16 +1053,15 @@ void Simulator::Emit(Actor& a, int64_t now) {
   const GroupSpec& spec = scenario_.groups[a.group];
   GroupState& state = groups_[a.group];
   ++a.turn;
-  if (spec.campaign() && spec.mechanics.proxy && spec.mechanics.rotate_per_request && a.turn > 1) {
-    a.session_ip = PickEndpoint(a, spec);
-  }
+  if (a.turn > 1 && RotatesPerRequest(a, spec, now)) a.session_ip = PickEndpoint(a, spec, now);
   const char* model = ModelFor(a, spec, now);
   Rng& rng = a.rng;
   bool multi = MultiTurnCapability(a.capability);
   int tools = multi ? a.tools : (spec.behavior == Behavior::kDeveloper && rng.Chance(0.1) ? a.tools : 0);
-  int64_t max_tokens = a.max_tokens;
-  int64_t output_tokens =
-      std::min<int64_t>(max_tokens, static_cast<int64_t>(rng.LogNormal(spec.output_tokens_median, 0.6)) + 1);
+  bool history = now < a.switch_ms;
+  int64_t max_tokens = history ? 2048 : a.max_tokens;
+  double output_median = a.cover ? 400 : spec.output_tokens_median;
+  int64_t output_tokens = std::min<int64_t>(max_tokens, static_cast<int64_t>(rng.LogNormal(output_median, 0.6)) + 1);
   int status = rng.Chance(0.01) ? 429 : (rng.Chance(0.002) ? 500 : 200);
   if (status != 200) output_tokens = 0;
   int64_t context = (a.turn - 1) * (300 + static_cast<int64_t>(rng.Below(900)));
@@ -695,11 +1070,21 @@ void Simulator::Emit(Actor& a, int64_t now) {
   if (a.first_event_ms < 0) {
     a.first_event_ms = now;
     ++s.accounts;
-    s.payments += state.payments.insert(a.payment).second;
+    if (a.payment != 0) s.payments += state.payments.insert(a.payment).second;
     if (truth_ != nullptr) {
-      truth_->Write(fmt::format("{{\"account\":\"user_{}\",\"label\":\"{}\",\"campaign\":{},\"segment\":\"{}\"}}\n",
-                                Base36(a.id, 12), spec.campaign() ? "campaign" : "legit",
-                                spec.campaign() ? "\"" + spec.name + "\"" : "null", spec.name));
+      std::string truth = fmt::format("{{\"account\":\"user_{}\",\"label\":\"{}\",\"campaign\":{},\"segment\":\"{}\"",
+                                      Base36(a.id, 12), spec.campaign() ? "campaign" : "legit",
+                                      spec.campaign() ? "\"" + spec.name + "\"" : "null", spec.name);
+      if (!spec.strategy.empty()) {
+        truth.append(",\"strategy\":{");
+        for (size_t axis = 0; axis < spec.strategy.size(); ++axis) {
+          fmt::format_to(std::back_inserter(truth), "{}\"{}\":\"{}\"", axis == 0 ? "" : ",", spec.strategy[axis].first,
+                         spec.strategy[axis].second);
+        }
+        truth.append("}");
+      }
+      truth.append("}\n");
+      truth_->Write(truth);
     }
   }
   ++s.events;
@@ -716,29 +1101,44 @@ void Simulator::Emit(Actor& a, int64_t now) {
   if (options_.count_only) {
     input_tokens = 200 + context;
   } else {
-    BuildPrompt(a, spec, &system_, &prompt_);
-    input_tokens = static_cast<int64_t>((system_.size() + prompt_.size()) / 4) + 1 + context + tools * 180;
-    const Client& client = a.agent_client ? kAgentFrameworkClient : kClients[a.client];
+    // Zero-retention customers and metadata-only campaigns: no text is logged.
+    bool text = !a.metadata_only && !(spec.campaign() && !a.cover && spec.mechanics.content == ContentStrategy::kNoText);
+    if (text) {
+      BuildPrompt(a, spec, &system_, &prompt_);
+      input_tokens = static_cast<int64_t>((system_.size() + prompt_.size()) / 4) + 1 + context + tools * 180;
+    } else {
+      input_tokens = 100 + static_cast<int64_t>(rng.Below(1500)) + context + tools * 180;
+    }
+    uint32_t client_index = history ? a.history_client : (now >= a.client_switch_ms ? a.client_after : a.client);
+    const Client& client = a.fixed_client != nullptr ? *a.fixed_client
+                           : a.agent_client          ? kAgentFrameworkClient
+                                                     : kClients[client_index];
     const char* tls = client.tls;
     // A mimicking harness claims to be the SDK over its own TLS stack.
-    const char* ua = spec.campaign() && a.client == kAiohttp ? kClients[kPythonSdk].ua : client.ua;
+    const char* ua = spec.campaign() && !history && client_index == kAiohttp ? kClients[kPythonSdk].ua
+                     : a.upgrade_ua && now >= a.client_switch_ms         ? kUpgradedUas[client_index]
+                                                                         : client.ua;
+    uint64_t payment = history ? a.history_payment : a.payment;
     line_.clear();
     auto out = std::back_inserter(line_);
     fmt::format_to(out,
                    "{{\"ts\":{},\"account\":\"user_{}\",\"ip\":\"{}\",\"org\":\"org_{}\",\"key\":\"key_{}\","
-                   "\"account_created\":{},\"verified\":\"{}\",\"payment\":\"pm_{}\",\"billing_country\":\"{}\","
-                   "\"email_domain\":\"{}\",\"asn\":{},\"ip_country\":\"{}\",\"ua\":",
+                   "\"account_created\":{},\"verified\":\"{}\",",
                    now, Base36(a.id, 12), a.session_ip.ip, Base36(a.org, 8), Base36(a.key, 12), a.created_ms,
-                   a.verified, Base36(a.payment, 12), a.billing_country, a.email_domain, a.session_ip.asn,
-                   a.session_ip.country);
+                   a.verified);
+    if (payment != 0) fmt::format_to(out, "\"payment\":\"pm_{}\",", Base36(payment, 12));
+    fmt::format_to(out, "\"billing_country\":\"{}\",\"email_domain\":\"{}\",\"asn\":{},\"ip_country\":\"{}\",\"ua\":",
+                   a.billing_country, a.email_domain, a.session_ip.asn, a.session_ip.country);
     io::AppendJsonString(&line_, ua);
     fmt::format_to(out, ",\"tls\":\"{}\",\"endpoint\":\"{}\",\"model\":\"{}\"", tls, client.endpoint, model);
-    if (!system_.empty()) {
+    if (text && !system_.empty()) {
       line_.append(",\"system\":");
       io::AppendJsonString(&line_, system_);
     }
-    line_.append(",\"prompt\":");
-    io::AppendJsonString(&line_, prompt_);
+    if (text) {
+      line_.append(",\"prompt\":");
+      io::AppendJsonString(&line_, prompt_);
+    }
     fmt::format_to(out,
                    ",\"conversation\":\"conv_{}\",\"turn\":{},\"tools\":{},\"max_tokens\":{},\"stream\":{},"
                    "\"status\":{},\"input_tokens\":{},\"output_tokens\":{}}}\n",
@@ -760,17 +1160,18 @@ void Simulator::Step(uint32_t slot, int64_t now) {
     free_slots_.push_back(slot);
     return;
   }
-  if (spec.behavior == Behavior::kEval && a.burst_left == 0 && a.turns_left == 0) {
+  if (Bursty(spec) && a.burst_left == 0 && a.turns_left == 0) {
     a.burst_left = static_cast<int>(a.rng.Between(500, 5000));
   }
-  if (a.turns_left == 0) StartSession(a);
+  if (a.turns_left == 0) StartSession(a, now);
   Emit(a, now);
   --a.turns_left;
   int64_t next;
-  if (spec.behavior == Behavior::kEval && --a.burst_left > 0) {
+  if (Bursty(spec) && --a.burst_left > 0) {
     next = now + static_cast<int64_t>(a.rng.Uniform(0.2, 2.5) * kSecondMs);  // the harness's pace
   } else if (a.turns_left > 0) {
-    bool machine = spec.campaign() || spec.behavior == Behavior::kAgentFramework;  // scripts reply in seconds
+    bool machine = (spec.campaign() && !a.cover) || spec.behavior == Behavior::kAgentFramework ||
+                   spec.behavior == Behavior::kCodingAgent;  // scripts reply in seconds
     next = now + static_cast<int64_t>((machine ? a.rng.Uniform(3, 40) : a.rng.Uniform(20, 240)) * kSecondMs);
   } else {
     a.burst_left = 0;
