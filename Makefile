@@ -6,6 +6,7 @@
 #   make fuzz     build the libFuzzer targets with clang and run each FUZZ_SECONDS
 #   make demo     deps + build + a small end-to-end run
 #   make bench    benchmarks (long; never part of tests)
+#   make quality  the red-team grid (tune/eval seeds, with and without text) -> QUALITY.md
 #   make format   clang-format every source file
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
@@ -14,7 +15,7 @@ FUZZ_SECONDS ?= 60
 JOBS ?= $(shell nproc)
 CMAKE_GENERATOR ?= Ninja
 
-.PHONY: all build deps test test-sanitize fuzz demo bench format clean
+.PHONY: all build deps test test-sanitize fuzz demo bench quality format clean
 
 all: build
 
@@ -52,6 +53,9 @@ demo: build
 
 bench: build
 	scripts/bench.sh $(BUILD_DIR)
+
+quality: build
+	scripts/quality.sh $(BUILD_DIR)
 
 format:
 	find src bench fuzz -name '*.cc' -o -name '*.h' | xargs clang-format -i

@@ -25,6 +25,7 @@ void RegisterEvalCommand(CLI::App& app, int* exit_code);
 void RegisterDetectCommand(CLI::App& app, int* exit_code);
 void RegisterReplayCommand(CLI::App& app, int* exit_code);
 void RegisterServeCommand(CLI::App& app, int* exit_code);
+void RegisterQualityCommand(CLI::App& app, int* exit_code);
 
 }  // namespace hydraguard::cli
 

@@ -28,131 +28,155 @@ void AddShape(std::string* out, std::string_view shape, const Args&... args) {
   fmt::format_to(std::back_inserter(*out), fmt::runtime(shape), args...);
 }
 
-// --- Paraphrased wrapper: one slot triple (or pair) per clause kind. ---
-constexpr auto kCompleteVerb = Slots("Cover", "Address", "Handle", "Account for", "Deal with", "Tackle",
-                                     "Work through", "Attend to", "Take care of", "Resolve", "Examine", "Treat",
-                                     "Go over", "Consider", "Include", "Spell out");
-constexpr auto kCompleteObject = Slots(
-    "every edge case", "each corner case", "all sub-problems", "every branch of the problem", "each requirement",
-    "all unusual inputs", "every boundary condition", "each way it could fail", "all the special cases",
-    "every part of the question", "each of the details", "all degenerate inputs", "every stated condition",
-    "each possible exception", "all the caveats", "every scenario that matters");
-constexpr auto kCompleteTail =
-    Slots("without exception", "exhaustively", "so that nothing is missing", "in full", "leaving no gaps",
-          "without skipping any", "thoroughly", "down to the last detail", "one by one", "with no shortcuts",
-          "completely", "and omit none", "to the very end", "with total coverage", "in their entirety",
-          "without glossing over anything");
-constexpr auto kReasonVerb = Slots("Justify", "Motivate", "Explain", "Defend", "Lay out the rationale for",
-                                   "Make explicit the logic of", "Spell out the thinking behind", "Argue for",
-                                   "Give the why of", "Articulate the basis for", "Clarify the motive for",
-                                   "Expose the logic of", "Narrate the thinking behind", "Back up",
-                                   "Show what drives", "Comment on");
-constexpr auto kReasonObject = Slots(
-    "each decision", "every design choice", "each non-obvious move", "all the trade-offs you make",
-    "every assumption", "each intermediate conclusion", "the approach you pick", "any leap in the argument",
-    "each choice of method", "every inference", "the order of operations", "each simplification",
-    "every rejected alternative", "the key transitions", "any judgment call", "each selected technique");
-constexpr auto kReasonTiming = Slots("before giving the final result", "as you go", "alongside the solution",
-                                     "ahead of the conclusion", "inline", "right where it happens",
-                                     "before moving on", "at each point", "prior to concluding",
-                                     "in the body of the reply", "next to the relevant part", "as it comes up",
-                                     "before any verdict", "while working", "in running commentary",
-                                     "at every juncture");
-constexpr auto kFormatLead = Slots("Present the result as", "Structure your reply as", "Deliver it as",
-                                   "Return", "Shape the output into", "Put everything in",
-                                   "Organise the answer as", "Package the response as", "Lay it out as",
-                                   "Write the whole thing as", "Arrange the material as", "Produce",
-                                   "Render the output as", "Hand it back as", "Compose the reply as",
-                                   "Format it as");
-constexpr auto kFormatShape =
-    Slots("a numbered list", "Markdown with headings", "one fenced code block and notes", "plain prose paragraphs",
-          "a table with a summary", "JSON with keys answer and rationale", "bullets grouped by topic",
-          "short sections with bold titles", "a tutorial-style walkthrough", "an outline with subpoints",
-          "a report with an executive summary", "question-and-answer pairs", "a two-column comparison",
-          "terse numbered findings", "a memo", "a checklist");
-constexpr auto kFormatExtra =
-    Slots("", ", with a one-line summary on top", ", ending with a recap", ", no preamble",
-          ", headed by a title", ", closing with open questions", ", and keep it skimmable",
-          ", with a TL;DR last", ", citing sources where possible", ", with examples under each point",
-          ", and bold the key terms", ", followed by a glossary", ", in British English",
-          ", flagging uncertain points", ", under 900 words", ", and label every section");
-constexpr auto kRoleFrame = Slots("Write as", "Reply in the voice of", "Take the perspective of", "Respond like",
-                                  "Adopt the stance of", "Think like", "Approach this as",
-                                  "Put yourself in the shoes of", "Speak as", "Channel", "Answer in character as",
-                                  "Play", "Assume the persona of", "Work like", "Be", "Pretend to be");
-constexpr auto kRoleAdj = Slots("a meticulous", "a seasoned", "a pragmatic", "an exacting", "a patient",
-                                "a rigorous", "a veteran", "a skeptical", "a world-class", "a detail-obsessed",
-                                "an award-winning", "a tireless", "a methodical", "a brilliant", "a demanding",
-                                "a careful");
-constexpr auto kRoleNoun = Slots("staff engineer", "professor", "code reviewer", "domain expert",
-                                 "technical writer", "mathematician", "consultant", "examiner", "tutor",
-                                 "research scientist", "systems architect", "teaching assistant", "auditor",
-                                 "olympiad coach", "principal analyst", "editor");
-constexpr auto kConstraintLead = Slots("Keep in mind:", "Constraint:", "Note that", "Be aware that",
-                                       "Bear in mind that", "Remember that", "One rule:", "Important:",
-                                       "Requirement:", "Do not forget that", "Hard limit:", "Ground rule:",
-                                       "Mind that", "Caveat:", "Assume that", "Non-negotiable:");
-constexpr auto kConstraint =
-    Slots("no external libraries are allowed", "the answer must stay under 400 words",
-          "assumptions have to be stated explicitly", "every claim needs a short justification",
-          "the solution must run in linear time", "you may not skip the hard parts", "the tone should be formal",
-          "examples must be concrete", "jargon needs a plain definition", "partial answers are not acceptable",
-          "units must be shown throughout", "the reader is a beginner", "vague hedging will be penalised",
-          "each section needs a heading", "numbers require sources", "code must compile as written");
-constexpr auto kCheckVerb = Slots("Double-check", "Verify", "Re-examine", "Sanity-check", "Audit", "Test",
-                                  "Review", "Proofread", "Cross-check", "Validate", "Scrutinise", "Revisit",
-                                  "Reconsider", "Confirm", "Inspect", "Recheck");
-constexpr auto kCheckObject = Slots("your result", "the final answer", "each step", "the edge cases",
-                                    "your own output", "the logic once more", "every number", "the conclusion",
-                                    "the arithmetic", "all formulas", "what you derived", "the examples",
-                                    "your claims", "the code paths", "the units", "the last paragraph");
-constexpr auto kCheckTail = Slots("before you finish", "at the end", "one last time", "and fix any slip",
-                                  "and flag doubts", "before replying", "prior to submitting", "carefully",
-                                  "against the requirements", "twice", "for consistency", "with fresh eyes",
-                                  "and note corrections", "before signing off", "rigorously", "in a final pass");
-constexpr auto kLeadFirst = Slots("Task:", "The problem:", "Here is what I need:", "Request:", "Assignment:",
-                                  "Your job:", "Work on this:", "Problem statement:", "Objective:", "Brief:",
-                                  "Question:", "On the table:", "The job at hand:", "Target:", "What to solve:",
-                                  "Input:");
-constexpr auto kLeadLast = Slots("Now the task itself:", "Apply all of that to the following:",
-                                 "With that in mind, handle this:", "Here it is:", "The actual request:",
-                                 "Those rules apply to this:", "Go:", "Your assignment follows.",
-                                 "And now the problem.", "Everything above concerns this:", "Proceed with:",
-                                 "The item to work on:", "Begin.", "Here comes the question.", "Solve:",
-                                 "Material:");
-constexpr auto kSystemOpen = Slots("You are", "Act as", "You are acting as", "Your persona is",
-                                   "Behave like", "Play the part of", "You serve as", "Assume you are",
-                                   "You operate as", "Consider yourself", "Your role is", "You will be",
-                                   "Imagine you are", "Respond as", "You function as", "Portray");
-constexpr auto kSystemHabit =
-    Slots("who never leaves a step implicit", "known for exhaustive answers", "who explains every decision",
-          "with zero tolerance for gaps", "who writes for careful readers", "famous for precise explanations",
-          "who documents everything", "who answers in depth", "trusted for thoroughness",
-          "who shows all work", "who never hand-waves", "prized for clarity", "who anticipates follow-ups",
-          "who teaches by example", "obsessed with correctness", "who leaves nothing unexplained");
+// --- Paraphrased wrapper. Clause kinds chain 4 or 5 slots of one or two
+// words, so that every 3-word shingle spans at least two slots. ---
+// Completeness: "Cover every tricky input exhaustively."
+constexpr auto kCoverVerb = Slots("Cover", "Address", "Handle", "Tackle", "Treat", "Examine", "Resolve", "Include",
+                                  "Consider", "Explore", "Analyse", "Check", "Catch", "Enumerate", "Discuss", "Probe");
+constexpr auto kCoverDet = Slots("every", "each", "any", "each single", "every last", "every possible",
+                                 "each conceivable", "any remaining");
+constexpr auto kCoverAdj = Slots("tricky", "unusual", "degenerate", "boundary", "obscure", "rare", "awkward",
+                                 "hidden", "subtle", "extreme", "pathological", "odd", "special", "overlooked",
+                                 "surprising", "nasty");
+constexpr auto kCoverNoun = Slots("case", "input", "scenario", "condition", "variant", "situation", "exception",
+                                  "configuration", "corner", "path", "requirement", "detail", "caveat",
+                                  "sub-problem", "constraint", "outcome");
+constexpr auto kCoverTail = Slots("exhaustively", "thoroughly", "explicitly", "completely", "carefully",
+                                  "without exception", "in full", "singly", "systematically", "rigorously",
+                                  "meticulously", "fully", "unfailingly", "diligently", "painstakingly",
+                                  "individually");
+// Explained reasoning: "Justify your pivotal choices upfront."
+constexpr auto kWhyVerb = Slots("Justify", "Explain", "Defend", "Motivate", "Rationalise", "Argue", "Clarify",
+                                "Annotate", "Substantiate", "Document", "Unpack", "Expound", "Support", "Elucidate",
+                                "Ground", "Detail");
+constexpr auto kWhyDet = Slots("your", "all", "the", "any", "all your", "the many", "those", "these");
+constexpr auto kWhyAdj = Slots("key", "non-obvious", "major", "critical", "risky", "intermediate", "central",
+                                "debatable", "bold", "implicit", "pivotal", "crucial", "delicate", "contested",
+                                "main", "consequential");
+constexpr auto kWhyNoun = Slots("decisions", "choices", "assumptions", "inferences", "moves", "trade-offs",
+                                "judgments", "conclusions", "simplifications", "transitions", "claims", "estimates",
+                                "methods", "shortcuts", "deductions", "picks");
+constexpr auto kWhyTail = Slots("beforehand", "inline", "immediately", "first", "upfront", "progressively", "in passing",
+                                "en route", "right away", "alongside", "in turn", "openly", "separately", "briefly",
+                                "concretely", "verbosely");
+// Output format: "Return as terse checklists, no preamble."
+constexpr auto kShapeVerb = Slots("Return as", "Format as", "Deliver as", "Present as", "Output as",
+                                  "Structure as", "Render as", "Arrange as", "Package as", "Compose as", "Shape into",
+                                  "Organise into", "Lay out", "Cast into", "Frame as", "Produce");
+constexpr auto kShapeAdj = Slots("terse", "annotated", "tidy", "compact", "detailed", "clean", "numbered",
+                                 "structured", "itemised", "layered", "polished", "concise", "titled", "formal",
+                                 "skimmable", "nested");
+constexpr auto kShapeNoun = Slots("bullet points", "sections", "paragraphs", "notes", "headings", "tables", "lists",
+                                  "entries", "blocks", "items", "checklists", "chunks", "cards", "rows", "segments",
+                                  "memos");
+constexpr auto kShapeTail = Slots("", ", no preamble", ", Markdown-formatted", ", titled", ", bolded keywords",
+                                  ", JSON-wrapped", ", headed sections", ", recap last", ", TL;DR first",
+                                  ", numbered headings", ", British spelling", ", glossary appended",
+                                  ", citations included", ", examples inline", ", uncertainties flagged",
+                                  ", sources last");
+// Role framing: "Think like exacting examiners."
+constexpr auto kRoleVerb = Slots("Think like", "Write like", "Answer like", "Respond as", "Reason like",
+                                 "Argue like", "Explain like", "Work like", "Speak like", "Reply as",
+                                 "Proceed like", "Behave like", "Operate like", "Sound like", "Perform like",
+                                 "Judge like");
+constexpr auto kRoleAdj = Slots("seasoned", "meticulous", "pragmatic", "exacting", "patient", "rigorous", "veteran",
+                                "skeptical", "world-class", "methodical", "demanding", "careful", "brilliant",
+                                "tireless", "senior", "expert");
+constexpr auto kRoleNoun = Slots("engineers", "professors", "reviewers", "mathematicians", "consultants",
+                                 "examiners", "tutors", "scientists", "architects", "auditors", "editors", "analysts",
+                                 "coaches", "researchers", "lecturers", "judges");
+// Constraints: "Rule: assumptions must be explicit."
+constexpr auto kRuleLead = Slots("Note:", "Constraint:", "Rule:", "Important:", "Requirement:", "Remember:",
+                                 "Caveat:", "Also:", "Crucially:", "Reminder:", "Condition:", "Mandatory:",
+                                 "Heads-up:", "Policy:", "Warning:", "Notice:");
+constexpr auto kRuleSubject = Slots("assumptions", "claims", "all numbers", "examples", "definitions", "the steps",
+                                    "formulas", "estimates", "your arguments", "conclusions", "units", "references",
+                                    "derivations", "edge values", "code samples", "intermediate results");
+constexpr auto kRuleModal = Slots("must be", "should be", "shall be", "will be", "must stay", "should stay",
+                                  "must remain", "should remain");
+constexpr auto kRulePredicate = Slots("explicit", "justified", "precise", "concrete", "verifiable", "consistent",
+                                      "complete", "unambiguous", "traceable", "exact", "visible", "transparent",
+                                      "sound", "rigorous", "self-contained", "well-defined");
+// Self-check: "Verify the arithmetic afterwards."
+constexpr auto kCheckVerb = Slots("Double-check", "Verify", "Re-examine", "Sanity-check", "Audit", "Test", "Review",
+                                  "Proofread", "Cross-check", "Validate", "Scrutinise", "Revisit", "Reconsider",
+                                  "Confirm", "Inspect", "Recheck");
+constexpr auto kCheckObject = Slots("your result", "the arithmetic", "each formula", "all outputs", "the logic",
+                                    "every figure", "the conclusion", "your derivation", "the examples", "your claims",
+                                    "the code", "the units", "each step", "edge values", "every reference",
+                                    "the summary");
+constexpr auto kCheckTail = Slots("afterwards", "finally", "once more", "before finishing", "twice",
+                                  "before replying", "independently", "for slips", "for consistency", "again",
+                                  "afresh", "minutely", "before submitting", "rigorously", "last",
+                                  "meticulously");
+// Audience: "Pitch to newcomers lacking context."
+constexpr auto kAudienceVerb = Slots("Write for", "Aim at", "Tailor for", "Target", "Cater to", "Gear toward",
+                                     "Serve", "Orient toward", "Calibrate for", "Intend for", "Adapt for",
+                                     "Direct at", "Suit", "Shape for", "Address", "Pitch to");
+constexpr auto kAudienceWho = Slots("beginners", "experts", "students", "managers", "newcomers", "auditors",
+                                    "graders", "reviewers", "practitioners", "skeptics", "undergraduates",
+                                    "interviewers", "colleagues", "outsiders", "specialists", "examiners");
+constexpr auto kAudienceTrait = Slots("lacking context", "under pressure", "who skim", "needing rigor",
+                                      "wanting detail", "without background", "seeking depth", "demanding proof",
+                                      "in training", "on deadline", "new here", "from industry", "from academia",
+                                      "abroad", "reading closely", "grading harshly");
+// Task lead-ins: before the task when it comes first or in the middle, after
+// the clauses when it comes last.
+constexpr auto kLeadFirst = Slots("Task:", "Problem:", "Request:", "Assignment:", "Objective:", "Brief:",
+                                  "Question:", "Target:", "Input:", "Job:", "Challenge:", "Exercise:", "Prompt:",
+                                  "Item:", "Query:", "Topic:");
+constexpr auto kLeadLast = Slots("Now:", "Finally:", "Apply to:", "Subject:", "Material:", "Here:", "Solve:",
+                                 "Handle:", "Next:", "Then:", "Go:", "Begin:", "Target problem:", "Your case:",
+                                 "The matter:", "Below:");
+// The system role sentence: "Embody a meticulous auditor valued for candor."
+constexpr auto kPersonaVerb = Slots("Be", "Become", "Embody", "Play", "Portray", "Impersonate", "Emulate",
+                                    "Channel", "Simulate", "Personify", "Represent", "Mimic", "Imitate",
+                                    "Roleplay", "Model", "Enact");
+constexpr auto kPersonaAdj = Slots("a meticulous", "an exacting", "a seasoned", "a thorough", "a painstaking",
+                                   "an unhurried", "a scrupulous", "a relentless", "a conscientious", "an erudite",
+                                   "a precise", "a candid", "a punctilious", "an articulate", "a diligent",
+                                   "a forensic");
+constexpr auto kPersonaNoun = Slots("auditor", "professor", "engineer", "analyst", "tutor", "editor", "scientist",
+                                    "consultant", "mentor", "examiner", "architect", "researcher", "lecturer",
+                                    "reviewer", "strategist", "clinician");
+constexpr auto kPersonaFor = Slots("known for", "famed for", "praised for", "noted for", "respected for",
+                                   "admired for", "valued for", "celebrated for", "loved for", "trusted for",
+                                   "renowned for", "prized for", "feared for", "remembered for", "chosen for",
+                                   "hired for");
+constexpr auto kPersonaQuality = Slots("thoroughness", "precision", "rigor", "clarity", "completeness", "depth",
+                                       "candor", "patience", "exhaustiveness", "transparency", "exactness",
+                                       "detail", "care", "diligence", "lucidity", "accuracy");
 
-constexpr int kClauseKinds = 6;
+constexpr int kClauseKinds = 7;
 
 void AppendClause(int kind, Rng& rng, PromptSplit split, std::string* out) {
   switch (kind) {
     case 0:
-      Add(out, "{} {} {}.", Slot(rng, kCompleteVerb, split), Slot(rng, kCompleteObject, split),
-          Slot(rng, kCompleteTail, split));
+      Add(out, "{} {} {} {} {}.", Slot(rng, kCoverVerb, split), Slot(rng, kCoverDet, split),
+          Slot(rng, kCoverAdj, split), Slot(rng, kCoverNoun, split), Slot(rng, kCoverTail, split));
       return;
     case 1:
-      Add(out, "{} {} {}.", Slot(rng, kReasonVerb, split), Slot(rng, kReasonObject, split), Slot(rng, kReasonTiming, split));
+      Add(out, "{} {} {} {} {}.", Slot(rng, kWhyVerb, split), Slot(rng, kWhyDet, split), Slot(rng, kWhyAdj, split),
+          Slot(rng, kWhyNoun, split), Slot(rng, kWhyTail, split));
       return;
     case 2:
-      Add(out, "{} {}{}.", Slot(rng, kFormatLead, split), Slot(rng, kFormatShape, split), Slot(rng, kFormatExtra, split));
+      Add(out, "{} {} {}{}.", Slot(rng, kShapeVerb, split), Slot(rng, kShapeAdj, split),
+          Slot(rng, kShapeNoun, split), Slot(rng, kShapeTail, split));
       return;
     case 3:
-      Add(out, "{} {} {}.", Slot(rng, kRoleFrame, split), Slot(rng, kRoleAdj, split), Slot(rng, kRoleNoun, split));
+      Add(out, "{} {} {}.", Slot(rng, kRoleVerb, split), Slot(rng, kRoleAdj, split), Slot(rng, kRoleNoun, split));
       return;
     case 4:
-      Add(out, "{} {}.", Slot(rng, kConstraintLead, split), Slot(rng, kConstraint, split));
+      Add(out, "{} {} {} {}.", Slot(rng, kRuleLead, split), Slot(rng, kRuleSubject, split),
+          Slot(rng, kRuleModal, split), Slot(rng, kRulePredicate, split));
+      return;
+    case 5:
+      Add(out, "{} {} {}.", Slot(rng, kCheckVerb, split), Slot(rng, kCheckObject, split),
+          Slot(rng, kCheckTail, split));
       return;
     default:
-      Add(out, "{} {} {}.", Slot(rng, kCheckVerb, split), Slot(rng, kCheckObject, split), Slot(rng, kCheckTail, split));
+      Add(out, "{} {} {}.", Slot(rng, kAudienceVerb, split), Slot(rng, kAudienceWho, split),
+          Slot(rng, kAudienceTrait, split));
   }
 }
 
@@ -299,8 +323,8 @@ void AppendParaphrasedWrapper(std::string_view task, Rng& rng, PromptSplit split
                               std::string* prompt) {
   if (rng.Chance(0.5)) {
     if (!system->empty()) system->push_back(' ');
-    Add(system, "{} {} {} {}.", Slot(rng, kSystemOpen, split), Slot(rng, kRoleAdj, split), Slot(rng, kRoleNoun, split),
-        Slot(rng, kSystemHabit, split));
+    Add(system, "{} {} {} {} {}.", Slot(rng, kPersonaVerb, split), Slot(rng, kPersonaAdj, split),
+        Slot(rng, kPersonaNoun, split), Slot(rng, kPersonaFor, split), Slot(rng, kPersonaQuality, split));
   }
   std::array<int, kClauseKinds> kinds;
   std::iota(kinds.begin(), kinds.end(), 0);

@@ -149,9 +149,7 @@ TEST(RedteamTextTest, AsciiOnly) {
 TEST(RedteamTextSplitTest, HalvesDrawDisjointEntries) {
   const std::vector<std::pair<std::string, std::vector<std::pair<std::string_view, std::string_view>>>> kPhrases = {
       {"wrapper",
-       {{"without exception", "exhaustively"},
-        {"who never leaves a step implicit", "known for exhaustive answers"},
-        {"Task: Prove", "The problem: Prove"}}},
+       {{"exhaustively.", "thoroughly."}, {"known for", "famed for"}, {"Task: Prove", "Problem: Prove"}}},
       {"coercion", {{"unabridged", "verbatim"}, {"your scratchpad", "the internal monologue"}}},
       {"grading", {{"- correctness\n", "- completeness\n"}, {"Compare the two responses", "Two assistants answered"}}},
       {"tool", {{"KeyError: '", "TypeError: unsupported operand"}, {"fix/flaky-tests", "feature/login"}}},
@@ -198,19 +196,20 @@ TEST(RedteamTextWrapperTest, ParaphrasesShareFewShingles) {
     EXPECT_GT(with_system, 60);
     EXPECT_LT(with_system, 140);
     double sum = 0;
-    int pairs = 0, sharing_many = 0;
+    int pairs = 0, sharing_any = 0;
     for (size_t a = 0; a < shingles.size(); ++a) {
       for (size_t b = a + 1; b < shingles.size(); ++b) {
         size_t common = 0;
         for (const std::string& shingle : shingles[a]) common += shingles[b].contains(shingle);
         size_t all = shingles[a].size() + shingles[b].size() - common;
         sum += all == 0 ? 0 : static_cast<double>(common) / static_cast<double>(all);
-        sharing_many += common > 4;
+        sharing_any += common > 0;
         ++pairs;
       }
     }
-    EXPECT_LT(sum / pairs, 0.1);
-    EXPECT_LT(sharing_many, pairs / 10);
+    // Measured: mean Jaccard 0.003, 12% of pairs share any shingle.
+    EXPECT_LT(sum / pairs, 0.05);
+    EXPECT_LT(sharing_any, pairs / 4);
   }
 }
 
@@ -301,7 +300,7 @@ TEST(RedteamTextExtractionTest, TemplatePerCustomerDocumentPerCall) {
       std::string system, prompt;
       AppendExtractionRequest(customer, rng, PromptSplit::kTune, &system, &prompt);
       EXPECT_EQ(system, first_system);
-      EXPECT_THAT(prompt, StartsWith(instruction + ".\n\n")) << prompt;
+      EXPECT_THAT(prompt, StartsWith(instruction + "\n\n")) << prompt;
       documents.insert(prompt.substr(instruction.size()));
     }
     EXPECT_EQ(documents.size(), 6u) << first_prompt;
@@ -325,3 +324,12 @@ TEST(RedteamTextResearchTest, QuestionThenStockChainOfThought) {
 
 }  // namespace
 }  // namespace hydraguard::sim
+namespace hydraguard::sim {
+TEST(RedteamTextTmpPrint, Print) {
+  for (const auto& generator : Generators()) {
+    Rng rng(99);
+    for (int i = 0; i < 3; ++i) fprintf(stderr, "=== %s\n%s\n", generator.name.c_str(), generator.generate(rng, PromptSplit::kEval).c_str());
+  }
+  for (int c = 0; c < 2; ++c) { std::string t; AppendStarterChallenge(7, c, &t); fprintf(stderr, "=== starter\n%s\n", t.c_str()); }
+}
+}

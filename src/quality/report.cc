@@ -1,0 +1,210 @@
+#include "quality/report.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "fmt/format.h"
+#include "sim/strategy.h"
+
+namespace hydraguard::quality {
+namespace {
+
+using eval::Rate;
+
+void AddTo(Rate* total, const Rate& rate) {
+  total->hits += rate.hits;
+  total->total += rate.total;
+}
+
+std::string Pct(const Rate& rate) {
+  std::optional<double> value = rate.value();
+  return value ? fmt::format("{:.1f}%", *value * 100) : "n/a";
+}
+
+std::string PctOf(std::optional<double> value) { return value ? fmt::format("{:.1f}%", *value * 100) : "n/a"; }
+
+std::string Hours(std::optional<int64_t> ms) {
+  return ms ? fmt::format("{:.1f} h", static_cast<double>(*ms) / 3600000.0) : "never";
+}
+
+std::string Join(const std::vector<uint64_t>& seeds) {
+  std::string out;
+  for (uint64_t seed : seeds) out += (out.empty() ? "" : ", ") + std::to_string(seed);
+  return out;
+}
+
+const replay::CampaignReplay* FindCampaign(const replay::ReplayResult& replay, const std::string& id) {
+  for (const replay::CampaignReplay& campaign : replay.campaigns) {
+    if (campaign.campaign == id) return &campaign;
+  }
+  return nullptr;
+}
+
+const replay::SegmentReplay* FindSegment(const replay::ReplayResult& replay, const std::string& segment) {
+  for (const replay::SegmentReplay& honest : replay.honest) {
+    if (honest.segment == segment) return &honest;
+  }
+  return nullptr;
+}
+
+struct Pooled {
+  Rate recall, fpr, baseline, honest_requests_refused;
+  uint64_t campaigns = 0, campaigns_found = 0, campaigns_missed = 0, contained = 0;
+};
+
+Pooled Pool(const std::vector<const SeedRun*>& runs, bool text) {
+  Pooled pooled;
+  for (const SeedRun* run : runs) {
+    const ModeRun& mode = text ? run->text : run->no_text;
+    AddTo(&pooled.recall, mode.evaluation.recall);
+    AddTo(&pooled.fpr, mode.evaluation.false_positive_rate);
+    for (const auto& [id, rate] : mode.baseline.by_campaign) AddTo(&pooled.baseline, rate);
+    pooled.honest_requests_refused.hits += mode.replay.honest_total.refused;
+    pooled.honest_requests_refused.total += mode.replay.honest_total.requests;
+    for (const auto& [id, campaign] : mode.evaluation.by_campaign) {
+      ++pooled.campaigns;
+      std::optional<double> recall = campaign.recall.value();
+      pooled.campaigns_found += recall && *recall >= 0.99;
+      pooled.campaigns_missed += !recall || *recall == 0;
+      const replay::CampaignReplay* replayed = FindCampaign(mode.replay, id);
+      pooled.contained += replayed != nullptr && replayed->time_to_containment_ms().has_value();
+    }
+  }
+  return pooled;
+}
+
+}  // namespace
+
+std::string QualityMarkdown(const GridResult& grid, bool eval_seeds, const ReportContext& context) {
+  std::vector<const SeedRun*> runs;
+  for (const SeedRun& run : grid.runs) {
+    if (run.eval_seed == eval_seeds) runs.push_back(&run);
+  }
+  const GridOptions& o = grid.options;
+  std::string out;
+  auto add = [&out](std::string_view text) { out.append(text); };
+  add(eval_seeds ? "# Quality on the red-team grid (eval seeds)\n\n"
+                 : "# Quality on the red-team grid (TUNE seeds: for choosing defaults, not for reporting)\n\n");
+  add("> **The rule:** every default (threshold, weight, model) is chosen on the *tune* seeds, whose prompts come "
+      "from the tune half of every prompt source; this file reports the *eval* seeds, whose prompts come from the "
+      "other half. Nothing here may be tuned against. A change to detection regenerates this file with `make "
+      "quality` and shows the before and after.\n\n");
+  uint64_t events = 0;
+  for (const SeedRun* run : runs) events += run->events;
+  add(fmt::format("- Command: `{}`\n", context.command));
+  add(fmt::format("- Grid: scenario `redteam`, scale {}, {} campaigns per seed; {} seeds {} ({} events in all); "
+                  "tune seeds {}, eval seeds {}\n",
+                  o.scale, o.campaigns, eval_seeds ? "eval" : "tune", Join(eval_seeds ? o.eval_seeds : o.tune_seeds),
+                  events, Join(o.tune_seeds), Join(o.eval_seeds)));
+  add(fmt::format("- Prompts: {}; network lists: {}\n", o.prompts_dir.empty() ? "built-in generators" : o.prompts_dir,
+                  o.netlists_dir.empty() ? "built-in" : o.netlists_dir));
+  add(fmt::format("- Machine: {}; date: {}; the whole grid (tune and eval) took {:.0f} s\n", context.machine,
+                  context.date, context.seconds));
+  add("- Each seed: `simulate --scenario redteam`, then `replay` (hourly rescoring, enforcement) and the end-of-log "
+      "verdicts (equal to `detect`) evaluated against the truth; once with text and once metadata-only "
+      "(`--no-text`). **Baseline**: a per-account request-count threshold set on each log's honest accounts so that "
+      "it flags no more of them than the engine did; what the engine adds is the difference.\n\n");
+
+  Pooled text = Pool(runs, true), no_text = Pool(runs, false);
+  add("## Summary\n\n| mode | campaign-account recall | baseline recall (same FPR) | honest FPR | honest requests "
+      "refused in replay | campaigns ≥ 99% found | campaigns entirely missed | campaigns contained |\n"
+      "|---|---|---|---|---|---|---|---|\n");
+  for (auto [name, pooled] : {std::pair<const char*, const Pooled*>{"with text", &text}, {"metadata only", &no_text}}) {
+    add(fmt::format("| {} | {} ({}/{}) | {} | {} ({}/{}) | {:.4f}% | {}/{} | {}/{} | {}/{} |\n", name,
+                    Pct(pooled->recall), pooled->recall.hits, pooled->recall.total, Pct(pooled->baseline),
+                    Pct(pooled->fpr), pooled->fpr.hits, pooled->fpr.total,
+                    pooled->honest_requests_refused.value().value_or(0) * 100, pooled->campaigns_found,
+                    pooled->campaigns, pooled->campaigns_missed, pooled->campaigns, pooled->contained,
+                    pooled->campaigns));
+  }
+
+  // Recall per axis value (marginals), pooled over the runs.
+  add("\n## Recall by strategy axis value\n\nEach campaign is one independent draw along every axis "
+      "(docs/simulator.md), so each row pools every campaign that took that value, whatever its other axes. "
+      "Accounts: campaign accounts that sent requests.\n\n"
+      "| axis | value | campaigns | accounts | recall, text | recall, metadata only | baseline, text |\n"
+      "|---|---|---|---|---|---|---|\n");
+  for (const auto& [axis, values] : sim::StrategySpace()) {
+    for (const std::string& value : values) {
+      Rate recall_text, recall_meta, baseline;
+      uint64_t campaigns = 0;
+      for (const SeedRun* run : runs) {
+        auto rate_of = [&](const std::map<std::string, std::map<std::string, Rate>>& by) -> Rate {
+          auto found_axis = by.find(axis);
+          if (found_axis == by.end()) return {};
+          auto found = found_axis->second.find(value);
+          return found == found_axis->second.end() ? Rate{} : found->second;
+        };
+        AddTo(&recall_text, rate_of(run->text.evaluation.recall_by_strategy));
+        AddTo(&recall_meta, rate_of(run->no_text.evaluation.recall_by_strategy));
+        AddTo(&baseline, rate_of(run->text.baseline.by_strategy));
+        for (const auto& [id, campaign] : run->text.evaluation.by_campaign) {
+          campaigns += std::count(campaign.strategy.begin(), campaign.strategy.end(), std::pair{axis, value});
+        }
+      }
+      add(fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", axis, value, campaigns, recall_text.total,
+                      Pct(recall_text), Pct(recall_meta), Pct(baseline)));
+    }
+  }
+
+  // Honest segments.
+  add("\n## Honest segments\n\nFalse-positive rate (accounts flagged `challenge` or `block` at the end of the log) "
+      "and the share of the segment's requests refused during replay.\n\n"
+      "| segment | accounts | FPR, text | FPR, metadata only | requests refused in replay, text |\n"
+      "|---|---|---|---|---|\n");
+  std::set<std::string> segments;
+  for (const SeedRun* run : runs) {
+    for (const auto& [segment, rate] : run->text.evaluation.fpr_by_segment) segments.insert(segment);
+  }
+  for (const std::string& segment : segments) {
+    Rate fpr_text, fpr_meta, refused;
+    for (const SeedRun* run : runs) {
+      auto rate_in = [&](const eval::Evaluation& evaluation) {
+        auto found = evaluation.fpr_by_segment.find(segment);
+        return found == evaluation.fpr_by_segment.end() ? Rate{} : found->second;
+      };
+      AddTo(&fpr_text, rate_in(run->text.evaluation));
+      AddTo(&fpr_meta, rate_in(run->no_text.evaluation));
+      if (const replay::SegmentReplay* replayed = FindSegment(run->text.replay, segment)) {
+        refused.hits += replayed->traffic.refused;
+        refused.total += replayed->traffic.requests;
+      }
+    }
+    add(fmt::format("| {} | {} | {} ({}) | {} ({}) | {} |\n", segment, fpr_text.total, Pct(fpr_text), fpr_text.hits,
+                    Pct(fpr_meta), fpr_meta.hits,
+                    refused.value() ? fmt::format("{:.4f}%", *refused.value() * 100) : "n/a"));
+  }
+
+  // Campaigns.
+  add("\n## Campaigns\n\nStrategy values in axis order: ");
+  std::vector<std::pair<std::string, std::vector<std::string>>> space = sim::StrategySpace();
+  for (size_t axis = 0; axis < space.size(); ++axis) add(fmt::format("{}{}", axis == 0 ? "" : " · ", space[axis].first));
+  add(".\nLeakage: share of the campaign's requests served in replay; contained: time from its first request until "
+      "90% of its requests are refused.\n\n"
+      "| seed | campaign | strategy | accounts | recall, text | recall, metadata only | baseline | leakage, text | "
+      "contained, text | leakage, metadata only | contained, metadata only |\n"
+      "|---|---|---|---|---|---|---|---|---|---|---|\n");
+  for (const SeedRun* run : runs) {
+    for (const auto& [id, campaign] : run->text.evaluation.by_campaign) {
+      std::string strategy;
+      for (const auto& [axis, value] : campaign.strategy) strategy += (strategy.empty() ? "" : " · ") + value;
+      auto meta = run->no_text.evaluation.by_campaign.find(id);
+      auto baseline = run->text.baseline.by_campaign.find(id);
+      const replay::CampaignReplay* replay_text = FindCampaign(run->text.replay, id);
+      const replay::CampaignReplay* replay_meta = FindCampaign(run->no_text.replay, id);
+      add(fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", run->seed, id, strategy,
+                      campaign.recall.total, Pct(campaign.recall),
+                      meta == run->no_text.evaluation.by_campaign.end() ? "n/a" : Pct(meta->second.recall),
+                      baseline == run->text.baseline.by_campaign.end() ? "n/a" : Pct(baseline->second),
+                      replay_text ? PctOf(replay_text->leakage()) : "n/a",
+                      replay_text ? Hours(replay_text->time_to_containment_ms()) : "n/a",
+                      replay_meta ? PctOf(replay_meta->leakage()) : "n/a",
+                      replay_meta ? Hours(replay_meta->time_to_containment_ms()) : "n/a"));
+    }
+  }
+  return out;
+}
+
+}  // namespace hydraguard::quality
