@@ -161,5 +161,45 @@ TEST(EvaluationTest, JsonCarriesEveryFigure) {
   EXPECT_EQ(std::string_view(doc["unknown_accounts"].at(0)), "u1");
 }
 
+TEST(EvaluationTest, GroupsRecallByStrategyAxisValue) {
+  std::string truth_path = testing::WriteTempFile(
+      R"({"account":"a1","label":"campaign","campaign":"rt00","segment":"rt00","strategy":{"network":"vpn","cards":"none"}})"
+      "\n"
+      R"({"account":"a2","label":"campaign","campaign":"rt00","segment":"rt00","strategy":{"network":"vpn","cards":"none"}})"
+      "\n"
+      R"({"account":"a3","label":"campaign","campaign":"rt01","segment":"rt01","strategy":{"network":"static_isp","cards":"none"}})"
+      "\n"
+      R"({"account":"bad1","label":"campaign","campaign":"rt02","strategy":{"network":7}})"
+      "\n"
+      R"({"account":"bad2","label":"campaign","campaign":"rt02","strategy":"vpn"})"
+      "\n"
+      R"({"account":"l1","label":"legit","segment":"casual"})"
+      "\n");
+  std::string verdict_path = testing::WriteTempFile(
+      R"({"account":"a1","action":"block"})"
+      "\n"
+      R"({"account":"a3","action":"challenge"})"
+      "\n");
+  std::FILE* sink = std::tmpfile();
+  ingest::BadInputLog bad_input(sink);
+  Truth truth = *ReadTruth(truth_path, &bad_input);
+  EXPECT_EQ(bad_input.bad_lines(), 2u);  // a non-string value, a non-object strategy
+  EXPECT_FALSE(truth.contains("bad1"));
+  Evaluation result = Evaluate(truth, *ReadVerdicts(verdict_path, &bad_input));
+  EXPECT_EQ(result.recall_by_strategy["network"]["vpn"].hits, 1u);
+  EXPECT_EQ(result.recall_by_strategy["network"]["vpn"].total, 2u);
+  EXPECT_EQ(result.recall_by_strategy["network"]["static_isp"].hits, 1u);
+  EXPECT_EQ(result.recall_by_strategy["cards"]["none"].total, 3u);
+  EXPECT_THAT(result.by_campaign["rt00"].strategy, ElementsAre(std::pair<std::string, std::string>{"network", "vpn"},
+                                                               std::pair<std::string, std::string>{"cards", "none"}));
+  std::string json = FormatEvaluationJson(result);
+  EXPECT_THAT(json, HasSubstr(R"("recall_by_strategy":{"cards":{"none":{"value":0.6666666666666666,"hits":2,"total":3}})"));
+  EXPECT_THAT(json, HasSubstr(R"("rt00":{"strategy":{"network":"vpn","cards":"none"},"recall")"));
+  simdjson::dom::parser parser;
+  EXPECT_FALSE(parser.parse(json).error());
+  EXPECT_THAT(FormatEvaluationTable(result), HasSubstr("network=vpn"));
+  std::fclose(sink);
+}
+
 }  // namespace
 }  // namespace hydraguard::eval

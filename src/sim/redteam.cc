@@ -77,8 +77,8 @@ std::vector<GroupSpec> RedteamHonestSegments(int64_t start, int64_t end) {
   // (look-alike of one client stack, templates, agentic content, high volume).
   GroupSpec coding_agent{.name = "coding_agent",
                          .behavior = Behavior::kCodingAgent,
-                         .accounts = 3000,
-                         .requests_per_day = 60,
+                         .accounts = 1500,
+                         .requests_per_day = 40,
                          .rate_sigma = 0.9,
                          .mix = Mix{{Capability::kAgentic, 0.6}, {Capability::kCode, 0.4}},
                          .min_turns = 3,

@@ -81,8 +81,7 @@ void AppendStarterChallenge(uint64_t event_id, int challenge, std::string* out);
 // (an invoice, a contract clause, a resume or a support e-mail, with names,
 // amounts and dates from slot lists) varies per call with `rng`. Appends to
 // both; `system` gets a space first when it is not empty.
-void AppendExtractionRequest(uint64_t customer, Rng& rng, PromptSplit split, std::string* system,
-                             std::string* prompt);
+void AppendExtractionRequest(uint64_t customer, Rng& rng, PromptSplit split, std::string* system, std::string* prompt);
 
 // Appends an honest university researcher's request: sometimes (about a third)
 // a research framing sentence ("For our study of reasoning faithfulness,

@@ -39,25 +39,25 @@ constexpr auto kFiles = Slots("main.py", "README.md", "setup.cfg", "requirements
                               "config.yaml", "app.py", "utils.py", "models.py", "package.json", "tsconfig.json",
                               ".gitignore", "pyproject.toml", "server.go", "Cargo.toml");
 constexpr auto kDirs = Slots("src", "tests", "docs", "scripts", "build", "node_modules", ".github", "migrations");
+constexpr auto kSourceDirs = Slots("src", "tests", "lib", "app", "pkg", "internal", "tools", "core");
 constexpr auto kUsers = Slots("dev", "alice", "runner", "ubuntu", "app", "jenkins", "maria", "ci");
-constexpr auto kMonths =
-    Slots("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec");
-constexpr auto kBranches = Slots("main", "feature/login", "fix/flaky-tests", "develop", "release/2.3",
-                                 "refactor-db", "hotfix/payment", "wip-search");
-constexpr auto kModules = Slots("auth", "billing", "parser", "cache", "search", "orders", "users", "scheduler",
-                                "export", "notifications", "inventory", "reports", "payments", "sessions",
-                                "uploads", "metrics");
-constexpr auto kFuncs = Slots("load_config", "parse_row", "handle_request", "compute_total", "validate_token",
-                              "fetch_page", "normalize_email", "retry_call", "build_index", "render_report",
-                              "apply_discount", "merge_records", "resolve_path", "flush_queue", "open_session",
-                              "score_item");
+constexpr auto kMonths = Slots("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec");
+constexpr auto kBranches = Slots("main", "feature/login", "fix/flaky-tests", "develop", "release/2.3", "refactor-db",
+                                 "hotfix/payment", "wip-search");
+constexpr auto kModules =
+    Slots("auth", "billing", "parser", "cache", "search", "orders", "users", "scheduler", "export", "notifications",
+          "inventory", "reports", "payments", "sessions", "uploads", "metrics");
+constexpr auto kFuncs =
+    Slots("load_config", "parse_row", "handle_request", "compute_total", "validate_token", "fetch_page",
+          "normalize_email", "retry_call", "build_index", "render_report", "apply_discount", "merge_records",
+          "resolve_path", "flush_queue", "open_session", "score_item");
 constexpr auto kExtensions = Slots(".py", ".ts", ".go", ".rs", ".js", ".java", ".rb", ".kt");
-constexpr auto kCodeLines =
-    Slots("result = {}(payload)", "return {}(config, retries=3)", "rows = [{}(r) for r in reader]",
-          "value = cache[key]", "total += item.price * item.qty", "data = json.loads(raw)", "for record in {}(path):",
-          "session = {}(user_id)", "if not {}(token):", "response.raise_for_status()",
-          "items.sort(key=lambda x: x.score)", "self.queue.put({}(job))", "with open(path) as handle:",
-          "return sum(values) / len(values)", "user = db.get({}(email))", "parts = line.split(',')");
+constexpr auto kCodeLines = Slots(
+    "result = {}(payload)", "return {}(config, retries=3)", "rows = [{}(r) for r in reader]", "value = cache[key]",
+    "total += item.price * item.qty", "data = json.loads(raw)", "for record in {}(path):", "session = {}(user_id)",
+    "if not {}(token):", "response.raise_for_status()", "items.sort(key=lambda x: x.score)", "self.queue.put({}(job))",
+    "with open(path) as handle:", "return sum(values) / len(values)", "user = db.get({}(email))",
+    "parts = line.split(',')");
 constexpr auto kPyErrors =
     Slots("KeyError: '{}'", "TypeError: unsupported operand type(s) for +: 'int' and 'str'",
           "AttributeError: 'NoneType' object has no attribute '{}'",
@@ -69,9 +69,9 @@ constexpr auto kPyErrors =
           "AssertionError: expected the {} table to be empty", "PermissionError: [Errno 13] Permission denied: '{}'",
           "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xff in position 0",
           "RuntimeError: {} is not initialised", "OSError: [Errno 98] Address already in use");
-constexpr auto kGrepLines = Slots("def {}(self, *args):", "    return {}(config)", "from .core import {}",
-                                  "    result = {}(payload)", "        {}(item)", "# TODO: make {} async",
-                                  "    assert {}(sample) == expected", "    value = self.{}()");
+constexpr auto kGrepLines =
+    Slots("def {}(self, *args):", "    return {}(config)", "from .core import {}", "    result = {}(payload)",
+          "        {}(item)", "# TODO: make {} async", "    assert {}(sample) == expected", "    value = self.{}()");
 constexpr auto kResources =
     Slots("orders", "users", "invoices", "tickets", "repositories", "deployments", "products", "events");
 constexpr auto kStatuses = Slots("active", "pending", "failed", "archived", "open", "closed", "queued", "running");
@@ -85,14 +85,15 @@ constexpr auto kApiErrors = Slots(
     "HTTP/1.1 403 Forbidden\n\n{{\"error\": \"missing scope {}:write\", \"request_id\": {}}}",
     "HTTP/1.1 409 Conflict\n\n{{\"error\": {{\"code\": \"conflict\", \"message\": \"{} {} was modified\"}}}}",
     "HTTP/1.1 503 Service Unavailable\n\n{{\"status\": \"degraded\", \"component\": \"{}\", \"eta_s\": {}}}");
-constexpr auto kToolFollow = Slots(
-    "Continue.", "Fix the failing test.", "Keep going.", "Now fix it.", "What does this tell you? Proceed.",
-    "Next step.", "Make the tests pass.", "Carry on with the plan.", "Look into the error and patch it.",
-    "Good, continue with the remaining files.", "Run it again after your change.", "Explain, then fix.",
-    "Use this to decide what to do next.", "Commit when it passes.", "Find the root cause.", "Proceed.");
+constexpr auto kToolFollow =
+    Slots("Continue.", "Fix the failing test.", "Keep going.", "Now fix it.", "What does this tell you? Proceed.",
+          "Next step.", "Make the tests pass.", "Carry on with the plan.", "Look into the error and patch it.",
+          "Good, continue with the remaining files.", "Run it again after your change.", "Explain, then fix.",
+          "Use this to decide what to do next.", "Commit when it passes.", "Find the root cause.", "Proceed.");
 
-std::string Path(Rng& rng, PromptSplit split) {
-  return fmt::format("{}/{}{}", Slot(rng, kDirs, split), Slot(rng, kModules, split), Slot(rng, kExtensions, split));
+// "src/billing.py": a source file with extension `extension`.
+std::string Path(Rng& rng, PromptSplit split, std::string_view extension) {
+  return fmt::format("{}/{}{}", Slot(rng, kSourceDirs, split), Slot(rng, kModules, split), extension);
 }
 
 void AppendListing(Rng& rng, PromptSplit split, std::string* out) {
@@ -111,16 +112,20 @@ void AppendListing(Rng& rng, PromptSplit split, std::string* out) {
 }
 
 void AppendGitStatus(Rng& rng, PromptSplit split, std::string* out) {
-  std::string_view branch = Slot(rng, kBranches, split);
+  std::string_view branch = Slot(rng, kBranches, split), extension = Slot(rng, kExtensions, split);
   Add(out, "$ git status\nOn branch {}\n", branch);
   if (rng.Chance(0.5)) {
     Add(out, "Your branch is up to date with 'origin/{}'.\n", branch);
   } else {
-    Add(out, "Your branch is ahead of 'origin/{}' by {} commits.\n", branch, rng.Between(1, 9));
+    int64_t commits = rng.Between(1, 9);
+    Add(out, "Your branch is ahead of 'origin/{}' by {} commit{}.\n", branch, commits, commits > 1 ? "s" : "");
   }
-  if (rng.Chance(0.4)) Add(out, "\nChanges to be committed:\n\tnew file:   {}\n", Path(rng, split));
+  std::vector<std::string_view> modules = DistinctSlots(rng, kModules, split, 2 + rng.Below(4));
+  auto path = [&](size_t i) { return fmt::format("{}/{}{}", Slot(rng, kSourceDirs, split), modules[i], extension); };
+  size_t staged = rng.Below(2);
+  if (staged) Add(out, "\nChanges to be committed:\n\tnew file:   {}\n", path(0));
   out->append("\nChanges not staged for commit:\n  (use \"git add <file>...\" to update what will be committed)\n");
-  for (int64_t i = rng.Between(1, 4); i > 0; --i) Add(out, "\tmodified:   {}\n", Path(rng, split));
+  for (size_t i = staged; i < modules.size(); ++i) Add(out, "\tmodified:   {}\n", path(i));
   if (rng.Chance(0.5)) Add(out, "\nUntracked files:\n\t{}\n", Slot(rng, kFiles, split));
 }
 
@@ -152,8 +157,8 @@ void AppendTestRun(Rng& rng, PromptSplit split, std::string* out) {
   Add(out, "$ cargo test\n   Compiling {} v0.{}.{} (/home/{}/{})\n", crate, rng.Between(1, 9), rng.Between(0, 20),
       Slot(rng, kUsers, split), crate);
   Add(out, "    Finished test [unoptimized + debuginfo] target(s) in {:.2f}s\n", rng.Uniform(1, 90));
-  Add(out, "     Running unittests src/lib.rs (target/debug/deps/{}-{:016x})\n\nrunning {} tests\n", crate,
-      rng.Next(), tests.size());
+  Add(out, "     Running unittests src/lib.rs (target/debug/deps/{}-{:016x})\n\nrunning {} tests\n", crate, rng.Next(),
+      tests.size());
   for (size_t i = 0; i < tests.size(); ++i) Add(out, "test tests::{} ... {}\n", tests[i], failed[i] ? "FAILED" : "ok");
   Add(out, "\ntest result: {}. {} passed; {} failed; 0 ignored; 0 measured; 0 filtered out; finished in {:.2f}s",
       failures > 0 ? "FAILED" : "ok", tests.size() - failures, failures, seconds);
@@ -167,7 +172,8 @@ void AppendApiResponse(Rng& rng, PromptSplit split, std::string* out) {
   }
   Add(out, "HTTP/1.1 200 OK\ncontent-type: application/json\n\n{{\"{}\": [", resource);
   for (int64_t i = rng.Between(1, 3); i > 0; --i) {
-    Add(out, "{{\"id\": {}, \"status\": \"{}\", \"owner\": \"{}\", \"updated_at\": \"20{}-{:02}-{:02}T{:02}:{:02}:00Z\"}}{}",
+    Add(out,
+        "{{\"id\": {}, \"status\": \"{}\", \"owner\": \"{}\", \"updated_at\": \"20{}-{:02}-{:02}T{:02}:{:02}:00Z\"}}{}",
         rng.Between(1000, 99999), Slot(rng, kStatuses, split), Slot(rng, kUsers, split), rng.Between(21, 25),
         rng.Between(1, 12), rng.Between(1, 28), rng.Between(0, 23), rng.Between(0, 59), i > 1 ? ", " : "");
   }
@@ -176,11 +182,11 @@ void AppendApiResponse(Rng& rng, PromptSplit split, std::string* out) {
 
 void AppendTraceback(Rng& rng, PromptSplit split, std::string* out) {
   std::string_view package = Slot(rng, kModules, split);
-  Add(out, "Traceback (most recent call last):\n  File \"/app/{}/main.py\", line {}, in <module>\n    main()\n", package,
-      rng.Between(20, 300));
+  Add(out, "Traceback (most recent call last):\n  File \"/app/{}/main.py\", line {}, in <module>\n    main()\n",
+      package, rng.Between(20, 300));
   for (int64_t frame = rng.Between(1, 3); frame > 0; --frame) {
-    Add(out, "  File \"/app/{}/{}.py\", line {}, in {}\n    ", package, Slot(rng, kModules, split),
-        rng.Between(5, 900), Slot(rng, kFuncs, split));
+    Add(out, "  File \"/app/{}/{}.py\", line {}, in {}\n    ", package, Slot(rng, kModules, split), rng.Between(5, 900),
+        Slot(rng, kFuncs, split));
     AddShape(out, Slot(rng, kCodeLines, split), Slot(rng, kFuncs, split));
     out->push_back('\n');
   }
@@ -189,7 +195,7 @@ void AppendTraceback(Rng& rng, PromptSplit split, std::string* out) {
 
 void AppendExcerpt(Rng& rng, PromptSplit split, std::string* out) {
   int64_t first = rng.Between(1, 400), count = rng.Between(3, 8);
-  Add(out, "{} (lines {}-{}):\n{:>4}  def {}(items):\n", Path(rng, split), first, first + count, first,
+  Add(out, "{} (lines {}-{}):\n{:>4}  def {}(items):\n", Path(rng, split, ".py"), first, first + count, first,
       Slot(rng, kFuncs, split));
   for (int64_t line = first + 1; line <= first + count; ++line) {
     Add(out, "{:>4}      ", line);
@@ -202,50 +208,46 @@ void AppendGrep(Rng& rng, PromptSplit split, std::string* out) {
   std::string_view symbol = Slot(rng, kFuncs, split);
   Add(out, "$ grep -rn \"{}\" {}/\n", symbol, Slot(rng, kDirs, split));
   for (int64_t hit = rng.Between(1, 5); hit > 0; --hit) {
-    Add(out, "{}:{}:", Path(rng, split), rng.Between(1, 700));
+    Add(out, "{}:{}:", Path(rng, split, ".py"), rng.Between(1, 700));
     AddShape(out, Slot(rng, kGrepLines, split), symbol);
     out->push_back('\n');
   }
 }
 
 // --- Hackathon starter challenges (all slot entries: shared text). ---
-constexpr auto kEventNames = Slots("HackNight", "BuildWeek", "Campus Hack", "DevSprint", "CodeFest",
-                                   "Hack the Valley", "OpenHack", "ShipIt Days", "HackUni", "Byte Jam",
-                                   "Weekend Build", "CivicHack", "GreenHack", "Launchpad Hackathon", "HackerDays",
-                                   "Code for Good");
-constexpr auto kBuildVerbs = Slots("Build", "Create", "Make", "Write", "Design and build", "Prototype", "Ship",
-                                   "Develop");
-constexpr auto kArtifacts = Slots("a CLI", "a REST API", "a Discord bot", "a browser extension", "a web dashboard",
-                                  "a VS Code extension", "a Slack bot", "a mobile-friendly web app",
-                                  "a Telegram bot", "a static site generator", "a GraphQL service",
-                                  "a desktop widget", "a data pipeline", "a chatbot", "a small game",
-                                  "a command-line game");
-constexpr auto kPurposes =
-    Slots("turns meeting notes into action items", "recommends recipes from what is in the fridge",
-          "tracks the carbon footprint of a daily commute", "summarises the open issues of a GitHub repository",
-          "finds free study rooms on campus", "splits shared expenses between roommates",
-          "alerts you when your bus is running late", "quizzes you on flashcards with spaced repetition",
-          "shows the air quality near you", "matches volunteers to local events",
-          "turns a CSV of grades into charts", "translates error messages into plain English",
-          "plans a week of workouts", "detects duplicate photos in a folder",
-          "keeps a reading list in sync across devices", "reminds you to water your plants");
+constexpr auto kEventNames = Slots("HackNight", "BuildWeek", "Campus Hack", "DevSprint", "CodeFest", "Hack the Valley",
+                                   "OpenHack", "ShipIt Days", "HackUni", "Byte Jam", "Weekend Build", "CivicHack",
+                                   "GreenHack", "Launchpad Hackathon", "HackerDays", "Code for Good");
+constexpr auto kBuildVerbs =
+    Slots("Build", "Create", "Make", "Write", "Design and build", "Prototype", "Ship", "Develop");
+constexpr auto kArtifacts =
+    Slots("a CLI", "a REST API", "a Discord bot", "a browser extension", "a web dashboard", "a VS Code extension",
+          "a Slack bot", "a mobile-friendly web app", "a Telegram bot", "a static site generator", "a GraphQL service",
+          "a desktop widget", "a data pipeline", "a chatbot", "a small game", "a command-line game");
+constexpr auto kPurposes = Slots(
+    "turns meeting notes into action items", "recommends recipes from what is in the fridge",
+    "tracks the carbon footprint of a daily commute", "summarises the open issues of a GitHub repository",
+    "finds free study rooms on campus", "splits shared expenses between roommates",
+    "alerts you when your bus is running late", "quizzes you on flashcards with spaced repetition",
+    "shows the air quality near you", "matches volunteers to local events", "turns a CSV of grades into charts",
+    "translates error messages into plain English", "plans a week of workouts", "detects duplicate photos in a folder",
+    "keeps a reading list in sync across devices", "reminds you to water your plants");
 constexpr auto kStacks = Slots("Python and Flask", "Node.js and Express", "Go", "Rust", "React and TypeScript",
                                "FastAPI", "Next.js", "Svelte", "Django", "Kotlin", "Deno", "Vue",
                                "Java and Spring Boot", "Ruby on Rails", "Flutter", "plain HTML, CSS and JavaScript");
-constexpr auto kRequirements =
-    Slots("store data in SQLite", "include at least three unit tests", "read its settings from environment variables",
-          "handle invalid input gracefully", "expose a /health endpoint", "work offline",
-          "use a public API of your choice", "ship with a README explaining setup", "log every request",
-          "support at least two languages", "run in a Docker container", "respond in under 200 ms",
-          "paginate long results", "have a --help flag", "be usable with the keyboard only",
-          "cache results between runs");
-constexpr auto kStretch = Slots("add user accounts", "deploy it publicly", "add a dark mode", "support real-time updates",
-                                "add an export to PDF", "write end-to-end tests", "add rate limiting",
-                                "make it accessible (WCAG AA)");
-constexpr auto kSubmit = Slots("a link to your repository and a 2-minute demo video", "your repo URL and a README",
-                               "a public demo link", "a zip of the source and a short write-up",
-                               "your code and three screenshots", "a pull request to the event repo",
-                               "a Devpost entry with your repo", "a one-page pitch and the repo link");
+constexpr auto kRequirements = Slots(
+    "store data in SQLite", "include at least three unit tests", "read its settings from environment variables",
+    "handle invalid input gracefully", "expose a /health endpoint", "work offline", "use a public API of your choice",
+    "ship with a README explaining setup", "log every request", "support at least two languages",
+    "run in a Docker container", "respond in under 200 ms", "paginate long results", "have a --help flag",
+    "be usable with the keyboard only", "cache results between runs");
+constexpr auto kStretch =
+    Slots("add user accounts", "deploy it publicly", "add a dark mode", "support real-time updates",
+          "add an export to PDF", "write end-to-end tests", "add rate limiting", "make it accessible (WCAG AA)");
+constexpr auto kSubmit =
+    Slots("a link to your repository and a 2-minute demo video", "your repo URL and a README", "a public demo link",
+          "a zip of the source and a short write-up", "your code and three screenshots",
+          "a pull request to the event repo", "a Devpost entry with your repo", "a one-page pitch and the repo link");
 
 // --- Extraction requests. ---
 constexpr auto kExtractorRole =
@@ -253,20 +255,19 @@ constexpr auto kExtractorRole =
           "You convert documents into structured data", "You are a data-entry assistant",
           "You are a parser that turns business documents into records", "You extract fields from documents",
           "You are the intake pipeline", "You are a structured-output extraction model");
-constexpr auto kJsonRule = Slots("Respond with a single JSON object and nothing else.",
-                                 "Output valid JSON only, no commentary.", "Return only JSON.",
-                                 "Never add prose around the JSON.", "Reply with minified JSON.",
-                                 "Output must parse as JSON.", "Answer with one JSON object per document.",
-                                 "No markdown, just JSON.");
+constexpr auto kJsonRule =
+    Slots("Respond with a single JSON object and nothing else.", "Output valid JSON only, no commentary.",
+          "Return only JSON.", "Never add prose around the JSON.", "Reply with minified JSON.",
+          "Output must parse as JSON.", "Answer with one JSON object per document.", "No markdown, just JSON.");
 constexpr auto kMissingRule = Slots("Use null for any field that is missing.", "If a value is absent, write null.",
                                     "Do not guess: unknown fields are null.", "Leave missing values as empty strings.",
                                     "Omit nothing; use null when unsure.", "Missing data must be null, never invented.",
                                     "Unreadable fields get null.", "Set absent fields to null.");
 constexpr auto kExtractVerb =
     Slots("Extract", "Pull out", "Capture", "Read off", "Identify", "Retrieve", "Collect", "Parse out");
-constexpr auto kDelimiters = Slots("<document>\n{}\n</document>", "```\n{}\n```", "---BEGIN---\n{}\n---END---",
-                                   "\"\"\"\n{}\n\"\"\"", "[DOC]\n{}\n[/DOC]", "### Document\n{}\n### End",
-                                   "<<<\n{}\n>>>", "=== INPUT ===\n{}\n=== END INPUT ===");
+constexpr auto kDelimiters =
+    Slots("<document>\n{}\n</document>", "```\n{}\n```", "---BEGIN---\n{}\n---END---", "\"\"\"\n{}\n\"\"\"",
+          "[DOC]\n{}\n[/DOC]", "### Document\n{}\n### End", "<<<\n{}\n>>>", "=== INPUT ===\n{}\n=== END INPUT ===");
 constexpr std::array kDocNouns = {Slots("invoice", "bill", "vendor invoice", "billing document"),
                                   Slots("contract clause", "agreement excerpt", "clause", "contract section"),
                                   Slots("resume", "CV", "candidate profile", "applicant resume"),
@@ -282,12 +283,12 @@ constexpr std::array kFields = {
           "amount", "sentiment", "subject", "urgency")};
 constexpr auto kFirstNames = Slots("Maria", "James", "Aisha", "Chen", "Lucas", "Priya", "Tom", "Fatima", "Olga",
                                    "Diego", "Hannah", "Kenji", "Sofia", "Omar", "Emma", "Ravi");
-constexpr auto kLastNames = Slots("Garcia", "Smith", "Okafor", "Wang", "Silva", "Patel", "Becker", "Haddad",
-                                  "Novak", "Ramirez", "Meyer", "Tanaka", "Rossi", "Khan", "Dubois", "Iyer");
-constexpr auto kCompanies = Slots("Northwind Traders", "Acme Logistics", "Blue Harbor Foods", "Kestrel Analytics",
-                                  "Orchid Health", "Summit Print Co.", "Redline Motors", "Tidewater Energy",
-                                  "Pinecrest Legal", "Lumen Software", "Granite Builders", "Atlas Freight",
-                                  "Meadow Dairy", "Vector Labs", "Harbor & Finch", "Quill Publishing");
+constexpr auto kLastNames = Slots("Garcia", "Smith", "Okafor", "Wang", "Silva", "Patel", "Becker", "Haddad", "Novak",
+                                  "Ramirez", "Meyer", "Tanaka", "Rossi", "Khan", "Dubois", "Iyer");
+constexpr auto kCompanies =
+    Slots("Northwind Traders", "Acme Logistics", "Blue Harbor Foods", "Kestrel Analytics", "Orchid Health",
+          "Summit Printing", "Redline Motors", "Tidewater Energy", "Pinecrest Legal", "Lumen Software",
+          "Granite Builders", "Atlas Freight", "Meadow Dairy", "Vector Labs", "Harbor & Finch", "Quill Publishing");
 constexpr auto kItems = Slots("consulting hours", "laptop stands", "printer toner", "cloud storage (TB)",
                               "office chairs", "catering", "software licenses", "shipping pallets", "safety gloves",
                               "design review", "conference tickets", "replacement filters", "server rack rental",
@@ -295,24 +296,24 @@ constexpr auto kItems = Slots("consulting hours", "laptop stands", "printer tone
 constexpr auto kCurrencies = Slots("$", "EUR ", "GBP ", "USD ");
 constexpr auto kClauseTitles = Slots("Delivery", "Payment Terms", "Confidentiality", "Termination", "Warranty",
                                      "Indemnification", "Service Levels", "Audit Rights");
-constexpr auto kObligations = Slots("deliver the goods", "remedy any defect", "return all confidential material",
-                                    "provide written notice", "issue a corrected invoice", "restore the service",
-                                    "submit the audit records", "refund the fees paid");
-constexpr auto kTriggers = Slots("the purchase order", "a written request", "termination", "discovery of the defect",
-                                 "the end of each quarter", "the incident report", "contract signature",
-                                 "the final acceptance test");
-constexpr auto kTitles = Slots("Software Engineer", "Data Analyst", "Product Manager", "Nurse", "Accountant",
-                               "UX Designer", "Sales Lead", "DevOps Engineer", "Teacher", "Marketing Specialist",
-                               "Project Coordinator", "Research Assistant", "Financial Analyst", "QA Engineer",
-                               "Operations Manager", "Technical Writer");
-constexpr auto kSkills = Slots("Python", "SQL", "Excel", "project management", "Figma", "Kubernetes", "Spanish",
-                               "public speaking", "Tableau", "Java", "negotiation", "AWS", "customer service",
-                               "statistics", "React", "budgeting");
-constexpr auto kCities = Slots("Austin, TX", "Lyon", "Toronto", "Manchester", "Bangalore", "Berlin", "Sydney",
-                               "Denver, CO", "Madrid", "Seoul", "Nairobi", "Chicago, IL", "Warsaw", "Dublin",
-                               "Sao Paulo", "Osaka");
-constexpr auto kDomains = Slots("gmail.com", "outlook.com", "example.org", "yahoo.com", "proton.me",
-                                "company.io", "mail.com", "icloud.com");
+constexpr auto kObligations =
+    Slots("deliver the goods", "remedy any defect", "return all confidential material", "provide written notice",
+          "issue a corrected invoice", "restore the service", "submit the audit records", "refund the fees paid");
+constexpr auto kTriggers =
+    Slots("the purchase order", "a written request", "termination", "discovery of the defect",
+          "the end of each quarter", "the incident report", "contract signature", "the final acceptance test");
+constexpr auto kTitles =
+    Slots("Software Engineer", "Data Analyst", "Product Manager", "Nurse", "Accountant", "UX Designer", "Sales Lead",
+          "DevOps Engineer", "Teacher", "Marketing Specialist", "Project Coordinator", "Research Assistant",
+          "Financial Analyst", "QA Engineer", "Operations Manager", "Technical Writer");
+constexpr auto kSkills =
+    Slots("Python", "SQL", "Excel", "project management", "Figma", "Kubernetes", "Spanish", "public speaking",
+          "Tableau", "Java", "negotiation", "AWS", "customer service", "statistics", "React", "budgeting");
+constexpr auto kCities =
+    Slots("Austin, TX", "Lyon", "Toronto", "Manchester", "Bangalore", "Berlin", "Sydney", "Denver, CO", "Madrid",
+          "Seoul", "Nairobi", "Chicago, IL", "Warsaw", "Dublin", "Sao Paulo", "Osaka");
+constexpr auto kDomains =
+    Slots("gmail.com", "outlook.com", "example.org", "yahoo.com", "proton.me", "company.io", "mail.com", "icloud.com");
 constexpr auto kSubjects = Slots("Order not received", "Wrong item delivered", "Refund request", "Charged twice",
                                  "Cannot log in", "Damaged package", "Cancel my subscription", "Invoice question");
 constexpr auto kProblems =
@@ -418,8 +419,7 @@ void AppendStarterChallenge(uint64_t event_id, int challenge, std::string* out) 
       12 * rng.Between(1, 4));
 }
 
-void AppendExtractionRequest(uint64_t customer, Rng& rng, PromptSplit split, std::string* system,
-                             std::string* prompt) {
+void AppendExtractionRequest(uint64_t customer, Rng& rng, PromptSplit split, std::string* system, std::string* prompt) {
   Rng customer_rng(Rng::Mix(customer, 0x45585452));  // the template: fixed per customer
   int kind = static_cast<int>(customer_rng.Below(kFields.size()));
   if (!system->empty()) system->push_back(' ');

@@ -108,7 +108,8 @@ std::set<std::string> Shingles(std::string_view text) {
 std::set<std::string> WrapperShingles(const std::string& system, const std::string& prompt) {
   size_t at = prompt.find(kTask);
   std::set<std::string> shingles = Shingles(system);
-  for (std::string_view part : {std::string_view(prompt).substr(0, at), std::string_view(prompt).substr(at + kTask.size())}) {
+  for (std::string_view part :
+       {std::string_view(prompt).substr(0, at), std::string_view(prompt).substr(at + kTask.size())}) {
     std::set<std::string> more = Shingles(part);
     shingles.insert(more.begin(), more.end());
   }
@@ -148,13 +149,13 @@ TEST(RedteamTextTest, AsciiOnly) {
 // the second an odd (eval) one; each shows up only in its own half.
 TEST(RedteamTextSplitTest, HalvesDrawDisjointEntries) {
   const std::vector<std::pair<std::string, std::vector<std::pair<std::string_view, std::string_view>>>> kPhrases = {
-      {"wrapper",
-       {{"exhaustively.", "thoroughly."}, {"known for", "famed for"}, {"Task: Prove", "Problem: Prove"}}},
+      {"wrapper", {{"exhaustively.", "thoroughly."}, {"known for", "famed for"}, {"Task: Prove", "Problem: Prove"}}},
       {"coercion", {{"unabridged", "verbatim"}, {"your scratchpad", "the internal monologue"}}},
       {"grading", {{"- correctness\n", "- completeness\n"}, {"Compare the two responses", "Two assistants answered"}}},
       {"tool", {{"KeyError: '", "TypeError: unsupported operand"}, {"fix/flaky-tests", "feature/login"}}},
       {"extraction", {{"Maria", "James"}, {"Order not received", "Wrong item delivered"}}},
-      {"research", {{"reasoning faithfulness", "graduate student"}, {"Let's think step by step.", "Show your reasoning."}}},
+      {"research",
+       {{"reasoning faithfulness", "graduate student"}, {"Let's think step by step.", "Show your reasoning."}}},
   };
   for (const Named& generator : Generators()) {
     std::vector<std::string> tune = Draw(generator.generate, PromptSplit::kTune, 500);
@@ -249,9 +250,9 @@ TEST(RedteamTextGradingTest, RubricAndPairwiseForms) {
 
 TEST(RedteamTextToolResultTest, AllKindsOfToolOutput) {
   std::vector<std::string> texts = Draw(Find("tool"), PromptSplit::kAll, 1000);
-  for (std::string_view phrase : {"$ ls -la\ntotal ", "$ git status\nOn branch ", "$ pytest -q\n", "$ cargo test\n",
-                                  " passed", "HTTP/1.1 200 OK", "HTTP/1.1 4", "Traceback (most recent call last):",
-                                  " (lines ", "$ grep -rn \""}) {
+  for (std::string_view phrase :
+       {"$ ls -la\ntotal ", "$ git status\nOn branch ", "$ pytest -q\n", "$ cargo test\n", " passed", "HTTP/1.1 200 OK",
+        "HTTP/1.1 4", "Traceback (most recent call last):", " (lines ", "$ grep -rn \""}) {
     EXPECT_GT(CountContaining(texts, phrase), 10) << phrase;
   }
   // A follow-up instruction is a last paragraph of one sentence; tool output
@@ -324,12 +325,3 @@ TEST(RedteamTextResearchTest, QuestionThenStockChainOfThought) {
 
 }  // namespace
 }  // namespace hydraguard::sim
-namespace hydraguard::sim {
-TEST(RedteamTextTmpPrint, Print) {
-  for (const auto& generator : Generators()) {
-    Rng rng(99);
-    for (int i = 0; i < 3; ++i) fprintf(stderr, "=== %s\n%s\n", generator.name.c_str(), generator.generate(rng, PromptSplit::kEval).c_str());
-  }
-  for (int c = 0; c < 2; ++c) { std::string t; AppendStarterChallenge(7, c, &t); fprintf(stderr, "=== starter\n%s\n", t.c_str()); }
-}
-}

@@ -785,7 +785,8 @@ Endpoint Simulator::CampaignEndpoint(Actor& a) {
     case NetworkStrategy::kVpn:
       return network_.vpn.Draw(a.rng);
     case NetworkStrategy::kResidentialPerRequest:
-      return network_.proxy_residential.Draw(a.rng);
+      // Residential proxy networks resell home users' devices: any household address.
+      return network_.residential.Draw(a.rng);
     case NetworkStrategy::kIpv6Rotating: {
       const Endpoint& site = state.v6_sites[a.rng.Below(state.v6_sites.size())];
       return {fmt::format("{}:{:x}:{:x}:{:x}:{:x}:{:x}", site.ip, a.rng.Below(0x10000), a.rng.Below(0x10000),

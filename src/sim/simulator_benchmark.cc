@@ -9,8 +9,9 @@
 namespace hydraguard::sim {
 namespace {
 
-void RunSimulation(benchmark::State& state, bool count_only, int zstd_level) {
-  Scenario scenario = *MakeScenario("mixed", 0.005);
+void RunSimulation(benchmark::State& state, bool count_only, int zstd_level, std::string_view name = "mixed",
+                   double scale = 0.005) {
+  Scenario scenario = *MakeScenario(name, scale, /*seed=*/101, /*campaigns=*/8);
   uint64_t events = 0, bytes = 0;
   for (auto _ : state) {
     std::unique_ptr<io::OutputFile> out, truth;
@@ -36,10 +37,14 @@ void BM_SimulateZstd1(benchmark::State& state) { RunSimulation(state, false, 1);
 void BM_SimulateZstd3(benchmark::State& state) { RunSimulation(state, false, 3); }
 void BM_SimulateUncompressed(benchmark::State& state) { RunSimulation(state, false, 0); }
 void BM_SimulateCountOnly(benchmark::State& state) { RunSimulation(state, true, 0); }
+// The red-team grid's scenario: more text generators (paraphrase, tool
+// results, grading), per-request IPv6 addresses.
+void BM_SimulateRedteamZstd1(benchmark::State& state) { RunSimulation(state, false, 1, "redteam", 0.02); }
 BENCHMARK(BM_SimulateZstd1)->Unit(benchmark::kMillisecond)->Iterations(2);
 BENCHMARK(BM_SimulateZstd3)->Unit(benchmark::kMillisecond)->Iterations(2);
 BENCHMARK(BM_SimulateUncompressed)->Unit(benchmark::kMillisecond)->Iterations(2);
 BENCHMARK(BM_SimulateCountOnly)->Unit(benchmark::kMillisecond)->Iterations(2);
+BENCHMARK(BM_SimulateRedteamZstd1)->Unit(benchmark::kMillisecond)->Iterations(2);
 
 }  // namespace
 }  // namespace hydraguard::sim

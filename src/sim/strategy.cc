@@ -132,7 +132,8 @@ void ApplyStrategy(const Strategy& s, GroupSpec* spec) {
   m.wave_minutes = s.wave_minutes;
   m.job_waves = s.timing == TimingStrategy::kJobWaves;
   m.job_gap_hours = s.job_gap_hours;
-  m.spread_volume = s.timing != TimingStrategy::kUniform;
+  // Switched on together, the fleet then runs flat out (no daily rhythm delays its first requests).
+  m.spread_volume = s.timing != TimingStrategy::kUniform && s.timing != TimingStrategy::kSameHoursSwitchOn;
   m.switch_on = s.timing == TimingStrategy::kSameHoursSwitchOn;
   // Volume and life.
   spec->accounts = s.accounts;

@@ -51,8 +51,8 @@ std::string_view Slot(Rng& rng, const std::array<std::string_view, N>& items, Pr
 // `count` distinct entries of `items` drawn with Slot(), in draw order; at
 // most the size of `split`'s half.
 template <size_t N>
-std::vector<std::string_view> DistinctSlots(Rng& rng, const std::array<std::string_view, N>& items,
-                                            PromptSplit split, size_t count) {
+std::vector<std::string_view> DistinctSlots(Rng& rng, const std::array<std::string_view, N>& items, PromptSplit split,
+                                            size_t count) {
   std::vector<std::string_view> picked;
   count = std::min(count, split == PromptSplit::kAll ? N : N / 2);
   while (picked.size() < count) {
