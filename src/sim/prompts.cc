@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "fmt/format.h"
+#include "sim/internal/append.h"
 #include "sim/internal/split.h"
 #include "simdjson.h"
 #include "xxhash.h"
@@ -14,10 +15,7 @@ namespace {
 
 using internal::Of;
 
-template <typename... Args>
-void Add(std::string* out, fmt::format_string<Args...> format, Args&&... args) {
-  fmt::format_to(std::back_inserter(*out), format, std::forward<Args>(args)...);
-}
+using internal::Add;
 
 // Whether a pool text belongs to `split` (by a hash of the text: the same
 // text is in the same half whatever file it comes from).

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fmt/format.h"
+#include "sim/internal/append.h"
 #include "sim/internal/split.h"
 
 namespace hydraguard::sim {
@@ -17,16 +18,9 @@ using internal::DistinctSlots;
 using internal::Slot;
 using internal::Slots;
 
-template <typename... Args>
-void Add(std::string* out, fmt::format_string<Args...> format, Args&&... args) {
-  fmt::format_to(std::back_inserter(*out), format, std::forward<Args>(args)...);
-}
+using internal::Add;
+using internal::AddShape;
 
-// A slot entry that is itself a format string (one or two "{}").
-template <typename... Args>
-void AddShape(std::string* out, std::string_view shape, const Args&... args) {
-  fmt::format_to(std::back_inserter(*out), fmt::runtime(shape), args...);
-}
 
 // --- Paraphrased wrapper. Clause kinds chain 4 or 5 slots of one or two
 // words, so that every 3-word shingle spans at least two slots. ---
