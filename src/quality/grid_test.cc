@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "quality/report.h"
 #include "testing/test_files.h"
 
@@ -66,6 +68,7 @@ TEST(QualityGridTest, SmallGridProducesTheTables) {
   }
   EXPECT_THAT(eval, ::testing::Not(HasSubstr("| 3 | rt0")));  // no tune-seed campaign rows
   EXPECT_THAT(QualityMarkdown(*grid, false, {}), HasSubstr("| 3 | rt0"));
+  std::filesystem::remove_all(work);
 }
 
 }  // namespace

@@ -18,9 +18,9 @@ void AddTo(Rate* total, const Rate& rate) {
   total->total += rate.total;
 }
 
-std::string Pct(const Rate& rate) {
+std::string Pct(const Rate& rate, int decimals = 1) {
   std::optional<double> value = rate.value();
-  return value ? fmt::format("{:.1f}%", *value * 100) : "n/a";
+  return value ? fmt::format("{:.{}f}%", *value * 100, decimals) : "n/a";
 }
 
 std::string PctOf(std::optional<double> value) { return value ? fmt::format("{:.1f}%", *value * 100) : "n/a"; }
@@ -114,10 +114,51 @@ std::string QualityMarkdown(const GridResult& grid, bool eval_seeds, const Repor
   for (auto [name, pooled] : {std::pair<const char*, const Pooled*>{"with text", &text}, {"metadata only", &no_text}}) {
     add(fmt::format("| {} | {} ({}/{}) | {} | {} ({}/{}) | {:.4f}% | {}/{} | {}/{} | {}/{} |\n", name,
                     Pct(pooled->recall), pooled->recall.hits, pooled->recall.total, Pct(pooled->baseline),
-                    Pct(pooled->fpr), pooled->fpr.hits, pooled->fpr.total,
+                    Pct(pooled->fpr, 4), pooled->fpr.hits, pooled->fpr.total,
                     pooled->honest_requests_refused.value().value_or(0) * 100, pooled->campaigns_found,
                     pooled->campaigns, pooled->campaigns_missed, pooled->campaigns, pooled->contained,
                     pooled->campaigns));
+  }
+
+  // The map for detection work: what is missed and who is hurt, worst first.
+  {
+    std::vector<std::pair<double, std::string>> weak;
+    for (const auto& [axis, values] : sim::StrategySpace()) {
+      for (const std::string& value : values) {
+        Rate recall;
+        for (const SeedRun* run : runs) {
+          auto found_axis = run->text.evaluation.recall_by_strategy.find(axis);
+          if (found_axis == run->text.evaluation.recall_by_strategy.end()) continue;
+          auto found = found_axis->second.find(value);
+          if (found != found_axis->second.end()) AddTo(&recall, found->second);
+        }
+        if (recall.value() && *recall.value() < 0.5) weak.emplace_back(*recall.value(), axis + "=" + value);
+      }
+    }
+    std::sort(weak.begin(), weak.end());
+    add("\n## Where it fails (generated)\n\n");
+    add(fmt::format("- Axis values with recall below 50% with text ({} of them, worst first): ", weak.size()));
+    for (size_t index = 0; index < weak.size(); ++index) {
+      add(fmt::format("{}`{}` {:.1f}%", index == 0 ? "" : ", ", weak[index].second, weak[index].first * 100));
+    }
+    add(".\n");
+    std::map<std::string, Rate> hurt;
+    for (const SeedRun* run : runs) {
+      for (const auto* evaluation : {&run->text.evaluation, &run->no_text.evaluation}) {
+        for (const auto& [segment, rate] : evaluation->fpr_by_segment) {
+          AddTo(&hurt[segment + (evaluation == &run->text.evaluation ? " (text)" : " (metadata only)")], rate);
+        }
+      }
+    }
+    std::erase_if(hurt, [](const auto& entry) { return entry.second.hits == 0; });
+    add("- Honest segments with flagged accounts: ");
+    if (hurt.empty()) add("none");
+    bool first_hurt = true;
+    for (const auto& [segment, rate] : hurt) {
+      add(fmt::format("{}`{}` {}/{}", first_hurt ? "" : ", ", segment, rate.hits, rate.total));
+      first_hurt = false;
+    }
+    add(".\n");
   }
 
   // Recall per axis value (marginals), pooled over the runs.
@@ -172,8 +213,8 @@ std::string QualityMarkdown(const GridResult& grid, bool eval_seeds, const Repor
         refused.total += replayed->traffic.requests;
       }
     }
-    add(fmt::format("| {} | {} | {} ({}) | {} ({}) | {} |\n", segment, fpr_text.total, Pct(fpr_text), fpr_text.hits,
-                    Pct(fpr_meta), fpr_meta.hits,
+    add(fmt::format("| {} | {} | {} ({}) | {} ({}) | {} |\n", segment, fpr_text.total, Pct(fpr_text, 3), fpr_text.hits,
+                    Pct(fpr_meta, 3), fpr_meta.hits,
                     refused.value() ? fmt::format("{:.4f}%", *refused.value() * 100) : "n/a"));
   }
 

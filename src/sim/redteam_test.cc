@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -80,6 +81,8 @@ Log Simulated(std::vector<GroupSpec> groups, uint64_t seed = 5) {
     log.lines.push_back(std::move(line));
     begin = end + 1;
   }
+  std::filesystem::remove(events_path);
+  std::filesystem::remove(truth_path);
   for (const Line& line : log.lines) {
     log.by_account[line.account].push_back(&line);
     log.by_segment[log.truth.at(line.account).segment].push_back(&line);

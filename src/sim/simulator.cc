@@ -690,9 +690,9 @@ int64_t Simulator::NextSessionTime(Actor& a, int64_t now) {
     // Scheduled jobs fire on the clock's boundaries, whoever runs them.
     int64_t period = static_cast<int64_t>(spec.cron_minutes * 60000);
     double p = std::min(1.0, a.sessions_per_ms * static_cast<double>(period));
-    int64_t skipped =
-        static_cast<int64_t>(std::floor(std::log1p(-a.rng.Uniform()) / std::log1p(-std::min(p, 0.999999))));
-    return (now / period + 1 + skipped) * period + static_cast<int64_t>(a.rng.Uniform(0, 5) * kSecondMs);
+    double skip = std::floor(std::log1p(-a.rng.Uniform()) / std::log1p(-std::min(p, 0.999999)));
+    if (!(skip < static_cast<double>((a.end_ms - now) / period))) return a.end_ms;
+    return (now / period + 1 + static_cast<int64_t>(skip)) * period + static_cast<int64_t>(a.rng.Uniform(0, 5) * kSecondMs);
   }
   if (Bursty(spec)) {  // benchmark runs: the next run starts in days
     double mean_run = 2750;
@@ -733,9 +733,9 @@ int64_t Simulator::NextJobTime(Actor& a, int64_t now) {
   double per_job = a.sessions_per_ms * scenario_.groups[a.group].mechanics.job_gap_hours * kHourMs;
   double p = std::min(1.0, per_job);
   auto next = std::upper_bound(jobs.begin(), jobs.end(), now);
-  int64_t skipped =
-      static_cast<int64_t>(std::floor(std::log1p(-a.rng.Uniform()) / std::log1p(-std::min(p, 0.999999))));
-  if (jobs.end() - next <= skipped) return a.end_ms;
+  double skip = std::floor(std::log1p(-a.rng.Uniform()) / std::log1p(-std::min(p, 0.999999)));
+  if (!(skip < static_cast<double>(jobs.end() - next))) return a.end_ms;  // also NaN
+  auto skipped = static_cast<ptrdiff_t>(skip);
   if (per_job > 1) {
     double extra = per_job - 1;
     a.job_sessions_left = static_cast<int>(extra) + (a.rng.Chance(extra - std::floor(extra)) ? 1 : 0);

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "fmt/format.h"
@@ -14,9 +15,12 @@ namespace hydraguard::testing {
 
 std::string TempPath(std::string_view suffix) {
   static std::atomic<int> counter{0};
+  // The pid alone repeats across runs, and old files stay in /tmp: a path
+  // meant not to exist could (KeyTableTest.LoadFile failed that way).
+  static const uint64_t run = std::random_device{}();
   const char* dir = std::getenv("TEST_TMPDIR");
   std::string base = dir != nullptr ? dir : "/tmp";
-  return fmt::format("{}/hg_test_{}_{}{}", base, ::getpid(), counter++, suffix);
+  return fmt::format("{}/hg_test_{}_{:x}_{}{}", base, ::getpid(), run, counter++, suffix);
 }
 
 std::string WriteTempFile(std::string_view contents, std::string_view suffix) {
