@@ -6,7 +6,9 @@
 set -euo pipefail
 build=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
-shared=${HYDRAGUARD_SHARED_DATA:-$here/../shared/data}
+cd "$here"  # relative paths in QUALITY.md's command line
+[[ $build = /* ]] || build="$here/$build"
+shared=${HYDRAGUARD_SHARED_DATA:-../shared/data}
 extra=()
 [[ -d $shared/prompts ]] && extra+=(--prompts "$shared/prompts")
 [[ -d $shared/netlists ]] && extra+=(--netlists "$shared/netlists")
@@ -16,5 +18,5 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //' || echo unknown)
   --scale "${QUALITY_SCALE:-0.1}" --campaigns "${QUALITY_CAMPAIGNS:-10}" \
   --tune-seeds "${QUALITY_TUNE_SEEDS:-1,2,3,4}" \
   --eval-seeds "${QUALITY_EVAL_SEEDS:-101,102,103,104,105,106,107,108,109,110}" \
-  --work "$build/quality" --out "${QUALITY_OUT:-$here/QUALITY.md}" \
+  --work "$build/quality" --out "${QUALITY_OUT:-QUALITY.md}" ${QUALITY_CONFIG:+--config "$QUALITY_CONFIG"} \
   --machine "$cores cores, $cpu" "${extra[@]}"

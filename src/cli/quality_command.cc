@@ -50,8 +50,9 @@ int RunQuality(QualityArgs& args) {
   if (!grid.ok()) return Fail(grid.status());
   const quality::GridOptions& o = args.grid;
   quality::ReportContext context{
-      .command = fmt::format("hydraguard quality --scale {} --campaigns {} --tune-seeds {} --eval-seeds {}{}{}", o.scale,
-                             o.campaigns, SeedList(o.tune_seeds), SeedList(o.eval_seeds),
+      .command = fmt::format("hydraguard quality --scale {} --campaigns {} --tune-seeds {} --eval-seeds {}{}{}{}",
+                             o.scale, o.campaigns, SeedList(o.tune_seeds), SeedList(o.eval_seeds),
+                             o.config_path.empty() ? "" : " --config " + o.config_path,
                              o.prompts_dir.empty() ? "" : " --prompts " + o.prompts_dir,
                              o.netlists_dir.empty() ? "" : " --netlists " + o.netlists_dir),
       .machine = args.machine.empty() ? "not given (--machine)" : args.machine,
@@ -96,6 +97,8 @@ void RegisterQualityCommand(CLI::App& app, int* exit_code) {
   command->add_option("--tune-out", args->tune_out, "The tune-seed report (default WORK/TUNE.md)");
   command->add_option("--prompts", args->grid.prompts_dir, "Prompt pools (e.g. ../shared/data/prompts)");
   command->add_option("--netlists", args->grid.netlists_dir, "Datacenter/VPN lists (e.g. ../shared/data/netlists)");
+  command->add_option("--config", args->grid.config_path,
+                      "Detection config (YAML) to measure instead of the defaults; choose it on tune seeds");
   command->add_option("--machine", args->machine, "The machine, for the report (e.g. \"2 cores AMD EPYC\")");
   command->add_flag("--quiet", args->quiet, "No progress on stderr");
   command->callback([args, exit_code] { *exit_code = RunQuality(*args); });

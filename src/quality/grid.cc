@@ -47,9 +47,8 @@ absl::Status SimulateSeed(const GridOptions& options, uint64_t seed, bool eval_s
 // Replays the log through a fresh engine (enforcing as it goes), then takes
 // the engine's end-of-log verdicts, which equal batch detection.
 absl::StatusOr<ModeRun> RunMode(const std::string& events_path, const eval::Truth& truth,
-                                const netinfo::NetworkLists* lists, bool use_text) {
-  engine::EngineConfig config;
-  config.use_text = use_text ? 1 : 0;
+                                const netinfo::NetworkLists* lists, engine::EngineConfig config, bool use_text) {
+  if (!use_text) config.use_text = 0;
   ingest::Interners interners;
   absl::StatusOr<std::unique_ptr<engine::Engine>> engine = engine::Engine::Create(config, lists, &interners);
   if (!engine.ok()) return engine.status();
@@ -136,6 +135,12 @@ absl::StatusOr<GridResult> RunGrid(const GridOptions& options) {
     if (!loaded.ok()) return loaded.status();
     lists = *std::move(loaded);
   }
+  engine::EngineConfig config;
+  if (!options.config_path.empty()) {
+    absl::StatusOr<engine::EngineConfig> loaded = engine::LoadConfig(options.config_path);
+    if (!loaded.ok()) return loaded.status();
+    config = *std::move(loaded);
+  }
   GridResult result;
   result.options = options;
   std::vector<std::pair<uint64_t, bool>> seeds;
@@ -155,7 +160,7 @@ absl::StatusOr<GridResult> RunGrid(const GridOptions& options) {
     if (!truth.ok()) return truth.status();
     for (bool use_text : {true, false}) {
       Progress(options, fmt::format("seed {}: replay and detect, {}", seed, use_text ? "with text" : "metadata only"));
-      absl::StatusOr<ModeRun> mode = RunMode(events_path, *truth, lists ? &*lists : nullptr, use_text);
+      absl::StatusOr<ModeRun> mode = RunMode(events_path, *truth, lists ? &*lists : nullptr, config, use_text);
       if (!mode.ok()) return mode.status();
       (use_text ? run.text : run.no_text) = *std::move(mode);
     }

@@ -35,6 +35,7 @@ struct GridOptions {
   std::string prompts_dir;   // "" = built-in prompt generators only
   std::string netlists_dir;  // "" = built-in ranges (simulator) and none (engine)
   std::string work_dir;      // events and truth are written here (REQUIRES: non-empty)
+  std::string config_path;   // detection config (YAML); "" = the defaults
   std::function<void(std::string_view)> progress;  // one line per step; may be empty
 };
 
