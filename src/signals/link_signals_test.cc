@@ -159,6 +159,32 @@ TEST(LinkSignalsTest, IpAndPrefix) {
   EXPECT_EQ(prefix->Describe(prefix_keys[0], names), "203.0.113.0/24");
 }
 
+// An IPv6 host is its /64: privacy addresses inside it are one key; another
+// /64 of the same /48 is another host (and the same prefix key).
+TEST(LinkSignalsTest, Ipv6HostIsItsSlash64) {
+  ingest::Interners names;
+  auto ip = Make("ip");
+  auto prefix = Make("ip_prefix");
+  auto keys_of = [&](std::string_view text) {
+    Event event = MakeEvent();
+    event.ip = *ingest::IpAddress::Parse(text);
+    event.ip_id = names.ips.InternAddress(event.ip);
+    event.ip_prefix_id = names.ips.InternPrefix(event.ip);
+    return std::pair{Keys(*ip, event), Keys(*prefix, event)};
+  };
+  auto [first, first_prefix] = keys_of("2001:db8:7:1:a1b2:c3d4:e5f6:1");
+  auto [second, second_prefix] = keys_of("2001:db8:7:1:ffff:1:2:3");
+  auto [other, other_prefix] = keys_of("2001:db8:7:2::1");
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first, second);
+  EXPECT_NE(first, other);
+  EXPECT_EQ(first_prefix, other_prefix);
+  EXPECT_EQ(ip->Describe(first[0], names), "2001:db8:7:1::/64");
+  auto [v4, v4_prefix] = keys_of("203.0.113.9");  // IPv4 keeps its interned id
+  EXPECT_LT(v4[0], 0x100000000ull);
+  EXPECT_EQ(ip->Describe(v4[0], names), "203.0.113.9");
+}
+
 // The ASN is a key only when present (0 is a value, not absence).
 TEST(LinkSignalsTest, Asn) {
   ingest::Interners names;

@@ -16,22 +16,42 @@ using engine::SignalParams;
 using ingest::Event;
 using ingest::Field;
 
+// The host: an IPv4 address, or an IPv6 /64 (RFC 4291 interface ids: a
+// client's privacy addresses, RFC 8981, change inside its /64 as often as
+// every request, so the address itself would make one home look like many).
+// IPv6 keys are the /64's upper 64 bits, which for global unicast space are
+// far above any interned IPv4 id.
 class IpLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
     return {"ip",
-            "client IP address",
+            "client host: IPv4 address, or IPv6 /64",
             {},
             {{"pair_cap", 16}, {"capacity", 16}, {"min_count", 2}},
             engine::Family::kNetwork};
   }
   explicit IpLink(const SignalParams&) {}
   void Keys(const Event& event, KeySink& sink) const override {
+    if (!event.ip.is_v4()) {
+      uint64_t host = 0;
+      for (int index = 0; index < 8; ++index) host = (host << 8) | event.ip.bytes()[index];
+      if (host > kMaxIpId) {
+        sink.Add(host);
+        return;
+      }
+    }
     if (event.ip_id != ingest::kNoId) sink.Add(event.ip_id);
   }
   std::string Describe(uint64_t key, const ingest::Interners& names) const override {
+    if (key > kMaxIpId) {
+      return fmt::format("{:x}:{:x}:{:x}:{:x}::/64", key >> 48, (key >> 32) & 0xFFFF, (key >> 16) & 0xFFFF,
+                         key & 0xFFFF);
+    }
     return names.ips.Address(static_cast<ingest::Id>(key)).ToString();
   }
+
+ private:
+  static constexpr uint64_t kMaxIpId = 0xFFFFFFFFull;
 };
 HG_REGISTER_LINK_SIGNAL(IpLink);
 
