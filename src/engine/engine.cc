@@ -411,14 +411,13 @@ void Engine::FormCampaigns(DetectState& state, Detection* detection) const {
   absl::flat_hash_map<uint32_t, std::vector<ingest::Id>> members_by_root;
   for (uint32_t account = 0; account < account_count; ++account) {
     if (features_.Get(account).events == 0) continue;
-    if (state.clusters.SetSize(account) < config_.campaign_min_accounts) continue;
     members_by_root[state.clusters.Find(account)].push_back(account);
   }
   for (auto& [root, members] : members_by_root) {
     std::vector<double> member_points;
     for (ingest::Id account : members) member_points.push_back(detection->verdicts[account].points);
     double median_points = Median(member_points);
-    if (median_points < config_.campaign_median_points) continue;
+    if (!internal::IsCampaign(members.size(), median_points, config_)) continue;
     Campaign campaign;
     campaign.median_points = median_points;
     campaign.accounts = std::move(members);
@@ -501,12 +500,10 @@ void Engine::IssueVerdicts(const DetectState& state, Detection* detection) const
     verdict.score = own_score;
     verdict.since_ms = features.first_ms;
     verdict.campaign = state.campaign_of[account];
-    if (verdict.campaign < 0) {
-      verdict.action = verdict.points >= config_.monitor_points ? Action::kMonitor : Action::kAllow;
-      continue;
-    }
+    verdict.action =
+        internal::AccountAction(verdict.campaign >= 0, state.suspicious[account], verdict.points, config_);
+    if (verdict.campaign < 0) continue;
     const Campaign& campaign = detection->campaigns[verdict.campaign];
-    verdict.action = state.suspicious[account] ? Action::kBlock : Action::kChallenge;
     verdict.score = std::max(own_score, campaign.score);
     verdict.since_ms = std::max(features.first_ms, campaign.since_ms);
     std::vector<std::string> reasons;

@@ -51,6 +51,9 @@
 #include "text/capability.h"
 
 namespace hydraguard::engine {
+namespace internal {
+class EngineView;
+}  // namespace internal
 
 struct AccountVerdict {
   ingest::Id account = ingest::kNoId;
@@ -133,7 +136,8 @@ class Engine {
   struct LoadedLinkSignal;
   Engine(const EngineConfig& config, const netinfo::NetworkLists* lists, const ingest::Interners* interners);
 
-  friend class Rescorer;  // incremental Detect() (rescorer.h)
+  // The read-only view incremental rescoring reads (internal/engine_view.h).
+  friend class internal::EngineView;
 
   // The event as the engine analyses it: without its text when use_text is
   // 0 or it is a follow-up turn (copied into `scratch` then).

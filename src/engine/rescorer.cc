@@ -6,118 +6,26 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "engine/internal/components.h"
+#include "engine/internal/engine_view.h"
 #include "engine/internal/link_rules.h"
 #include "engine/internal/numbers.h"
 
 namespace hydraguard::engine {
 namespace {
 
+using internal::Components;
 using internal::HubStatus;
 using internal::PairEvidence;
+using internal::WorkList;
 
-constexpr uint32_t kNoNode = UINT32_MAX;
+constexpr uint32_t kNoNode = internal::kNoNode;
 constexpr uint32_t kGroupBit = 1u << 31;  // in node owners: the node is a key's
 
 uint64_t PairKey(uint32_t a, uint32_t b) {
   if (a > b) std::swap(a, b);
   return (static_cast<uint64_t>(a) << 32) | b;
 }
-
-// Disjoint sets over nodes that appear over time; each set lists its
-// members, so that a set can be taken apart when one of its links goes.
-class Components {
- public:
-  uint32_t Add() {
-    parent_.push_back(static_cast<uint32_t>(parent_.size()));
-    members_.emplace_back();
-    return parent_.back();
-  }
-  uint32_t Find(uint32_t node) {
-    while (parent_[node] != node) {
-      parent_[node] = parent_[parent_[node]];
-      node = parent_[node];
-    }
-    return node;
-  }
-  void Union(uint32_t a, uint32_t b) {
-    a = Find(a);
-    b = Find(b);
-    if (a == b) return;
-    if (Size(a) < Size(b)) std::swap(a, b);
-    std::vector<uint32_t>& into = members_[a];
-    if (into.empty()) into.push_back(a);
-    std::vector<uint32_t>& from = members_[b];
-    if (from.empty()) {
-      into.push_back(b);
-    } else {
-      into.insert(into.end(), from.begin(), from.end());
-      std::vector<uint32_t>().swap(from);
-    }
-    parent_[b] = a;
-  }
-  // REQUIRES: root == Find(root).
-  void AppendMembers(uint32_t root, std::vector<uint32_t>* out) const {
-    if (members_[root].empty()) {
-      out->push_back(root);
-    } else {
-      out->insert(out->end(), members_[root].begin(), members_[root].end());
-    }
-  }
-  // Makes every member of root's set a set of its own; appends them to `out`.
-  void Dissolve(uint32_t root, std::vector<uint32_t>* out) {
-    AppendMembers(root, out);
-    std::vector<uint32_t> members;
-    members.swap(members_[root]);
-    for (uint32_t node : members) parent_[node] = node;
-  }
-  // Takes `nodes` (members of root's set, none of them linked to anything
-  // now) out of the set, each into a set of its own; returns the root of
-  // the rest (kNoNode if nothing is left).
-  // REQUIRES: root == Find(root).
-  uint32_t Detach(uint32_t root, const std::vector<uint32_t>& nodes) {
-    if (members_[root].empty()) return kNoNode;  // a set of one: nothing to take apart
-    std::vector<uint32_t> kept;
-    kept.reserve(members_[root].size());
-    for (uint32_t node : members_[root]) {
-      if (std::find(nodes.begin(), nodes.end(), node) == nodes.end()) kept.push_back(node);
-    }
-    std::vector<uint32_t>().swap(members_[root]);
-    for (uint32_t node : nodes) parent_[node] = node;
-    if (kept.empty()) return kNoNode;
-    uint32_t new_root = kept.front();
-    for (uint32_t node : kept) parent_[node] = new_root;  // flat: no path runs through a detached node
-    if (kept.size() > 1) members_[new_root] = std::move(kept);
-    return new_root;
-  }
-  size_t size() const { return parent_.size(); }
-
- private:
-  size_t Size(uint32_t root) const { return members_[root].empty() ? 1 : members_[root].size(); }
-  std::vector<uint32_t> parent_;
-  std::vector<std::vector<uint32_t>> members_;  // by root; empty for a set of one
-};
-
-// A list without repeats, emptied each rescore.
-class WorkList {
- public:
-  void Add(uint32_t id) {
-    if (id >= stamp_.size()) stamp_.resize(id + 1, 0);
-    if (stamp_[id] == epoch_) return;
-    stamp_[id] = epoch_;
-    items_.push_back(id);
-  }
-  bool contains(uint32_t id) const { return id < stamp_.size() && stamp_[id] == epoch_; }
-  void Reset() {
-    items_.clear();
-    ++epoch_;
-  }
-  const std::vector<uint32_t>& items() const { return items_; }
-
- private:
-  std::vector<uint32_t> items_;
-  std::vector<uint32_t> stamp_;
-  uint32_t epoch_ = 1;
-};
 
 bool Contains(const std::vector<uint32_t>& values, uint32_t value) {
   return std::find(values.begin(), values.end(), value) != values.end();
@@ -175,16 +83,17 @@ struct Rescorer::State {
     std::vector<HeldKey> held;
   };
 
-  explicit State(Engine* engine_in) : engine(engine_in), config(engine_in->config_) {
+  explicit State(Engine* engine_in) : engine(engine_in), view(*engine_in), config(view.config()) {
     engine->TakeChangedAccounts();  // starts the tracking
-    for (size_t index = 0; index < engine->link_signal_count(); ++index) {
-      policies.push_back(engine->link_policy(index));
-      families.push_back(engine->link_family(index));
+    for (size_t index = 0; index < view.link_signal_count(); ++index) {
+      policies.push_back(view.link_policy(index));
+      families.push_back(view.link_family(index));
     }
-    signal_names = engine->LinkSignalNames();
+    signal_names = view.LinkSignalNames();
   }
 
-  Engine* engine;
+  Engine* engine;  // for its public interface only (TakeChangedAccounts)
+  internal::EngineView view;
   const EngineConfig& config;
   std::vector<LinkPolicy> policies;  // by link signal
   std::vector<Family> families;
@@ -366,7 +275,7 @@ struct Rescorer::State {
       }
     }
     bool joins =
-        internal::JoinsHubs(account.suspicious, account.member, families, engine->StrongWeight(strong), config);
+        internal::JoinsHubs(account.suspicious, account.member, families, view.StrongWeight(strong), config);
     if (account.joins && !joins) {
       for (uint32_t group_id : account.groups) {
         if (internal::HubJoins(groups[group_id].status, config)) {
@@ -521,24 +430,24 @@ struct Rescorer::State {
   std::vector<uint32_t> AccountsToRead() {
     std::vector<ingest::Id> changed = engine->TakeChangedAccounts();
     std::vector<bool> account_now, link_now;
-    engine->CheckSignals(&account_now, &link_now, nullptr);
+    view.CheckSignals(&account_now, &link_now, nullptr);
     if (!first && account_now == account_usable && link_now == link_usable) return changed;
     first = false;
     account_usable = std::move(account_now);
     link_usable = std::move(link_now);
     std::vector<uint32_t> all;
-    for (uint32_t account = 0; account < engine->features_.size(); ++account) {
-      if (engine->features_.Get(account).events > 0) all.push_back(account);
+    for (uint32_t account = 0; account < view.features().size(); ++account) {
+      if (view.features().Get(account).events > 0) all.push_back(account);
     }
     return all;
   }
 
   Update Read(uint32_t account_id) {
-    Update update{account_id, 0, false, false, engine->org_[account_id], {}, {}};
-    update.points = engine->ScoreAccount(account_id, account_usable, nullptr);
+    Update update{account_id, 0, false, false, view.org(account_id), {}, {}};
+    update.points = view.ScoreAccount(account_id, account_usable, nullptr);
     update.suspicious = update.points >= config.suspicious_points;
     update.member = update.points >= config.member_points;
-    const KeyCounter& counter = engine->keys_[account_id];
+    const KeyCounter& counter = view.keys(account_id);
     for (const KeyCount& entry : counter.entries()) {
       if (!link_usable[entry.signal]) continue;
       if (!internal::Holds(counter, entry, policies[entry.signal])) continue;
@@ -606,8 +515,21 @@ struct Rescorer::State {
     examined_roots.Add(components.Find(account.node));  // its points changed
   }
 
+  // Rescore() in stages, in this order (the steps of Engine::Detect(), made incremental).
   RescoreStats Rescore() {
     RescoreStats stats;
+    StartRescore();
+    std::vector<Update> updates = ReadChangedAccounts(&stats);
+    ReapplyPairEvidence(updates);
+    ReviewHubs();
+    ReviewPairsAndJoins(&stats);
+    std::vector<uint32_t> rebuilt = RebuildClusters();
+    ScoreClusters(rebuilt, &stats);
+    UpdateIndicators();
+    return stats;
+  }
+
+  void StartRescore() {
     changes.clear();
     for (WorkList* list : {&pair_groups, &status_groups, &pairs_accounts, &joins_accounts, &dissolve_roots,
                            &examined_roots, &current_roots}) {
@@ -617,11 +539,13 @@ struct Rescorer::State {
     fresh_pairs.clear();
     unions.clear();
     removed_links.clear();
+  }
 
-    // 1. What the changed accounts hold now; the keys whose pairs change.
+  // 1. What the changed accounts hold now; the keys whose pairs change.
+  std::vector<Update> ReadChangedAccounts(RescoreStats* stats) {
     std::vector<uint32_t> changed = AccountsToRead();
-    stats.accounts = changed.size();
-    if (accounts.size() < engine->features_.size()) accounts.resize(engine->features_.size());
+    stats->accounts = changed.size();
+    if (accounts.size() < view.features().size()) accounts.resize(view.features().size());
     std::vector<Update> updates;
     updates.reserve(changed.size());
     for (uint32_t account_id : changed) {
@@ -637,12 +561,18 @@ struct Rescorer::State {
         }
       }
     }
-    // 2. Take away those keys' pair evidence, apply the changes, add it back.
+    return updates;
+  }
+
+  // 2. Take away those keys' pair evidence, apply the changes, add it back.
+  void ReapplyPairEvidence(std::vector<Update>& updates) {
     for (uint32_t group_id : pair_groups.items()) ApplyPairs(groups[group_id], -1);
     for (Update& update : updates) Apply(update);
     for (uint32_t group_id : pair_groups.items()) ApplyPairs(groups[group_id], 1);
+  }
 
-    // 3. Hubs whose standing changed: their holders recheck joining.
+  // 3. Hubs whose standing changed: their holders recheck joining.
+  void ReviewHubs() {
     for (uint32_t group_id : status_groups.items()) {
       Group& group = groups[group_id];
       HubStatus status =
@@ -656,7 +586,10 @@ struct Rescorer::State {
       group.status = status;
       for (uint32_t holder : group.holders) joins_accounts.Add(holder);
     }
-    // 4. Pairs whose evidence or whose accounts changed.
+  }
+
+  // 4. Pairs whose evidence or whose accounts changed; accounts whose hubs changed.
+  void ReviewPairsAndJoins(RescoreStats* stats) {
     std::sort(touched_pairs.begin(), touched_pairs.end());
     touched_pairs.erase(std::unique(touched_pairs.begin(), touched_pairs.end()), touched_pairs.end());
     for (uint64_t key : touched_pairs) CheckPair(static_cast<uint32_t>(key >> 32), static_cast<uint32_t>(key));
@@ -670,12 +603,15 @@ struct Rescorer::State {
       }
     }
     for (uint32_t account_id : joins_accounts.items()) CheckJoins(account_id);
-    stats.keys = status_groups.items().size();
+    stats->keys = status_groups.items().size();
+  }
 
-    // 5. Clusters that lost links: ends left with no link leave; if the
-    // other ends are no longer linked to each other, the cluster is taken
-    // apart and rebuilt from the links its members still have
-    // (CheckRemovedLinks). Then new links are added.
+  // 5. Clusters that lost links: ends left with no link leave; if the
+  // other ends are no longer linked to each other, the cluster is taken
+  // apart and rebuilt from the links its members still have
+  // (CheckRemovedLinks). Then new links are added. Returns the nodes of the
+  // clusters taken apart.
+  std::vector<uint32_t> RebuildClusters() {
     CheckRemovedLinks();
     std::vector<uint32_t> rebuilt;
     for (uint32_t root : dissolve_roots.items()) components.Dissolve(root, &rebuilt);
@@ -683,8 +619,11 @@ struct Rescorer::State {
       if (!(node_owner[node] & kGroupBit)) AddLinksOf(node_owner[node]);
     }
     for (auto [a, b] : unions) components.Union(a, b);
+    return rebuilt;
+  }
 
-    // 6. Campaign standing of every cluster touched.
+  // 6. Campaign standing, and so the action, of every account of every cluster touched.
+  void ScoreClusters(const std::vector<uint32_t>& rebuilt, RescoreStats* stats) {
     for (uint32_t node : rebuilt) examined_roots.Add(components.Find(node));
     for (auto [a, b] : unions) examined_roots.Add(components.Find(a));
     for (uint32_t account_id : joins_accounts.items()) examined_roots.Add(components.Find(accounts[account_id].node));
@@ -696,7 +635,7 @@ struct Rescorer::State {
       size_t seen = current_roots.items().size();
       current_roots.Add(root);
       if (current_roots.items().size() == seen) continue;
-      ++stats.clusters;
+      ++stats->clusters;
       members.clear();
       member_accounts.clear();
       member_points.clear();
@@ -706,19 +645,17 @@ struct Rescorer::State {
         member_accounts.push_back(node_owner[node]);
         member_points.push_back(accounts[node_owner[node]].points);
       }
-      stats.reexamined += member_accounts.size();
-      bool campaign = static_cast<double>(member_accounts.size()) >= config.campaign_min_accounts &&
-                      internal::Median(member_points) >= config.campaign_median_points;
+      stats->reexamined += member_accounts.size();
+      bool campaign = internal::IsCampaign(member_accounts.size(), internal::Median(member_points), config);
       for (uint32_t account_id : member_accounts) {
         const Account& account = accounts[account_id];
-        Action action = campaign ? (account.suspicious ? Action::kBlock : Action::kChallenge)
-                        : account.points >= config.monitor_points ? Action::kMonitor
-                                                                  : Action::kAllow;
-        SetAction(account_id, action);
+        SetAction(account_id, internal::AccountAction(campaign, account.suspicious, account.points, config));
       }
     }
+  }
 
-    // 7. Indicators, and keys no account holds any more.
+  // 7. Indicators, and keys no account holds any more.
+  void UpdateIndicators() {
     for (uint32_t group_id : status_groups.items()) {
       Group& group = groups[group_id];
       bool indicator = internal::IsIndicator(Policy(group), group.holders.size(), group.flagged, config);
@@ -736,7 +673,6 @@ struct Rescorer::State {
         free_groups.push_back(group_id);
       }
     }
-    return stats;
   }
 };
 
@@ -775,7 +711,7 @@ std::string Rescorer::MatchesIndicator(const ingest::Event& original) const {
   if (state_->indicators.empty()) return {};
   std::string matched;
   int signals = 0;
-  const Engine& engine = *state_->engine;
+  const internal::EngineView& engine = state_->view;
   ingest::Event scratch;
   const ingest::Event& event = engine.Analysed(original, &scratch);
   for (size_t index = 0; index < engine.link_signal_count(); ++index) {

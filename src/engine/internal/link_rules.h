@@ -1,6 +1,7 @@
-// The linkage rules of Engine::Detect() (engine.h, steps 2-4), as small
-// functions, so that batch detection (engine.cc) and incremental rescoring
-// (rescorer.cc) decide exactly alike.
+// The linkage, campaign and verdict rules of Engine::Detect() (engine.h,
+// steps 2-5), as small functions, so that batch detection (engine.cc) and
+// incremental rescoring (rescorer.cc) decide exactly alike: each rule lives
+// here and nowhere else.
 #ifndef HYDRAGUARD_ENGINE_INTERNAL_LINK_RULES_H_
 #define HYDRAGUARD_ENGINE_INTERNAL_LINK_RULES_H_
 
@@ -11,6 +12,7 @@
 #include "engine/config.h"
 #include "engine/key_counter.h"
 #include "engine/signal.h"
+#include "engine/verdict.h"
 
 namespace hydraguard::engine::internal {
 
@@ -98,6 +100,20 @@ inline bool Holds(const KeyCounter& counter, const KeyCount& entry, const LinkPo
 inline bool IsIndicator(const LinkPolicy& policy, size_t holders, size_t flagged, const EngineConfig& config) {
   return policy.indicator > 0 && holders > 0 && static_cast<double>(holders) >= config.indicator_min_accounts &&
          static_cast<double>(flagged) >= config.indicator_min_share * static_cast<double>(holders);
+}
+
+// A cluster is a campaign when it has enough accounts and its members look
+// like harvesters on their own (the median of their own points).
+inline bool IsCampaign(size_t accounts, double median_points, const EngineConfig& config) {
+  return static_cast<double>(accounts) >= config.campaign_min_accounts &&
+         median_points >= config.campaign_median_points;
+}
+
+// A campaign member is blocked when suspicious on its own, else challenged;
+// any other account is monitored or allowed by its own points.
+inline Action AccountAction(bool in_campaign, bool suspicious, double points, const EngineConfig& config) {
+  if (in_campaign) return suspicious ? Action::kBlock : Action::kChallenge;
+  return points >= config.monitor_points ? Action::kMonitor : Action::kAllow;
 }
 
 }  // namespace hydraguard::engine::internal
