@@ -45,7 +45,7 @@ using SignalParams = std::map<std::string, double, std::less<>>;
 // What a link signal's keys are about. Hub links need agreement between
 // families (see EngineConfig::hub_min_families): a proxy network or a popular
 // prompt frame alone never makes an account part of a campaign.
-enum class Family { kNone, kIdentity, kNetwork, kContent, kTiming };
+enum class Family { kNone, kIdentity, kNetwork, kContent, kTiming, kBehavior };
 
 struct SignalInfo {
   std::string name;                   // registered name, used in config and reasons

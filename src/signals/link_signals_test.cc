@@ -74,7 +74,8 @@ TEST(LinkSignalsTest, RegisteredNames) {
     EXPECT_TRUE(factory.info.defaults.contains("weight")) << name;
   }
   EXPECT_THAT(names, ::testing::UnorderedElementsAre("payment", "email_domain", "signup_time", "ip", "ip_prefix", "asn",
-                                                     "client_stack", "system_prompt", "prompt_template", "lockstep"));
+                                                     "client_stack", "system_prompt", "prompt_template", "lockstep",
+                                                     "client_profile"));
 }
 
 // The payment id is the key; no payment, no key; Describe shows the name.
@@ -157,6 +158,42 @@ TEST(LinkSignalsTest, IpAndPrefix) {
   ASSERT_EQ(prefix_keys, std::vector<uint64_t>{event.ip_prefix_id});
   EXPECT_EQ(ip->Describe(ip_keys[0], names), "203.0.113.77");
   EXPECT_EQ(prefix->Describe(prefix_keys[0], names), "203.0.113.0/24");
+}
+
+// The client profile: one key per (stack, cap, tools, streaming, endpoint),
+// described in words; nothing without a user agent or an output cap.
+TEST(LinkSignalsTest, ClientProfile) {
+  ingest::Interners names;
+  auto signal = Make("client_profile");
+  Event event = MakeEvent();
+  EXPECT_TRUE(Keys(*signal, event).empty());
+  event.ua = names.ua.Intern("harness/2.0");
+  event.tls = names.tls.Intern("t13d1812h2");
+  event.endpoint = names.endpoint.Intern("/v1/messages");
+  event.max_tokens = 16384;
+  event.tools = 9;
+  event.stream = true;
+  Set(event, Field::kUa);
+  Set(event, Field::kTls);
+  Set(event, Field::kEndpoint);
+  EXPECT_TRUE(Keys(*signal, event).empty());  // no output cap
+  Set(event, Field::kMaxTokens);
+  std::vector<uint64_t> keys = Keys(*signal, event);
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(signal->Describe(keys[0], names),
+            "harness/2.0 / t13d1812h2 / max_tokens < 32768 / 6-10 tools / streamed / /v1/messages");
+  Event same = event;
+  same.tools = 7;  // same bucket
+  EXPECT_EQ(Keys(*signal, same), keys);
+  for (auto change : {+[](Event& e) { e.max_tokens = 4096; }, +[](Event& e) { e.tools = 0; },
+                      +[](Event& e) { e.stream = false; }, +[](Event& e) { e.ua = 7; }}) {
+    Event other = event;
+    change(other);
+    EXPECT_NE(Keys(*signal, other), keys);
+  }
+  const engine::SignalInfo& info = Registry<LinkSignal>().at("client_profile").info;
+  EXPECT_EQ(info.family, engine::Family::kBehavior);
+  EXPECT_EQ(info.defaults.at("pair_cap"), 0);  // a popular profile never pairs strangers
 }
 
 // An IPv6 host is its /64: privacy addresses inside it are one key; another
@@ -406,14 +443,15 @@ TEST(LinkSignalsTest, EveryDescribeIsNonEmpty) {
   event.tls = names.tls.Intern("t13d");
   event.ua = names.ua.Intern("sdk/1.0");
   event.asn = 13335;
+  event.max_tokens = 4096;
   event.account_created_ms = kStart - kDay;
   event.system = "You are a grader.";
   event.prompt = "Grade the following answer on a scale of one to ten and explain the grade.";
   for (Field field : {Field::kPayment, Field::kEmailDomain, Field::kTls, Field::kUa, Field::kAsn,
-                      Field::kAccountCreated, Field::kSystem, Field::kPrompt}) {
+                      Field::kAccountCreated, Field::kSystem, Field::kPrompt, Field::kMaxTokens}) {
     Set(event, field);
   }
-  ASSERT_EQ(Registry<LinkSignal>().size(), 10u);
+  ASSERT_EQ(Registry<LinkSignal>().size(), 11u);
   for (const auto& [name, factory] : Registry<LinkSignal>()) {
     auto signal = factory.make(factory.info.defaults);
     std::vector<uint64_t> keys = Keys(*signal, event);
