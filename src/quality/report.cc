@@ -167,7 +167,8 @@ std::string QualityMarkdown(const GridResult& grid, bool eval_seeds, const Repor
       "Accounts: campaign accounts that sent requests.\n\n"
       "| axis | value | campaigns | accounts | recall, text | recall, metadata only | baseline, text |\n"
       "|---|---|---|---|---|---|---|\n");
-  for (const auto& [axis, values] : sim::StrategySpace()) {
+  for (const auto& [axis_name, values] : sim::StrategySpace()) {
+    const std::string& axis = axis_name;  // a plain reference: lambdas may not capture structured bindings (clang 14)
     for (const std::string& value : values) {
       Rate recall_text, recall_meta, baseline;
       uint64_t campaigns = 0;
