@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make quality: the red-team grid -> QUALITY.md (eval seeds) and
-# BUILD/quality/TUNE.md (tune seeds). Uses ../shared/data's prompt pools and
+# make quality: the red-team grid -> QUALITY.md (eval seeds, each main rate
+# beside its value in the committed QUALITY.json), QUALITY.json (the new
+# figures) and BUILD/quality/TUNE.md (tune seeds). Uses ../shared/data's prompt pools and
 # network lists when they are there. Takes ~10 minutes on 2 cores.
 #   scripts/quality.sh BUILD_DIR
 set -euo pipefail
@@ -12,6 +13,9 @@ shared=${HYDRAGUARD_SHARED_DATA:-../shared/data}
 extra=()
 [[ -d $shared/prompts ]] && extra+=(--prompts "$shared/prompts")
 [[ -d $shared/netlists ]] && extra+=(--netlists "$shared/netlists")
+# The figures committed with the last QUALITY.md are the "before" of this run.
+baseline=()
+[[ -f ${QUALITY_BASELINE:-QUALITY.json} ]] && baseline=(--baseline "${QUALITY_BASELINE:-QUALITY.json}")
 cores=$(nproc)
 cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //' || echo unknown)
 "$build/src/cli/hydraguard" quality \
@@ -19,4 +23,5 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //' || echo unknown)
   --tune-seeds "${QUALITY_TUNE_SEEDS:-1,2,3,4}" \
   --eval-seeds "${QUALITY_EVAL_SEEDS:-101,102,103,104,105,106,107,108,109,110}" \
   --work "$build/quality" --out "${QUALITY_OUT:-QUALITY.md}" ${QUALITY_CONFIG:+--config "$QUALITY_CONFIG"} \
+  --json "${QUALITY_JSON:-QUALITY.json}" "${baseline[@]}" \
   --machine "$cores cores, $cpu" "${extra[@]}"

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@ namespace {
 struct QualityArgs {
   quality::GridOptions grid;
   std::string out = "QUALITY.md", tune_out;
+  std::string json_out, baseline;
   std::string machine;
   bool quiet = false;
 };
@@ -44,6 +46,12 @@ std::string SeedList(const std::vector<uint64_t>& seeds) {
 }
 
 int RunQuality(QualityArgs& args) {
+  std::optional<quality::Figures> before;
+  if (!args.baseline.empty()) {  // read first: it may be the file this run replaces
+    absl::StatusOr<quality::Figures> loaded = quality::ReadFiguresJson(args.baseline);
+    if (!loaded.ok()) return Fail(loaded.status());
+    before = *std::move(loaded);
+  }
   if (!args.quiet) args.grid.progress = [](std::string_view line) { std::fprintf(stderr, "%.*s\n", int(line.size()), line.data()); };
   auto begin = std::chrono::steady_clock::now();
   absl::StatusOr<quality::GridResult> grid = quality::RunGrid(args.grid);
@@ -58,9 +66,14 @@ int RunQuality(QualityArgs& args) {
       .machine = args.machine.empty() ? "not given (--machine)" : args.machine,
       .date = Today(),
       .seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count()};
-  if (absl::Status status = io::WriteFile(args.out, quality::QualityMarkdown(*grid, /*eval_seeds=*/true, context));
-      !status.ok()) {
-    return Fail(status);
+  quality::Figures figures;
+  std::string markdown =
+      quality::QualityMarkdown(*grid, /*eval_seeds=*/true, context, before ? &*before : nullptr, &figures);
+  if (absl::Status status = io::WriteFile(args.out, markdown); !status.ok()) return Fail(status);
+  if (!args.json_out.empty()) {
+    if (absl::Status status = io::WriteFile(args.json_out, quality::FiguresJson(figures)); !status.ok()) {
+      return Fail(status);
+    }
   }
   std::string tune_out = args.tune_out.empty() ? o.work_dir + "/TUNE.md" : args.tune_out;
   if (!o.tune_seeds.empty()) {
@@ -95,6 +108,9 @@ void RegisterQualityCommand(CLI::App& app, int* exit_code) {
   command->add_option("--work", args->grid.work_dir, "Directory for the simulated logs")->required();
   command->add_option("--out", args->out, "The eval-seed report (QUALITY.md)")->capture_default_str();
   command->add_option("--tune-out", args->tune_out, "The tune-seed report (default WORK/TUNE.md)");
+  command->add_option("--json", args->json_out, "Also write the eval-seed figures here (e.g. QUALITY.json)");
+  command->add_option("--baseline", args->baseline,
+                      "A previous run's --json: QUALITY.md shows each main rate beside its earlier value");
   command->add_option("--prompts", args->grid.prompts_dir, "Prompt pools (e.g. ../shared/data/prompts)");
   command->add_option("--netlists", args->grid.netlists_dir, "Datacenter/VPN lists (e.g. ../shared/data/netlists)");
   command->add_option("--config", args->grid.config_path,

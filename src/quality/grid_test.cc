@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "io/output_file.h"
 #include "quality/report.h"
 #include "testing/test_files.h"
 
@@ -68,6 +69,23 @@ TEST(QualityGridTest, SmallGridProducesTheTables) {
   }
   EXPECT_THAT(eval, ::testing::Not(HasSubstr("| 3 | rt0")));  // no tune-seed campaign rows
   EXPECT_THAT(QualityMarkdown(*grid, false, {}), HasSubstr("| 3 | rt0"));
+  // Figures round-trip through JSON, and a later report shows them as "was".
+  Figures figures;
+  QualityMarkdown(*grid, true, {}, nullptr, &figures);
+  ASSERT_TRUE(figures.contains("recall/text"));
+  ASSERT_TRUE(figures.contains("axis/cards=none/no_text"));
+  std::string json_path = work + "/figures.json";
+  ASSERT_TRUE(io::WriteFile(json_path, FiguresJson(figures)).ok());
+  absl::StatusOr<Figures> read = ReadFiguresJson(json_path);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->size(), figures.size());
+  EXPECT_EQ(read->at("recall/text").total, figures.at("recall/text").total);
+  Figures before = *read;
+  before["recall/text"] = eval::Rate{1, 4};
+  EXPECT_THAT(QualityMarkdown(*grid, true, {}, &before), HasSubstr("(was 25.0%)"));
+  ASSERT_TRUE(io::WriteFile(json_path, R"({"figures":{"x":{"hits":3,"total":2}}})").ok());
+  EXPECT_THAT(ReadFiguresJson(json_path).status().message(), HasSubstr("figure \"x\": expected hits <= total"));
+  EXPECT_FALSE(ReadFiguresJson(work + "/missing.json").ok());
   std::filesystem::remove_all(work);
 }
 

@@ -4,9 +4,12 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include "fmt/format.h"
+#include "io/json_writer.h"
 #include "sim/strategy.h"
+#include "simdjson.h"
 
 namespace hydraguard::quality {
 namespace {
@@ -77,7 +80,17 @@ Pooled Pool(const std::vector<const SeedRun*>& runs, bool text) {
 
 }  // namespace
 
-std::string QualityMarkdown(const GridResult& grid, bool eval_seeds, const ReportContext& context) {
+std::string QualityMarkdown(const GridResult& grid, bool eval_seeds, const ReportContext& context,
+                            const Figures* before, Figures* figures) {
+  Figures shown;
+  // Records a rate under `name` and renders it, with the earlier value if there is one.
+  auto show = [&](const std::string& name, const Rate& rate, int decimals) {
+    shown[name] = rate;
+    std::string text = Pct(rate, decimals);
+    if (before == nullptr) return text;
+    auto earlier = before->find(name);
+    return text + " (was " + (earlier == before->end() ? std::string("n/a") : Pct(earlier->second, decimals)) + ")";
+  };
   std::vector<const SeedRun*> runs;
   for (const SeedRun& run : grid.runs) {
     if (run.eval_seed == eval_seeds) runs.push_back(&run);
@@ -111,10 +124,12 @@ std::string QualityMarkdown(const GridResult& grid, bool eval_seeds, const Repor
   add("## Summary\n\n| mode | campaign-account recall | baseline recall (same FPR) | honest FPR | honest requests "
       "refused in replay | campaigns ≥ 99% found | campaigns entirely missed | campaigns contained |\n"
       "|---|---|---|---|---|---|---|---|\n");
-  for (auto [name, pooled] : {std::pair<const char*, const Pooled*>{"with text", &text}, {"metadata only", &no_text}}) {
+  for (auto [name, mode, pooled] : {std::tuple<const char*, const char*, const Pooled*>{"with text", "text", &text},
+                                    {"metadata only", "no_text", &no_text}}) {
     add(fmt::format("| {} | {} ({}/{}) | {} | {} ({}/{}) | {:.4f}% | {}/{} | {}/{} | {}/{} |\n", name,
-                    Pct(pooled->recall), pooled->recall.hits, pooled->recall.total, Pct(pooled->baseline),
-                    Pct(pooled->fpr, 4), pooled->fpr.hits, pooled->fpr.total,
+                    show(fmt::format("recall/{}", mode), pooled->recall, 1), pooled->recall.hits,
+                    pooled->recall.total, show(fmt::format("baseline/{}", mode), pooled->baseline, 1),
+                    show(fmt::format("fpr/{}", mode), pooled->fpr, 4), pooled->fpr.hits, pooled->fpr.total,
                     pooled->honest_requests_refused.value().value_or(0) * 100, pooled->campaigns_found,
                     pooled->campaigns, pooled->campaigns_missed, pooled->campaigns, pooled->contained,
                     pooled->campaigns));
@@ -186,8 +201,10 @@ std::string QualityMarkdown(const GridResult& grid, bool eval_seeds, const Repor
           campaigns += std::count(campaign.strategy.begin(), campaign.strategy.end(), std::pair{axis, value});
         }
       }
+      std::string key = fmt::format("axis/{}={}/", axis, value);
       add(fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", axis, value, campaigns, recall_text.total,
-                      Pct(recall_text), Pct(recall_meta), Pct(baseline)));
+                      show(key + "text", recall_text, 1), show(key + "no_text", recall_meta, 1),
+                      show(key + "baseline", baseline, 1)));
     }
   }
 
@@ -214,8 +231,9 @@ std::string QualityMarkdown(const GridResult& grid, bool eval_seeds, const Repor
         refused.total += replayed->traffic.requests;
       }
     }
-    add(fmt::format("| {} | {} | {} ({}) | {} ({}) | {} |\n", segment, fpr_text.total, Pct(fpr_text, 3), fpr_text.hits,
-                    Pct(fpr_meta, 3), fpr_meta.hits,
+    add(fmt::format("| {} | {} | {} ({}) | {} ({}) | {} |\n", segment, fpr_text.total,
+                    show("segment/" + segment + "/text", fpr_text, 3), fpr_text.hits,
+                    show("segment/" + segment + "/no_text", fpr_meta, 3), fpr_meta.hits,
                     refused.value() ? fmt::format("{:.4f}%", *refused.value() * 100) : "n/a"));
   }
 
@@ -245,6 +263,44 @@ std::string QualityMarkdown(const GridResult& grid, bool eval_seeds, const Repor
                       replay_meta ? PctOf(replay_meta->leakage()) : "n/a",
                       replay_meta ? Hours(replay_meta->time_to_containment_ms()) : "n/a"));
     }
+  }
+  if (figures != nullptr) *figures = std::move(shown);
+  return out;
+}
+
+std::string FiguresJson(const Figures& figures) {
+  std::string out = "{\"figures\":{";
+  bool first = true;
+  for (const auto& [name, rate] : figures) {
+    if (!first) out += ",\n";
+    first = false;
+    io::AppendJsonString(&out, name);
+    fmt::format_to(std::back_inserter(out), ":{{\"hits\":{},\"total\":{}}}", rate.hits, rate.total);
+  }
+  out += "}}\n";
+  return out;
+}
+
+absl::StatusOr<Figures> ReadFiguresJson(const std::string& path) {
+  simdjson::padded_string text;
+  if (auto error = simdjson::padded_string::load(path).get(text)) {
+    return absl::NotFoundError(fmt::format("{}: cannot read: {}", path, simdjson::error_message(error)));
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::object figures;
+  if (auto error = parser.parse(text)["figures"].get_object().get(figures)) {
+    return absl::InvalidArgumentError(
+        fmt::format("{}: figures: expected {{\"figures\":{{NAME:{{\"hits\":H,\"total\":T}}}}}}: {}", path,
+                    simdjson::error_message(error)));
+  }
+  Figures out;
+  for (auto [name, value] : figures) {
+    uint64_t hits = 0, total = 0;
+    if (value["hits"].get_uint64().get(hits) || value["total"].get_uint64().get(total) || hits > total) {
+      return absl::InvalidArgumentError(
+          fmt::format("{}: figure \"{}\": expected hits <= total, both non-negative integers", path, name));
+    }
+    out[std::string(name)] = Rate{hits, total};
   }
   return out;
 }

@@ -7,8 +7,11 @@
 #ifndef HYDRAGUARD_QUALITY_REPORT_H_
 #define HYDRAGUARD_QUALITY_REPORT_H_
 
+#include <map>
 #include <string>
 
+#include "absl/status/statusor.h"
+#include "eval/evaluation.h"
 #include "quality/grid.h"
 
 namespace hydraguard::quality {
@@ -20,9 +23,20 @@ struct ReportContext {
   double seconds = 0;   // wall time of the grid
 };
 
+// Every rate a report shows, by name ("recall/text", "axis/cards=none/no_text",
+// "segment/hackathon/text", ...): what a later report compares with.
+using Figures = std::map<std::string, eval::Rate>;
+
 // The runs of one side of the grid: eval seeds (QUALITY.md) or tune seeds
-// (for choosing defaults; never published as the quality figure).
-std::string QualityMarkdown(const GridResult& grid, bool eval_seeds, const ReportContext& context);
+// (for choosing defaults; never published as the quality figure). With
+// `before` (a previous report's figures), the main rates show the earlier
+// value beside them. The rates shown are stored in `figures` if given.
+std::string QualityMarkdown(const GridResult& grid, bool eval_seeds, const ReportContext& context,
+                            const Figures* before = nullptr, Figures* figures = nullptr);
+
+// Figures as JSON ({"figures":{"NAME":{"hits":H,"total":T},...}}) and back.
+std::string FiguresJson(const Figures& figures);
+absl::StatusOr<Figures> ReadFiguresJson(const std::string& path);
 
 }  // namespace hydraguard::quality
 

@@ -24,8 +24,16 @@ contains "eval table by axis" "$tmp/out" "recall by strategy axis value:"
 contains "eval JSON by axis" "$tmp/eval.json" '"recall_by_strategy":{"age":'
 
 "$hg" quality --scale 0.01 --campaigns 2 --tune-seeds 1 --eval-seeds 2 --work "$tmp/grid" --out "$tmp/Q.md" \
-  --machine test --quiet
+  --machine test --quiet --json "$tmp/Q.json"
 check "quality grid" 0 $?
+contains "figures written" "$tmp/Q.json" '"recall/text":'
+"$hg" quality --scale 0.01 --campaigns 1 --eval-seeds 2 --work "$tmp/grid" --out "$tmp/Q3.md" --quiet \
+  --baseline "$tmp/Q.json"
+check "quality with a baseline" 0 $?
+contains "earlier values shown" "$tmp/Q3.md" "(was "
+"$hg" quality --eval-seeds 2 --work "$tmp/grid" --out "$tmp/Q4.md" --quiet --baseline "$tmp/missing.json" 2>"$tmp/err"
+check "missing baseline refused" 1 $?
+contains "missing baseline named" "$tmp/err" "missing.json"
 contains "rule at the top" "$tmp/Q.md" "The rule:"
 contains "per-axis table" "$tmp/Q.md" "| timing | job_waves |"
 contains "segment table" "$tmp/Q.md" "| university_dept |"
