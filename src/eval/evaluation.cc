@@ -76,6 +76,20 @@ void AppendRateJson(std::string* out, const Rate& rate) {
                  value ? fmt::format("{}", *value) : "null", rate.hits, rate.total);
 }
 
+// {"name":{rate},...}
+void AppendRateMapJson(std::string* out, const std::map<std::string, Rate>& rates) {
+  out->push_back('{');
+  bool first = true;
+  for (const auto& [name, rate] : rates) {
+    if (!first) out->push_back(',');
+    first = false;
+    io::AppendJsonString(out, name);
+    out->push_back(':');
+    AppendRateJson(out, rate);
+  }
+  out->push_back('}');
+}
+
 void AppendListJson(std::string* out, const std::vector<std::string>& items) {
   out->push_back('[');
   for (size_t index = 0; index < items.size(); ++index) {
@@ -263,17 +277,10 @@ std::string FormatEvaluationJson(const Evaluation& e) {
   AppendRateJson(&out, e.precision);
   out += ",\"false_positive_rate\":";
   AppendRateJson(&out, e.false_positive_rate);
-  out += ",\"false_positive_rate_by_segment\":{";
+  out += ",\"false_positive_rate_by_segment\":";
+  AppendRateMapJson(&out, e.fpr_by_segment);
+  out += ",\"campaigns\":{";
   bool first = true;
-  for (const auto& [segment, rate] : e.fpr_by_segment) {
-    if (!first) out += ',';
-    first = false;
-    io::AppendJsonString(&out, segment);
-    out += ':';
-    AppendRateJson(&out, rate);
-  }
-  out += "},\"campaigns\":{";
-  first = true;
   for (const auto& [id, campaign] : e.by_campaign) {
     if (!first) out += ',';
     first = false;
@@ -296,16 +303,8 @@ std::string FormatEvaluationJson(const Evaluation& e) {
     if (!first) out += ',';
     first = false;
     io::AppendJsonString(&out, axis);
-    out += ":{";
-    bool first_value = true;
-    for (const auto& [value, rate] : values) {
-      if (!first_value) out += ',';
-      first_value = false;
-      io::AppendJsonString(&out, value);
-      out += ':';
-      AppendRateJson(&out, rate);
-    }
-    out += '}';
+    out += ':';
+    AppendRateMapJson(&out, values);
   }
   out += "},\"false_positives\":";
   AppendListJson(&out, e.false_positives);
