@@ -78,6 +78,41 @@ Pooled Pool(const std::vector<const SeedRun*>& runs, bool text) {
   return pooled;
 }
 
+// The rate of one axis value in an axis -> value -> rate map (empty if absent).
+Rate RateAt(const std::map<std::string, std::map<std::string, Rate>>& by, const std::string& axis,
+            const std::string& value) {
+  auto found_axis = by.find(axis);
+  if (found_axis == by.end()) return {};
+  auto found = found_axis->second.find(value);
+  return found == found_axis->second.end() ? Rate{} : found->second;
+}
+
+// One value of one strategy axis, pooled over the runs.
+struct AxisValue {
+  std::string axis, value;
+  Rate text, no_text, baseline;  // campaign-account recall; the volume baseline's (text FPR)
+  uint64_t campaigns = 0;
+};
+
+std::vector<AxisValue> PoolAxes(const std::vector<const SeedRun*>& runs) {
+  std::vector<AxisValue> pooled;
+  for (const auto& [axis, values] : sim::StrategySpace()) {
+    for (const std::string& value : values) {
+      AxisValue entry{.axis = axis, .value = value};
+      for (const SeedRun* run : runs) {
+        AddTo(&entry.text, RateAt(run->text.evaluation.recall_by_strategy, axis, value));
+        AddTo(&entry.no_text, RateAt(run->no_text.evaluation.recall_by_strategy, axis, value));
+        AddTo(&entry.baseline, RateAt(run->text.baseline.by_strategy, axis, value));
+        for (const auto& [id, campaign] : run->text.evaluation.by_campaign) {
+          entry.campaigns += std::count(campaign.strategy.begin(), campaign.strategy.end(), std::pair{axis, value});
+        }
+      }
+      pooled.push_back(std::move(entry));
+    }
+  }
+  return pooled;
+}
+
 }  // namespace
 
 std::string QualityMarkdown(const GridResult& grid, bool eval_seeds, const ReportContext& context,
@@ -135,20 +170,13 @@ std::string QualityMarkdown(const GridResult& grid, bool eval_seeds, const Repor
                     pooled->campaigns));
   }
 
+  std::vector<AxisValue> axes = PoolAxes(runs);
   // The map for detection work: what is missed and who is hurt, worst first.
   {
     std::vector<std::pair<double, std::string>> weak;
-    for (const auto& [axis, values] : sim::StrategySpace()) {
-      for (const std::string& value : values) {
-        Rate recall;
-        for (const SeedRun* run : runs) {
-          auto found_axis = run->text.evaluation.recall_by_strategy.find(axis);
-          if (found_axis == run->text.evaluation.recall_by_strategy.end()) continue;
-          auto found = found_axis->second.find(value);
-          if (found != found_axis->second.end()) AddTo(&recall, found->second);
-        }
-        if (recall.value() && *recall.value() < 0.5) weak.emplace_back(*recall.value(), axis + "=" + value);
-      }
+    for (const AxisValue& entry : axes) {
+      std::optional<double> recall = entry.text.value();
+      if (recall && *recall < 0.5) weak.emplace_back(*recall, entry.axis + "=" + entry.value);
     }
     std::sort(weak.begin(), weak.end());
     add("\n## Where it fails (generated)\n\n");
@@ -182,30 +210,11 @@ std::string QualityMarkdown(const GridResult& grid, bool eval_seeds, const Repor
       "Accounts: campaign accounts that sent requests.\n\n"
       "| axis | value | campaigns | accounts | recall, text | recall, metadata only | baseline, text |\n"
       "|---|---|---|---|---|---|---|\n");
-  for (const auto& [axis_name, values] : sim::StrategySpace()) {
-    const std::string& axis = axis_name;  // a plain reference: lambdas may not capture structured bindings (clang 14)
-    for (const std::string& value : values) {
-      Rate recall_text, recall_meta, baseline;
-      uint64_t campaigns = 0;
-      for (const SeedRun* run : runs) {
-        auto rate_of = [&](const std::map<std::string, std::map<std::string, Rate>>& by) -> Rate {
-          auto found_axis = by.find(axis);
-          if (found_axis == by.end()) return {};
-          auto found = found_axis->second.find(value);
-          return found == found_axis->second.end() ? Rate{} : found->second;
-        };
-        AddTo(&recall_text, rate_of(run->text.evaluation.recall_by_strategy));
-        AddTo(&recall_meta, rate_of(run->no_text.evaluation.recall_by_strategy));
-        AddTo(&baseline, rate_of(run->text.baseline.by_strategy));
-        for (const auto& [id, campaign] : run->text.evaluation.by_campaign) {
-          campaigns += std::count(campaign.strategy.begin(), campaign.strategy.end(), std::pair{axis, value});
-        }
-      }
-      std::string key = fmt::format("axis/{}={}/", axis, value);
-      add(fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", axis, value, campaigns, recall_text.total,
-                      show(key + "text", recall_text, 1), show(key + "no_text", recall_meta, 1),
-                      show(key + "baseline", baseline, 1)));
-    }
+  for (const AxisValue& entry : axes) {
+    std::string key = fmt::format("axis/{}={}/", entry.axis, entry.value);
+    add(fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", entry.axis, entry.value, entry.campaigns,
+                    entry.text.total, show(key + "text", entry.text, 1), show(key + "no_text", entry.no_text, 1),
+                    show(key + "baseline", entry.baseline, 1)));
   }
 
   // Honest segments.
