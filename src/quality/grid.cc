@@ -6,7 +6,6 @@
 #include <optional>
 #include <set>
 
-#include "absl/container/flat_hash_map.h"
 #include "engine/config.h"
 #include "engine/engine.h"
 #include "engine/pipeline.h"
@@ -58,11 +57,8 @@ absl::StatusOr<ModeRun> RunMode(const std::string& events_path, const eval::Trut
   ingest::ReadOptions read_options;
   read_options.not_interned = engine::Engine::kUnusedIdFields;
   ingest::EventReader reader({events_path}, read_options, &interners, &bad_input);
-  absl::flat_hash_map<ingest::Id, uint64_t> requests_by_id;
-  absl::Status read = engine::FeedEvents(reader, [&](const ingest::Event& event) {
-    replayer.Process(event);
-    ++requests_by_id[event.account];
-  });
+  absl::Status read =
+      engine::FeedEvents(reader, [&](const ingest::Event& event) { replayer.Process(event); });
   if (!read.ok()) return read;
   if (bad_input.bad_lines() > 0 || bad_input.unreadable_files() > 0) {
     return absl::DataLossError(fmt::format("{}: {} bad lines, {} unreadable files in the simulator's own output",
@@ -72,14 +68,15 @@ absl::StatusOr<ModeRun> RunMode(const std::string& events_path, const eval::Trut
   run.replay = replayer.Finish();
   engine::Detection detection = (*engine)->Detect();
   eval::Verdicts verdicts;
+  std::map<std::string, uint64_t> requests;  // the replay gives the engine every request, refused or not
+  const engine::AccountFeatureTable& features = (*engine)->features();
   for (const engine::AccountVerdict& verdict : detection.verdicts) {
-    verdicts[std::string(interners.account.Name(verdict.account))] = {
-        verdict.action, verdict.score, verdict.campaign >= 0 ? fmt::format("c{}", verdict.campaign) : "",
-        verdict.since_ms};
+    std::string name(interners.account.Name(verdict.account));
+    if (verdict.account < features.size()) requests[name] = features.Get(verdict.account).events;
+    verdicts[std::move(name)] = {verdict.action, verdict.score,
+                                 verdict.campaign >= 0 ? fmt::format("c{}", verdict.campaign) : "", verdict.since_ms};
   }
   run.evaluation = eval::Evaluate(truth, verdicts);
-  std::map<std::string, uint64_t> requests;
-  for (const auto& [account, count] : requests_by_id) requests[std::string(interners.account.Name(account))] = count;
   run.baseline = VolumeBaseline(truth, requests, run.evaluation.false_positive_rate.hits);
   return run;
 }
