@@ -135,6 +135,24 @@ double MeanTimingFactor(Timing timing) {
   return sum / (24 * 7);
 }
 
+// How many chances, each taken with probability p, pass before one is taken.
+double GeometricSkips(Rng& rng, double p) {
+  return std::floor(std::log1p(-rng.Uniform()) / std::log1p(-std::min(p, 0.999999)));
+}
+
+// An address in `prefix` (IPv6 groups, e.g. a /48's three) with `groups`
+// (REQUIRES: 1..8) random 16-bit groups after it, the last never 0. The
+// groups are drawn last first: the order the simulator's output has always
+// had (it came from GCC evaluating format arguments right to left).
+std::string RandomHostIn(std::string_view prefix, int groups, Rng& rng) {
+  std::array<uint64_t, 8> values{};
+  values[groups - 1] = 1 + rng.Below(0xfffe);
+  for (int group = groups - 2; group >= 0; --group) values[group] = rng.Below(0x10000);
+  std::string address(prefix);
+  for (int group = 0; group < groups; ++group) fmt::format_to(std::back_inserter(address), ":{:x}", values[group]);
+  return address;
+}
+
 // Benchmark and judge harnesses run in bursts of hundreds of requests.
 bool Bursty(const GroupSpec& spec) { return spec.behavior == Behavior::kEval || spec.behavior == Behavior::kJudge; }
 
@@ -285,6 +303,7 @@ class Simulator {
   void Step(uint32_t slot, int64_t now);
   int64_t NextSessionTime(Actor& actor, int64_t now);
   int64_t NextJobTime(Actor& actor, int64_t now);
+  int64_t NextBoundary(Actor& actor, int64_t now, int64_t period, int64_t phase, double jitter_seconds);
   void StartSession(Actor& actor, int64_t now);
   void Emit(Actor& actor, int64_t now);
   Endpoint PickEndpoint(Actor& actor, const GroupSpec& spec, int64_t now);
@@ -686,13 +705,8 @@ int64_t Simulator::NextSessionTime(Actor& a, int64_t now) {
     return a.switch_ms;
   }
   if (spec.campaign() && spec.mechanics.job_waves) return NextJobTime(a, now);
-  if (spec.cron_minutes > 0) {
-    // Scheduled jobs fire on the clock's boundaries, whoever runs them.
-    int64_t period = static_cast<int64_t>(spec.cron_minutes * 60000);
-    double p = std::min(1.0, a.sessions_per_ms * static_cast<double>(period));
-    double skip = std::floor(std::log1p(-a.rng.Uniform()) / std::log1p(-std::min(p, 0.999999)));
-    if (!(skip < static_cast<double>((a.end_ms - now) / period))) return a.end_ms;
-    return (now / period + 1 + static_cast<int64_t>(skip)) * period + static_cast<int64_t>(a.rng.Uniform(0, 5) * kSecondMs);
+  if (spec.cron_minutes > 0) {  // scheduled jobs fire on the hour (or its parts), whoever runs them
+    return NextBoundary(a, now, static_cast<int64_t>(spec.cron_minutes * 60000), 0, 5);
   }
   if (Bursty(spec)) {  // benchmark runs: the next run starts in days
     double mean_run = 2750;
@@ -703,12 +717,7 @@ int64_t Simulator::NextSessionTime(Actor& a, int64_t now) {
     // Lockstep: every account fires on the campaign's wave boundaries, each
     // wave with probability p (its share of the volume), within seconds.
     int64_t wave = std::max<int64_t>(60000, static_cast<int64_t>(spec.mechanics.wave_minutes * 60000));
-    double p = std::min(1.0, a.sessions_per_ms * static_cast<double>(wave));
-    int64_t phase = static_cast<int64_t>(groups_[a.group].wave_phase_ms);
-    int64_t next_wave = ((now - phase) / wave + 1) * wave + phase;
-    int64_t skipped =
-        static_cast<int64_t>(std::floor(std::log1p(-a.rng.Uniform()) / std::log1p(-std::min(p, 0.999999))));
-    return next_wave + skipped * wave + static_cast<int64_t>(a.rng.Uniform(0, 20) * kSecondMs);
+    return NextBoundary(a, now, wave, static_cast<int64_t>(groups_[a.group].wave_phase_ms), 20);
   }
   Timing timing = spec.campaign() && !spec.mechanics.spread_volume ? Timing::kAroundTheClock : a.timing;
   bool flat = spec.campaign() && !spec.mechanics.spread_volume;
@@ -719,6 +728,17 @@ int64_t Simulator::NextSessionTime(Actor& a, int64_t now) {
     if (flat || a.rng.Uniform() < TimingFactor(timing, t + a.tz_hours * kHourMs)) return t;
   }
   return t;
+}
+
+// The next boundary of the clock (every `period` ms from `phase`) the account
+// fires on, each taken with probability p (its share of the volume), within
+// `jitter_seconds`; a.end_ms if it takes none before its end.
+int64_t Simulator::NextBoundary(Actor& a, int64_t now, int64_t period, int64_t phase, double jitter_seconds) {
+  double p = std::min(1.0, a.sessions_per_ms * static_cast<double>(period));
+  double skipped = GeometricSkips(a.rng, p);
+  if (!(skipped <= static_cast<double>((a.end_ms - now) / period))) return a.end_ms;  // past its end (or NaN)
+  int64_t next = ((now - phase) / period + 1) * period + phase;
+  return next + static_cast<int64_t>(skipped) * period + static_cast<int64_t>(a.rng.Uniform(0, jitter_seconds) * kSecondMs);
 }
 
 // A campaign that dispatches jobs: each job, at a random time, goes out to a
@@ -733,7 +753,7 @@ int64_t Simulator::NextJobTime(Actor& a, int64_t now) {
   double per_job = a.sessions_per_ms * scenario_.groups[a.group].mechanics.job_gap_hours * kHourMs;
   double p = std::min(1.0, per_job);
   auto next = std::upper_bound(jobs.begin(), jobs.end(), now);
-  double skip = std::floor(std::log1p(-a.rng.Uniform()) / std::log1p(-std::min(p, 0.999999)));
+  double skip = GeometricSkips(a.rng, p);
   if (!(skip < static_cast<double>(jobs.end() - next))) return a.end_ms;  // also NaN
   auto skipped = static_cast<ptrdiff_t>(skip);
   if (per_job > 1) {
@@ -789,9 +809,7 @@ Endpoint Simulator::CampaignEndpoint(Actor& a) {
       return network_.residential.Draw(a.rng);
     case NetworkStrategy::kIpv6Rotating: {
       const Endpoint& site = state.v6_sites[a.rng.Below(state.v6_sites.size())];
-      return {fmt::format("{}:{:x}:{:x}:{:x}:{:x}:{:x}", site.ip, a.rng.Below(0x10000), a.rng.Below(0x10000),
-                          a.rng.Below(0x10000), a.rng.Below(0x10000), 1 + a.rng.Below(0xfffe)),
-              site.asn, site.country};
+      return {RandomHostIn(site.ip, 5, a.rng), site.asn, site.country};
     }
     case NetworkStrategy::kSharedProxyPool:
     case NetworkStrategy::kMixture:
@@ -825,9 +843,7 @@ Endpoint Simulator::PickEndpoint(Actor& a, const GroupSpec& spec, int64_t now) {
     case Access::kIpv6Privacy: {  // a new interface id inside the home /64
       size_t cut = a.home.ip.find("::");
       if (cut == std::string::npos) return a.home;
-      return {fmt::format("{}:{:x}:{:x}:{:x}:{:x}", a.home.ip.substr(0, cut), a.rng.Below(0x10000),
-                          a.rng.Below(0x10000), a.rng.Below(0x10000), 1 + a.rng.Below(0xfffe)),
-              a.home.asn, a.home.country};
+      return {RandomHostIn(std::string_view(a.home.ip).substr(0, cut), 4, a.rng), a.home.asn, a.home.country};
     }
     case Access::kMobile:
       // IPv6 subscribers get a fresh prefix per attachment; IPv4 ones share CGNAT addresses.
