@@ -3,8 +3,8 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,7 +52,8 @@ int RunQuality(QualityArgs& args) {
     if (!loaded.ok()) return Fail(loaded.status());
     before = *std::move(loaded);
   }
-  if (!args.quiet) args.grid.progress = [](std::string_view line) { std::fprintf(stderr, "%.*s\n", int(line.size()), line.data()); };
+  if (!args.quiet)
+    args.grid.progress = [](std::string_view line) { std::fprintf(stderr, "%.*s\n", int(line.size()), line.data()); };
   auto begin = std::chrono::steady_clock::now();
   absl::StatusOr<quality::GridResult> grid = quality::RunGrid(args.grid);
   if (!grid.ok()) return Fail(grid.status());

@@ -30,12 +30,13 @@ int Fail(const absl::Status& status) {
 }
 
 int RunSimulate(SimulateArgs& args) {
-  absl::StatusOr<sim::Scenario> scenario = sim::MakeScenario(args.scenario, args.scale, args.options.seed, args.campaigns);
+  absl::StatusOr<sim::Scenario> scenario =
+      sim::MakeScenario(args.scenario, args.scale, args.options.seed, args.campaigns);
   if (!scenario.ok()) return Fail(scenario.status());
   std::optional<sim::PromptSplit> split = sim::ParsePromptSplit(args.prompt_split);
   if (!split) {
-    return Fail(absl::InvalidArgumentError(
-        fmt::format("--prompt-split: \"{}\" is not tune, eval or all", args.prompt_split)));
+    return Fail(
+        absl::InvalidArgumentError(fmt::format("--prompt-split: \"{}\" is not tune, eval or all", args.prompt_split)));
   }
   args.options.prompt_split = *split;
   for (const std::string& setting : args.mechanics) {
@@ -71,9 +72,10 @@ void RegisterSimulateCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<SimulateArgs>();
   CLI::App* command = app.add_subcommand(
       "simulate", "Generate API traffic with distillation campaigns inside honest traffic, plus ground truth");
-  command->add_option("--scenario", args->scenario,
-                      "alibaba-2026, feb-2026, mixed, honest, or redteam (campaigns drawn from the attacker strategy "
-                      "space, with honest look-alikes)")
+  command
+      ->add_option("--scenario", args->scenario,
+                   "alibaba-2026, feb-2026, mixed, honest, or redteam (campaigns drawn from the attacker strategy "
+                   "space, with honest look-alikes)")
       ->capture_default_str();
   command->add_option("--campaigns", args->campaigns, "redteam: how many campaigns to draw (strategies from --seed)")
       ->capture_default_str();
@@ -83,9 +85,10 @@ void RegisterSimulateCommand(CLI::App& app, int* exit_code) {
   command->add_option("--out", args->out, "Events, schema v1 JSONL (.zst compresses; - is stdout)");
   command->add_option("--truth", args->truth, "Ground truth: one JSON line per account");
   command->add_option("--prompts", args->options.prompts_dir, "Prompt pools (e.g. ../shared/data/prompts)");
-  command->add_option("--prompt-split", args->prompt_split,
-                      "Draw prompts from one half of every source: tune (fit models and thresholds on it), eval "
-                      "(report quality on it), or all")
+  command
+      ->add_option("--prompt-split", args->prompt_split,
+                   "Draw prompts from one half of every source: tune (fit models and thresholds on it), eval "
+                   "(report quality on it), or all")
       ->capture_default_str();
   command->add_option("--netlists", args->options.netlists_dir, "Datacenter/VPN lists (e.g. ../shared/data/netlists)");
   command->add_option("--mechanic", args->mechanics,

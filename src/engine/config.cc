@@ -23,9 +23,10 @@ const std::vector<Threshold>& Thresholds() {
   static const auto* thresholds = new std::vector<Threshold>{
       {"suspicious_points", &EngineConfig::suspicious_points,
        "own points from which an account is suspicious (may join hubs)"},
-      {"hub_min_accounts", &EngineConfig::hub_min_accounts, "a shared key needs this many holders to be a hub"},
-      {"hub_min_suspicious_share", &EngineConfig::hub_min_suspicious_share,
-       "...and this share of them suspicious; it then joins its suspicious holders"},
+      {"hub_false_per_million", &EngineConfig::hub_false_per_million,
+       "a shared key is a hub when chance gives as many suspicious holders on at most this many keys per million"},
+      {"hub_min_odds_ratio", &EngineConfig::hub_min_odds_ratio,
+       "...and holding it multiplies the odds that an account is suspicious at least this many times"},
       {"hub_min_families", &EngineConfig::hub_min_families,
        "a suspicious account joins through hubs of this many link-signal families"},
       {"hub_min_strong", &EngineConfig::hub_min_strong,

@@ -31,10 +31,14 @@ struct EngineConfig {
   // An account whose own points reach this is *suspicious*: it may be joined
   // to others through keys they mostly share with suspicious accounts.
   double suspicious_points = 2.5;
-  // A shared key joins a hub when it is held by at least this many accounts,
-  // of which at least `hub_min_suspicious_share` are suspicious.
-  double hub_min_accounts = 5;
-  double hub_min_suspicious_share = 0.9;
+  // A shared key is a hub when more of its holders are suspicious than
+  // chance explains: under the log's own rate of suspicious accounts, as
+  // many would be found on at most this many keys per million
+  // (internal/link_rules.h, EvaluateHub).
+  double hub_false_per_million = 1;
+  // ...and when holding it multiplies the odds that an account is
+  // suspicious at least this many times (HubOddsRatio).
+  double hub_min_odds_ratio = 10;
   // A suspicious account is joined through hubs only if it is in hubs of at
   // least this many link-signal families (identity, network, content,
   // timing): one shared prompt frame or one busy proxy network alone is not

@@ -16,8 +16,7 @@ using ::testing::HasSubstr;
 // Every top-level threshold, so that tests can compare whole configs.
 void ExpectSameThresholds(const EngineConfig& a, const EngineConfig& b) {
   EXPECT_DOUBLE_EQ(a.suspicious_points, b.suspicious_points);
-  EXPECT_DOUBLE_EQ(a.hub_min_accounts, b.hub_min_accounts);
-  EXPECT_DOUBLE_EQ(a.hub_min_suspicious_share, b.hub_min_suspicious_share);
+  EXPECT_DOUBLE_EQ(a.hub_false_per_million, b.hub_false_per_million);
   EXPECT_DOUBLE_EQ(a.hub_min_families, b.hub_min_families);
   EXPECT_DOUBLE_EQ(a.pair_points, b.pair_points);
   EXPECT_DOUBLE_EQ(a.strong_pair_points, b.strong_pair_points);
@@ -33,13 +32,13 @@ void ExpectSameThresholds(const EngineConfig& a, const EngineConfig& b) {
 TEST(ConfigTest, OverridesThresholds) {
   absl::StatusOr<EngineConfig> config = ParseConfig(
       "suspicious_points: 3.5\n"
-      "hub_min_accounts: 12\n"
+      "hub_false_per_million: 12\n"
       "monitor_points: 0.25\n"
       "use_text: 0\n",
       "test.yaml");
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_DOUBLE_EQ(config->suspicious_points, 3.5);
-  EXPECT_DOUBLE_EQ(config->hub_min_accounts, 12);
+  EXPECT_DOUBLE_EQ(config->hub_false_per_million, 12);
   EXPECT_DOUBLE_EQ(config->monitor_points, 0.25);
   EXPECT_DOUBLE_EQ(config->use_text, 0);
   EngineConfig defaults;

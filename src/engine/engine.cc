@@ -205,6 +205,7 @@ struct Engine::DetectState {
   explicit DetectState(size_t account_count) : clusters(account_count) {}
   std::vector<bool> account_signal_usable, link_signal_usable;  // by signal index
   std::vector<bool> suspicious;                                 // by account
+  double suspicious_rate = 0, member_rate = 0;                  // hub null rates (HubNullRate)
   std::vector<Holding> holdings;                                // sorted by (signal, key, account)
   struct Group {
     size_t begin, end;  // a run of `holdings` with one (signal, key)
@@ -300,6 +301,7 @@ void Engine::ScoreAccounts(DetectState& state, Detection* detection) const {
   const size_t account_count = features_.size();
   detection->verdicts.resize(account_count);
   state.suspicious.assign(account_count, false);
+  size_t active = 0, suspicious = 0, members = 0;
   for (uint32_t account = 0; account < account_count; ++account) {
     AccountVerdict& verdict = detection->verdicts[account];
     verdict.account = account;
@@ -308,7 +310,12 @@ void Engine::ScoreAccounts(DetectState& state, Detection* detection) const {
     detection->out_of_order_events += features.out_of_order;
     verdict.points = ScoreAccount(account, state.account_signal_usable, &verdict.reasons);
     state.suspicious[account] = verdict.points >= config_.suspicious_points;
+    ++active;
+    suspicious += state.suspicious[account];
+    members += verdict.points >= config_.member_points;
   }
+  state.suspicious_rate = internal::HubNullRate(suspicious, active);
+  state.member_rate = internal::HubNullRate(members, active);
 }
 
 // Who holds which keys: every account's kept keys that pass the signal's
@@ -364,14 +371,15 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
         }
       }
     }
-    if (policy.hub <= 0 || holders < config_.hub_min_accounts) continue;
+    if (policy.hub <= 0) continue;
     size_t qualified = 0, honest = 0;  // honest: below member_points
     for (size_t i = begin; i < end; ++i) {
       uint32_t account = holdings[i].account;
       qualified += internal::QualifiesForHub(family, suspicious[account], member(account));
       honest += !member(account);
     }
-    internal::HubStatus status = internal::EvaluateHub(policy, holders, qualified, honest, config_);
+    double null_rate = internal::NullRateFor(family, state.suspicious_rate, state.member_rate);
+    internal::HubStatus status = internal::EvaluateHub(policy, holders, qualified, honest, null_rate, config_);
     if (!status.hub) continue;
     if (internal::HubJoins(status, config_)) hubs.push_back(group);
     for (size_t i = begin; i < end; ++i) {
@@ -500,8 +508,7 @@ void Engine::IssueVerdicts(const DetectState& state, Detection* detection) const
     verdict.score = own_score;
     verdict.since_ms = features.first_ms;
     verdict.campaign = state.campaign_of[account];
-    verdict.action =
-        internal::AccountAction(verdict.campaign >= 0, state.suspicious[account], verdict.points, config_);
+    verdict.action = internal::AccountAction(verdict.campaign >= 0, state.suspicious[account], verdict.points, config_);
     if (verdict.campaign < 0) continue;
     const Campaign& campaign = detection->campaigns[verdict.campaign];
     verdict.score = std::max(own_score, campaign.score);

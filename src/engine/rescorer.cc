@@ -110,6 +110,10 @@ struct Rescorer::State {
   Components components;
   std::vector<uint32_t> node_owner;  // account id, or group id | kGroupBit
   std::vector<VerdictChange> changes;
+  // The hub null model (internal::HubNullRate): accounts scored, and of
+  // them suspicious and members; the rates the hubs were last judged at.
+  size_t active_count = 0, suspicious_count = 0, member_count = 0;
+  double suspicious_rate = 0, member_rate = 0;
 
   // Work lists of one rescore.
   WorkList pair_groups;     // groups whose pair evidence is redone
@@ -274,8 +278,7 @@ struct Rescorer::State {
         if (group.status.strong) strong |= 1u << (group.signal % 32);
       }
     }
-    bool joins =
-        internal::JoinsHubs(account.suspicious, account.member, families, view.StrongWeight(strong), config);
+    bool joins = internal::JoinsHubs(account.suspicious, account.member, families, view.StrongWeight(strong), config);
     if (account.joins && !joins) {
       for (uint32_t group_id : account.groups) {
         if (internal::HubJoins(groups[group_id].status, config)) {
@@ -495,6 +498,14 @@ struct Rescorer::State {
         status_groups.Add(group_id);
       }
     }
+    if (account.scored) {
+      suspicious_count -= account.suspicious;
+      member_count -= account.member;
+    } else {
+      ++active_count;
+    }
+    suspicious_count += update.suspicious;
+    member_count += update.member;
     account.points = update.points;
     account.suspicious = update.suspicious;
     account.member = update.member;
@@ -573,10 +584,12 @@ struct Rescorer::State {
 
   // 3. Hubs whose standing changed: their holders recheck joining.
   void ReviewHubs() {
+    RejudgeOnNewNullRates();
     for (uint32_t group_id : status_groups.items()) {
       Group& group = groups[group_id];
+      double null_rate = internal::NullRateFor(FamilyOf(group), suspicious_rate, member_rate);
       HubStatus status =
-          internal::EvaluateHub(Policy(group), group.holders.size(), group.qualified, group.honest, config);
+          internal::EvaluateHub(Policy(group), group.holders.size(), group.qualified, group.honest, null_rate, config);
       if (status == group.status) continue;
       if (internal::HubJoins(group.status, config) && !internal::HubJoins(status, config)) {
         for (uint32_t holder : group.holders) {
@@ -586,6 +599,24 @@ struct Rescorer::State {
       group.status = status;
       for (uint32_t holder : group.holders) joins_accounts.Add(holder);
     }
+  }
+
+  // When a null rate moves (a step of HubNullRate), every key it applies to
+  // is judged again. The rates move in steps, so this is rare once the log
+  // has a few thousand accounts.
+  void RejudgeOnNewNullRates() {
+    double suspicious_now = internal::HubNullRate(suspicious_count, active_count);
+    double member_now = internal::HubNullRate(member_count, active_count);
+    if (suspicious_now == suspicious_rate && member_now == member_rate) return;
+    for (uint32_t group_id = 0; group_id < groups.size(); ++group_id) {
+      const Group& group = groups[group_id];
+      if (group.holders.empty()) continue;
+      double before = internal::NullRateFor(FamilyOf(group), suspicious_rate, member_rate);
+      double after = internal::NullRateFor(FamilyOf(group), suspicious_now, member_now);
+      if (before != after) status_groups.Add(group_id);
+    }
+    suspicious_rate = suspicious_now;
+    member_rate = member_now;
   }
 
   // 4. Pairs whose evidence or whose accounts changed; accounts whose hubs changed.

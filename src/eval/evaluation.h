@@ -77,9 +77,9 @@ struct Evaluation {
   // Campaign-account recall for every value of every strategy axis (axis ->
   // value -> rate); empty when the truth carries no strategies.
   std::map<std::string, std::map<std::string, Rate>> recall_by_strategy;
-  std::vector<std::string> false_positives;           // sorted
-  std::vector<std::string> false_negatives;           // sorted
-  std::vector<std::string> unknown_accounts;          // verdicts for accounts not in the truth, sorted
+  std::vector<std::string> false_positives;   // sorted
+  std::vector<std::string> false_negatives;   // sorted
+  std::vector<std::string> unknown_accounts;  // verdicts for accounts not in the truth, sorted
   uint64_t truth_accounts = 0, verdict_accounts = 0, flagged_unknown = 0;
 };
 

@@ -175,11 +175,10 @@ TEST(EvaluationTest, GroupsRecallByStrategyAxisValue) {
       "\n"
       R"({"account":"l1","label":"legit","segment":"casual"})"
       "\n");
-  std::string verdict_path = testing::WriteTempFile(
-      R"({"account":"a1","action":"block"})"
-      "\n"
-      R"({"account":"a3","action":"challenge"})"
-      "\n");
+  std::string verdict_path = testing::WriteTempFile(R"({"account":"a1","action":"block"})"
+                                                    "\n"
+                                                    R"({"account":"a3","action":"challenge"})"
+                                                    "\n");
   std::FILE* sink = std::tmpfile();
   ingest::BadInputLog bad_input(sink);
   Truth truth = *ReadTruth(truth_path, &bad_input);
@@ -193,7 +192,8 @@ TEST(EvaluationTest, GroupsRecallByStrategyAxisValue) {
   EXPECT_THAT(result.by_campaign["rt00"].strategy, ElementsAre(std::pair<std::string, std::string>{"network", "vpn"},
                                                                std::pair<std::string, std::string>{"cards", "none"}));
   std::string json = FormatEvaluationJson(result);
-  EXPECT_THAT(json, HasSubstr(R"("recall_by_strategy":{"cards":{"none":{"value":0.6666666666666666,"hits":2,"total":3}})"));
+  EXPECT_THAT(json,
+              HasSubstr(R"("recall_by_strategy":{"cards":{"none":{"value":0.6666666666666666,"hits":2,"total":3}})"));
   EXPECT_THAT(json, HasSubstr(R"("rt00":{"strategy":{"network":"vpn","cards":"none"},"recall")"));
   simdjson::dom::parser parser;
   EXPECT_FALSE(parser.parse(json).error());

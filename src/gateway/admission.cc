@@ -5,8 +5,7 @@
 
 namespace hydraguard::gateway {
 
-boost::asio::awaitable<Decision> Admit(LimiterStore& store, const Policy& policy, Admission admission,
-                                       int64_t now_ms) {
+boost::asio::awaitable<Decision> Admit(LimiterStore& store, const Policy& policy, Admission admission, int64_t now_ms) {
   if (admission.groups.empty()) co_return std::move(admission.decision);
   absl::StatusOr<std::vector<GroupOutcome>> outcomes = co_await store.Acquire(admission.groups, now_ms);
   std::vector<CellGroup> rollback = policy.Finish(outcomes, &admission);

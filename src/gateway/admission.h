@@ -29,8 +29,7 @@ namespace hydraguard::gateway {
 boost::asio::awaitable<Decision> Admit(LimiterStore& store, const Policy& policy, const RequestContext& context,
                                        const VerdictSet& verdicts);
 // The same from an Admission already begun (Policy::Begin or BeginBatch).
-boost::asio::awaitable<Decision> Admit(LimiterStore& store, const Policy& policy, Admission admission,
-                                       int64_t now_ms);
+boost::asio::awaitable<Decision> Admit(LimiterStore& store, const Policy& policy, Admission admission, int64_t now_ms);
 
 }  // namespace hydraguard::gateway
 

@@ -52,7 +52,9 @@ std::string_view OpenAiType(ErrorKind error) {
 
 std::optional<Route> RouteOf(std::string_view path) {
   path = path.substr(0, path.find('?'));
-  auto under = [&](std::string_view prefix) { return path.starts_with(prefix) && path.size() > prefix.size() && path[prefix.size()] == '/'; };
+  auto under = [&](std::string_view prefix) {
+    return path.starts_with(prefix) && path.size() > prefix.size() && path[prefix.size()] == '/';
+  };
   if (path == kAnthropicMessagesPath) return Route{ApiKind::kAnthropic, Endpoint::kMessages, "messages"};
   if (path == kOpenAiChatPath) return Route{ApiKind::kOpenAi, Endpoint::kChatCompletions, "chat_completions"};
   if (path == "/v1/responses") return Route{ApiKind::kOpenAi, Endpoint::kResponses, "responses"};

@@ -304,9 +304,10 @@ absl::Status ParseRedis(const Reader& reader, const YAML::Node& node, RedisSetti
 absl::Status ParseRoot(const Reader& reader, const YAML::Node& root, GatewayConfig* config) {
   if (absl::Status status =
           reader.Keys(root, "the gateway config",
-                      {"listen", "threads", "upstream", "max_body", "client_timeout", "admin_token", "admin_token_file",
-                       "events_file", "events", "keys", "trusted_proxies", "client_headers", "state", "redis", "tiers",
-                       "verification", "shared", "estimate", "verdicts", "graded"});
+                      {"listen",          "threads",          "upstream",    "max_body", "client_timeout",
+                       "admin_token",     "admin_token_file", "events_file", "events",   "keys",
+                       "trusted_proxies", "client_headers",   "state",       "redis",    "tiers",
+                       "verification",    "shared",           "estimate",    "verdicts", "graded"});
       !status.ok()) {
     return status;
   }
@@ -332,10 +333,10 @@ absl::Status ParseRoot(const Reader& reader, const YAML::Node& root, GatewayConf
   if (absl::Status status = reader.String(root, "events_file", &config->events_file); !status.ok()) return status;
   if (const YAML::Node events = root["events"]) {
     std::string prompts, file;
-    for (absl::Status status : {reader.Keys(events, "events", {"file", "prompts", "prompt_bytes"}),
-                                reader.String(events, "file", &file), reader.String(events, "prompts", &prompts),
-                                reader.Int(events, "prompt_bytes", 16, int64_t{1} << 24,
-                                           &config->event_prompts.max_bytes)}) {
+    for (absl::Status status :
+         {reader.Keys(events, "events", {"file", "prompts", "prompt_bytes"}), reader.String(events, "file", &file),
+          reader.String(events, "prompts", &prompts),
+          reader.Int(events, "prompt_bytes", 16, int64_t{1} << 24, &config->event_prompts.max_bytes)}) {
       if (!status.ok()) return status;
     }
     if (!file.empty() && !config->events_file.empty()) {

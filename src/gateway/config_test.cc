@@ -192,8 +192,7 @@ TEST(GatewayConfigTest, EventPrompts) {
   EXPECT_EQ(ParseOk(std::string(kMinimal) + "events: {prompts: off}\n").event_prompts.storage, PromptStorage::kOff);
   EXPECT_EQ(PromptStorageName(PromptStorage::kTruncate), "truncate");
   ExpectError(std::string(kMinimal) + "events: {prompts: some}\n", 6, "events.prompts", "full, truncate, hash or off");
-  ExpectError(std::string(kMinimal) + "events_file: a.jsonl\nevents: {file: b.jsonl}\n", 7, "events.file",
-              "keep one");
+  ExpectError(std::string(kMinimal) + "events_file: a.jsonl\nevents: {file: b.jsonl}\n", 7, "events.file", "keep one");
 }
 
 TEST(GatewayConfigTest, LoadFile) {

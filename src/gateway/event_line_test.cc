@@ -175,13 +175,13 @@ TEST(EventLineTest, UnknownFieldsAreAbsent) {
 TEST(EventLineTest, InvalidUtf8FromTheClientStillParses) {
   Fixture f;
   f.context.ua = "evil\xff";
-  f.context.tls = "t13\xc0\xaf";                          // overlong '/'
-  f.context.request.model = "m\x80";                      // lone continuation byte
-  f.context.request.system = "sys \xed\xa0\x80 end";      // a surrogate
-  f.context.request.prompt = "cut \xe2\x82";              // truncated sequence at the end
-  f.outcome.country = "\xf5\x80\x80\x80";                 // above U+10FFFF
+  f.context.tls = "t13\xc0\xaf";                      // overlong '/'
+  f.context.request.model = "m\x80";                  // lone continuation byte
+  f.context.request.system = "sys \xed\xa0\x80 end";  // a surrogate
+  f.context.request.prompt = "cut \xe2\x82";          // truncated sequence at the end
+  f.outcome.country = "\xf5\x80\x80\x80";             // above U+10FFFF
   f.outcome.endpoint = "/v1/messages?\xfe";
-  f.identity.payment = "fp\xf0\x9f\x92";                  // truncated 4-byte sequence
+  f.identity.payment = "fp\xf0\x9f\x92";  // truncated 4-byte sequence
   std::string line = EventLine(f.context, f.outcome);
   EXPECT_TRUE(simdjson::validate_utf8(line.data(), line.size())) << line;
   ReadBack back(line);

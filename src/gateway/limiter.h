@@ -68,8 +68,8 @@ class LimiterStore {
   // charged, else none is. Returns one outcome per group, in order. An error
   // means the store could not answer (Redis unreachable); nothing is known
   // about what was charged, and the caller applies its failure policy.
-  virtual boost::asio::awaitable<absl::StatusOr<std::vector<GroupOutcome>>> Acquire(
-      std::span<const CellGroup> groups, int64_t now_ms) = 0;
+  virtual boost::asio::awaitable<absl::StatusOr<std::vector<GroupOutcome>>> Acquire(std::span<const CellGroup> groups,
+                                                                                    int64_t now_ms) = 0;
   // Adds each cell's cost (negative refunds) to its limiter, unchecked
   // (GcraAdjust). Used to settle reservations and to roll back.
   virtual boost::asio::awaitable<absl::Status> Adjust(std::span<const CellGroup> groups, int64_t now_ms) = 0;

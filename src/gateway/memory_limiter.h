@@ -28,7 +28,7 @@ namespace hydraguard::gateway {
 class MemoryLimiter : public LimiterStore {
  public:
   boost::asio::awaitable<absl::StatusOr<std::vector<GroupOutcome>>> Acquire(std::span<const CellGroup> groups,
-                                                                             int64_t now_ms) override;
+                                                                            int64_t now_ms) override;
   boost::asio::awaitable<absl::Status> Adjust(std::span<const CellGroup> groups, int64_t now_ms) override;
 
   std::optional<absl::Status> AdjustIfImmediate(std::span<const CellGroup> groups, int64_t now_ms) override {

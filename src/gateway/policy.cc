@@ -111,8 +111,7 @@ std::optional<LimitKind> LimitKindOfCell(std::string_view cell) {
 bool Policy::TextIndicatorsAvailable() { return Text().system_prompt != nullptr && Text().prompt_template != nullptr; }
 
 Policy::Policy(const GatewayConfig& config)
-    : config_(config),
-      rules_{config.indicator_min_signals, config.indicator_action, config.weak_indicator_action} {}
+    : config_(config), rules_{config.indicator_min_signals, config.indicator_action, config.weak_indicator_action} {}
 
 RequestFacts Policy::Facts(const RequestContext& context) const {
   const Identity& identity = *context.identity;
@@ -154,8 +153,7 @@ Admission Policy::Begin(const RequestContext& context, const VerdictSet& verdict
   const Identity& identity = *context.identity;
   Admission admission;
   Decision& decision = admission.decision;
-  auto refuse = [&admission](int status, ErrorKind error, std::string code, std::string reason,
-                             std::string message) {
+  auto refuse = [&admission](int status, ErrorKind error, std::string code, std::string reason, std::string message) {
     Refuse(admission.decision, status, error, std::move(code), std::move(reason), std::move(message));
     return std::move(admission);
   };
@@ -410,8 +408,7 @@ std::vector<CellGroup> Policy::Finish(const absl::StatusOr<std::vector<GroupOutc
   return rollback;
 }
 
-std::vector<CellGroup> Policy::Settlement(const Decision& decision, int64_t input_tokens,
-                                          int64_t output_tokens) const {
+std::vector<CellGroup> Policy::Settlement(const Decision& decision, int64_t input_tokens, int64_t output_tokens) const {
   std::vector<CellGroup> deltas;
   for (const CellGroup& group : decision.reservations) {
     CellGroup delta{.tag = group.tag};

@@ -85,8 +85,8 @@ struct Decision {
   std::string message;                     // for the client
   std::string limiter;                     // the limiter that refused, e.g. "payment:rpm"
   int64_t retry_after_ms = 0;
-  bool not_retryable = false;              // no wait would admit it (larger than a whole limit): tell
-                                           // clients not to retry (x-should-retry: false)
+  bool not_retryable = false;  // no wait would admit it (larger than a whole limit): tell
+                               // clients not to retry (x-should-retry: false)
 
   engine::Action action = engine::Action::kAllow;  // the verdict in force
   std::string verdict_source;                      // Judgement::source
@@ -126,8 +126,7 @@ class Policy {
   // Completes admission->decision from the store's answer to its groups.
   // Returns the groups to give back (another group refused), maybe none.
   // REQUIRES: admission comes from Begin and has groups.
-  std::vector<CellGroup> Finish(const absl::StatusOr<std::vector<GroupOutcome>>& outcomes,
-                                Admission* admission) const;
+  std::vector<CellGroup> Finish(const absl::StatusOr<std::vector<GroupOutcome>>& outcomes, Admission* admission) const;
   // The adjustments that replace the decision's reservation by the real
   // usage (-1: keep the estimate); none: nothing to do.
   std::vector<CellGroup> Settlement(const Decision& decision, int64_t input_tokens, int64_t output_tokens) const;

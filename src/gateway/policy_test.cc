@@ -25,7 +25,7 @@ constexpr int64_t kDayMs = 86'400'000;
 class FailingLimiter : public LimiterStore {
  public:
   boost::asio::awaitable<absl::StatusOr<std::vector<GroupOutcome>>> Acquire(std::span<const CellGroup>,
-                                                                             int64_t) override {
+                                                                            int64_t) override {
     ++acquires;
     co_return absl::UnavailableError("redis: connection refused");
   }
@@ -41,7 +41,7 @@ class FailingLimiter : public LimiterStore {
 class RecordingLimiter : public LimiterStore {
  public:
   boost::asio::awaitable<absl::StatusOr<std::vector<GroupOutcome>>> Acquire(std::span<const CellGroup> groups,
-                                                                             int64_t now_ms) override {
+                                                                            int64_t now_ms) override {
     acquired.assign(groups.begin(), groups.end());
     co_return memory.AcquireNow(groups, now_ms);
   }

@@ -411,8 +411,8 @@ SseFilter::Action SseFilter::OpenAi(std::string_view data) {
     }
   } else if (std::optional<JsonSpan> response = FindMember(data, *root, "response")) {
     // Responses API: response.completed (and .incomplete/.failed) carry the usage.
-    if (std::optional<JsonSpan> inner = IsObject(data, *response) ? FindMember(data, *response, "usage")
-                                                                   : std::nullopt) {
+    if (std::optional<JsonSpan> inner =
+            IsObject(data, *response) ? FindMember(data, *response, "usage") : std::nullopt) {
       if (IsObject(data, *inner)) ReadUsage(data, *inner, "input_tokens", "output_tokens", &usage_);
     }
   }

@@ -54,8 +54,7 @@ absl::StatusOr<std::string> CanonicalVerdictValue(std::string_view kind, std::st
     std::optional<ingest::IpAddress> ip = ingest::IpAddress::Parse(value);
     if (!ip) {
       return absl::InvalidArgumentError(fmt::format(
-          "ip: \"{}\" is not an IPv4 or IPv6 address (dotted quad without leading zeros, or RFC 4291 text)",
-          value));
+          "ip: \"{}\" is not an IPv4 or IPv6 address (dotted quad without leading zeros, or RFC 4291 text)", value));
     }
     return ip->ToString();
   }
@@ -63,8 +62,8 @@ absl::StatusOr<std::string> CanonicalVerdictValue(std::string_view kind, std::st
     std::optional<ingest::IpPrefix> prefix =
         value.find('/') == std::string_view::npos ? std::nullopt : ingest::IpAddress::ParseCidr(value);
     if (!prefix) {
-      return absl::InvalidArgumentError(fmt::format(
-          "ip_prefix: \"{}\" is not ADDRESS/LENGTH (IPv4 length 0..32, IPv6 0..128)", value));
+      return absl::InvalidArgumentError(
+          fmt::format("ip_prefix: \"{}\" is not ADDRESS/LENGTH (IPv4 length 0..32, IPv6 0..128)", value));
     }
     const int keyed = prefix->address.prefix_length();
     if (prefix->length != keyed) {
@@ -75,8 +74,8 @@ absl::StatusOr<std::string> CanonicalVerdictValue(std::string_view kind, std::st
     }
     std::string network = prefix->address.PrefixString();
     if (network != fmt::format("{}/{}", prefix->address.ToString(), prefix->length)) {
-      return absl::InvalidArgumentError(fmt::format(
-          "ip_prefix: \"{}\" has host bits set; its network is {}", value, network));
+      return absl::InvalidArgumentError(
+          fmt::format("ip_prefix: \"{}\" has host bits set; its network is {}", value, network));
     }
     return network;
   }
@@ -200,8 +199,7 @@ absl::StatusOr<VerdictSet> VerdictSet::FromHashEntries(const std::vector<std::pa
           fmt::format("{}: field \"{}\": {}", origin, field, internal::Message(entry.status())));
     if (absl::Status status = set.Set(kind, std::string_view(field).substr(colon + 1), *std::move(entry));
         !status.ok()) {
-      return absl::InvalidArgumentError(
-          fmt::format("{}: field \"{}\": {}", origin, field, internal::Message(status)));
+      return absl::InvalidArgumentError(fmt::format("{}: field \"{}\": {}", origin, field, internal::Message(status)));
     }
   }
   return set;

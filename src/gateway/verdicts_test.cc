@@ -75,10 +75,17 @@ TEST(VerdictKindsTest, CanonicalValues) {
   EXPECT_EQ(CanonicalVerdictValue("ip_prefix", "203.0.113.0/24").value(), "203.0.113.0/24");
   EXPECT_EQ(CanonicalVerdictValue("ip_prefix", "2001:db8:7::/48").value(), "2001:db8:7::/48");
   EXPECT_EQ(CanonicalVerdictValue("payment", "fp_1").value(), "fp_1");
-  for (auto [kind, value] : std::vector<std::pair<std::string_view, std::string_view>>{
-           {"asn", "AS"}, {"asn", "AS064500"}, {"asn", "99999999999"}, {"ip", "127.000.000.001"}, {"ip", "x"},
-           {"ip_prefix", "10.0.0.0/33"}, {"ip_prefix", "127.0.0.5/24"}, {"ip_prefix", "127.0.0.0/8"},
-           {"ip_prefix", "2001:db8::/64"}, {"ip_prefix", "10.0.0.0"}, {"account", ""}}) {
+  for (auto [kind, value] : std::vector<std::pair<std::string_view, std::string_view>>{{"asn", "AS"},
+                                                                                       {"asn", "AS064500"},
+                                                                                       {"asn", "99999999999"},
+                                                                                       {"ip", "127.000.000.001"},
+                                                                                       {"ip", "x"},
+                                                                                       {"ip_prefix", "10.0.0.0/33"},
+                                                                                       {"ip_prefix", "127.0.0.5/24"},
+                                                                                       {"ip_prefix", "127.0.0.0/8"},
+                                                                                       {"ip_prefix", "2001:db8::/64"},
+                                                                                       {"ip_prefix", "10.0.0.0"},
+                                                                                       {"account", ""}}) {
     EXPECT_FALSE(CanonicalVerdictValue(kind, value).ok()) << kind << " " << value;
   }
   // Stored and found canonically; refused when it could never match.

@@ -57,8 +57,7 @@ absl::StatusOr<ModeRun> RunMode(const std::string& events_path, const eval::Trut
   ingest::ReadOptions read_options;
   read_options.not_interned = engine::Engine::kUnusedIdFields;
   ingest::EventReader reader({events_path}, read_options, &interners, &bad_input);
-  absl::Status read =
-      engine::FeedEvents(reader, [&](const ingest::Event& event) { replayer.Process(event); });
+  absl::Status read = engine::FeedEvents(reader, [&](const ingest::Event& event) { replayer.Process(event); });
   if (!read.ok()) return read;
   if (bad_input.bad_lines() > 0 || bad_input.unreadable_files() > 0) {
     return absl::DataLossError(fmt::format("{}: {} bad lines, {} unreadable files in the simulator's own output",

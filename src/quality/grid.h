@@ -32,10 +32,10 @@ struct GridOptions {
   double scale = 0.1;
   int campaigns = 8;  // per seed
   std::vector<uint64_t> tune_seeds, eval_seeds;
-  std::string prompts_dir;   // "" = built-in prompt generators only
-  std::string netlists_dir;  // "" = built-in ranges (simulator) and none (engine)
-  std::string work_dir;      // events and truth are written here (REQUIRES: non-empty)
-  std::string config_path;   // detection config (YAML); "" = the defaults
+  std::string prompts_dir;                         // "" = built-in prompt generators only
+  std::string netlists_dir;                        // "" = built-in ranges (simulator) and none (engine)
+  std::string work_dir;                            // events and truth are written here (REQUIRES: non-empty)
+  std::string config_path;                         // detection config (YAML); "" = the defaults
   std::function<void(std::string_view)> progress;  // one line per step; may be empty
 };
 
@@ -43,7 +43,7 @@ struct GridOptions {
 // that it flags no more of them than the engine did; what it catches is what
 // volume alone would have caught at the engine's false-positive level.
 struct Baseline {
-  uint64_t threshold = 0;     // accounts with at least this many requests are flagged
+  uint64_t threshold = 0;  // accounts with at least this many requests are flagged
   uint64_t honest_flagged = 0;
   std::map<std::string, eval::Rate> by_campaign;
   std::map<std::string, std::map<std::string, eval::Rate>> by_strategy;  // axis -> value

@@ -20,9 +20,11 @@ eval::TruthEntry Member(std::string campaign, std::string network) {
 }
 
 TEST(VolumeBaselineTest, FlagsNoMoreHonestAccountsThanTheEngine) {
-  eval::Truth truth = {{"h1", Honest("casual")}, {"h2", Honest("casual")}, {"h3", Honest("batch")},
-                       {"c1", Member("rt00", "vpn")},  {"c2", Member("rt00", "vpn")},  {"c3", Member("rt01", "static_isp")}};
-  std::map<std::string, uint64_t> requests = {{"h1", 5}, {"h2", 50}, {"h3", 5000}, {"c1", 60}, {"c2", 10}, {"c3", 6000}};
+  eval::Truth truth = {{"h1", Honest("casual")},      {"h2", Honest("casual")},
+                       {"h3", Honest("batch")},       {"c1", Member("rt00", "vpn")},
+                       {"c2", Member("rt00", "vpn")}, {"c3", Member("rt01", "static_isp")}};
+  std::map<std::string, uint64_t> requests = {{"h1", 5},  {"h2", 50}, {"h3", 5000},
+                                              {"c1", 60}, {"c2", 10}, {"c3", 6000}};
   // The engine flagged no honest account: the threshold sits above the busiest honest one.
   Baseline none = VolumeBaseline(truth, requests, 0);
   EXPECT_EQ(none.threshold, 5001u);

@@ -142,7 +142,8 @@ std::string QualityMarkdown(const GridResult& grid, bool eval_seeds, const Repor
   uint64_t events = 0;
   for (const SeedRun* run : runs) events += run->events;
   add(fmt::format("- Command: `{}`\n", context.command));
-  add(fmt::format("- Grid: scenario `redteam`, scale {}, {} campaigns per seed; {} seeds {} ({} events in all); "
+  add(
+      fmt::format("- Grid: scenario `redteam`, scale {}, {} campaigns per seed; {} seeds {} ({} events in all); "
                   "tune seeds {}, eval seeds {}\n",
                   o.scale, o.campaigns, eval_seeds ? "eval" : "tune", Join(eval_seeds ? o.eval_seeds : o.tune_seeds),
                   events, Join(o.tune_seeds), Join(o.eval_seeds)));
@@ -162,8 +163,8 @@ std::string QualityMarkdown(const GridResult& grid, bool eval_seeds, const Repor
   for (auto [name, mode, pooled] : {std::tuple<const char*, const char*, const Pooled*>{"with text", "text", &text},
                                     {"metadata only", "no_text", &no_text}}) {
     add(fmt::format("| {} | {} ({}/{}) | {} | {} ({}/{}) | {:.4f}% | {}/{} | {}/{} | {}/{} |\n", name,
-                    show(fmt::format("recall/{}", mode), pooled->recall, 1), pooled->recall.hits,
-                    pooled->recall.total, show(fmt::format("baseline/{}", mode), pooled->baseline, 1),
+                    show(fmt::format("recall/{}", mode), pooled->recall, 1), pooled->recall.hits, pooled->recall.total,
+                    show(fmt::format("baseline/{}", mode), pooled->baseline, 1),
                     show(fmt::format("fpr/{}", mode), pooled->fpr, 4), pooled->fpr.hits, pooled->fpr.total,
                     pooled->honest_requests_refused.value().value_or(0) * 100, pooled->campaigns_found,
                     pooled->campaigns, pooled->campaigns_missed, pooled->campaigns, pooled->contained,
@@ -249,7 +250,8 @@ std::string QualityMarkdown(const GridResult& grid, bool eval_seeds, const Repor
   // Campaigns.
   add("\n## Campaigns\n\nStrategy values in axis order: ");
   std::vector<std::pair<std::string, std::vector<std::string>>> space = sim::StrategySpace();
-  for (size_t axis = 0; axis < space.size(); ++axis) add(fmt::format("{}{}", axis == 0 ? "" : " · ", space[axis].first));
+  for (size_t axis = 0; axis < space.size(); ++axis)
+    add(fmt::format("{}{}", axis == 0 ? "" : " · ", space[axis].first));
   add(".\nLeakage: share of the campaign's requests served in replay; contained: time from its first request until "
       "90% of its requests are refused.\n\n"
       "| seed | campaign | strategy | accounts | recall, text | recall, metadata only | baseline | leakage, text | "

@@ -173,7 +173,8 @@ asio::awaitable<void> AsyncConnection::ReadLoop(uint64_t generation) {
     size_t read = co_await stream_->socket().async_read_some(asio::buffer(buffer), token);
     if (generation != generation_) co_return;
     if (error) {
-      co_return Fail(generation, "read", error == asio::error::eof ? "connection closed by the server" : error.message());
+      co_return Fail(generation, "read",
+                     error == asio::error::eof ? "connection closed by the server" : error.message());
     }
     if (redisReaderFeed(reader.get(), buffer.data(), read) != REDIS_OK) {
       co_return Fail(generation, "read", reader->errstr);

@@ -100,7 +100,8 @@ TEST_F(AsyncConnectionTest, ManyCallsInFlightShareOneConnectionAndGetTheirOwnRep
   for (int call = 0; call < kCalls; ++call) {
     std::string key = "k";
     key += std::to_string(call);
-    asio::co_spawn(io_, PipelineInto(*redis, {{"SET", key, std::to_string(call * 7)}, {"GET", key}}, &results[call], &done),
+    asio::co_spawn(io_,
+                   PipelineInto(*redis, {{"SET", key, std::to_string(call * 7)}, {"GET", key}}, &results[call], &done),
                    asio::detached);
   }
   while (done < kCalls && io_.run_one() > 0) {

@@ -8,7 +8,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -62,7 +61,7 @@ std::vector<CellGroup> Groups(int count) {
 }
 
 boost::asio::awaitable<void> AcquireOn(AsyncLimiter& limiter, const std::vector<CellGroup>& groups, int64_t now_ms,
-                                      int* done, bool* failed) {
+                                       int* done, bool* failed) {
   absl::StatusOr<std::vector<gateway::GroupOutcome>> outcome = co_await limiter.Acquire(groups, now_ms);
   if (!outcome.ok()) *failed = true;
   ++*done;

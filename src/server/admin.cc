@@ -103,8 +103,8 @@ boost::asio::awaitable<Response> HandleUsage(GatewayState& state, gateway::Limit
   simdjson::dom::parser parser;
   simdjson::dom::object report;
   std::string_view request_id;
-  if (parser.parse(request.body()).get_object().get(report) ||
-      report["request_id"].get_string().get(request_id) || request_id.empty()) {
+  if (parser.parse(request.body()).get_object().get(report) || report["request_id"].get_string().get(request_id) ||
+      request_id.empty()) {
     co_return Error(request, 400, "expected {\"request_id\":\"req_...\",\"input_tokens\":N,\"output_tokens\":N}");
   }
   auto tokens = [&](std::string_view field) -> std::optional<int64_t> {

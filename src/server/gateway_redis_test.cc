@@ -307,9 +307,9 @@ tiers:
 
   static HttpReply Send(GatewayServer& server, int max_tokens) {
     const SettleCase& test_case = GetParam();
-    std::string body = fmt::format(
-        R"({{"model":"m","max_tokens":{},"stream":{},"messages":[{{"role":"user","content":"hello"}}]}})", max_tokens,
-        test_case.stream);
+    std::string body =
+        fmt::format(R"({{"model":"m","max_tokens":{},"stream":{},"messages":[{{"role":"user","content":"hello"}}]}})",
+                    max_tokens, test_case.stream);
     HttpClient client(server.port());
     std::vector<std::pair<std::string, std::string>> headers;
     if (test_case.path == "/v1/messages") {

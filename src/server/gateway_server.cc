@@ -11,11 +11,11 @@
 #include <vector>
 
 #include "fmt/format.h"
+#include "gateway/event_line.h"
 #include "gateway/internal/json_lines.h"
 #include "gateway/rate_headers.h"
 #include "gateway/request.h"
 #include "redis/async_limiter.h"
-#include "gateway/event_line.h"
 #include "server/handlers.h"
 #include "server/log.h"
 #include "server/request_reader.h"
@@ -113,9 +113,8 @@ awaitable<void> GatewayServer::Impl::Session(beast::tcp_stream stream, Loop& loo
   const gateway::GatewayConfig& config = state->config();
   beast::flat_buffer buffer;
   const ingest::IpAddress peer = PeerOf(stream.socket());
-  const ReadLimits limits{.max_header_bytes = 64 * 1024,
-                          .max_body_bytes = config.max_body_bytes,
-                          .timeout_ms = config.client_timeout_ms};
+  const ReadLimits limits{
+      .max_header_bytes = 64 * 1024, .max_body_bytes = config.max_body_bytes, .timeout_ms = config.client_timeout_ms};
   for (;;) {
     ReadResult read = co_await ReadRequest(stream, buffer, limits);
     boost::system::error_code error;
@@ -127,9 +126,9 @@ awaitable<void> GatewayServer::Impl::Session(beast::tcp_stream stream, Loop& loo
       decision.error = gateway::ErrorKind::kInvalidRequest;
       decision.code = read.code;
       decision.message = read.message;
-      Reason reason = read.status == 408                                              ? Reason::kTimeout
+      Reason reason = read.status == 408                                               ? Reason::kTimeout
                       : read.status == 413 || read.status == 414 || read.status == 431 ? Reason::kTooLarge
-                                                                                         : Reason::kBadRequest;
+                                                                                       : Reason::kBadRequest;
       state->metrics().CountDecision(engine::Action::kAllow, reason);
       Response response = ErrorResponse(api, decision, 11, false, state->now_ms());
       stream.expires_after(std::chrono::seconds(5));
@@ -178,8 +177,8 @@ awaitable<void> GatewayServer::Impl::Session(beast::tcp_stream stream, Loop& loo
         not_found.status = 404;
         not_found.error = gateway::ErrorKind::kNotFound;
         not_found.message = "Not found: " + std::string(path);
-        response = ErrorResponse(gateway::ApiKind::kAnthropic, not_found, request.version(), keep_alive,
-                                 state->now_ms());
+        response =
+            ErrorResponse(gateway::ApiKind::kAnthropic, not_found, request.version(), keep_alive, state->now_ms());
       }
       co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, error));
     }
@@ -234,7 +233,9 @@ awaitable<bool> GatewayServer::Impl::ServePassThrough(beast::tcp_stream& stream,
   }
   ProxyOptions options{.api = route.api};
   PrepareUpstream(caller, &request, &options);
-  options.on_complete = [&](int, const gateway::Usage&, bool reused) { state->metrics().CountUpstreamConnection(reused); };
+  options.on_complete = [&](int, const gateway::Usage&, bool reused) {
+    state->metrics().CountUpstreamConnection(reused);
+  };
   ProxyResult result = co_await Proxy(stream, std::move(request), *upstream, options, loop.upstream_pool.get());
   CountProxyResult(result);
   co_return result.keep_alive;
@@ -269,7 +270,8 @@ awaitable<bool> GatewayServer::Impl::ServeBatch(beast::tcp_stream& stream, Reque
   ProxyOptions options{.api = gateway::ApiKind::kAnthropic};
   PrepareUpstream(caller, &request, &options);
   if (decision.suspect) {
-    options.upstream_headers.emplace_back(state->config().suspect_header, std::string(engine::ActionName(decision.action)));
+    options.upstream_headers.emplace_back(state->config().suspect_header,
+                                          std::string(engine::ActionName(decision.action)));
   }
   options.response_headers = gateway::RateLimitHeaders(gateway::ApiKind::kAnthropic, decision, judged.context.now_ms);
   // A batch's results come later: its reservations stand (charged at max_tokens).
@@ -297,8 +299,8 @@ awaitable<bool> GatewayServer::Impl::ServeApi(beast::tcp_stream& stream, Request
     bool keep = co_await Refuse(stream, request, api, CheckOnly());
     co_return keep;
   }
-  Judged judged = co_await Judge(*state, limiter, caller, route, request.body(), true,
-                                 static_cast<int64_t>(request.body().size()));
+  Judged judged =
+      co_await Judge(*state, limiter, caller, route, request.body(), true, static_cast<int64_t>(request.body().size()));
   const gateway::Decision& decision = judged.decision;
   if (!decision.allowed) {
     Account(*state, judged, caller, endpoint, decision.status, -1, -1);

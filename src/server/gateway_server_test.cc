@@ -243,17 +243,16 @@ TEST_F(GatewayServerTest, AmbiguousFramingIsRefusedAndTheConnectionClosed) {
     std::string head;
     int status;
   };
-  for (const Case& test_case : {Case{"Transfer-Encoding: chunked, identity\r\n", 400},
-                                Case{"Transfer-Encoding: identity\r\n", 400},
-                                Case{"Transfer-Encoding: x-custom, chunked\r\n", 501},
-                                Case{"Content-Length: 4\r\nTransfer-Encoding: chunked\r\n", 400},
-                                Case{"Transfer-Encoding: chunked\r\nContent-Length: 4\r\n", 400},
-                                Case{"X-Folded: a\r\n b\r\nTransfer-Encoding: chunked\r\n", 400}}) {
+  for (const Case& test_case :
+       {Case{"Transfer-Encoding: chunked, identity\r\n", 400}, Case{"Transfer-Encoding: identity\r\n", 400},
+        Case{"Transfer-Encoding: x-custom, chunked\r\n", 501},
+        Case{"Content-Length: 4\r\nTransfer-Encoding: chunked\r\n", 400},
+        Case{"Transfer-Encoding: chunked\r\nContent-Length: 4\r\n", 400},
+        Case{"X-Folded: a\r\n b\r\nTransfer-Encoding: chunked\r\n", 400}}) {
     hydraguard::testing::RawReply reply =
-        hydraguard::testing::SendRaw(server_->port(),
-                                     "POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: k-a1\r\n" + test_case.head +
-                                         "\r\n" + chunk,
-                                     5'000)
+        hydraguard::testing::SendRaw(
+            server_->port(),
+            "POST /v1/messages HTTP/1.1\r\nHost: x\r\nx-api-key: k-a1\r\n" + test_case.head + "\r\n" + chunk, 5'000)
             .value();
     EXPECT_THAT(reply.Statuses(), ElementsAre(test_case.status)) << test_case.head << reply.bytes;
     EXPECT_TRUE(reply.closed) << test_case.head;
@@ -261,8 +260,8 @@ TEST_F(GatewayServerTest, AmbiguousFramingIsRefusedAndTheConnectionClosed) {
   }
   EXPECT_TRUE(stub_.requests().empty());
   hydraguard::testing::RawReply long_uri =
-      hydraguard::testing::SendRaw(server_->port(),
-                                   "GET /" + std::string(20'000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n", 5'000)
+      hydraguard::testing::SendRaw(server_->port(), "GET /" + std::string(20'000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n",
+                                   5'000)
           .value();
   EXPECT_THAT(long_uri.Statuses(), ElementsAre(414));
   hydraguard::testing::RawReply big_headers =
@@ -290,9 +289,9 @@ TEST_F(GatewayServerTest, MoreThanOneCredentialIsRefused) {
                5'000)
         .value();
   };
-  for (std::string_view credentials : {"x-api-key: k-a1\r\nx-api-key: k-a3\r\n",
-                                       "Authorization: Bearer k-a1\r\nAuthorization: Bearer k-a3\r\n",
-                                       "x-api-key: k-a1\r\nAuthorization: Bearer k-a3\r\n"}) {
+  for (std::string_view credentials :
+       {"x-api-key: k-a1\r\nx-api-key: k-a3\r\n", "Authorization: Bearer k-a1\r\nAuthorization: Bearer k-a3\r\n",
+        "x-api-key: k-a1\r\nAuthorization: Bearer k-a3\r\n"}) {
     hydraguard::testing::RawReply reply = send("/v1/messages", credentials);
     EXPECT_THAT(reply.Statuses(), ElementsAre(400)) << credentials;
     EXPECT_THAT(reply.bytes, HasSubstr("more than one")) << credentials;
@@ -378,15 +377,19 @@ TEST_F(GatewayServerTest, AClientThatLeavesBeforeARequestIsNoDecision) {
 // The endpoints a harvester would use instead of /v1/messages.
 TEST_F(GatewayServerTest, ResponsesAndEmbeddingsAreAdmittedLimitedAndRecorded) {
   Start(kTiers);  // build: 3 requests a minute
-  std::string responses = R"({"model":"gpt-test","input":"Write a sort.","instructions":"You are a teacher.","max_output_tokens":100})";
+  std::string responses =
+      R"({"model":"gpt-test","input":"Write a sort.","instructions":"You are a teacher.","max_output_tokens":100})";
   HttpReply whole = Post("/v1/responses", responses, {{"authorization", "Bearer k-a1"}});
   EXPECT_EQ(whole.status, 200) << whole.body;
   EXPECT_EQ(whole.Header("x-ratelimit-remaining-requests"), "2");
-  HttpReply streamed = Post("/v1/responses", R"({"model":"gpt-test","input":[{"role":"user","content":"hi"}],"stream":true,"max_output_tokens":100})",
-                            {{"authorization", "Bearer k-a1"}});
+  HttpReply streamed =
+      Post("/v1/responses",
+           R"({"model":"gpt-test","input":[{"role":"user","content":"hi"}],"stream":true,"max_output_tokens":100})",
+           {{"authorization", "Bearer k-a1"}});
   EXPECT_EQ(streamed.status, 200);
   EXPECT_THAT(streamed.body, HasSubstr("response.completed"));
-  HttpReply embeddings = Post("/v1/embeddings", R"({"model":"e","input":["a","b"]})", {{"authorization", "Bearer k-a1"}});
+  HttpReply embeddings =
+      Post("/v1/embeddings", R"({"model":"e","input":["a","b"]})", {{"authorization", "Bearer k-a1"}});
   EXPECT_EQ(embeddings.status, 200);
   HttpReply limited = Post("/v1/embeddings", R"({"model":"e","input":"c"})", {{"authorization", "Bearer k-a1"}});
   EXPECT_EQ(limited.status, 429);
@@ -449,7 +452,8 @@ TEST_F(GatewayServerTest, MessageBatchIsJudgedRequestByRequestAndLimitedAsAWhole
   std::string events;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline &&
-         (events = hydraguard::testing::ReadWholeFile(events_path_)).find(R"("prompt":"task 1","turn":1,"tools":0,"max_tokens":100)") == std::string::npos) {
+         (events = hydraguard::testing::ReadWholeFile(events_path_))
+                 .find(R"("prompt":"task 1","turn":1,"tools":0,"max_tokens":100)") == std::string::npos) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   EXPECT_THAT(events, HasSubstr(R"("prompt":"task 1","turn":1,"tools":0,"max_tokens":100)"));
@@ -639,20 +643,19 @@ TEST_F(GatewayServerTest, AdminApiRefusesVerdictsThatCanNeverMatch) {
   Start(kTiers);
   HttpClient client(server_->port());
   HeaderList admin = {{"authorization", "Bearer t0ken"}};
-  auto put = [&](std::string_view path) {
-    return client.Send("PUT", path, R"({"action":"block"})", admin).value();
-  };
+  auto put = [&](std::string_view path) { return client.Send("PUT", path, R"({"action":"block"})", admin).value(); };
   struct Case {
     std::string_view path, says;
   };
-  for (const Case& test_case : {Case{"/admin/verdicts/ip_prefix/10.0.0.0%2F33", "not ADDRESS/LENGTH"},
-                                Case{"/admin/verdicts/ip_prefix/127.0.0.5%2F24", "host bits set; its network is 127.0.0.0/24"},
-                                Case{"/admin/verdicts/ip_prefix/127.0.0.0%2F8", "a /8 would never match"},
-                                Case{"/admin/verdicts/ip_prefix/2001%3Adb8%3A%3A%2F64", "a /64 would never match"},
-                                Case{"/admin/verdicts/ip_prefix/127.0.0.0", "not ADDRESS/LENGTH"},
-                                Case{"/admin/verdicts/ip/not-an-ip", "not an IPv4 or IPv6 address"},
-                                Case{"/admin/verdicts/ip/127.000.000.001", "not an IPv4 or IPv6 address"},
-                                Case{"/admin/verdicts/asn/ASX1", "not an AS number"}}) {
+  for (const Case& test_case :
+       {Case{"/admin/verdicts/ip_prefix/10.0.0.0%2F33", "not ADDRESS/LENGTH"},
+        Case{"/admin/verdicts/ip_prefix/127.0.0.5%2F24", "host bits set; its network is 127.0.0.0/24"},
+        Case{"/admin/verdicts/ip_prefix/127.0.0.0%2F8", "a /8 would never match"},
+        Case{"/admin/verdicts/ip_prefix/2001%3Adb8%3A%3A%2F64", "a /64 would never match"},
+        Case{"/admin/verdicts/ip_prefix/127.0.0.0", "not ADDRESS/LENGTH"},
+        Case{"/admin/verdicts/ip/not-an-ip", "not an IPv4 or IPv6 address"},
+        Case{"/admin/verdicts/ip/127.000.000.001", "not an IPv4 or IPv6 address"},
+        Case{"/admin/verdicts/asn/ASX1", "not an AS number"}}) {
     HttpReply reply = put(test_case.path);
     EXPECT_EQ(reply.status, 400) << test_case.path;
     EXPECT_THAT(reply.body, HasSubstr(test_case.says)) << test_case.path;
@@ -722,7 +725,8 @@ TEST_F(GatewayServerTest, UsageReportSettlesACheckModeReservation) {
   HeaderList caller = {{"x-api-key", "k-a1"}, {"x-original-uri", "/v1/messages"}, {"x-hydraguard-report-usage", "1"}};
   // Without asking for it, no reservation is kept.
   HttpReply plain =
-      client.Post("/check", AnthropicBody("x", 10), {{"x-api-key", "k-a2"}, {"x-original-uri", "/v1/messages"}}).value();
+      client.Post("/check", AnthropicBody("x", 10), {{"x-api-key", "k-a2"}, {"x-original-uri", "/v1/messages"}})
+          .value();
   EXPECT_EQ(plain.Header("x-hydraguard-request-id"), "");
   HttpReply first = client.Post("/check", AnthropicBody("x", 600), caller).value();
   EXPECT_EQ(first.status, 204);

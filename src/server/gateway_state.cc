@@ -4,11 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 
 #include "fmt/format.h"
 #include "gateway/internal/json_lines.h"
@@ -82,7 +81,8 @@ absl::StatusOr<std::unique_ptr<GatewayState>> GatewayState::Create(const gateway
           fmt::format("{}: cannot open for appending: {}", settings.events_file, std::strerror(errno)));
     }
     struct stat info;
-    if (::fstat(fd, &info) == 0 && (info.st_mode & 077) != 0 && settings.event_prompts.storage != gateway::PromptStorage::kOff) {
+    if (::fstat(fd, &info) == 0 && (info.st_mode & 077) != 0 &&
+        settings.event_prompts.storage != gateway::PromptStorage::kOff) {
       Log(LogLevel::kWarn, "events_file is readable by other users, and events carry prompt text",
           {{"file", settings.events_file}, {"mode", fmt::format("{:o}", info.st_mode & 0777)}});
     }
@@ -316,15 +316,15 @@ void GatewayState::AddGauges() {
     metrics_.AddGauge("hydraguard_redis_up", "1 when the last Redis call succeeded.",
                       [this] { return RedisHealthy() ? 1.0 : 0.0; });
     metrics_.AddCounter("hydraguard_redis_errors_total", "Redis connection failures.",
-                      [this] { return static_cast<double>(RedisErrors()); });
+                        [this] { return static_cast<double>(RedisErrors()); });
   }
   if (stream_) {
     metrics_.AddGauge("hydraguard_stream_backlog", "Events buffered for the Redis stream.",
                       [this] { return static_cast<double>(stream_->backlog()); });
     metrics_.AddCounter("hydraguard_stream_appended_total", "Events written to the Redis stream.",
-                      [this] { return static_cast<double>(stream_->appended()); });
+                        [this] { return static_cast<double>(stream_->appended()); });
     metrics_.AddCounter("hydraguard_stream_dropped_total", "Events dropped (buffer full or refused by Redis).",
-                      [this] { return static_cast<double>(stream_->dropped()); });
+                        [this] { return static_cast<double>(stream_->dropped()); });
   }
   metrics_.AddGauge("hydraguard_verdict_entries", "Verdict and indicator entries in force.",
                     [this] { return static_cast<double>(verdicts_.Snapshot()->size()); });

@@ -1,8 +1,7 @@
 // GatewayState: everything a gateway replica decides with, built from its
 // config: the key table, the verdicts, the memory limiter store (Redis
-// mode: each event loop owns its redis::AsyncLimiter), the policy, the event sinks and the metrics; plus the thread that keeps
-// keys and verdicts fresh (files by modification time, Redis every
-// redis.refresh).
+// mode: each event loop owns its redis::AsyncLimiter), the policy, the event sinks and the metrics; plus the thread
+// that keeps keys and verdicts fresh (files by modification time, Redis every redis.refresh).
 //
 //   absl::StatusOr<std::unique_ptr<GatewayState>> state = GatewayState::Create(config, clock);
 //   std::shared_ptr<const KeyTable> keys = (*state)->keys();

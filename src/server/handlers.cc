@@ -11,8 +11,8 @@
 #include "gateway/event_line.h"
 #include "gateway/internal/json_lines.h"
 #include "io/json_writer.h"
-#include "simdjson.h"
 #include "server/client_address.h"
+#include "simdjson.h"
 
 namespace hydraguard::server {
 namespace asio = boost::asio;
@@ -111,8 +111,8 @@ void StripGatewayHeaders(std::string_view suspect_header, Request* request) {
 namespace {
 
 // Judge up to the policy: the request's context, or its early refusal.
-Judged Identify(GatewayState& state, const Caller& caller, gateway::Route route, std::string_view body,
-                bool has_body, int64_t content_length) {
+Judged Identify(GatewayState& state, const Caller& caller, gateway::Route route, std::string_view body, bool has_body,
+                int64_t content_length) {
   const ApiKind api = route.api;
   Judged judged;
   judged.context.api = api;
@@ -187,8 +187,8 @@ asio::awaitable<Judged> Judge(GatewayState& state, gateway::LimiterStore& limite
 }
 
 Judged Authenticate(GatewayState& state, const Caller& caller, ApiKind api) {
-  Judged judged = Identify(state, caller, gateway::Route{.api = api, .endpoint = gateway::Endpoint::kPassThrough},
-                           {}, /*has_body=*/false, 0);
+  Judged judged = Identify(state, caller, gateway::Route{.api = api, .endpoint = gateway::Endpoint::kPassThrough}, {},
+                           /*has_body=*/false, 0);
   if (judged.early) return judged;
   judged.context.has_body = true;  // no model to gate on: nothing generated here
   gateway::Admission admission = state.policy().Begin(judged.context, *state.verdicts().Snapshot());
@@ -201,8 +201,8 @@ Judged Authenticate(GatewayState& state, const Caller& caller, ApiKind api) {
 
 asio::awaitable<Judged> JudgeBatch(GatewayState& state, gateway::LimiterStore& limiter, const Caller& caller,
                                    std::string_view body, std::vector<gateway::RequestContext>* contexts) {
-  Judged judged = Identify(state, caller, gateway::Route{.api = ApiKind::kAnthropic,
-                                                         .endpoint = gateway::Endpoint::kMessageBatches},
+  Judged judged = Identify(state, caller,
+                           gateway::Route{.api = ApiKind::kAnthropic, .endpoint = gateway::Endpoint::kMessageBatches},
                            {}, /*has_body=*/false, 0);
   if (judged.early) co_return judged;
   auto bad = [&](std::string message) {
@@ -225,8 +225,8 @@ asio::awaitable<Judged> JudgeBatch(GatewayState& state, gateway::LimiterStore& l
     absl::StatusOr<gateway::ApiRequest> parsed =
         gateway::ParseApiRequest(ApiKind::kAnthropic, simdjson::minify(params));
     if (!parsed.ok()) {
-      co_return bad(fmt::format("requests[{}] ({}): {}", request_idx, custom_id,
-                                gateway::internal::Message(parsed.status())));
+      co_return bad(
+          fmt::format("requests[{}] ({}): {}", request_idx, custom_id, gateway::internal::Message(parsed.status())));
     }
     gateway::RequestContext context = judged.context;
     context.has_body = true;
@@ -239,8 +239,7 @@ asio::awaitable<Judged> JudgeBatch(GatewayState& state, gateway::LimiterStore& l
   size_t refused_index = 0;
   gateway::Admission admission = state.policy().BeginBatch(*contexts, *verdicts, &refused_index);
   if (!admission.decision.allowed && admission.groups.empty()) {
-    admission.decision.message =
-        fmt::format("requests[{}]: {}", refused_index, admission.decision.message);
+    admission.decision.message = fmt::format("requests[{}]: {}", refused_index, admission.decision.message);
   }
   judged.decision = co_await gateway::Admit(limiter, state.policy(), std::move(admission), judged.context.now_ms);
   if (judged.decision.degraded) state.metrics().CountDegraded();
@@ -386,7 +385,8 @@ asio::awaitable<Response> HandleCheck(GatewayState& state, gateway::LimiterStore
   if (route.endpoint == gateway::Endpoint::kMessageBatches && has_body) {
     std::vector<gateway::RequestContext> contexts;  // the batch is judged whole; recorded as one check
     judged = co_await JudgeBatch(state, limiter, caller, request.body(), &contexts);
-  } else if (route.endpoint == gateway::Endpoint::kPassThrough || route.endpoint == gateway::Endpoint::kMessageBatches) {
+  } else if (route.endpoint == gateway::Endpoint::kPassThrough ||
+             route.endpoint == gateway::Endpoint::kMessageBatches) {
     // Without the body a batch cannot be judged: nginx auth_request callers
     // should send batches to the reverse proxy or /check.json (docs/gateway.md).
     judged = Authenticate(state, caller, api);

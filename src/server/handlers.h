@@ -17,14 +17,14 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 #include <utility>
+#include <vector>
 
 #include "gateway/api.h"
+#include "gateway/limiter.h"
 #include "gateway/policy.h"
 #include "gateway/rate_headers.h"
 #include "ingest/ip_address.h"
-#include "gateway/limiter.h"
 #include "server/gateway_state.h"
 
 namespace hydraguard::server {
@@ -97,8 +97,8 @@ void Account(GatewayState& state, const Judged& judged, const Caller& caller, st
 Response ErrorResponse(gateway::ApiKind api, const gateway::Decision& decision, unsigned version, bool keep_alive,
                        int64_t now_ms);
 
-boost::asio::awaitable<Response> HandleCheck(GatewayState& state, gateway::LimiterStore& limiter, const Request& request,
-                                             const ingest::IpAddress& peer, bool json);
+boost::asio::awaitable<Response> HandleCheck(GatewayState& state, gateway::LimiterStore& limiter,
+                                             const Request& request, const ingest::IpAddress& peer, bool json);
 Response HandleAdmin(GatewayState& state, const Request& request);
 // POST /usage {"request_id":..,"input_tokens":..,"output_tokens":..}: settles
 // the reservation a check made (one sent with x-hydraguard-report-usage: 1;

@@ -1,7 +1,6 @@
 #include "server/metrics.h"
 
 #include <cassert>
-
 #include <cmath>
 
 #include "fmt/format.h"

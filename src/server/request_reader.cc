@@ -1,10 +1,10 @@
 #include "server/request_reader.h"
 
+#include <algorithm>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -108,8 +108,7 @@ asio::awaitable<ReadResult> ReadRequest(beast::tcp_stream& stream, beast::flat_b
   } finish{deadline_state, deadline};
   stream.expires_never();
   auto timed_out = [&] {
-    return Refuse(408, "request_timeout",
-                  fmt::format("The request was not received within {} ms.", limits.timeout_ms));
+    return Refuse(408, "request_timeout", fmt::format("The request was not received within {} ms.", limits.timeout_ms));
   };
 
   // 1. The header section, whole, before any parsing: its raw bytes are
@@ -130,16 +129,15 @@ asio::awaitable<ReadResult> ReadRequest(beast::tcp_stream& stream, beast::flat_b
     }
     size_t line_end = data.find("\r\n");
     if (static_cast<int64_t>(line_end == std::string_view::npos ? data.size() : line_end) > limits.max_uri_bytes) {
-      co_return Refuse(414, "uri_too_long",
-                       fmt::format("The request line exceeds {} bytes.", limits.max_uri_bytes));
+      co_return Refuse(414, "uri_too_long", fmt::format("The request line exceeds {} bytes.", limits.max_uri_bytes));
     }
     if (static_cast<int64_t>(data.size()) > limits.max_header_bytes) {
       co_return Refuse(431, "headers_too_large",
                        fmt::format("The request's header section exceeds {} bytes.", limits.max_header_bytes));
     }
     boost::system::error_code error;
-    size_t got = co_await stream.async_read_some(buffer.prepare(8192),
-                                                 asio::redirect_error(asio::use_awaitable, error));
+    size_t got =
+        co_await stream.async_read_some(buffer.prepare(8192), asio::redirect_error(asio::use_awaitable, error));
     buffer.commit(got);
     if (error) {
       if (deadline_state->fired && buffer.size() > 0) co_return timed_out();
@@ -158,13 +156,11 @@ asio::awaitable<ReadResult> ReadRequest(beast::tcp_stream& stream, beast::flat_b
   }
   if (static_cast<int64_t>(header_bytes) > limits.max_header_bytes) {
     co_return Refuse(431, "headers_too_large",
-                     fmt::format("The request's header section exceeds {} bytes.", limits.max_header_bytes),
-                     target);
+                     fmt::format("The request's header section exceeds {} bytes.", limits.max_header_bytes), target);
   }
   std::string_view fields = head.substr(line_end, header_bytes - line_end - 2);
   if (fields.find("\r\n ") != std::string_view::npos || fields.find("\r\n\t") != std::string_view::npos) {
-    co_return Refuse(400, "bad_request", "Header lines continued on the next line (obs-fold) are not allowed.",
-                     target);
+    co_return Refuse(400, "bad_request", "Header lines continued on the next line (obs-fold) are not allowed.", target);
   }
 
   // 2. The parser, on bytes already here.
@@ -190,8 +186,8 @@ asio::awaitable<ReadResult> ReadRequest(beast::tcp_stream& stream, beast::flat_b
   if (error) {
     if (error == http::error::body_limit) co_return too_large();
     if (deadline_state->fired) co_return timed_out();
-    if (error == http::error::partial_message || error == asio::error::eof ||
-        error == asio::error::connection_reset || error == asio::error::operation_aborted) {
+    if (error == http::error::partial_message || error == asio::error::eof || error == asio::error::connection_reset ||
+        error == asio::error::operation_aborted) {
       co_return Closed();
     }
     co_return Refuse(400, "bad_request", "Malformed HTTP request: " + error.message(), target);

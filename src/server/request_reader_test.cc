@@ -67,9 +67,9 @@ class ReaderServer {
           if (beast::iequals(field.name_string(), "x-api-key")) keys += std::string(field.value()) + ";";
         }
         response.result(200);
-        response.body() = fmt::format("{} {} key={} body={} trailers={}", std::string(read.request.method_string()),
-                                      std::string(read.request.target()), keys, read.request.body(),
-                                      read.dropped_trailers);
+        response.body() =
+            fmt::format("{} {} key={} body={} trailers={}", std::string(read.request.method_string()),
+                        std::string(read.request.target()), keys, read.request.body(), read.dropped_trailers);
         response.keep_alive(read.request.keep_alive());
       }
       response.prepare_payload();
@@ -94,8 +94,8 @@ class RequestReaderTest : public ::testing::Test {
     EXPECT_TRUE(reply.ok()) << reply.status();
     return reply.ok() ? *reply : RawReply{};
   }
-  ReaderServer server_{ReadLimits{.max_uri_bytes = 1024, .max_header_bytes = 4096, .max_body_bytes = 1000,
-                                  .timeout_ms = 300}};
+  ReaderServer server_{
+      ReadLimits{.max_uri_bytes = 1024, .max_header_bytes = 4096, .max_body_bytes = 1000, .timeout_ms = 300}};
 };
 
 constexpr std::string_view kChunkedBody = "5\r\nhello\r\n0\r\n\r\n";
@@ -124,8 +124,8 @@ TEST_F(RequestReaderTest, FinalCodingNotChunkedIsRefusedAndTheConnectionClosed) 
 }
 
 TEST_F(RequestReaderTest, UnknownCodingIs501) {
-  RawReply reply = Send("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: foo, chunked\r\n\r\n" +
-                        std::string(kChunkedBody));
+  RawReply reply =
+      Send("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: foo, chunked\r\n\r\n" + std::string(kChunkedBody));
   EXPECT_THAT(reply.Statuses(), ElementsAre(501));
   EXPECT_THAT(reply.bytes, HasSubstr("\"foo\" is not supported"));
   EXPECT_TRUE(reply.closed);
@@ -134,16 +134,16 @@ TEST_F(RequestReaderTest, UnknownCodingIs501) {
                    std::string(kChunkedBody))
                   .Statuses(),
               ElementsAre(501));
-  EXPECT_THAT(Send("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n" +
-                   std::string(kChunkedBody))
-                  .Statuses(),
-              ElementsAre(400));
+  EXPECT_THAT(
+      Send("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, chunked\r\n\r\n" + std::string(kChunkedBody))
+          .Statuses(),
+      ElementsAre(400));
 }
 
 TEST_F(RequestReaderTest, ContentLengthWithTransferEncodingIsRefusedAndClosed) {
-  for (std::string_view head : {"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
-                                "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
-                                "Transfer-Encoding: gzip\r\nContent-Length: 5\r\n"}) {
+  for (std::string_view head :
+       {"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
+        "Transfer-Encoding: gzip\r\nContent-Length: 5\r\n"}) {
     RawReply reply = Send("POST /a HTTP/1.1\r\nHost: x\r\n" + std::string(head) + "\r\n" + std::string(kChunkedBody));
     EXPECT_THAT(reply.Statuses(), ElementsAre(400)) << head;
     EXPECT_TRUE(reply.closed) << head;

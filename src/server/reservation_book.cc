@@ -12,8 +12,7 @@ void ReservationBook::Expire(int64_t now_ms) {
   }
 }
 
-void ReservationBook::Put(const std::string& request_id, std::vector<gateway::CellGroup> reservations,
-                          int64_t now_ms) {
+void ReservationBook::Put(const std::string& request_id, std::vector<gateway::CellGroup> reservations, int64_t now_ms) {
   std::lock_guard lock(mutex_);
   int64_t expires_ms = now_ms + ttl_ms_;
   entries_[request_id] = Entry{std::move(reservations), expires_ms};

@@ -228,9 +228,16 @@ TEST(AccountSignalsTest, SingleTurn) {
   EXPECT_FALSE(signal->Score(AccountFeatures{}));
 }
 
-// Chat-heavy traffic counts against, code-heavy for; no text, no opinion.
-TEST(AccountSignalsTest, CapabilityMix) {
+// Off by default (weight 0): no points whatever the mix.
+TEST(AccountSignalsTest, CapabilityMixIsOffByDefault) {
   auto signal = Make("capability_mix");
+  EXPECT_DOUBLE_EQ(Points(*signal, WithCapabilities({{Capability::kCode, 10}})), 0);
+  EXPECT_DOUBLE_EQ(Points(*signal, WithCapabilities({{Capability::kChat, 10}})), 0);
+}
+
+// When enabled: chat-heavy traffic counts against, code-heavy for; no text, no opinion.
+TEST(AccountSignalsTest, CapabilityMix) {
+  auto signal = MakeWith("capability_mix", {{"weight", 0.8}, {"chat_points", -1.0}});
   EXPECT_DOUBLE_EQ(Points(*signal, WithCapabilities({{Capability::kChat, 8}, {Capability::kCreative, 2}})), -1.0);
   EXPECT_DOUBLE_EQ(Points(*signal, WithCapabilities({{Capability::kCode, 10}})), 0.8);
   EXPECT_DOUBLE_EQ(Points(*signal, WithCapabilities({{Capability::kReasoning, 5}, {Capability::kRubric, 5}})), 0.8);

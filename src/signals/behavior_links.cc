@@ -20,7 +20,9 @@ using ingest::Field;
 
 constexpr uint64_t kUaBits = 22, kTlsBits = 18, kCapBits = 6, kToolBits = 3, kEndpointBits = 8;
 
-uint64_t ToolBucket(int32_t tools) { return tools <= 0 ? 0 : tools <= 2 ? 1 : tools <= 5 ? 2 : tools <= 10 ? 3 : tools <= 20 ? 4 : 5; }
+uint64_t ToolBucket(int32_t tools) {
+  return tools <= 0 ? 0 : tools <= 2 ? 1 : tools <= 5 ? 2 : tools <= 10 ? 3 : tools <= 20 ? 4 : 5;
+}
 
 class ClientProfileLink : public engine::LinkSignal {
  public:
@@ -62,14 +64,15 @@ class ClientProfileLink : public engine::LinkSignal {
     key >>= kCapBits;
     uint64_t tls = key & ((1ull << kTlsBits) - 1);
     uint64_t ua = key >> kTlsBits;
-    static constexpr const char* kTools[] = {"no tools", "1-2 tools", "3-5 tools", "6-10 tools", "11-20 tools",
-                                             "over 20 tools"};
+    static constexpr const char* kTools[] = {"no tools",   "1-2 tools",   "3-5 tools",
+                                             "6-10 tools", "11-20 tools", "over 20 tools"};
     auto name = [](const ingest::StringInterner& interner, uint64_t id) -> std::string {
       return id < interner.size() ? std::string(interner.Name(static_cast<ingest::Id>(id))) : "?";
     };
     return fmt::format("{} / {} / max_tokens < {} / {} / {} / {}", name(names.ua, ua),
-                       tls == 0 ? "no TLS" : name(names.tls, tls - 1), cap == 0 ? 1 : (1ull << cap), kTools[std::min<uint64_t>(tools, 5)],
-                       stream ? "streamed" : "not streamed", endpoint == 0 ? "?" : name(names.endpoint, endpoint - 1));
+                       tls == 0 ? "no TLS" : name(names.tls, tls - 1), cap == 0 ? 1 : (1ull << cap),
+                       kTools[std::min<uint64_t>(tools, 5)], stream ? "streamed" : "not streamed",
+                       endpoint == 0 ? "?" : name(names.endpoint, endpoint - 1));
   }
 };
 HG_REGISTER_LINK_SIGNAL(ClientProfileLink);

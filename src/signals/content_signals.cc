@@ -32,13 +32,21 @@ double HighValueShare(const AccountFeatures& f) {
 // Traffic concentrated on high-value capabilities (code, agentic, reasoning,
 // data analysis, computer use, rubric grading) counts for suspicion; traffic
 // that is mostly chat and creative writing counts against it.
+//
+// Off by default (weight 0, chat_points 0): measured on the red-team grid's
+// tune seeds, the cue-phrase classifier (text/capability) calls paraphrased
+// grading and reasoning-coercion prompts "chat", clearing campaigns, while
+// honest developers, coding-agent users and hackathons are code-heavy by
+// nature, so the signal flagged honest groups and hid campaigns (tune-seed
+// recall with text 50% -> 57%, hackathon accounts flagged 123 -> 0 without
+// it). A trained capability model (issue 15) is to replace it.
 class CapabilityMixSignal : public RampedSignal {
  public:
   static SignalInfo Info() {
     return {"capability_mix",
             "share of prompts in high-value capabilities",
             {Field::kPrompt},
-            {{"weight", 0.8}, {"low_share", 0.5}, {"high_share", 0.9}, {"chat_share", 0.5}, {"chat_points", -1.0}}};
+            {{"weight", 0}, {"low_share", 0.5}, {"high_share", 0.9}, {"chat_share", 0.5}, {"chat_points", 0}}};
   }
   explicit CapabilityMixSignal(const SignalParams& p)
       : RampedSignal(p, "low_share", "high_share"),

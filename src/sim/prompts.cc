@@ -266,7 +266,8 @@ void PromptLibrary::Task(Capability capability, Rng& rng, std::string* out) cons
           AppendSnippet(rng, out, split_);
           break;
         default:
-          Add(out, "Implement a {} class that {}, with unit tests.", Of(rng, kLanguages, split_), Of(rng, kCodeTasks, split_));
+          Add(out, "Implement a {} class that {}, with unit tests.", Of(rng, kLanguages, split_),
+              Of(rng, kCodeTasks, split_));
       }
       return;
     case Capability::kAgentic:

@@ -32,19 +32,19 @@ std::vector<GroupSpec> RedteamHonestSegments(int64_t start, int64_t end) {
   // cards shared by a group, one e-mail domain, one /24, chain-of-thought
   // research questions (look-alike of large card groups, a shared domain,
   // reasoning coercion).
-  GroupSpec university{.name = "university_dept",
-                       .behavior = Behavior::kInstitution,
-                       .access = Access::kBusiness,
-                       .accounts = 600,
-                       .requests_per_day = 5,
-                       .rate_sigma = 1.0,
-                       .mix = Mix{{Capability::kReasoning, 0.6}, {Capability::kCode, 0.25},
-                                  {Capability::kDataAnalysis, 0.15}},
-                       .min_turns = 1,
-                       .max_turns = 3,
-                       .timing = Timing::kWorkHours,
-                       .accounts_per_org = 60,
-                       .output_tokens_median = 1200};
+  GroupSpec university{
+      .name = "university_dept",
+      .behavior = Behavior::kInstitution,
+      .access = Access::kBusiness,
+      .accounts = 600,
+      .requests_per_day = 5,
+      .rate_sigma = 1.0,
+      .mix = Mix{{Capability::kReasoning, 0.6}, {Capability::kCode, 0.25}, {Capability::kDataAnalysis, 0.15}},
+      .min_turns = 1,
+      .max_turns = 3,
+      .timing = Timing::kWorkHours,
+      .accounts_per_org = 60,
+      .output_tokens_median = 1200};
   university.billing_countries = {"US", "GB", "DE"};
   university.cot_share = 0.8;
   university.nat_addresses = 256;

@@ -39,8 +39,12 @@ struct Log {
 
 // Simulates `groups` over 14 days and reads every line back.
 Log Simulated(std::vector<GroupSpec> groups, uint64_t seed = 5) {
-  Scenario scenario{.name = "test", .scale = 1, .start_ms = kStart, .end_ms = kStart + 14 * kDayMs,
-                    .model_release_ms = kStart + 14 * kDayMs, .groups = std::move(groups)};
+  Scenario scenario{.name = "test",
+                    .scale = 1,
+                    .start_ms = kStart,
+                    .end_ms = kStart + 14 * kDayMs,
+                    .model_release_ms = kStart + 14 * kDayMs,
+                    .groups = std::move(groups)};
   std::string events_path = testing::TempPath(".jsonl"), truth_path = testing::TempPath(".truth.jsonl");
   auto events = io::OutputFile::Open(events_path);
   auto truth = io::OutputFile::Open(truth_path);
@@ -399,8 +403,8 @@ TEST(RedteamLookAlikeTest, UniversityDepartmentSharesCardDomainAndSlash24) {
   EXPECT_EQ(AccountsBy(log.lines, [](const Line& l) { return l.email; }).size(), 1u);
   EXPECT_EQ(AccountsBy(log.lines, [](const Line& l) { return l.ip.substr(0, l.ip.rfind('.')); }).size(), 1u);
   uint64_t cot = 0;
-  for (const Line& line : log.lines) cot += line.prompt.find("reason") != std::string::npos ||
-                                            line.prompt.find("step") != std::string::npos;
+  for (const Line& line : log.lines)
+    cot += line.prompt.find("reason") != std::string::npos || line.prompt.find("step") != std::string::npos;
   EXPECT_GT(cot, log.lines.size() / 5);
 }
 

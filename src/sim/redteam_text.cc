@@ -21,7 +21,6 @@ using internal::Slots;
 using internal::Add;
 using internal::AddShape;
 
-
 // --- Paraphrased wrapper. Clause kinds chain 4 or 5 slots of one or two
 // words, so that every 3-word shingle spans at least two slots. ---
 // Completeness: "Cover every tricky input exhaustively."

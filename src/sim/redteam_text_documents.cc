@@ -21,7 +21,6 @@ using internal::Slots;
 using internal::Add;
 using internal::AddShape;
 
-
 std::string Lower(std::string_view text) {
   std::string lower(text);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -77,8 +77,8 @@ struct Mechanics {
   bool free_tier = false;  // no payment instrument at all
   std::optional<EmailStrategy> email;
   std::optional<VerificationStrategy> verification;
-  bool trickle = false;    // without signup_bursts: each account created hours before its use
-  double aged_share = 0;   // accounts bought with honest history; they switch at their start
+  bool trickle = false;   // without signup_bursts: each account created hours before its use
+  double aged_share = 0;  // accounts bought with honest history; they switch at their start
   std::optional<ClientStrategy> client;
   std::optional<ContentStrategy> content;
   bool job_waves = false;  // jobs at random times fanned out to random accounts

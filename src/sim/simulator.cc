@@ -44,10 +44,15 @@ constexpr std::array<Client, 9> kClients = {{
 constexpr size_t kPythonSdk = 0, kGoClient = 4, kCurl = 5, kPythonRequests = 7, kAiohttp = 8;
 // The same stacks one release later (sdk_upgrade: the user agent changes, the TLS stack does not).
 constexpr std::array<const char*, 9> kUpgradedUas = {
-    "anthropic-python/0.53.0", "anthropic-typescript/0.41.0", "openai-python/1.83.0", "OpenAI/NodeJS/4.99.0",
-    "Go-http-client/2.0",      "curl/8.6.0",
+    "anthropic-python/0.53.0",
+    "anthropic-typescript/0.41.0",
+    "openai-python/1.83.0",
+    "OpenAI/NodeJS/4.99.0",
+    "Go-http-client/2.0",
+    "curl/8.6.0",
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/132.0 Safari/537.36",
-    "python-requests/2.32.4",  "Python/3.12 aiohttp/3.10.1"};
+    "python-requests/2.32.4",
+    "Python/3.12 aiohttp/3.10.1"};
 constexpr Client kAgentFrameworkClient = {"langchain-anthropic/0.3.12 anthropic-python/0.52.0",
                                           "t13d1715h2_5b57614c22b0_3d5424432f57", "/v1/messages", 0.8, 0};
 // One coding-agent CLI that thousands of honest power users run.
@@ -78,8 +83,8 @@ constexpr std::array<const char*, 16> kFreeMail = {
     "icloud.com", "icloud.com", "proton.me", "qq.com",    "hotmail.com", "163.com",     "tmpbox.net",  "mailnesia.org"};
 constexpr std::array<const char*, 6> kCampaignMail = {"gmail.com",  "outlook.com",   "proton.me",
                                                       "tmpbox.net", "mailnesia.org", "hotmail.com"};
-constexpr std::array<const char*, 8> kWebmail = {"gmail.com",   "outlook.com", "yahoo.com", "hotmail.com",
-                                                 "icloud.com",  "proton.me",   "qq.com",    "163.com"};
+constexpr std::array<const char*, 8> kWebmail = {"gmail.com",  "outlook.com", "yahoo.com", "hotmail.com",
+                                                 "icloud.com", "proton.me",   "qq.com",    "163.com"};
 constexpr std::array<const char*, 5> kThrowawayTlds = {"com", "net", "xyz", "site", "online"};
 
 // --- Time zones (UTC offset in hours) by country, for daily rhythms.
@@ -199,11 +204,11 @@ struct Actor {
   std::string billing_country;
   uint32_t client = 0;  // index in kClients; kAgent for the agent framework
   bool agent_client = false;
-  int tools = 0;               // tool definitions this account sends with tool-use requests
-  bool v6_mobile = false;      // a mobile subscriber on IPv6
-  int64_t max_tokens = 1024;   // the account's client sets one output cap
+  int tools = 0;              // tool definitions this account sends with tool-use requests
+  bool v6_mobile = false;     // a mobile subscriber on IPv6
+  int64_t max_tokens = 1024;  // the account's client sets one output cap
   Timing timing = Timing::kHuman;
-  bool metadata_only = false;  // no text is logged for this account
+  bool metadata_only = false;            // no text is logged for this account
   const Client* fixed_client = nullptr;  // agent CLIs: one stack for every user
   // Client changes (a campaign switching stacks, an SDK upgrade).
   uint32_t client_after = 0;
@@ -486,9 +491,9 @@ void Simulator::PlanStrategy(uint32_t g, GroupState* state) {
   if (m.network == NetworkStrategy::kIpv6Rotating || m.network == NetworkStrategy::kMixture) {
     for (uint64_t site = 0, sites = 2 + rng.Below(3); site < sites; ++site) {
       Endpoint host = network_.cloud.Draw(rng);
-      state->v6_sites.push_back({fmt::format("2a0{:x}:{:x}:{:x}", 1 + rng.Below(15), rng.Below(0x10000),
-                                             rng.Below(0x10000)),
-                                 host.asn, host.country});
+      state->v6_sites.push_back(
+          {fmt::format("2a0{:x}:{:x}:{:x}", 1 + rng.Below(15), rng.Below(0x10000), rng.Below(0x10000)), host.asn,
+           host.country});
     }
   }
   state->stack_a = static_cast<uint32_t>(kHarnessStacks[rng.Below(kHarnessStacks.size())]);
@@ -688,7 +693,8 @@ void Simulator::ActivateLookAlike(const GroupSpec& spec, Actor& a) {
   if (spec.client_upgrade_ms > 0) {  // most upgrade within days of the release, some never
     a.client_after = a.client;
     a.upgrade_ua = true;
-    if (a.rng.Chance(0.8)) a.client_switch_ms = spec.client_upgrade_ms + static_cast<int64_t>(a.rng.Uniform(0, 4) * kDayMs);
+    if (a.rng.Chance(0.8))
+      a.client_switch_ms = spec.client_upgrade_ms + static_cast<int64_t>(a.rng.Uniform(0, 4) * kDayMs);
   }
 }
 
@@ -738,7 +744,8 @@ int64_t Simulator::NextBoundary(Actor& a, int64_t now, int64_t period, int64_t p
   double skipped = GeometricSkips(a.rng, p);
   if (!(skipped <= static_cast<double>((a.end_ms - now) / period))) return a.end_ms;  // past its end (or NaN)
   int64_t next = ((now - phase) / period + 1) * period + phase;
-  return next + static_cast<int64_t>(skipped) * period + static_cast<int64_t>(a.rng.Uniform(0, jitter_seconds) * kSecondMs);
+  return next + static_cast<int64_t>(skipped) * period +
+         static_cast<int64_t>(a.rng.Uniform(0, jitter_seconds) * kSecondMs);
 }
 
 // A campaign that dispatches jobs: each job, at a random time, goes out to a
@@ -815,8 +822,9 @@ Endpoint Simulator::CampaignEndpoint(Actor& a) {
     case NetworkStrategy::kMixture:
       break;
   }
-  return a.rng.Chance(scenario_.groups[a.group].mechanics.proxy_datacenter_share) ? network_.proxy_datacenter.Draw(a.rng)
-                                                                                  : network_.proxy_residential.Draw(a.rng);
+  return a.rng.Chance(scenario_.groups[a.group].mechanics.proxy_datacenter_share)
+             ? network_.proxy_datacenter.Draw(a.rng)
+             : network_.proxy_residential.Draw(a.rng);
 }
 
 // Whether every request (not every conversation) gets a new address.
@@ -1119,7 +1127,8 @@ void Simulator::Emit(Actor& a, int64_t now) {
     input_tokens = 200 + context;
   } else {
     // Zero-retention customers and metadata-only campaigns: no text is logged.
-    bool text = !a.metadata_only && !(spec.campaign() && !a.cover && spec.mechanics.content == ContentStrategy::kNoText);
+    bool text =
+        !a.metadata_only && !(spec.campaign() && !a.cover && spec.mechanics.content == ContentStrategy::kNoText);
     if (text) {
       BuildPrompt(a, spec, &system_, &prompt_);
       input_tokens = static_cast<int64_t>((system_.size() + prompt_.size()) / 4) + 1 + context + tools * 180;
@@ -1133,8 +1142,8 @@ void Simulator::Emit(Actor& a, int64_t now) {
     const char* tls = client.tls;
     // A mimicking harness claims to be the SDK over its own TLS stack.
     const char* ua = spec.campaign() && !history && client_index == kAiohttp ? kClients[kPythonSdk].ua
-                     : a.upgrade_ua && now >= a.client_switch_ms         ? kUpgradedUas[client_index]
-                                                                         : client.ua;
+                     : a.upgrade_ua && now >= a.client_switch_ms             ? kUpgradedUas[client_index]
+                                                                             : client.ua;
     uint64_t payment = history ? a.history_payment : a.payment;
     line_.clear();
     auto out = std::back_inserter(line_);

@@ -25,9 +25,9 @@ namespace hydraguard::sim {
 
 struct SimulateOptions {
   uint64_t seed = 1;
-  std::string prompts_dir;   // "" = built-in prompt generators only
+  std::string prompts_dir;                       // "" = built-in prompt generators only
   PromptSplit prompt_split = PromptSplit::kAll;  // which half of every prompt source (prompts.h)
-  std::string netlists_dir;  // "" = built-in cloud/VPN ranges
+  std::string netlists_dir;                      // "" = built-in cloud/VPN ranges
   // Run the whole schedule (times, accounts, conversations) but build no
   // text and write nothing: for totals at full scale in seconds.
   bool count_only = false;

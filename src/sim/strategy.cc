@@ -12,14 +12,12 @@ constexpr std::array<const char*, 4> kCards = {"large_groups", "small_groups", "
 constexpr std::array<const char*, 3> kEmails = {"webmail", "throwaway_domains", "shared_domain"};
 constexpr std::array<const char*, 3> kVerifications = {"email", "phone", "mixed"};
 constexpr std::array<const char*, 4> kAges = {"signup_bursts", "trickle", "aged", "mix"};
-constexpr std::array<const char*, 7> kNetworks = {"datacenter",        "vpn",           "residential_per_request",
-                                                  "static_isp",        "shared_proxy_pool", "ipv6_rotating",
-                                                  "mixture"};
+constexpr std::array<const char*, 7> kNetworks = {
+    "datacenter", "vpn", "residential_per_request", "static_isp", "shared_proxy_pool", "ipv6_rotating", "mixture"};
 constexpr std::array<const char*, 3> kClients = {"one_stack", "honest_mix", "switched"};
 constexpr std::array<const char*, 7> kContents = {"template", "paraphrased",        "raw_tasks", "agentic",
                                                   "grading",  "reasoning_coercion", "no_text"};
-constexpr std::array<const char*, 5> kTimings = {"lockstep", "job_waves", "uniform", "diurnal",
-                                                 "same_hours_switch_on"};
+constexpr std::array<const char*, 5> kTimings = {"lockstep", "job_waves", "uniform", "diurnal", "same_hours_switch_on"};
 constexpr std::array<const char*, 3> kVolumes = {"low", "medium", "high"};
 constexpr std::array<const char*, 3> kLives = {"hours", "days", "whole_window"};
 constexpr std::array<const char*, 3> kCovers = {"none", "light", "heavy"};
@@ -78,10 +76,10 @@ std::vector<std::pair<std::string, std::string>> StrategyAxes(const Strategy& s)
 }
 
 std::vector<std::pair<std::string, std::vector<std::string>>> StrategySpace() {
-  return {{"cards", Names(kCards)},     {"email", Names(kEmails)},   {"verification", Names(kVerifications)},
-          {"age", Names(kAges)},        {"network", Names(kNetworks)}, {"client", Names(kClients)},
-          {"content", Names(kContents)}, {"timing", Names(kTimings)}, {"volume", Names(kVolumes)},
-          {"life", Names(kLives)},      {"cover", Names(kCovers)}};
+  return {{"cards", Names(kCards)},      {"email", Names(kEmails)},     {"verification", Names(kVerifications)},
+          {"age", Names(kAges)},         {"network", Names(kNetworks)}, {"client", Names(kClients)},
+          {"content", Names(kContents)}, {"timing", Names(kTimings)},   {"volume", Names(kVolumes)},
+          {"life", Names(kLives)},       {"cover", Names(kCovers)}};
 }
 
 void ApplyStrategy(const Strategy& s, GroupSpec* spec) {
@@ -123,8 +121,7 @@ void ApplyStrategy(const Strategy& s, GroupSpec* spec) {
       spec->max_turns = 2;
       break;
     default:
-      spec->mix = {{C::kCode, 0.4}, {C::kAgentic, 0.2}, {C::kReasoning, 0.2}, {C::kDataAnalysis, 0.1},
-                   {C::kChat, 0.1}};
+      spec->mix = {{C::kCode, 0.4}, {C::kAgentic, 0.2}, {C::kReasoning, 0.2}, {C::kDataAnalysis, 0.1}, {C::kChat, 0.1}};
       spec->max_turns = 12;  // tool-use sessions run long; the rest stay at 1-3 turns
   }
   // Timing.

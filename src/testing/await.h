@@ -7,13 +7,12 @@
 #ifndef HYDRAGUARD_TESTING_AWAIT_H_
 #define HYDRAGUARD_TESTING_AWAIT_H_
 
-#include <utility>  // before Boost (asio/awaitable.hpp needs std::exchange)
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <exception>
 #include <optional>
+#include <utility>  // before Boost (asio/awaitable.hpp needs std::exchange)
 
 namespace hydraguard::testing {
 

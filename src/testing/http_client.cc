@@ -1,10 +1,10 @@
 #include "testing/http_client.h"
 
+#include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <array>
 #include <cstdlib>
 #include <functional>
 #include <optional>

@@ -85,9 +85,9 @@ std::string ToString(beast::string_view text) { return std::string(text.data(), 
 std::string OtherEndpointBody(boost::beast::string_view method, std::string_view target, std::string_view body,
                               const UpstreamStubOptions& options) {
   if (target == "/v1/responses") {
-    std::string usage = fmt::format(R"({{"input_tokens":{},"output_tokens":{},"total_tokens":{}}})",
-                                    options.input_tokens, options.output_tokens,
-                                    options.input_tokens + options.output_tokens);
+    std::string usage =
+        fmt::format(R"({{"input_tokens":{},"output_tokens":{},"total_tokens":{}}})", options.input_tokens,
+                    options.output_tokens, options.input_tokens + options.output_tokens);
     std::string response = fmt::format(
         R"({{"id":"resp_stub","object":"response","status":"completed","output":[{{"type":"message","role":"assistant","content":[{{"type":"output_text","text":"{}"}}]}}],"usage":{}}})",
         options.text, usage);

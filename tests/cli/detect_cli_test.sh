@@ -29,6 +29,8 @@ at_least() {
 }
 
 # scenario NAME MIN_RECALL [simulate args...] -- [detect args...]
+# Campaigns named in $within_chance are not required to be found.
+within_chance=""
 scenario() {
   local name=$1 min_recall=$2; shift 2
   local sim_args=() detect_args=()
@@ -46,6 +48,7 @@ scenario() {
   at_least "$name: recall" "$tmp/$name.eval" "account recall" "$min_recall"
   contains "$name: no honest account flagged" "$tmp/$name.eval" "false-positive rate           0.0000%"
   for campaign in alibaba-2026 deepseek-2026 minimax-2026 moonshot-2026; do
+    if [[ " $within_chance " == *" $campaign "* ]]; then continue; fi
     at_least "$name: $campaign found" "$tmp/$name.eval" "  $campaign  " 90
   done
   # Found as a campaign, not as many small ones (metadata-only may cut one
@@ -77,7 +80,14 @@ fi
 # Other attackers: no shared cards, no proxies (at this tiny scale a few
 # accounts have too little shared infrastructure to link; see BENCHMARKS.md
 # for the same at larger scales).
+# Without shared cards, deepseek-2026 has 6 accounts at this scale, in a
+# log where a quarter of the accounts are suspicious: 6 suspicious holders
+# of one key happen by chance on about 5 keys in 10,000 (0.28^6), far above
+# the hub null model's 1 in a million, so they are not evidence here (they
+# are at scale >= 0.02, and in a provider's log, where campaigns are rare).
+within_chance="deepseek-2026"
 scenario no_shared_payment 95 --mechanic shared_payment=off
+within_chance=""
 scenario no_proxy 95 --mechanic proxy=off
 
 # Configuration and errors.

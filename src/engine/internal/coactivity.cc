@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "absl/container/flat_hash_set.h"
+#include "engine/internal/tails.h"
 #include "fmt/format.h"
 
 namespace hydraguard::engine::internal {
@@ -28,21 +29,21 @@ uint64_t Mix(uint64_t a, uint64_t b) {
 
 struct DayActivity {
   int64_t day = 0;
-  uint32_t windows = 0;  // n_a(d)
+  uint32_t windows = 0;   // n_a(d)
   double normalizer = 0;  // Z_a(d) = Σ_h h_a(h) S(d,h)
 };
 
 struct PreparedAccount {
   uint32_t id = 0;
-  std::vector<int64_t> windows;  // sorted, distinct
-  std::vector<DayActivity> days;  // sorted by day
+  std::vector<int64_t> windows;        // sorted, distinct
+  std::vector<DayActivity> days;       // sorted by day
   std::array<double, kHours> hours{};  // h_a: share of its windows in each hour of the day
 };
 
 }  // namespace
 
 struct CoactivityIndex::Prepared {
-  std::vector<PreparedAccount> accounts;  // those with at least min_windows windows
+  std::vector<PreparedAccount> accounts;        // those with at least min_windows windows
   absl::flat_hash_map<uint32_t, size_t> index;  // account id -> position in accounts
   // Per (day, hour) from first_hour on: S = Σ s(t), Q = Σ s(t)², s(t) = accounts active in window t.
   std::vector<std::pair<double, double>> hour_activity;
@@ -52,7 +53,7 @@ struct CoactivityIndex::Prepared {
   std::pair<double, double> Activity(int64_t day, int hour) const {
     int64_t slot = day * kHours + hour - first_hour;
     return slot < 0 || slot >= static_cast<int64_t>(hour_activity.size()) ? std::pair<double, double>{0, 0}
-                                                                           : hour_activity[static_cast<size_t>(slot)];
+                                                                          : hour_activity[static_cast<size_t>(slot)];
   }
 
   double Expected(const PreparedAccount& a, const PreparedAccount& b) const {
@@ -70,8 +71,8 @@ struct CoactivityIndex::Prepared {
             if (a.hours[hour] == 0 || b.hours[hour] == 0) continue;
             sum += a.hours[hour] * b.hours[hour] * Activity(day_a->day, hour).second;
           }
-          expected += static_cast<double>(day_a->windows) * day_b->windows * sum /
-                      (day_a->normalizer * day_b->normalizer);
+          expected +=
+              static_cast<double>(day_a->windows) * day_b->windows * sum / (day_a->normalizer * day_b->normalizer);
         }
         ++day_a;
         ++day_b;
@@ -223,7 +224,11 @@ CoactivityResult CoactivityIndex::Find() const {
     double expected = prepared.Expected(a, b);
     double log10_p = PoissonUpperTailLog10(shared, expected);
     if (log10_p >= result.log10_threshold) continue;
-    CoactivePair pair{std::min(a.id, b.id), std::max(a.id, b.id), shared, expected, log10_p,
+    CoactivePair pair{std::min(a.id, b.id),
+                      std::max(a.id, b.id),
+                      shared,
+                      expected,
+                      log10_p,
                       static_cast<uint32_t>(a.id < b.id ? a.windows.size() : b.windows.size()),
                       static_cast<uint32_t>(a.id < b.id ? b.windows.size() : a.windows.size())};
     result.pairs.push_back(pair);
@@ -232,21 +237,6 @@ CoactivityResult CoactivityIndex::Find() const {
     return std::tie(x.log10_p, x.a, x.b) < std::tie(y.log10_p, y.a, y.b);
   });
   return result;
-}
-
-double PoissonUpperTailLog10(uint32_t observed, double expected) {
-  double x = observed;
-  if (x <= expected || observed == 0) return 0;
-  if (expected <= 0) return -300;  // impossible under the null
-  // P(X >= x) = e^-λ λ^x / x! · (1 + λ/(x+1) + λ²/((x+1)(x+2)) + ...); the ratio stays below 1.
-  double log_first = -expected + x * std::log(expected) - std::lgamma(x + 1);
-  double sum = 1, term = 1;
-  for (double k = x + 1; k < x + 10000; k += 1) {
-    term *= expected / k;
-    sum += term;
-    if (term < 1e-12 * sum) break;
-  }
-  return std::max(-300.0, (log_first + std::log(sum)) / std::log(10.0));
 }
 
 std::string CoactivePair::Describe(std::string_view other_name, int64_t window_ms) const {

@@ -52,10 +52,10 @@ struct CoactivityOptions {
 };
 
 struct CoactivePair {
-  uint32_t a = 0, b = 0;   // account ids, a < b
-  uint32_t shared = 0;     // windows both were active in
-  double expected = 0;     // expected shared windows under the null
-  double log10_p = 0;      // log10 of the Poisson upper tail P(X >= shared)
+  uint32_t a = 0, b = 0;  // account ids, a < b
+  uint32_t shared = 0;    // windows both were active in
+  double expected = 0;    // expected shared windows under the null
+  double log10_p = 0;     // log10 of the Poisson upper tail P(X >= shared)
   uint32_t windows_a = 0, windows_b = 0;
 
   // E.g. "active in the same 15-minute window as user_x in 37 of its 41
@@ -92,9 +92,6 @@ class CoactivityIndex {
   CoactivityOptions options_;
   absl::flat_hash_map<uint32_t, std::vector<int64_t>> windows_;  // by account, unsorted, may repeat
 };
-
-// log10 of P(X >= observed) for X ~ Poisson(expected); 0 when observed <= expected.
-double PoissonUpperTailLog10(uint32_t observed, double expected);
 
 }  // namespace hydraguard::engine::internal
 

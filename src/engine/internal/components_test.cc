@@ -52,7 +52,7 @@ TEST(ComponentsTest, DetachTakesNodesOutAndKeepsTheRestTogether) {
   EXPECT_EQ(sets.Find(3), 3u);
   EXPECT_THAT(Members(sets, 4), UnorderedElementsAre(0u, 2u, 4u));
   EXPECT_EQ(sets.Find(0), rest);
-  EXPECT_EQ(sets.Detach(sets.Find(1), {1}), kNoNode);  // a set of one: nothing to take apart
+  EXPECT_EQ(sets.Detach(sets.Find(1), {1}), kNoNode);        // a set of one: nothing to take apart
   EXPECT_EQ(sets.Detach(sets.Find(0), {0, 2, 4}), kNoNode);  // everything detached
   for (uint32_t node : {0u, 2u, 4u}) EXPECT_EQ(sets.Find(node), node);
 }

@@ -5,11 +5,13 @@
 #ifndef HYDRAGUARD_ENGINE_INTERNAL_LINK_RULES_H_
 #define HYDRAGUARD_ENGINE_INTERNAL_LINK_RULES_H_
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
 
 #include "engine/config.h"
+#include "engine/internal/tails.h"
 #include "engine/key_counter.h"
 #include "engine/signal.h"
 #include "engine/verdict.h"
@@ -53,22 +55,53 @@ inline bool QualifiesForHub(Family family, bool suspicious, bool member) {
   return family == Family::kTiming ? member : suspicious;
 }
 
+// The null rate that goes with QualifiesForHub(): the member rate for timing
+// keys, the suspicious rate for every other family.
+inline double NullRateFor(Family family, double suspicious_rate, double member_rate) {
+  return family == Family::kTiming ? member_rate : suspicious_rate;
+}
+
 struct HubStatus {
-  bool hub = false;     // held mostly by suspicious accounts
+  bool hub = false;     // more qualified holders than chance explains
   bool strong = false;  // ...and almost none of them clearly honest
   bool operator==(const HubStatus&) const = default;
 };
 
-// `qualified`: holders for which QualifiesForHub(); `honest`: holders below
-// member_points.
+// The null model of a hub: the chance that an account of this log qualifies
+// (QualifiesForHub) whatever keys it holds, i.e. the share of active accounts
+// that qualify. Rounded up to the next 1/8 octave, so that it moves in steps
+// (the Rescorer re-judges every key when it does) and errs toward fewer hubs.
+inline double HubNullRate(size_t qualified_accounts, size_t active_accounts) {
+  if (qualified_accounts == 0 || active_accounts == 0) return 0;
+  double rate = static_cast<double>(qualified_accounts) / static_cast<double>(active_accounts);
+  return std::min(1.0, std::exp2(std::ceil(8 * std::log2(rate)) / 8));
+}
+
+// How much holding a key multiplies the odds that an account qualifies: the
+// odds among its holders (one unqualified holder added, so that a key held
+// only by qualified accounts stays finite) over the odds in the whole log.
+inline double HubOddsRatio(size_t holders, size_t qualified, double null_rate) {
+  if (null_rate <= 0) return 0;
+  double odds_in_key = static_cast<double>(qualified) / static_cast<double>(holders - qualified + 1);
+  return null_rate >= 1 ? 0 : odds_in_key * (1 - null_rate) / null_rate;
+}
+
+// A key is a hub when (1) so many of its holders qualify that chance (each
+// holder qualifying independently at `null_rate`) would give as many on at
+// most config.hub_false_per_million keys in a million, and (2) holding it
+// multiplies the odds that an account qualifies at least
+// config.hub_min_odds_ratio times (a webmail domain or an SDK that a large
+// campaign also uses passes (1) but not (2): for any one holder it is weak
+// evidence). No minimum number of holders and no fixed share. `qualified`: holders for which
+// QualifiesForHub(); `honest`: holders below member_points. A hub is strong
+// when at least policy.strong_share of its holders are not clearly honest.
 inline HubStatus EvaluateHub(const LinkPolicy& policy, size_t holders, size_t qualified, size_t honest,
-                             const EngineConfig& config) {
+                             double null_rate, const EngineConfig& config) {
   HubStatus status;
-  if (policy.hub <= 0 || static_cast<double>(holders) < config.hub_min_accounts) return status;
-  if (static_cast<double>(qualified) < config.hub_min_accounts ||
-      static_cast<double>(qualified) < config.hub_min_suspicious_share * static_cast<double>(holders)) {
-    return status;
-  }
+  if (policy.hub <= 0 || holders < 2 || qualified < 2) return status;
+  double log10_p = BinomialUpperTailLog10(static_cast<uint32_t>(qualified), static_cast<uint32_t>(holders), null_rate);
+  if (log10_p > std::log10(config.hub_false_per_million * 1e-6)) return status;
+  if (HubOddsRatio(holders, qualified, null_rate) < config.hub_min_odds_ratio) return status;
   status.hub = true;
   status.strong = static_cast<double>(holders - honest) >= policy.strong_share * static_cast<double>(holders);
   return status;

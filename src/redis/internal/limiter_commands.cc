@@ -94,8 +94,8 @@ absl::StatusOr<std::vector<gateway::GroupOutcome>> ReadAcquire(std::span<const g
     }
     for (size_t element = 0; element < reply.size(); ++element) {
       if (!reply.element(element).is_integer()) {
-        return absl::InternalError(fmt::format("redis {} limiter acquire for {}: element {} is not an integer",
-                                               endpoint, group.tag, element));
+        return absl::InternalError(
+            fmt::format("redis {} limiter acquire for {}: element {} is not an integer", endpoint, group.tag, element));
       }
     }
     gateway::GroupOutcome& outcome = outcomes[batch.groups[command_idx]];
