@@ -104,22 +104,33 @@ TEST(RescorerTest, AgreesWithDetectAfterEveryRescoreOnHandBuiltLogs) {
   }
 }
 
+// Writes a simulated log and returns its path.
+std::string Simulated(std::string_view name, double scale, uint64_t seed, int campaigns) {
+  absl::StatusOr<sim::Scenario> scenario = sim::MakeScenario(name, scale, seed, campaigns);
+  EXPECT_TRUE(scenario.ok()) << scenario.status();
+  std::string path = testing::TempPath(fmt::format("{}.jsonl", name));
+  auto events = io::OutputFile::Open(path);
+  auto truth = io::OutputFile::Open(testing::TempPath("truth.jsonl"));
+  EXPECT_TRUE(events.ok() && truth.ok());
+  absl::StatusOr<sim::SimulationSummary> summary =
+      sim::Simulate(*scenario, {.seed = seed}, events->get(), truth->get());
+  EXPECT_TRUE(summary.ok()) << summary.status();
+  EXPECT_TRUE((*events)->Close().ok() && (*truth)->Close().ok());
+  return path;
+}
+
 TEST(RescorerTest, AgreesWithDetectOnASimulatedMix) {
-  absl::StatusOr<sim::Scenario> scenario = sim::MakeScenario("mixed", 0.002);
-  ASSERT_TRUE(scenario.ok()) << scenario.status();
-  std::string path = testing::TempPath("mixed.jsonl");
-  {
-    auto events = io::OutputFile::Open(path);
-    auto truth = io::OutputFile::Open(testing::TempPath("truth.jsonl"));
-    ASSERT_TRUE(events.ok() && truth.ok());
-    absl::StatusOr<sim::SimulationSummary> summary = sim::Simulate(*scenario, {.seed = 3}, events->get(), truth->get());
-    ASSERT_TRUE(summary.ok()) << summary.status();
-    ASSERT_TRUE((*events)->Close().ok() && (*truth)->Close().ok());
-  }
   // Hourly rescores, checked against Detect() once a simulated day.
-  std::unique_ptr<Replayed> run = Replay(path, kHour, 24);
+  std::unique_ptr<Replayed> run = Replay(Simulated("mixed", 0.002, 3, 8), kHour, 24);
   EXPECT_GT(run->rescores, 2000u);
   EXPECT_GE(run->rescorer->Campaigns().size(), 1u);
+}
+
+// The red-team grid: hubs without a minimum size, judged against a null rate
+// that moves as accounts arrive (every key is judged again when it does).
+TEST(RescorerTest, AgreesWithDetectOnTheRedTeamGrid) {
+  std::unique_ptr<Replayed> run = Replay(Simulated("redteam", 0.01, 5, 4), kHour, 12);
+  EXPECT_GT(run->rescores, 400u);
 }
 
 TEST(RescorerTest, ReadsOnlyWhatChanged) {

@@ -38,8 +38,8 @@ double HighValueShare(const AccountFeatures& f) {
 // grading and reasoning-coercion prompts "chat", clearing campaigns, while
 // honest developers, coding-agent users and hackathons are code-heavy by
 // nature, so the signal flagged honest groups and hid campaigns (tune-seed
-// recall with text 50% -> 57%, hackathon accounts flagged 123 -> 0 without
-// it). A trained capability model (issue 15) is to replace it.
+// recall with text 31% with it, 44% without; hackathon accounts flagged 77
+// with it, 0 without). A trained capability model (issue 15) is to replace it.
 class CapabilityMixSignal : public RampedSignal {
  public:
   static SignalInfo Info() {

@@ -100,7 +100,7 @@ inline HubStatus EvaluateHub(const LinkPolicy& policy, size_t holders, size_t qu
   HubStatus status;
   if (policy.hub <= 0 || holders < 2 || qualified < 2) return status;
   double log10_p = BinomialUpperTailLog10(static_cast<uint32_t>(qualified), static_cast<uint32_t>(holders), null_rate);
-  if (log10_p > std::log10(config.hub_false_per_million * 1e-6)) return status;
+  if (config.hub_false_per_million <= 0 || log10_p > std::log10(config.hub_false_per_million * 1e-6)) return status;
   if (HubOddsRatio(holders, qualified, null_rate) < config.hub_min_odds_ratio) return status;
   status.hub = true;
   status.strong = static_cast<double>(holders - honest) >= policy.strong_share * static_cast<double>(holders);

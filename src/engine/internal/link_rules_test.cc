@@ -1,0 +1,96 @@
+#include "engine/internal/link_rules.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace hydraguard::engine::internal {
+namespace {
+
+LinkPolicy HubPolicy(double strong_share = 0.99) {
+  LinkPolicy policy;
+  policy.hub = 1;
+  policy.strong_share = strong_share;
+  return policy;
+}
+
+// The null rate is the log's share of qualifying accounts, rounded up to the
+// next 1/8 octave (so that it moves in steps), and 0 with none.
+TEST(HubNullRateTest, RoundsTheLogsShareUpToAnEighthOctave) {
+  EXPECT_EQ(HubNullRate(0, 1000), 0);
+  EXPECT_EQ(HubNullRate(5, 0), 0);
+  EXPECT_DOUBLE_EQ(HubNullRate(1, 4), 0.25);  // exactly on a step
+  EXPECT_DOUBLE_EQ(HubNullRate(1, 1), 1.0);
+  double rate = HubNullRate(30, 1000);  // 3%
+  EXPECT_GE(rate, 0.03);
+  EXPECT_LT(rate, 0.03 * std::exp2(1.0 / 8));
+  // Steps: every share within one eighth octave gives the same rate.
+  EXPECT_EQ(HubNullRate(301, 10000), HubNullRate(312, 10000));  // both 2^-5
+}
+
+TEST(HubOddsRatioTest, OddsAmongHoldersOverOddsInTheLog) {
+  // 9 of 10 holders qualify (odds 9 / (1 + 1)) where 10% of accounts do (odds 1/9).
+  EXPECT_DOUBLE_EQ(HubOddsRatio(10, 9, 0.1), 4.5 * 9);
+  // A key held only by qualified accounts stays finite.
+  EXPECT_DOUBLE_EQ(HubOddsRatio(5, 5, 0.5), 5.0);
+  EXPECT_EQ(HubOddsRatio(5, 5, 0), 0);
+}
+
+// Known answer: where 5% of a log's accounts are suspicious, a key whose 10
+// holders include 9 suspicious ones happens by chance on 10^-10.7 of keys; 3
+// of 10 on 10^-1.9. With the target of 1 false hub per million keys, the first
+// is a hub and the second is not, whatever the number of holders.
+TEST(EvaluateHubTest, SuspiciousHoldersBeyondChanceMakeAHub) {
+  EngineConfig config;  // 1 false hub per million keys, odds ratio 10
+  EXPECT_TRUE(EvaluateHub(HubPolicy(), 10, 9, 0, 0.05, config).hub);
+  EXPECT_FALSE(EvaluateHub(HubPolicy(), 10, 3, 0, 0.05, config).hub);
+  // No minimum size: three holders, all suspicious, in a log where 0.5% are.
+  EXPECT_TRUE(EvaluateHub(HubPolicy(), 3, 3, 0, 0.005, config).hub);
+  // ...but not where a quarter of the log is suspicious (0.25^6 = 2.4e-4).
+  EXPECT_FALSE(EvaluateHub(HubPolicy(), 6, 6, 0, 0.25, config).hub);
+  // A target of 0 (or below) admits no hub at all.
+  config.hub_false_per_million = 0;
+  EXPECT_FALSE(EvaluateHub(HubPolicy(), 3, 3, 0, 0.005, config).hub);
+  config.hub_false_per_million = -1;
+  EXPECT_FALSE(EvaluateHub(HubPolicy(), 3, 3, 0, 0.005, config).hub);
+  // A looser target admits it.
+  config.hub_false_per_million = 1000;
+  EXPECT_TRUE(EvaluateHub(HubPolicy(), 6, 6, 0, 0.25, config).hub);
+}
+
+// A popular key that a large campaign also uses: 850 of its 1,550 holders
+// suspicious where 30% of the log is. Far beyond chance, but holding it only
+// multiplies the odds of being suspicious by 2.8: weak evidence for any one
+// holder, so not a hub.
+TEST(EvaluateHubTest, PopularKeysAreNotHubsForTheirHolders) {
+  EngineConfig config;
+  EXPECT_LT(BinomialUpperTailLog10(850, 1550, 0.3), -50);
+  EXPECT_FALSE(EvaluateHub(HubPolicy(), 1550, 850, 100, 0.3, config).hub);
+  config.hub_min_odds_ratio = 2;
+  EXPECT_TRUE(EvaluateHub(HubPolicy(), 1550, 850, 100, 0.3, config).hub);
+}
+
+TEST(EvaluateHubTest, StrongWhenAlmostNoHolderIsClearlyHonest) {
+  EngineConfig config;
+  HubStatus all_members = EvaluateHub(HubPolicy(0.99), 100, 90, 0, 0.05, config);
+  EXPECT_TRUE(all_members.hub && all_members.strong);
+  HubStatus some_honest = EvaluateHub(HubPolicy(0.99), 100, 90, 5, 0.05, config);
+  EXPECT_TRUE(some_honest.hub);
+  EXPECT_FALSE(some_honest.strong);
+  HubStatus never = EvaluateHub(HubPolicy(2), 100, 100, 0, 0.05, config);  // network keys
+  EXPECT_TRUE(never.hub);
+  EXPECT_FALSE(never.strong);
+  LinkPolicy off = HubPolicy();
+  off.hub = 0;
+  EXPECT_FALSE(EvaluateHub(off, 100, 100, 0, 0.05, config).hub);
+  EXPECT_FALSE(EvaluateHub(HubPolicy(), 1, 1, 0, 0.05, config).hub);  // one holder shares nothing
+}
+
+TEST(NullRateForTest, TimingKeysUseTheMemberRate) {
+  EXPECT_EQ(NullRateFor(Family::kTiming, 0.01, 0.2), 0.2);
+  EXPECT_EQ(NullRateFor(Family::kIdentity, 0.01, 0.2), 0.01);
+  EXPECT_EQ(NullRateFor(Family::kNetwork, 0.01, 0.2), 0.01);
+}
+
+}  // namespace
+}  // namespace hydraguard::engine::internal
