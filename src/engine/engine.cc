@@ -211,6 +211,11 @@ struct Engine::DetectState {
     size_t begin, end;  // a run of `holdings` with one (signal, key)
   };
   std::vector<Group> groups;  // keys held by two accounts or more
+  struct HubNull {
+    int64_t qualified = -1;  // -1: not judged (the signal makes no hubs)
+    double expected = 0;     // holders × the null rate
+  };
+  std::vector<HubNull> hub_null;  // by group
   UnionFind clusters;
   std::vector<int> campaign_of;  // by account: index into Detection::campaigns, -1
   struct AccountLink {
@@ -356,7 +361,9 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
   std::vector<DetectState::Group> hubs;
   std::vector<uint8_t> hub_families(account_count, 0);  // by account: bit per Family
   std::vector<uint32_t> strong_hubs(account_count, 0);  // by account: bit per link signal
-  for (const DetectState::Group& group : state.groups) {
+  state.hub_null.assign(state.groups.size(), {});
+  for (size_t group_index = 0; group_index < state.groups.size(); ++group_index) {
+    const DetectState::Group& group = state.groups[group_index];
     const size_t begin = group.begin, end = group.end, holders = end - begin;
     const LinkPolicy& policy = link_signals_[holdings[begin].signal].policy;
     const Family family = link_signals_[holdings[begin].signal].info.family;
@@ -380,6 +387,7 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
     }
     double null_rate = internal::NullRateFor(family, state.suspicious_rate, state.member_rate);
     internal::HubStatus status = internal::EvaluateHub(policy, holders, qualified, honest, null_rate, config_);
+    state.hub_null[group_index] = {static_cast<int64_t>(qualified), null_rate * static_cast<double>(holders)};
     if (!status.hub) continue;
     if (internal::HubJoins(status, config_)) hubs.push_back(group);
     for (size_t i = begin; i < end; ++i) {
@@ -489,9 +497,10 @@ void Engine::FindIndicators(DetectState& state, Detection* detection) const {
       const Holding& first = holdings[state.groups[entry.group].begin];
       if (++per_signal[first.signal] > 5) continue;
       const LoadedLinkSignal& signal = link_signals_[first.signal];
-      campaign.indicators.push_back(Indicator{signal.name, signal.info.family, state.Describe(*this, entry.group),
-                                              first.key, entry.holders_in_campaign,
-                                              static_cast<uint32_t>(holders_of(entry.group))});
+      const DetectState::HubNull& null = state.hub_null[entry.group];
+      campaign.indicators.push_back(Indicator{
+          signal.name, signal.info.family, state.Describe(*this, entry.group), first.key, entry.holders_in_campaign,
+          static_cast<uint32_t>(holders_of(entry.group)), null.qualified, null.expected});
     }
     ScoreCampaign(config_, &campaign);
   }
@@ -524,8 +533,19 @@ void Engine::IssueVerdicts(const DetectState& state, Detection* detection) const
     });
     for (const auto& [signal, link] : links) {
       if (reasons.size() >= 4) break;
-      reasons.push_back(fmt::format("shares {} {} with {} other campaign accounts", link_signals_[signal].name,
-                                    state.Describe(*this, link.group), link.holders - 1));
+      // A key with no more suspicious holders than chance predicts (a
+      // webmail domain) is shared, but it is not evidence: not a reason.
+      const DetectState::HubNull& key_null = state.hub_null[link.group];
+      if (key_null.qualified >= 0 && static_cast<double>(key_null.qualified) <= key_null.expected) continue;
+      std::string reason = fmt::format("shares {} {} with {} other campaign accounts", link_signals_[signal].name,
+                                       state.Describe(*this, link.group), link.holders - 1);
+      if (const DetectState::HubNull& null = state.hub_null[link.group]; null.qualified >= 0) {
+        size_t holders = state.groups[link.group].end - state.groups[link.group].begin;
+        const char* qualifying = link_signals_[signal].info.family == Family::kTiming ? "members" : "suspicious";
+        reason += fmt::format(" ({} of its {} holders {}; expected by chance: {})", null.qualified, holders, qualifying,
+                              internal::ExpectedCount(null.expected));
+      }
+      reasons.push_back(std::move(reason));
     }
     for (std::string& reason : verdict.reasons) reasons.push_back(std::move(reason));
     verdict.reasons = std::move(reasons);

@@ -25,6 +25,7 @@ using internal::Request;
 using internal::ToJson;
 using ::testing::Contains;
 using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
 using ::testing::Not;
 
 struct DetectRun {
@@ -112,6 +113,14 @@ TEST(EngineTest, FlaggedAccountsCarryEvidence) {
   ASSERT_GE(verdict.reasons.size(), 3u);
   EXPECT_THAT(verdict.reasons[0], HasSubstr("member of campaign hg-c1 (30 accounts"));
   EXPECT_THAT(verdict.reasons, Contains(HasSubstr("shares payment pm_hydra_0 with 9 other campaign accounts")));
+  // With the hub null model in words: how many holders are suspicious, and
+  // how many chance predicts at the log's rate.
+  EXPECT_THAT(verdict.reasons, Contains(MatchesRegex(".*shares payment pm_hydra_0 .* \\(10 of its 10 holders "
+                                                     "suspicious; expected by chance: [0-9.<]+.*\\)")));
+  // ...and the campaign's indicators carry the same figures.
+  const Indicator& indicator = run->detection.campaigns[0].indicators[0];
+  EXPECT_GE(indicator.qualified_accounts, 0);
+  EXPECT_LT(indicator.expected_by_chance, static_cast<double>(indicator.qualified_accounts));
   EXPECT_THAT(verdict.reasons, Contains(HasSubstr("days after sign-up")));
   // `since`: not before the account's first request nor before the campaign
   // had campaign_min_accounts accounts active.

@@ -115,8 +115,13 @@ std::string CampaignsJson(const Detection& detection, const ingest::Interners& i
       out += ",";
       AppendKey(&out, "value");
       io::AppendJsonString(&out, indicator.value);
-      fmt::format_to(std::back_inserter(out), ",\"campaign_accounts\":{},\"all_accounts\":{}}}", indicator.accounts,
+      fmt::format_to(std::back_inserter(out), ",\"campaign_accounts\":{},\"all_accounts\":{}", indicator.accounts,
                      indicator.total_accounts);
+      if (indicator.qualified_accounts >= 0) {
+        fmt::format_to(std::back_inserter(out), ",\"suspicious_accounts\":{},\"expected_by_chance\":{:.2f}",
+                       indicator.qualified_accounts, indicator.expected_by_chance);
+      }
+      out += "}";
     }
     out += "],";
     AppendKey(&out, "evidence");

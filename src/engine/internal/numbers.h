@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
+
+#include "fmt/format.h"
 
 namespace hydraguard::engine::internal {
 
@@ -19,6 +22,12 @@ inline double Median(std::vector<double> values) {
   auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
   std::nth_element(values.begin(), middle, values.end());
   return *middle;
+}
+
+// An expected count for people: "< 0.1", "0.4", "12".
+inline std::string ExpectedCount(double expected) {
+  if (expected < 0.1) return "< 0.1";
+  return expected < 10 ? fmt::format("{:.1f}", expected) : fmt::format("{:.0f}", expected);
 }
 
 }  // namespace hydraguard::engine::internal
