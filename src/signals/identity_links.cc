@@ -36,13 +36,18 @@ class PaymentLink : public engine::LinkSignal {
 };
 HG_REGISTER_LINK_SIGNAL(PaymentLink);
 
+// The sign-up e-mail's domain. A webmail domain that a large campaign also
+// uses is no hub (holding it barely changes the odds of being suspicious:
+// HubOddsRatio); a domain held almost only by accounts that are not clearly
+// honest, beyond chance, is the operator's own (a throwaway or bought
+// domain), as strong as a shared card.
 class EmailDomainLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
     return {"email_domain",
             "domain of the sign-up e-mail",
             {Field::kEmailDomain},
-            {{"weight", 0.5}, {"pair_cap", 8}, {"capacity", 2}, {"indicator", 1}},
+            {{"weight", 0.5}, {"pair_cap", 8}, {"capacity", 2}, {"indicator", 1}, {"strong_share", 0.99}},
             engine::Family::kIdentity};
   }
   explicit EmailDomainLink(const SignalParams&) {}
