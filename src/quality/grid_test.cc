@@ -53,6 +53,30 @@ TEST(QualityGridTest, RejectsOverlappingSeedsAndMissingWorkDir) {
   EXPECT_FALSE(RunGrid({.tune_seeds = {1}, .work_dir = "/tmp/x"}).ok());
 }
 
+// Scenario test of every honest look-alike of the grid (university groups,
+// a hackathon, coding-agent users, judge and batch customers, IPv6 privacy
+// addresses, SDK upgrades, zero retention, cron jobs, free tiers, ...):
+// with and without text, at the end of the log and during replay, none of
+// their accounts is flagged. Seeds 1 and 2 at a small scale (the harness
+// needs one seed of each kind; neither is an eval seed of QUALITY.md, which
+// has the same table at scale 0.1).
+TEST(QualityGridTest, HonestLookAlikesStayClear) {
+  std::string work = testing::TempPath("-lookalikes");
+  absl::StatusOr<GridResult> grid =
+      RunGrid({.scale = 0.02, .campaigns = 4, .tune_seeds = {1}, .eval_seeds = {2}, .work_dir = work});
+  ASSERT_TRUE(grid.ok()) << grid.status();
+  for (const SeedRun& run : grid->runs) {
+    for (const auto* mode : {&run.text, &run.no_text}) {
+      const char* mode_name = mode == &run.text ? "text" : "metadata only";
+      ASSERT_GE(mode->evaluation.fpr_by_segment.size(), 15u);
+      for (const auto& [segment, rate] : mode->evaluation.fpr_by_segment) {
+        EXPECT_EQ(rate.hits, 0u) << "seed " << run.seed << ", " << mode_name << ": " << segment << " flagged";
+      }
+    }
+  }
+  std::filesystem::remove_all(work);
+}
+
 // The whole harness at a tiny scale: every table is there and the eval
 // report holds eval seeds only (quality levels are not asserted).
 TEST(QualityGridTest, SmallGridProducesTheTables) {
