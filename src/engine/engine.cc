@@ -535,14 +535,14 @@ void Engine::IssueVerdicts(const DetectState& state, Detection* detection) const
       if (reasons.size() >= 4) break;
       // A key with no more suspicious holders than chance predicts (a
       // webmail domain) is shared, but it is not evidence: not a reason.
-      const DetectState::HubNull& key_null = state.hub_null[link.group];
-      if (key_null.qualified >= 0 && static_cast<double>(key_null.qualified) <= key_null.expected) continue;
+      const DetectState::HubNull& null = state.hub_null[link.group];
+      if (null.qualified >= 0 && static_cast<double>(null.qualified) <= null.expected) continue;
       std::string reason = fmt::format("shares {} {} with {} other campaign accounts", link_signals_[signal].name,
                                        state.Describe(*this, link.group), link.holders - 1);
-      if (const DetectState::HubNull& null = state.hub_null[link.group]; null.qualified >= 0) {
+      if (null.qualified >= 0) {
         size_t holders = state.groups[link.group].end - state.groups[link.group].begin;
-        const char* qualifying = link_signals_[signal].info.family == Family::kTiming ? "members" : "suspicious";
-        reason += fmt::format(" ({} of its {} holders {}; expected by chance: {})", null.qualified, holders, qualifying,
+        reason += fmt::format(" ({} of its {} holders {}; expected by chance: {})", null.qualified, holders,
+                              internal::QualifiedName(link_signals_[signal].info.family),
                               internal::ExpectedCount(null.expected));
       }
       reasons.push_back(std::move(reason));

@@ -55,6 +55,9 @@ inline bool QualifiesForHub(Family family, bool suspicious, bool member) {
   return family == Family::kTiming ? member : suspicious;
 }
 
+// What QualifiesForHub() counts, in words for reasons.
+inline const char* QualifiedName(Family family) { return family == Family::kTiming ? "members" : "suspicious"; }
+
 // The null rate that goes with QualifiesForHub(): the member rate for timing
 // keys, the suspicious rate for every other family.
 inline double NullRateFor(Family family, double suspicious_rate, double member_rate) {
@@ -92,9 +95,10 @@ inline double HubOddsRatio(size_t holders, size_t qualified, double null_rate) {
 // multiplies the odds that an account qualifies at least
 // config.hub_min_odds_ratio times (a webmail domain or an SDK that a large
 // campaign also uses passes (1) but not (2): for any one holder it is weak
-// evidence). No minimum number of holders and no fixed share. `qualified`: holders for which
-// QualifiesForHub(); `honest`: holders below member_points. A hub is strong
-// when at least policy.strong_share of its holders are not clearly honest.
+// evidence). No minimum number of holders and no fixed share.
+// `qualified`: holders for which QualifiesForHub(); `honest`: holders below
+// member_points. A hub is strong when at least policy.strong_share of its
+// holders are not clearly honest.
 inline HubStatus EvaluateHub(const LinkPolicy& policy, size_t holders, size_t qualified, size_t honest,
                              double null_rate, const EngineConfig& config) {
   HubStatus status;

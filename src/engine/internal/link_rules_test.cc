@@ -90,6 +90,8 @@ TEST(NullRateForTest, TimingKeysUseTheMemberRate) {
   EXPECT_EQ(NullRateFor(Family::kTiming, 0.01, 0.2), 0.2);
   EXPECT_EQ(NullRateFor(Family::kIdentity, 0.01, 0.2), 0.01);
   EXPECT_EQ(NullRateFor(Family::kNetwork, 0.01, 0.2), 0.01);
+  EXPECT_STREQ(QualifiedName(Family::kTiming), "members");
+  EXPECT_STREQ(QualifiedName(Family::kIdentity), "suspicious");
 }
 
 }  // namespace
