@@ -63,6 +63,7 @@ LinkPolicy PolicyFrom(const SignalParams& params) {
   read("hub", &policy.hub);
   read("strong_share", &policy.strong_share);
   read("strong_weight", &policy.strong_weight);
+  read("joins_alone", &policy.joins_alone);
   read("capacity", &policy.capacity);
   read("min_share", &policy.min_share);
   read("min_events", &policy.min_events);
@@ -292,10 +293,12 @@ const LinkPolicy& Engine::link_policy(size_t index) const { return link_signals_
 Family Engine::link_family(size_t index) const { return link_signals_[index].info.family; }
 const LinkSignal& Engine::link_signal(size_t index) const { return *link_signals_[index].signal; }
 
-double Engine::StrongWeight(uint32_t signals) const {
+double Engine::StrongWeight(uint32_t signals, bool joins_alone_only) const {
   double weight = 0;
   for (size_t index = 0; index < link_signals_.size() && index < 32; ++index) {
-    if ((signals >> index) & 1u) weight += link_signals_[index].policy.strong_weight;
+    const LinkPolicy& policy = link_signals_[index].policy;
+    if (joins_alone_only && policy.joins_alone <= 0) continue;
+    if ((signals >> index) & 1u) weight += policy.strong_weight;
   }
   return weight;
 }
@@ -399,7 +402,7 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
   }
   auto joins_hubs = [&](uint32_t account) {
     return internal::JoinsHubs(suspicious[account], member(account), hub_families[account],
-                               StrongWeight(strong_hubs[account]), config_);
+                               StrongWeight(strong_hubs[account]), StrongWeight(strong_hubs[account], true), config_);
   };
   for (const DetectState::Group& hub : hubs) {
     uint32_t first = UINT32_MAX;

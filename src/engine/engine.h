@@ -159,8 +159,9 @@ class Engine {
   const LinkPolicy& link_policy(size_t index) const;
   Family link_family(size_t index) const;
   const LinkSignal& link_signal(size_t index) const;
-  // Sum of strong_weight over a bit set of link signals.
-  double StrongWeight(uint32_t signals) const;
+  // Sum of strong_weight over a bit set of link signals (only those with
+  // joins_alone, if `joins_alone_only`).
+  double StrongWeight(uint32_t signals, bool joins_alone_only = false) const;
   // Both accounts declared the same org (never linked by pair evidence).
   bool SameOrg(ingest::Id a, ingest::Id b) const;
 

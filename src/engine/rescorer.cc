@@ -278,7 +278,8 @@ struct Rescorer::State {
         if (group.status.strong) strong |= 1u << (group.signal % 32);
       }
     }
-    bool joins = internal::JoinsHubs(account.suspicious, account.member, families, view.StrongWeight(strong), config);
+    bool joins = internal::JoinsHubs(account.suspicious, account.member, families, view.StrongWeight(strong),
+                                     view.StrongWeight(strong, true), config);
     if (account.joins && !joins) {
       for (uint32_t group_id : account.groups) {
         if (internal::HubJoins(groups[group_id].status, config)) {

@@ -91,6 +91,9 @@ struct LinkPolicy {
                              // members (not clearly honest); > 1: never
   double strong_weight = 2;  // what one strong hub of this signal counts toward
                              // EngineConfig::hub_min_strong
+  double joins_alone = 0;    // 1: its strong hubs may join an account that has no hub of
+                             // another family (identity no stranger shares by chance: a card,
+                             // the operator's own domain); 0: another family must agree
   double capacity = 8;       // keys kept per account (heaviest first)
   double min_share = 0;      // a key counts for an account only if this share of the
                              // account's events (with keys from the signal) carried it

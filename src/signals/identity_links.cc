@@ -23,7 +23,13 @@ class PaymentLink : public engine::LinkSignal {
     return {"payment",
             "payment-instrument fingerprint",
             {Field::kPayment},
-            {{"weight", 2.0}, {"pair_cap", 200}, {"rarity", 0}, {"strong_share", 0}, {"capacity", 4}, {"indicator", 1}},
+            {{"weight", 2.0},
+             {"pair_cap", 200},
+             {"rarity", 0},
+             {"strong_share", 0},
+             {"joins_alone", 1},
+             {"capacity", 4},
+             {"indicator", 1}},
             engine::Family::kIdentity};
   }
   explicit PaymentLink(const SignalParams&) {}
@@ -47,7 +53,7 @@ class EmailDomainLink : public engine::LinkSignal {
     return {"email_domain",
             "domain of the sign-up e-mail",
             {Field::kEmailDomain},
-            {{"weight", 0.5}, {"pair_cap", 8}, {"capacity", 2}, {"indicator", 1}, {"strong_share", 0.99}},
+            {{"weight", 0.5}, {"pair_cap", 8}, {"capacity", 2}, {"indicator", 1}, {"strong_share", 0.99}, {"joins_alone", 1}},
             engine::Family::kIdentity};
   }
   explicit EmailDomainLink(const SignalParams&) {}

@@ -38,7 +38,9 @@ class EngineView {
                       std::vector<std::string>* reasons) const {
     return engine_->ScoreAccount(account, account_usable, reasons);
   }
-  double StrongWeight(uint32_t signals) const { return engine_->StrongWeight(signals); }
+  double StrongWeight(uint32_t signals, bool joins_alone_only = false) const {
+    return engine_->StrongWeight(signals, joins_alone_only);
+  }
   const ingest::Event& Analysed(const ingest::Event& original, ingest::Event* scratch) const {
     return engine_->Analysed(original, scratch);
   }

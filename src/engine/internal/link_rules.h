@@ -116,13 +116,17 @@ inline bool HubJoins(const HubStatus& status, const EngineConfig& config) {
   return status.hub && (status.strong || config.weak_hubs_join > 0);
 }
 
-// Whether an account joins the other holders of its joining hubs.
+// Whether an account joins the other holders of its joining hubs: its strong
+// hubs weigh hub_min_strong, and hubs of hub_min_families families agree, or
+// its strong hubs of joins_alone signals weigh hub_min_strong by themselves.
 // `hub_families`: bit per Family of the hubs it holds (0 unless a member);
-// `strong_weight`: sum of strong_weight over the signals of its strong hubs.
-inline bool JoinsHubs(bool suspicious, bool member, uint32_t hub_families, double strong_weight,
+// `strong_weight`: sum of strong_weight over the signals of its strong hubs;
+// `alone_weight`: the same over those of them with joins_alone.
+inline bool JoinsHubs(bool suspicious, bool member, uint32_t hub_families, double strong_weight, double alone_weight,
                       const EngineConfig& config) {
   bool eligible = suspicious || (member && (hub_families & (1u << static_cast<int>(Family::kTiming))));
-  return eligible && strong_weight >= config.hub_min_strong && std::popcount(hub_families) >= config.hub_min_families;
+  if (!eligible || strong_weight < config.hub_min_strong) return false;
+  return std::popcount(hub_families) >= config.hub_min_families || alone_weight >= config.hub_min_strong;
 }
 
 // Whether a kept key counts as held by its account (min_events, min_share).

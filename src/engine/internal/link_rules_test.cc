@@ -94,5 +94,29 @@ TEST(NullRateForTest, TimingKeysUseTheMemberRate) {
   EXPECT_STREQ(QualifiedName(Family::kIdentity), "suspicious");
 }
 
+constexpr uint32_t Bit(Family family) { return 1u << static_cast<int>(family); }
+
+TEST(JoinsHubsTest, StrongHubsAndAgreeingFamilies) {
+  EngineConfig config;  // hub_min_strong 2, hub_min_families 2
+  uint32_t identity_and_network = Bit(Family::kIdentity) | Bit(Family::kNetwork);
+  EXPECT_TRUE(JoinsHubs(true, true, identity_and_network, 2, 0, config));
+  EXPECT_FALSE(JoinsHubs(true, true, identity_and_network, 1, 0, config));  // a sign-up burst is not enough
+  EXPECT_FALSE(JoinsHubs(false, true, identity_and_network, 4, 4, config));  // members join only by timing
+  EXPECT_TRUE(JoinsHubs(false, true, Bit(Family::kTiming) | Bit(Family::kNetwork), 2, 0, config));
+  EXPECT_FALSE(JoinsHubs(false, false, Bit(Family::kTiming) | Bit(Family::kNetwork), 2, 0, config));
+}
+
+TEST(JoinsHubsTest, OnlyJoinsAloneSignalsJoinWithoutASecondFamily) {
+  EngineConfig config;
+  // A client profile nearly all of whose holders are suspect: honest
+  // developers with the same setup hold it too, so it needs another family.
+  EXPECT_FALSE(JoinsHubs(true, true, Bit(Family::kBehavior), 2, 0, config));
+  // The operator's own e-mail domain (joins_alone) suffices by itself...
+  EXPECT_TRUE(JoinsHubs(true, true, Bit(Family::kIdentity), 2, 2, config));
+  // ...but a sign-up burst beside it does not make up for a weaker one.
+  EXPECT_FALSE(JoinsHubs(true, true, Bit(Family::kIdentity), 3, 1, config));
+  EXPECT_FALSE(JoinsHubs(false, true, Bit(Family::kIdentity), 2, 2, config));  // still only suspicious accounts
+}
+
 }  // namespace
 }  // namespace hydraguard::engine::internal
