@@ -42,7 +42,10 @@ struct EngineConfig {
   // A suspicious account is joined through hubs only if it is in hubs of at
   // least this many link-signal families (identity, network, content,
   // timing): one shared prompt frame or one busy proxy network alone is not
-  // enough to call it part of a campaign.
+  // enough to call it part of a campaign. Strong hubs of signals with
+  // `joins_alone` (a shared card, the operator's own e-mail domain: identity
+  // that strangers do not share beyond chance) that weigh hub_min_strong by
+  // themselves need no second family.
   double hub_min_families = 2;
   // Strong hubs: each link signal's `strong_share` parameter says from which
   // share of holders at member_points (not clearly honest) its hubs are

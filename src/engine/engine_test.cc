@@ -166,6 +166,32 @@ TEST(EngineTest, TooFewAccountsAreNotACampaign) {
   EXPECT_EQ(run->Verdict("hydra_0").action, Action::kMonitor);
 }
 
+// A hydra that shares one trace only: its own e-mail domain. Every account
+// has its own card, its own exits and its own sign-up day, and sends no text.
+std::vector<Request> DomainOnlyHydra() {
+  std::vector<Request> log;
+  AddHydra(&log);
+  for (Request& request : log) {
+    int account = std::stoi(request.account.substr(request.account.find('_') + 1));
+    request.payment = fmt::format("pm_own_{}", account);
+    request.ip = fmt::format("198.51.{}.{}", account, request.ts / kDay % 200);
+    request.created = kStart - (40 + 3 * account) * kDay;
+  }
+  AddHonest(&log);
+  return log;
+}
+
+TEST(EngineTest, TheOperatorsOwnDomainJoinsAlone) {
+  std::unique_ptr<DetectRun> run = Detect(DomainOnlyHydra(), /*with_text=*/false);
+  EXPECT_EQ(run->Flagged(), HydraNames());
+  ASSERT_EQ(run->detection.campaigns.size(), 1u);
+  EXPECT_THAT(run->Verdict("hydra_7").reasons, Contains(HasSubstr("shares email_domain tmpbox.net")));
+  // Without joins_alone the domain is one family, and no other agrees.
+  EngineConfig config;
+  config.link_signals["email_domain"].params["joins_alone"] = 0;
+  EXPECT_TRUE(Detect(DomainOnlyHydra(), false, config)->Flagged().empty());
+}
+
 TEST(EngineTest, DisabledSignalsAreGoneAndUnknownOnesAreErrors) {
   EngineConfig config;
   config.link_signals["payment"].enabled = false;
