@@ -20,7 +20,7 @@ cores=$(nproc)
 cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //' || echo unknown)
 "$build/src/cli/hydraguard" quality \
   --scale "${QUALITY_SCALE:-0.1}" --campaigns "${QUALITY_CAMPAIGNS:-10}" \
-  --tune-seeds "${QUALITY_TUNE_SEEDS:-1,2,3,4}" \
+  --tune-seeds "${QUALITY_TUNE_SEEDS:-1,2,3,4,5,6,7,8}" \
   --eval-seeds "${QUALITY_EVAL_SEEDS:-101,102,103,104,105,106,107,108,109,110}" \
   --work "$build/quality" --out "${QUALITY_OUT:-QUALITY.md}" ${QUALITY_CONFIG:+--config "$QUALITY_CONFIG"} \
   --json "${QUALITY_JSON:-QUALITY.json}" "${baseline[@]}" \
