@@ -27,6 +27,8 @@ const std::vector<Threshold>& Thresholds() {
        "a shared key is a hub when chance gives as many suspicious holders on at most this many keys per million"},
       {"hub_min_odds_ratio", &EngineConfig::hub_min_odds_ratio,
        "...and holding it multiplies the odds that an account is suspicious at least this many times"},
+      {"hub_strong_chance_joins", &EngineConfig::hub_strong_chance_joins,
+       "a hub is also strong when its clearly honest holders bring at most this many suspicious ones by chance"},
       {"hub_min_families", &EngineConfig::hub_min_families,
        "a suspicious account joins through hubs of this many link-signal families"},
       {"hub_min_strong", &EngineConfig::hub_min_strong,

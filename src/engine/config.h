@@ -39,6 +39,12 @@ struct EngineConfig {
   // ...and when holding it multiplies the odds that an account is
   // suspicious at least this many times (HubOddsRatio).
   double hub_min_odds_ratio = 10;
+  // A hub is strong when at least its signal's strong_share of holders are
+  // not clearly honest, or when its clearly honest holders are so few that
+  // the background they stand for brings at most this many suspicious
+  // holders by chance (ChanceQualifiedPerHonest): a sign-up burst of 60
+  // with one honest sign-up in the same hour is the campaign's burst.
+  double hub_strong_chance_joins = 0.3;
   // A suspicious account is joined through hubs only if it is in hubs of at
   // least this many link-signal families (identity, network, content,
   // timing): one shared prompt frame or one busy proxy network alone is not

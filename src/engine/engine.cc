@@ -389,7 +389,9 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
       honest += !member(account);
     }
     double null_rate = internal::NullRateFor(family, state.suspicious_rate, state.member_rate);
-    internal::HubStatus status = internal::EvaluateHub(policy, holders, qualified, honest, null_rate, config_);
+    internal::HubStatus status =
+        internal::EvaluateHub(policy, holders, qualified, honest, null_rate,
+                              internal::ChanceQualifiedPerHonest(null_rate, state.member_rate), config_);
     state.hub_null[group_index] = {static_cast<int64_t>(qualified), null_rate * static_cast<double>(holders)};
     if (!status.hub) continue;
     if (internal::HubJoins(status, config_)) hubs.push_back(group);

@@ -590,7 +590,8 @@ struct Rescorer::State {
       Group& group = groups[group_id];
       double null_rate = internal::NullRateFor(FamilyOf(group), suspicious_rate, member_rate);
       HubStatus status =
-          internal::EvaluateHub(Policy(group), group.holders.size(), group.qualified, group.honest, null_rate, config);
+          internal::EvaluateHub(Policy(group), group.holders.size(), group.qualified, group.honest, null_rate,
+                                internal::ChanceQualifiedPerHonest(null_rate, member_rate), config);
       if (status == group.status) continue;
       if (internal::HubJoins(group.status, config) && !internal::HubJoins(status, config)) {
         for (uint32_t holder : group.holders) {
@@ -602,19 +603,16 @@ struct Rescorer::State {
     }
   }
 
-  // When a null rate moves (a step of HubNullRate), every key it applies to
-  // is judged again. The rates move in steps, so this is rare once the log
-  // has a few thousand accounts.
+  // When a null rate moves (a step of HubNullRate), every key is judged
+  // again (each hub test reads the member rate: ChanceQualifiedPerHonest).
+  // The rates move in steps, so this is rare once the log has a few
+  // thousand accounts.
   void RejudgeOnNewNullRates() {
     double suspicious_now = internal::HubNullRate(suspicious_count, active_count);
     double member_now = internal::HubNullRate(member_count, active_count);
     if (suspicious_now == suspicious_rate && member_now == member_rate) return;
     for (uint32_t group_id = 0; group_id < groups.size(); ++group_id) {
-      const Group& group = groups[group_id];
-      if (group.holders.empty()) continue;
-      double before = internal::NullRateFor(FamilyOf(group), suspicious_rate, member_rate);
-      double after = internal::NullRateFor(FamilyOf(group), suspicious_now, member_now);
-      if (before != after) status_groups.Add(group_id);
+      if (!groups[group_id].holders.empty()) status_groups.Add(group_id);
     }
     suspicious_rate = suspicious_now;
     member_rate = member_now;

@@ -9,6 +9,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 #include "engine/config.h"
 #include "engine/internal/tails.h"
@@ -64,6 +65,14 @@ inline double NullRateFor(Family family, double suspicious_rate, double member_r
   return family == Family::kTiming ? member_rate : suspicious_rate;
 }
 
+// How many suspicious (qualifying) holders chance brings per clearly honest
+// holder of a key: a key's clearly honest holders are background, and the
+// background qualifies at the log's ratio of qualifying accounts to clearly
+// honest ones. `member_rate` is rounded up (HubNullRate), so this errs high.
+inline double ChanceQualifiedPerHonest(double null_rate, double member_rate) {
+  return member_rate >= 1 ? std::numeric_limits<double>::infinity() : null_rate / (1 - member_rate);
+}
+
 struct HubStatus {
   bool hub = false;     // more qualified holders than chance explains
   bool strong = false;  // ...and almost none of them clearly honest
@@ -98,16 +107,20 @@ inline double HubOddsRatio(size_t holders, size_t qualified, double null_rate) {
 // evidence). No minimum number of holders and no fixed share.
 // `qualified`: holders for which QualifiesForHub(); `honest`: holders below
 // member_points. A hub is strong when at least policy.strong_share of its
-// holders are not clearly honest.
+// holders are not clearly honest, or (policy.strong_share <= 1) when its
+// honest holders bring at most config.hub_strong_chance_joins qualifying ones
+// by chance, at `chance_per_honest` (ChanceQualifiedPerHonest) each.
 inline HubStatus EvaluateHub(const LinkPolicy& policy, size_t holders, size_t qualified, size_t honest,
-                             double null_rate, const EngineConfig& config) {
+                             double null_rate, double chance_per_honest, const EngineConfig& config) {
   HubStatus status;
   if (policy.hub <= 0 || holders < 2 || qualified < 2) return status;
   double log10_p = BinomialUpperTailLog10(static_cast<uint32_t>(qualified), static_cast<uint32_t>(holders), null_rate);
   if (config.hub_false_per_million <= 0 || log10_p > std::log10(config.hub_false_per_million * 1e-6)) return status;
   if (HubOddsRatio(holders, qualified, null_rate) < config.hub_min_odds_ratio) return status;
   status.hub = true;
-  status.strong = static_cast<double>(holders - honest) >= policy.strong_share * static_cast<double>(holders);
+  status.strong = static_cast<double>(holders - honest) >= policy.strong_share * static_cast<double>(holders) ||
+                  (policy.strong_share <= 1 &&
+                   static_cast<double>(honest) * chance_per_honest <= config.hub_strong_chance_joins);
   return status;
 }
 

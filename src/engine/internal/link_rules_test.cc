@@ -1,8 +1,8 @@
 #include "engine/internal/link_rules.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
+
+#include <gtest/gtest.h>
 
 namespace hydraguard::engine::internal {
 namespace {
@@ -42,20 +42,20 @@ TEST(HubOddsRatioTest, OddsAmongHoldersOverOddsInTheLog) {
 // is a hub and the second is not, whatever the number of holders.
 TEST(EvaluateHubTest, SuspiciousHoldersBeyondChanceMakeAHub) {
   EngineConfig config;  // 1 false hub per million keys, odds ratio 10
-  EXPECT_TRUE(EvaluateHub(HubPolicy(), 10, 9, 0, 0.05, config).hub);
-  EXPECT_FALSE(EvaluateHub(HubPolicy(), 10, 3, 0, 0.05, config).hub);
+  EXPECT_TRUE(EvaluateHub(HubPolicy(), 10, 9, 0, 0.05, /*chance_per_honest=*/1, config).hub);
+  EXPECT_FALSE(EvaluateHub(HubPolicy(), 10, 3, 0, 0.05, /*chance_per_honest=*/1, config).hub);
   // No minimum size: three holders, all suspicious, in a log where 0.5% are.
-  EXPECT_TRUE(EvaluateHub(HubPolicy(), 3, 3, 0, 0.005, config).hub);
+  EXPECT_TRUE(EvaluateHub(HubPolicy(), 3, 3, 0, 0.005, /*chance_per_honest=*/1, config).hub);
   // ...but not where a quarter of the log is suspicious (0.25^6 = 2.4e-4).
-  EXPECT_FALSE(EvaluateHub(HubPolicy(), 6, 6, 0, 0.25, config).hub);
+  EXPECT_FALSE(EvaluateHub(HubPolicy(), 6, 6, 0, 0.25, /*chance_per_honest=*/1, config).hub);
   // A target of 0 (or below) admits no hub at all.
   config.hub_false_per_million = 0;
-  EXPECT_FALSE(EvaluateHub(HubPolicy(), 3, 3, 0, 0.005, config).hub);
+  EXPECT_FALSE(EvaluateHub(HubPolicy(), 3, 3, 0, 0.005, /*chance_per_honest=*/1, config).hub);
   config.hub_false_per_million = -1;
-  EXPECT_FALSE(EvaluateHub(HubPolicy(), 3, 3, 0, 0.005, config).hub);
+  EXPECT_FALSE(EvaluateHub(HubPolicy(), 3, 3, 0, 0.005, /*chance_per_honest=*/1, config).hub);
   // A looser target admits it.
   config.hub_false_per_million = 1000;
-  EXPECT_TRUE(EvaluateHub(HubPolicy(), 6, 6, 0, 0.25, config).hub);
+  EXPECT_TRUE(EvaluateHub(HubPolicy(), 6, 6, 0, 0.25, /*chance_per_honest=*/1, config).hub);
 }
 
 // A popular key that a large campaign also uses: 850 of its 1,550 holders
@@ -65,25 +65,44 @@ TEST(EvaluateHubTest, SuspiciousHoldersBeyondChanceMakeAHub) {
 TEST(EvaluateHubTest, PopularKeysAreNotHubsForTheirHolders) {
   EngineConfig config;
   EXPECT_LT(BinomialUpperTailLog10(850, 1550, 0.3), -50);
-  EXPECT_FALSE(EvaluateHub(HubPolicy(), 1550, 850, 100, 0.3, config).hub);
+  EXPECT_FALSE(EvaluateHub(HubPolicy(), 1550, 850, 100, 0.3, /*chance_per_honest=*/1, config).hub);
   config.hub_min_odds_ratio = 2;
-  EXPECT_TRUE(EvaluateHub(HubPolicy(), 1550, 850, 100, 0.3, config).hub);
+  EXPECT_TRUE(EvaluateHub(HubPolicy(), 1550, 850, 100, 0.3, /*chance_per_honest=*/1, config).hub);
 }
 
 TEST(EvaluateHubTest, StrongWhenAlmostNoHolderIsClearlyHonest) {
   EngineConfig config;
-  HubStatus all_members = EvaluateHub(HubPolicy(0.99), 100, 90, 0, 0.05, config);
+  HubStatus all_members = EvaluateHub(HubPolicy(0.99), 100, 90, 0, 0.05, /*chance_per_honest=*/1, config);
   EXPECT_TRUE(all_members.hub && all_members.strong);
-  HubStatus some_honest = EvaluateHub(HubPolicy(0.99), 100, 90, 5, 0.05, config);
+  HubStatus some_honest = EvaluateHub(HubPolicy(0.99), 100, 90, 5, 0.05, /*chance_per_honest=*/1, config);
   EXPECT_TRUE(some_honest.hub);
   EXPECT_FALSE(some_honest.strong);
-  HubStatus never = EvaluateHub(HubPolicy(2), 100, 100, 0, 0.05, config);  // network keys
+  HubStatus never = EvaluateHub(HubPolicy(2), 100, 100, 0, 0.05, /*chance_per_honest=*/1, config);  // network keys
   EXPECT_TRUE(never.hub);
   EXPECT_FALSE(never.strong);
   LinkPolicy off = HubPolicy();
   off.hub = 0;
-  EXPECT_FALSE(EvaluateHub(off, 100, 100, 0, 0.05, config).hub);
-  EXPECT_FALSE(EvaluateHub(HubPolicy(), 1, 1, 0, 0.05, config).hub);  // one holder shares nothing
+  EXPECT_FALSE(EvaluateHub(off, 100, 100, 0, 0.05, /*chance_per_honest=*/1, config).hub);
+  EXPECT_FALSE(EvaluateHub(HubPolicy(), 1, 1, 0, 0.05, /*chance_per_honest=*/1, config).hub);  // one holder shares nothing
+}
+
+TEST(EvaluateHubTest, StrongWhenChanceExplainsItsFewHonestHolders) {
+  EngineConfig config;  // hub_strong_chance_joins 0.3
+  // 3% of the log suspicious, 10% members (0.9 clearly honest): each
+  // clearly honest holder stands for 0.03 / 0.9 suspicious ones by chance.
+  double chance = ChanceQualifiedPerHonest(0.03, 0.1);
+  EXPECT_NEAR(chance, 0.0333, 1e-4);
+  // A sign-up burst of 60, 57 suspicious, one honest sign-up in the same
+  // hour: 98.3% < strong_share 0.99, but chance explains 0.03 suspicious
+  // holders, so it is the campaign's burst.
+  HubStatus burst = EvaluateHub(HubPolicy(0.99), 60, 57, 1, 0.03, chance, config);
+  EXPECT_TRUE(burst.hub && burst.strong);
+  // Ten honest holders stand for 0.33 suspicious ones: not strong.
+  EXPECT_FALSE(EvaluateHub(HubPolicy(0.99), 200, 150, 10, 0.03, chance, config).strong);
+  // Network keys stay never-strong, however few their honest holders.
+  EXPECT_FALSE(EvaluateHub(HubPolicy(2), 60, 57, 0, 0.03, chance, config).strong);
+  // A log where everyone is a member has no background to judge by.
+  EXPECT_TRUE(std::isinf(ChanceQualifiedPerHonest(0.5, 1)));
 }
 
 TEST(NullRateForTest, TimingKeysUseTheMemberRate) {
