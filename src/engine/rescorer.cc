@@ -256,6 +256,8 @@ struct Rescorer::State {
         internal::PairJoined(evidence, first.suspicious, second.suspicious, first.member, second.member, config);
     bool was = Contains(first.partners, b);
     if (joined == was) return;
+    joins_accounts.Add(a);  // being paired counts toward joining hubs (JoinsHubs)
+    joins_accounts.Add(b);
     if (joined) {
       accounts[a].partners.push_back(b);
       accounts[b].partners.push_back(a);
@@ -278,8 +280,8 @@ struct Rescorer::State {
         if (group.status.strong) strong |= 1u << (group.signal % 32);
       }
     }
-    bool joins = internal::JoinsHubs(account.suspicious, account.member, families, view.StrongWeight(strong),
-                                     view.StrongWeight(strong, true), config);
+    bool joins = internal::JoinsHubs(account.suspicious, account.member, !account.partners.empty(), families,
+                                     view.StrongWeight(strong), view.StrongWeight(strong, true), config);
     if (account.joins && !joins) {
       for (uint32_t group_id : account.groups) {
         if (internal::HubJoins(groups[group_id].status, config)) {

@@ -132,12 +132,19 @@ inline bool HubJoins(const HubStatus& status, const EngineConfig& config) {
 // Whether an account joins the other holders of its joining hubs: its strong
 // hubs weigh hub_min_strong, and hubs of hub_min_families families agree, or
 // its strong hubs of joins_alone signals weigh hub_min_strong by themselves.
+// An account joined to another by pair evidence (PairJoined: a card or a rare
+// domain shared with a suspicious account) has identity evidence worth
+// config.pair_strong_weight besides its hubs.
 // `hub_families`: bit per Family of the hubs it holds (0 unless a member);
 // `strong_weight`: sum of strong_weight over the signals of its strong hubs;
 // `alone_weight`: the same over those of them with joins_alone.
-inline bool JoinsHubs(bool suspicious, bool member, uint32_t hub_families, double strong_weight, double alone_weight,
-                      const EngineConfig& config) {
+inline bool JoinsHubs(bool suspicious, bool member, bool paired, uint32_t hub_families, double strong_weight,
+                      double alone_weight, const EngineConfig& config) {
   bool eligible = suspicious || (member && (hub_families & (1u << static_cast<int>(Family::kTiming))));
+  if (paired && hub_families != 0) {
+    hub_families |= 1u << static_cast<int>(Family::kIdentity);
+    strong_weight += config.pair_strong_weight;
+  }
   if (!eligible || strong_weight < config.hub_min_strong) return false;
   return std::popcount(hub_families) >= config.hub_min_families || alone_weight >= config.hub_min_strong;
 }

@@ -118,23 +118,38 @@ constexpr uint32_t Bit(Family family) { return 1u << static_cast<int>(family); }
 TEST(JoinsHubsTest, StrongHubsAndAgreeingFamilies) {
   EngineConfig config;  // hub_min_strong 2, hub_min_families 2
   uint32_t identity_and_network = Bit(Family::kIdentity) | Bit(Family::kNetwork);
-  EXPECT_TRUE(JoinsHubs(true, true, identity_and_network, 2, 0, config));
-  EXPECT_FALSE(JoinsHubs(true, true, identity_and_network, 1, 0, config));  // a sign-up burst is not enough
-  EXPECT_FALSE(JoinsHubs(false, true, identity_and_network, 4, 4, config));  // members join only by timing
-  EXPECT_TRUE(JoinsHubs(false, true, Bit(Family::kTiming) | Bit(Family::kNetwork), 2, 0, config));
-  EXPECT_FALSE(JoinsHubs(false, false, Bit(Family::kTiming) | Bit(Family::kNetwork), 2, 0, config));
+  EXPECT_TRUE(JoinsHubs(true, true, /*paired=*/false, identity_and_network, 2, 0, config));
+  EXPECT_FALSE(JoinsHubs(true, true, /*paired=*/false, identity_and_network, 1, 0, config));  // a sign-up burst is not enough
+  EXPECT_FALSE(JoinsHubs(false, true, /*paired=*/false, identity_and_network, 4, 4, config));  // members join only by timing
+  EXPECT_TRUE(JoinsHubs(false, true, /*paired=*/false, Bit(Family::kTiming) | Bit(Family::kNetwork), 2, 0, config));
+  EXPECT_FALSE(JoinsHubs(false, false, /*paired=*/false, Bit(Family::kTiming) | Bit(Family::kNetwork), 2, 0, config));
 }
 
 TEST(JoinsHubsTest, OnlyJoinsAloneSignalsJoinWithoutASecondFamily) {
   EngineConfig config;
   // A client profile nearly all of whose holders are suspect: honest
   // developers with the same setup hold it too, so it needs another family.
-  EXPECT_FALSE(JoinsHubs(true, true, Bit(Family::kBehavior), 2, 0, config));
+  EXPECT_FALSE(JoinsHubs(true, true, /*paired=*/false, Bit(Family::kBehavior), 2, 0, config));
   // The operator's own e-mail domain (joins_alone) suffices by itself...
-  EXPECT_TRUE(JoinsHubs(true, true, Bit(Family::kIdentity), 2, 2, config));
+  EXPECT_TRUE(JoinsHubs(true, true, /*paired=*/false, Bit(Family::kIdentity), 2, 2, config));
   // ...but a sign-up burst beside it does not make up for a weaker one.
-  EXPECT_FALSE(JoinsHubs(true, true, Bit(Family::kIdentity), 3, 1, config));
-  EXPECT_FALSE(JoinsHubs(false, true, Bit(Family::kIdentity), 2, 2, config));  // still only suspicious accounts
+  EXPECT_FALSE(JoinsHubs(true, true, /*paired=*/false, Bit(Family::kIdentity), 3, 1, config));
+  EXPECT_FALSE(JoinsHubs(false, true, /*paired=*/false, Bit(Family::kIdentity), 2, 2, config));  // still only suspicious accounts
+}
+
+TEST(JoinsHubsTest, APairedAccountHasIdentityEvidenceBesidesItsHubs) {
+  EngineConfig config;  // pair_strong_weight 1
+  // Its card is shared with another suspicious account (a card triple), and
+  // it holds its operator's sign-up burst (strong, weight 1) and exits
+  // (network): the tie and the burst make 2, identity and network agree.
+  EXPECT_TRUE(JoinsHubs(true, true, /*paired=*/true, Bit(Family::kNetwork), 1, 0, config));
+  EXPECT_FALSE(JoinsHubs(true, true, /*paired=*/false, Bit(Family::kIdentity) | Bit(Family::kNetwork), 1, 0, config));
+  // The tie alone, with only weak hubs, is not enough.
+  EXPECT_FALSE(JoinsHubs(true, true, /*paired=*/true, Bit(Family::kNetwork), 0, 0, config));
+  // The tie is identity: with a burst (identity) alone, one family.
+  EXPECT_FALSE(JoinsHubs(true, true, /*paired=*/true, Bit(Family::kIdentity), 1, 0, config));
+  // No hubs at all: nothing to join through.
+  EXPECT_FALSE(JoinsHubs(true, true, /*paired=*/true, 0, 0, 0, config));
 }
 
 }  // namespace
