@@ -51,27 +51,6 @@ absl::Status LoadSignals(std::string_view kind, const std::map<std::string, Sign
   return absl::OkStatus();
 }
 
-LinkPolicy PolicyFrom(const SignalParams& params) {
-  LinkPolicy policy;
-  auto read = [&](std::string_view name, double* value) {
-    auto found = params.find(name);
-    if (found != params.end()) *value = found->second;
-  };
-  read("weight", &policy.weight);
-  read("pair_cap", &policy.pair_cap);
-  read("rarity", &policy.rarity);
-  read("hub", &policy.hub);
-  read("strong_share", &policy.strong_share);
-  read("strong_weight", &policy.strong_weight);
-  read("joins_alone", &policy.joins_alone);
-  read("capacity", &policy.capacity);
-  read("min_share", &policy.min_share);
-  read("min_events", &policy.min_events);
-  read("min_count", &policy.min_count);
-  read("indicator", &policy.indicator);
-  return policy;
-}
-
 std::string FieldList(const std::vector<ingest::Field>& fields) {
   std::string out;
   for (ingest::Field field : fields) {
@@ -121,7 +100,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const EngineConfig& confi
     return absl::InvalidArgumentError("link_signals: at most 32 may be enabled");  // bit sets in Detect()
   }
   for (auto& loaded : link_signals) {
-    LinkPolicy policy = PolicyFrom(loaded.info.defaults);
+    LinkPolicy policy = LinkPolicyFrom(loaded.info.defaults);
     if (!(policy.capacity >= 0 && policy.capacity <= 1024) || !(policy.pair_cap >= 0 && policy.pair_cap <= 100000) ||
         !(policy.min_share >= 0 && policy.min_share <= 1) || !(policy.min_events >= 0)) {
       return absl::InvalidArgumentError(fmt::format(

@@ -4,19 +4,44 @@
 
 namespace hydraguard::engine {
 
+namespace {
+
+// Every LinkPolicy field under its parameter name: the one list that both
+// fills in defaults and reads a policy back, so that a new field cannot be
+// readable but not settable (or the reverse).
+struct PolicyField {
+  std::string_view name;
+  double LinkPolicy::*field;
+};
+constexpr PolicyField kPolicyFields[] = {
+    {"weight", &LinkPolicy::weight},
+    {"pair_cap", &LinkPolicy::pair_cap},
+    {"rarity", &LinkPolicy::rarity},
+    {"hub", &LinkPolicy::hub},
+    {"strong_share", &LinkPolicy::strong_share},
+    {"strong_weight", &LinkPolicy::strong_weight},
+    {"joins_alone", &LinkPolicy::joins_alone},
+    {"capacity", &LinkPolicy::capacity},
+    {"min_share", &LinkPolicy::min_share},
+    {"min_events", &LinkPolicy::min_events},
+    {"min_count", &LinkPolicy::min_count},
+    {"indicator", &LinkPolicy::indicator},
+};
+
+}  // namespace
+
 void AddLinkPolicyDefaults(SignalParams* params) {
   const LinkPolicy defaults;
-  params->emplace("weight", defaults.weight);
-  params->emplace("pair_cap", defaults.pair_cap);
-  params->emplace("rarity", defaults.rarity);
-  params->emplace("hub", defaults.hub);
-  params->emplace("strong_share", defaults.strong_share);
-  params->emplace("strong_weight", defaults.strong_weight);
-  params->emplace("capacity", defaults.capacity);
-  params->emplace("min_share", defaults.min_share);
-  params->emplace("min_events", defaults.min_events);
-  params->emplace("min_count", defaults.min_count);
-  params->emplace("indicator", defaults.indicator);
+  for (const PolicyField& field : kPolicyFields) params->emplace(std::string(field.name), defaults.*field.field);
+}
+
+LinkPolicy LinkPolicyFrom(const SignalParams& params) {
+  LinkPolicy policy;
+  for (const PolicyField& field : kPolicyFields) {
+    auto found = params.find(field.name);
+    if (found != params.end()) policy.*field.field = found->second;
+  }
+  return policy;
 }
 
 double Param(const SignalParams& params, std::string_view name) {

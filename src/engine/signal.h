@@ -129,6 +129,10 @@ std::map<std::string, SignalFactory<Signal>, std::less<>>& Registry() {
 // Adds the LinkPolicy fields a link signal's defaults do not set.
 void AddLinkPolicyDefaults(SignalParams* params);
 
+// The LinkPolicy a link signal's parameters (defaults filled in by
+// AddLinkPolicyDefaults, overrides applied) describe.
+LinkPolicy LinkPolicyFrom(const SignalParams& params);
+
 template <typename Signal, typename Impl>
 struct Registration {
   Registration() {
