@@ -47,13 +47,17 @@ uint64_t NormalizedHash(std::string_view text) {
   return XXH3_64bits_digest(&state);
 }
 
+// A campaign's own system prompt (held beyond chance, by almost no clearly
+// honest account) is its operator's fingerprint, like its own e-mail domain:
+// it joins alone. A framework's or product's prompt that honest users also
+// send is not strong, so it never does.
 class SystemPromptLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
     return {"system_prompt",
             "normalized system prompt",
             {Field::kSystem},
-            {{"strong_share", 0.99}, {"capacity", 4}, {"min_share", 0.05}, {"indicator", 1}},
+            {{"strong_share", 0.99}, {"joins_alone", 1}, {"capacity", 4}, {"min_share", 0.05}, {"indicator", 1}},
             engine::Family::kContent};
   }
   explicit SystemPromptLink(const SignalParams&) {}
