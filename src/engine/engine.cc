@@ -343,6 +343,7 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
   std::vector<DetectState::Group> hubs;
   std::vector<uint8_t> hub_families(account_count, 0);  // by account: bit per Family
   std::vector<uint32_t> strong_hubs(account_count, 0);  // by account: bit per link signal
+  std::vector<bool> member_hub(account_count, false);   // by account: holds a hub members qualify for
   state.hub_null.assign(state.groups.size(), {});
   for (size_t group_index = 0; group_index < state.groups.size(); ++group_index) {
     const DetectState::Group& group = state.groups[group_index];
@@ -364,10 +365,10 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
     size_t qualified = 0, honest = 0;  // honest: below member_points
     for (size_t i = begin; i < end; ++i) {
       uint32_t account = holdings[i].account;
-      qualified += internal::QualifiesForHub(family, suspicious[account], member(account));
+      qualified += internal::QualifiesForHub(policy, suspicious[account], member(account));
       honest += !member(account);
     }
-    double null_rate = internal::NullRateFor(family, state.suspicious_rate, state.member_rate);
+    double null_rate = internal::NullRateFor(policy, state.suspicious_rate, state.member_rate);
     internal::HubStatus status =
         internal::EvaluateHub(policy, holders, qualified, honest, null_rate,
                               internal::ChanceQualifiedPerHonest(null_rate, state.member_rate), config_);
@@ -378,6 +379,7 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
       uint32_t account = holdings[i].account;
       if (!member(account)) continue;
       hub_families[account] |= 1u << static_cast<int>(family);
+      if (policy.members_qualify > 0) member_hub[account] = true;
       if (status.strong) strong_hubs[account] |= 1u << (holdings[begin].signal % 32);
     }
   }
@@ -390,8 +392,12 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
     paired[a] = paired[b] = true;
   }
   auto joins_hubs = [&](uint32_t account) {
-    return internal::JoinsHubs(suspicious[account], member(account), paired[account], hub_families[account],
-                               StrongWeight(strong_hubs[account]), StrongWeight(strong_hubs[account], true), config_);
+    internal::JoinEvidence evidence{.hub_families = hub_families[account],
+                                    .member_hub = member_hub[account],
+                                    .paired = paired[account],
+                                    .strong_weight = StrongWeight(strong_hubs[account]),
+                                    .alone_weight = StrongWeight(strong_hubs[account], true)};
+    return internal::JoinsHubs(suspicious[account], member(account), evidence, config_);
   };
   for (const DetectState::Group& hub : hubs) {
     uint32_t first = UINT32_MAX;
@@ -405,7 +411,8 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
       }
     }
   }
-  for (uint64_t pair : joined_pairs) state.clusters.Union(static_cast<uint32_t>(pair >> 32), static_cast<uint32_t>(pair));
+  for (uint64_t pair : joined_pairs)
+    state.clusters.Union(static_cast<uint32_t>(pair >> 32), static_cast<uint32_t>(pair));
 }
 
 // Clusters with enough accounts whose members look like harvesters on their
@@ -529,9 +536,9 @@ void Engine::IssueVerdicts(const DetectState& state, Detection* detection) const
                                        state.Describe(*this, link.group), link.holders - 1);
       if (null.qualified >= 0) {
         size_t holders = state.groups[link.group].end - state.groups[link.group].begin;
-        reason += fmt::format(" ({} of its {} holders {}; expected by chance: {})", null.qualified, holders,
-                              internal::QualifiedName(link_signals_[signal].info.family),
-                              internal::ExpectedCount(null.expected));
+        reason +=
+            fmt::format(" ({} of its {} holders {}; expected by chance: {})", null.qualified, holders,
+                        internal::QualifiedName(link_signals_[signal].policy), internal::ExpectedCount(null.expected));
       }
       reasons.push_back(std::move(reason));
     }

@@ -241,7 +241,7 @@ struct Rescorer::State {
   }
 
   void Count(Group& group, const Account& account, int sign) {
-    group.qualified += sign * internal::QualifiesForHub(FamilyOf(group), account.suspicious, account.member);
+    group.qualified += sign * internal::QualifiesForHub(Policy(group), account.suspicious, account.member);
     group.honest += sign * !account.member;
     group.flagged += sign * Flagged(account.action);
   }
@@ -271,17 +271,20 @@ struct Rescorer::State {
 
   void CheckJoins(uint32_t account_id) {
     Account& account = accounts[account_id];
-    uint32_t families = 0, strong = 0;
+    internal::JoinEvidence evidence{.paired = !account.partners.empty()};
+    uint32_t strong = 0;
     if (account.member) {
       for (uint32_t group_id : account.groups) {
         const Group& group = groups[group_id];
         if (!group.status.hub) continue;
-        families |= 1u << static_cast<int>(FamilyOf(group));
+        evidence.hub_families |= 1u << static_cast<int>(FamilyOf(group));
+        if (Policy(group).members_qualify > 0) evidence.member_hub = true;
         if (group.status.strong) strong |= 1u << (group.signal % 32);
       }
     }
-    bool joins = internal::JoinsHubs(account.suspicious, account.member, !account.partners.empty(), families,
-                                     view.StrongWeight(strong), view.StrongWeight(strong, true), config);
+    evidence.strong_weight = view.StrongWeight(strong);
+    evidence.alone_weight = view.StrongWeight(strong, true);
+    bool joins = internal::JoinsHubs(account.suspicious, account.member, evidence, config);
     if (account.joins && !joins) {
       for (uint32_t group_id : account.groups) {
         if (internal::HubJoins(groups[group_id].status, config)) {
@@ -590,7 +593,7 @@ struct Rescorer::State {
     RejudgeOnNewNullRates();
     for (uint32_t group_id : status_groups.items()) {
       Group& group = groups[group_id];
-      double null_rate = internal::NullRateFor(FamilyOf(group), suspicious_rate, member_rate);
+      double null_rate = internal::NullRateFor(Policy(group), suspicious_rate, member_rate);
       HubStatus status =
           internal::EvaluateHub(Policy(group), group.holders.size(), group.qualified, group.honest, null_rate,
                                 internal::ChanceQualifiedPerHonest(null_rate, member_rate), config);

@@ -83,26 +83,28 @@ struct KeySink {
 // every link signal (same name; the signal's own defaults override these),
 // which hydraguard.yaml may override.
 struct LinkPolicy {
-  double weight = 1;         // evidence of one shared key held by two accounts
-  double pair_cap = 0;       // keys held by more accounts than this link no pairs (0: never)
-  double rarity = 1;         // 1: pair weight falls with the number of holders; 0: flat
-  double hub = 1;            // 1: a key held mostly by suspicious accounts joins them all
-  double strong_share = 2;   // a hub is strong when this share of its holders are at least
-                             // members (not clearly honest); > 1: never
-  double strong_weight = 2;  // what one strong hub of this signal counts toward
-                             // EngineConfig::hub_min_strong
-  double joins_alone = 0;    // 1: its strong hubs may join an account that has no hub of
-                             // another family (identity no stranger shares by chance: a card,
-                             // the operator's own domain); 0: another family must agree
-  double capacity = 8;       // keys kept per account (heaviest first)
-  double min_share = 0;      // a key counts for an account only if this share of the
-                             // account's events (with keys from the signal) carried it
-  double min_events = 0;     // ...and only for accounts with this many such events
-  double min_count = 0;      // ...and only if it was on at least this many of them (a key
-                             // seen once is often noise, and would change at every request)
-  double indicator = 0;      // 1: a key held only by flagged accounts (EngineConfig::
-                             // indicator_min_*) refuses requests from accounts not yet
-                             // scored (replay, gateway); for keys one request carries
+  double weight = 1;           // evidence of one shared key held by two accounts
+  double pair_cap = 0;         // keys held by more accounts than this link no pairs (0: never)
+  double rarity = 1;           // 1: pair weight falls with the number of holders; 0: flat
+  double hub = 1;              // 1: a key held mostly by suspicious accounts joins them all
+  double strong_share = 2;     // a hub is strong when this share of its holders are at least
+                               // members (not clearly honest); > 1: never
+  double strong_weight = 2;    // what one strong hub of this signal counts toward
+                               // EngineConfig::hub_min_strong
+  double members_qualify = 0;  // 1: members (not only suspicious accounts) count toward its
+                               // hubs, and may join through them (lockstep)
+  double joins_alone = 0;      // 1: its strong hubs may join an account that has no hub of
+                               // another family (identity no stranger shares by chance: a card,
+                               // the operator's own domain); 0: another family must agree
+  double capacity = 8;         // keys kept per account (heaviest first)
+  double min_share = 0;        // a key counts for an account only if this share of the
+                               // account's events (with keys from the signal) carried it
+  double min_events = 0;       // ...and only for accounts with this many such events
+  double min_count = 0;        // ...and only if it was on at least this many of them (a key
+                               // seen once is often noise, and would change at every request)
+  double indicator = 0;        // 1: a key held only by flagged accounts (EngineConfig::
+                               // indicator_min_*) refuses requests from accounts not yet
+                               // scored (replay, gateway); for keys one request carries
 };
 
 class LinkSignal {

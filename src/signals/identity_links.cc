@@ -53,7 +53,12 @@ class EmailDomainLink : public engine::LinkSignal {
     return {"email_domain",
             "domain of the sign-up e-mail",
             {Field::kEmailDomain},
-            {{"weight", 0.5}, {"pair_cap", 8}, {"capacity", 2}, {"indicator", 1}, {"strong_share", 0.99}, {"joins_alone", 1}},
+            {{"weight", 0.5},
+             {"pair_cap", 8},
+             {"capacity", 2},
+             {"indicator", 1},
+             {"strong_share", 0.99},
+             {"joins_alone", 1}},
             engine::Family::kIdentity};
   }
   explicit EmailDomainLink(const SignalParams&) {}

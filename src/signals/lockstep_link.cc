@@ -25,7 +25,12 @@ class LockstepLink : public engine::LinkSignal {
     return {"lockstep",
             "phase of requests within 10-60 minute periods",
             {},
-            {{"strong_share", 0}, {"capacity", 16}, {"min_share", 0.5}, {"min_events", 20}, {"bucket_seconds", 120}},
+            {{"strong_share", 0},
+             {"members_qualify", 1},
+             {"capacity", 16},
+             {"min_share", 0.5},
+             {"min_events", 20},
+             {"bucket_seconds", 120}},
             engine::Family::kTiming};
   }
   explicit LockstepLink(const SignalParams& params)

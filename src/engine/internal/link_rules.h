@@ -50,19 +50,22 @@ inline bool PairJoined(const PairEvidence& evidence, bool suspicious_a, bool sus
 }
 
 // Whether a holder counts toward making a key a hub. Lockstep is
-// coordination no honest account shows by chance, so a timing key needs only
-// members (not suspicious accounts) behind it.
-inline bool QualifiesForHub(Family family, bool suspicious, bool member) {
-  return family == Family::kTiming ? member : suspicious;
+// coordination no honest account shows by chance, so its keys
+// (policy.members_qualify) need only members (not suspicious accounts)
+// behind them.
+inline bool QualifiesForHub(const LinkPolicy& policy, bool suspicious, bool member) {
+  return policy.members_qualify > 0 ? member : suspicious;
 }
 
 // What QualifiesForHub() counts, in words for reasons.
-inline const char* QualifiedName(Family family) { return family == Family::kTiming ? "members" : "suspicious"; }
+inline const char* QualifiedName(const LinkPolicy& policy) {
+  return policy.members_qualify > 0 ? "members" : "suspicious";
+}
 
-// The null rate that goes with QualifiesForHub(): the member rate for timing
-// keys, the suspicious rate for every other family.
-inline double NullRateFor(Family family, double suspicious_rate, double member_rate) {
-  return family == Family::kTiming ? member_rate : suspicious_rate;
+// The null rate that goes with QualifiesForHub(): the member rate for keys
+// members qualify for, the suspicious rate for every other key.
+inline double NullRateFor(const LinkPolicy& policy, double suspicious_rate, double member_rate) {
+  return policy.members_qualify > 0 ? member_rate : suspicious_rate;
 }
 
 // How many suspicious (qualifying) holders chance brings per clearly honest
@@ -118,9 +121,9 @@ inline HubStatus EvaluateHub(const LinkPolicy& policy, size_t holders, size_t qu
   if (config.hub_false_per_million <= 0 || log10_p > std::log10(config.hub_false_per_million * 1e-6)) return status;
   if (HubOddsRatio(holders, qualified, null_rate) < config.hub_min_odds_ratio) return status;
   status.hub = true;
-  status.strong = static_cast<double>(holders - honest) >= policy.strong_share * static_cast<double>(holders) ||
-                  (policy.strong_share <= 1 &&
-                   static_cast<double>(honest) * chance_per_honest <= config.hub_strong_chance_joins);
+  status.strong =
+      static_cast<double>(holders - honest) >= policy.strong_share * static_cast<double>(holders) ||
+      (policy.strong_share <= 1 && static_cast<double>(honest) * chance_per_honest <= config.hub_strong_chance_joins);
   return status;
 }
 
@@ -129,24 +132,33 @@ inline bool HubJoins(const HubStatus& status, const EngineConfig& config) {
   return status.hub && (status.strong || config.weak_hubs_join > 0);
 }
 
+// What an account brings toward joining its hubs (all zero unless it is a
+// member).
+struct JoinEvidence {
+  uint32_t hub_families = 0;  // bit per Family of the hubs it holds
+  bool member_hub = false;    // one of them is a hub of a members_qualify signal
+  bool paired = false;        // joined to another account by pair evidence (PairJoined)
+  double strong_weight = 0;   // sum of strong_weight over the signals of its strong hubs
+  double alone_weight = 0;    // the same over those of them with joins_alone
+};
+
 // Whether an account joins the other holders of its joining hubs: its strong
 // hubs weigh hub_min_strong, and hubs of hub_min_families families agree, or
 // its strong hubs of joins_alone signals weigh hub_min_strong by themselves.
-// An account joined to another by pair evidence (PairJoined: a card or a rare
-// domain shared with a suspicious account) has identity evidence worth
-// config.pair_strong_weight besides its hubs.
-// `hub_families`: bit per Family of the hubs it holds (0 unless a member);
-// `strong_weight`: sum of strong_weight over the signals of its strong hubs;
-// `alone_weight`: the same over those of them with joins_alone.
-inline bool JoinsHubs(bool suspicious, bool member, bool paired, uint32_t hub_families, double strong_weight,
-                      double alone_weight, const EngineConfig& config) {
-  bool eligible = suspicious || (member && (hub_families & (1u << static_cast<int>(Family::kTiming))));
-  if (paired && hub_families != 0) {
-    hub_families |= 1u << static_cast<int>(Family::kIdentity);
+// Suspicious accounts may join; members only through a hub of a
+// members_qualify signal (lockstep). An account joined to another by pair
+// evidence (a card or a rare domain shared with a suspicious account) has
+// identity evidence worth config.pair_strong_weight besides its hubs.
+inline bool JoinsHubs(bool suspicious, bool member, const JoinEvidence& evidence, const EngineConfig& config) {
+  bool eligible = suspicious || (member && evidence.member_hub);
+  uint32_t families = evidence.hub_families;
+  double strong_weight = evidence.strong_weight;
+  if (evidence.paired && families != 0) {
+    families |= 1u << static_cast<int>(Family::kIdentity);
     strong_weight += config.pair_strong_weight;
   }
   if (!eligible || strong_weight < config.hub_min_strong) return false;
-  return std::popcount(hub_families) >= config.hub_min_families || alone_weight >= config.hub_min_strong;
+  return std::popcount(families) >= config.hub_min_families || evidence.alone_weight >= config.hub_min_strong;
 }
 
 // Whether a kept key counts as held by its account (min_events, min_share).

@@ -1,8 +1,8 @@
 #include "engine/internal/link_rules.h"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 namespace hydraguard::engine::internal {
 namespace {
@@ -83,7 +83,8 @@ TEST(EvaluateHubTest, StrongWhenAlmostNoHolderIsClearlyHonest) {
   LinkPolicy off = HubPolicy();
   off.hub = 0;
   EXPECT_FALSE(EvaluateHub(off, 100, 100, 0, 0.05, /*chance_per_honest=*/1, config).hub);
-  EXPECT_FALSE(EvaluateHub(HubPolicy(), 1, 1, 0, 0.05, /*chance_per_honest=*/1, config).hub);  // one holder shares nothing
+  EXPECT_FALSE(
+      EvaluateHub(HubPolicy(), 1, 1, 0, 0.05, /*chance_per_honest=*/1, config).hub);  // one holder shares nothing
 }
 
 TEST(EvaluateHubTest, StrongWhenChanceExplainsItsFewHonestHolders) {
@@ -105,36 +106,55 @@ TEST(EvaluateHubTest, StrongWhenChanceExplainsItsFewHonestHolders) {
   EXPECT_TRUE(std::isinf(ChanceQualifiedPerHonest(0.5, 1)));
 }
 
-TEST(NullRateForTest, TimingKeysUseTheMemberRate) {
-  EXPECT_EQ(NullRateFor(Family::kTiming, 0.01, 0.2), 0.2);
-  EXPECT_EQ(NullRateFor(Family::kIdentity, 0.01, 0.2), 0.01);
-  EXPECT_EQ(NullRateFor(Family::kNetwork, 0.01, 0.2), 0.01);
-  EXPECT_STREQ(QualifiedName(Family::kTiming), "members");
-  EXPECT_STREQ(QualifiedName(Family::kIdentity), "suspicious");
+TEST(NullRateForTest, KeysMembersQualifyForUseTheMemberRate) {
+  LinkPolicy lockstep = HubPolicy(0);
+  lockstep.members_qualify = 1;
+  EXPECT_EQ(NullRateFor(lockstep, 0.01, 0.2), 0.2);
+  EXPECT_EQ(NullRateFor(HubPolicy(), 0.01, 0.2), 0.01);
+  EXPECT_STREQ(QualifiedName(lockstep), "members");
+  EXPECT_STREQ(QualifiedName(HubPolicy()), "suspicious");
+  EXPECT_TRUE(QualifiesForHub(lockstep, false, true));
+  EXPECT_FALSE(QualifiesForHub(HubPolicy(), false, true));
+  EXPECT_TRUE(QualifiesForHub(HubPolicy(), true, true));
 }
 
 constexpr uint32_t Bit(Family family) { return 1u << static_cast<int>(family); }
 
+JoinEvidence Evidence(uint32_t families, double strong_weight, double alone_weight, bool paired = false,
+                      bool member_hub = false) {
+  return {.hub_families = families,
+          .member_hub = member_hub,
+          .paired = paired,
+          .strong_weight = strong_weight,
+          .alone_weight = alone_weight};
+}
+
 TEST(JoinsHubsTest, StrongHubsAndAgreeingFamilies) {
   EngineConfig config;  // hub_min_strong 2, hub_min_families 2
   uint32_t identity_and_network = Bit(Family::kIdentity) | Bit(Family::kNetwork);
-  EXPECT_TRUE(JoinsHubs(true, true, /*paired=*/false, identity_and_network, 2, 0, config));
-  EXPECT_FALSE(JoinsHubs(true, true, /*paired=*/false, identity_and_network, 1, 0, config));  // a sign-up burst is not enough
-  EXPECT_FALSE(JoinsHubs(false, true, /*paired=*/false, identity_and_network, 4, 4, config));  // members join only by timing
-  EXPECT_TRUE(JoinsHubs(false, true, /*paired=*/false, Bit(Family::kTiming) | Bit(Family::kNetwork), 2, 0, config));
-  EXPECT_FALSE(JoinsHubs(false, false, /*paired=*/false, Bit(Family::kTiming) | Bit(Family::kNetwork), 2, 0, config));
+  EXPECT_TRUE(JoinsHubs(true, true, Evidence(identity_and_network, 2, 0), config));
+  EXPECT_FALSE(JoinsHubs(true, true, Evidence(identity_and_network, 1, 0), config));  // a sign-up burst is not enough
+  EXPECT_FALSE(
+      JoinsHubs(false, true, Evidence(identity_and_network, 4, 4), config));  // members join only through lockstep
+  EXPECT_TRUE(JoinsHubs(
+      false, true, Evidence(Bit(Family::kTiming) | Bit(Family::kNetwork), 2, 0, /*paired=*/false, /*member_hub=*/true),
+      config));
+  EXPECT_FALSE(JoinsHubs(
+      false, false, Evidence(Bit(Family::kTiming) | Bit(Family::kNetwork), 2, 0, /*paired=*/false, /*member_hub=*/true),
+      config));
 }
 
 TEST(JoinsHubsTest, OnlyJoinsAloneSignalsJoinWithoutASecondFamily) {
   EngineConfig config;
   // A client profile nearly all of whose holders are suspect: honest
   // developers with the same setup hold it too, so it needs another family.
-  EXPECT_FALSE(JoinsHubs(true, true, /*paired=*/false, Bit(Family::kBehavior), 2, 0, config));
+  EXPECT_FALSE(JoinsHubs(true, true, Evidence(Bit(Family::kBehavior), 2, 0), config));
   // The operator's own e-mail domain (joins_alone) suffices by itself...
-  EXPECT_TRUE(JoinsHubs(true, true, /*paired=*/false, Bit(Family::kIdentity), 2, 2, config));
+  EXPECT_TRUE(JoinsHubs(true, true, Evidence(Bit(Family::kIdentity), 2, 2), config));
   // ...but a sign-up burst beside it does not make up for a weaker one.
-  EXPECT_FALSE(JoinsHubs(true, true, /*paired=*/false, Bit(Family::kIdentity), 3, 1, config));
-  EXPECT_FALSE(JoinsHubs(false, true, /*paired=*/false, Bit(Family::kIdentity), 2, 2, config));  // still only suspicious accounts
+  EXPECT_FALSE(JoinsHubs(true, true, Evidence(Bit(Family::kIdentity), 3, 1), config));
+  EXPECT_FALSE(
+      JoinsHubs(false, true, Evidence(Bit(Family::kIdentity), 2, 2), config));  // still only suspicious accounts
 }
 
 TEST(JoinsHubsTest, APairedAccountHasIdentityEvidenceBesidesItsHubs) {
@@ -142,14 +162,14 @@ TEST(JoinsHubsTest, APairedAccountHasIdentityEvidenceBesidesItsHubs) {
   // Its card is shared with another suspicious account (a card triple), and
   // it holds its operator's sign-up burst (strong, weight 1) and exits
   // (network): the tie and the burst make 2, identity and network agree.
-  EXPECT_TRUE(JoinsHubs(true, true, /*paired=*/true, Bit(Family::kNetwork), 1, 0, config));
-  EXPECT_FALSE(JoinsHubs(true, true, /*paired=*/false, Bit(Family::kIdentity) | Bit(Family::kNetwork), 1, 0, config));
+  EXPECT_TRUE(JoinsHubs(true, true, Evidence(Bit(Family::kNetwork), 1, 0, /*paired=*/true), config));
+  EXPECT_FALSE(JoinsHubs(true, true, Evidence(Bit(Family::kIdentity) | Bit(Family::kNetwork), 1, 0), config));
   // The tie alone, with only weak hubs, is not enough.
-  EXPECT_FALSE(JoinsHubs(true, true, /*paired=*/true, Bit(Family::kNetwork), 0, 0, config));
+  EXPECT_FALSE(JoinsHubs(true, true, Evidence(Bit(Family::kNetwork), 0, 0, /*paired=*/true), config));
   // The tie is identity: with a burst (identity) alone, one family.
-  EXPECT_FALSE(JoinsHubs(true, true, /*paired=*/true, Bit(Family::kIdentity), 1, 0, config));
+  EXPECT_FALSE(JoinsHubs(true, true, Evidence(Bit(Family::kIdentity), 1, 0, /*paired=*/true), config));
   // No hubs at all: nothing to join through.
-  EXPECT_FALSE(JoinsHubs(true, true, /*paired=*/true, 0, 0, 0, config));
+  EXPECT_FALSE(JoinsHubs(true, true, Evidence(0, 0, 0, /*paired=*/true), config));
 }
 
 }  // namespace
