@@ -33,8 +33,6 @@ const std::vector<Threshold>& Thresholds() {
        "a suspicious account joins through hubs of this many link-signal families"},
       {"hub_min_strong", &EngineConfig::hub_min_strong,
        "...and strong hubs whose signals' strong_weight add up to this"},
-      {"pair_strong_weight", &EngineConfig::pair_strong_weight,
-       "what being joined to another account by pair evidence counts toward hub_min_strong"},
       {"weak_hubs_join", &EngineConfig::weak_hubs_join,
        "1: network and generic-content hubs join accounts; 0: only strong hubs do"},
       {"pair_points", &EngineConfig::pair_points, "pair evidence that joins two suspicious accounts"},

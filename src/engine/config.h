@@ -63,11 +63,6 @@ struct EngineConfig {
   // prompt text count 2; a sign-up burst counts 1, because an honest sign-up in the same hour
   // as a campaign's burst is a coincidence that happens at scale.
   double hub_min_strong = 2;
-  // An account joined to another by pair evidence (a card or a rare domain
-  // shared with a suspicious account) counts this much toward hub_min_strong,
-  // as identity: card triples of one operator that also share its sign-up
-  // burst and its exits join through the burst.
-  double pair_strong_weight = 1;
   // 1: weak hubs (network keys, generic prompt frames) join accounts too;
   // 0: they only count as a family and only strong hubs join, so campaigns
   // that share a proxy network or a prompt frame stay apart.

@@ -383,18 +383,9 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
       if (status.strong) strong_hubs[account] |= 1u << (holdings[begin].signal % 32);
     }
   }
-  std::vector<uint64_t> joined_pairs;
-  std::vector<bool> paired(account_count, false);  // joined to another account by pair evidence
-  for (const auto& [pair, evidence] : pair_points) {
-    auto a = static_cast<uint32_t>(pair >> 32), b = static_cast<uint32_t>(pair);
-    if (!internal::PairJoined(evidence, suspicious[a], suspicious[b], member(a), member(b), config_)) continue;
-    joined_pairs.push_back(pair);
-    paired[a] = paired[b] = true;
-  }
   auto joins_hubs = [&](uint32_t account) {
     internal::JoinEvidence evidence{.hub_families = hub_families[account],
                                     .member_hub = member_hub[account],
-                                    .paired = paired[account],
                                     .strong_weight = StrongWeight(strong_hubs[account]),
                                     .alone_weight = StrongWeight(strong_hubs[account], true)};
     return internal::JoinsHubs(suspicious[account], member(account), evidence, config_);
@@ -411,8 +402,11 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
       }
     }
   }
-  for (uint64_t pair : joined_pairs)
-    state.clusters.Union(static_cast<uint32_t>(pair >> 32), static_cast<uint32_t>(pair));
+  for (const auto& [pair, evidence] : pair_points) {
+    auto a = static_cast<uint32_t>(pair >> 32), b = static_cast<uint32_t>(pair);
+    bool joined = internal::PairJoined(evidence, suspicious[a], suspicious[b], member(a), member(b), config_);
+    if (joined) state.clusters.Union(a, b);
+  }
 }
 
 // Clusters with enough accounts whose members look like harvesters on their

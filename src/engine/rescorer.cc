@@ -256,8 +256,6 @@ struct Rescorer::State {
         internal::PairJoined(evidence, first.suspicious, second.suspicious, first.member, second.member, config);
     bool was = Contains(first.partners, b);
     if (joined == was) return;
-    joins_accounts.Add(a);  // being paired counts toward joining hubs (JoinsHubs)
-    joins_accounts.Add(b);
     if (joined) {
       accounts[a].partners.push_back(b);
       accounts[b].partners.push_back(a);
@@ -271,7 +269,7 @@ struct Rescorer::State {
 
   void CheckJoins(uint32_t account_id) {
     Account& account = accounts[account_id];
-    internal::JoinEvidence evidence{.paired = !account.partners.empty()};
+    internal::JoinEvidence evidence;
     uint32_t strong = 0;
     if (account.member) {
       for (uint32_t group_id : account.groups) {

@@ -137,7 +137,6 @@ inline bool HubJoins(const HubStatus& status, const EngineConfig& config) {
 struct JoinEvidence {
   uint32_t hub_families = 0;  // bit per Family of the hubs it holds
   bool member_hub = false;    // one of them is a hub of a members_qualify signal
-  bool paired = false;        // joined to another account by pair evidence (PairJoined)
   double strong_weight = 0;   // sum of strong_weight over the signals of its strong hubs
   double alone_weight = 0;    // the same over those of them with joins_alone
 };
@@ -146,19 +145,15 @@ struct JoinEvidence {
 // hubs weigh hub_min_strong, and hubs of hub_min_families families agree, or
 // its strong hubs of joins_alone signals weigh hub_min_strong by themselves.
 // Suspicious accounts may join; members only through a hub of a
-// members_qualify signal (lockstep). An account joined to another by pair
-// evidence (a card or a rare domain shared with a suspicious account) has
-// identity evidence worth config.pair_strong_weight besides its hubs.
+// members_qualify signal (lockstep). A tie by pair evidence (a card shared
+// with a suspicious account) does not count here: an honest household whose
+// suspicious member signed up in the same hour as a campaign's burst would
+// be joined to the campaign (mixed, scale 1).
 inline bool JoinsHubs(bool suspicious, bool member, const JoinEvidence& evidence, const EngineConfig& config) {
   bool eligible = suspicious || (member && evidence.member_hub);
-  uint32_t families = evidence.hub_families;
-  double strong_weight = evidence.strong_weight;
-  if (evidence.paired && families != 0) {
-    families |= 1u << static_cast<int>(Family::kIdentity);
-    strong_weight += config.pair_strong_weight;
-  }
-  if (!eligible || strong_weight < config.hub_min_strong) return false;
-  return std::popcount(families) >= config.hub_min_families || evidence.alone_weight >= config.hub_min_strong;
+  if (!eligible || evidence.strong_weight < config.hub_min_strong) return false;
+  return std::popcount(evidence.hub_families) >= config.hub_min_families ||
+         evidence.alone_weight >= config.hub_min_strong;
 }
 
 // Whether a kept key counts as held by its account (min_events, min_share).

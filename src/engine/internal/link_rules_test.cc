@@ -120,13 +120,9 @@ TEST(NullRateForTest, KeysMembersQualifyForUseTheMemberRate) {
 
 constexpr uint32_t Bit(Family family) { return 1u << static_cast<int>(family); }
 
-JoinEvidence Evidence(uint32_t families, double strong_weight, double alone_weight, bool paired = false,
-                      bool member_hub = false) {
-  return {.hub_families = families,
-          .member_hub = member_hub,
-          .paired = paired,
-          .strong_weight = strong_weight,
-          .alone_weight = alone_weight};
+JoinEvidence Evidence(uint32_t families, double strong_weight, double alone_weight, bool member_hub = false) {
+  return {
+      .hub_families = families, .member_hub = member_hub, .strong_weight = strong_weight, .alone_weight = alone_weight};
 }
 
 TEST(JoinsHubsTest, StrongHubsAndAgreeingFamilies) {
@@ -136,12 +132,10 @@ TEST(JoinsHubsTest, StrongHubsAndAgreeingFamilies) {
   EXPECT_FALSE(JoinsHubs(true, true, Evidence(identity_and_network, 1, 0), config));  // a sign-up burst is not enough
   EXPECT_FALSE(
       JoinsHubs(false, true, Evidence(identity_and_network, 4, 4), config));  // members join only through lockstep
-  EXPECT_TRUE(JoinsHubs(
-      false, true, Evidence(Bit(Family::kTiming) | Bit(Family::kNetwork), 2, 0, /*paired=*/false, /*member_hub=*/true),
-      config));
-  EXPECT_FALSE(JoinsHubs(
-      false, false, Evidence(Bit(Family::kTiming) | Bit(Family::kNetwork), 2, 0, /*paired=*/false, /*member_hub=*/true),
-      config));
+  EXPECT_TRUE(JoinsHubs(false, true, Evidence(Bit(Family::kTiming) | Bit(Family::kNetwork), 2, 0, /*member_hub=*/true),
+                        config));
+  EXPECT_FALSE(JoinsHubs(false, false,
+                         Evidence(Bit(Family::kTiming) | Bit(Family::kNetwork), 2, 0, /*member_hub=*/true), config));
 }
 
 TEST(JoinsHubsTest, OnlyJoinsAloneSignalsJoinWithoutASecondFamily) {
@@ -155,21 +149,6 @@ TEST(JoinsHubsTest, OnlyJoinsAloneSignalsJoinWithoutASecondFamily) {
   EXPECT_FALSE(JoinsHubs(true, true, Evidence(Bit(Family::kIdentity), 3, 1), config));
   EXPECT_FALSE(
       JoinsHubs(false, true, Evidence(Bit(Family::kIdentity), 2, 2), config));  // still only suspicious accounts
-}
-
-TEST(JoinsHubsTest, APairedAccountHasIdentityEvidenceBesidesItsHubs) {
-  EngineConfig config;  // pair_strong_weight 1
-  // Its card is shared with another suspicious account (a card triple), and
-  // it holds its operator's sign-up burst (strong, weight 1) and exits
-  // (network): the tie and the burst make 2, identity and network agree.
-  EXPECT_TRUE(JoinsHubs(true, true, Evidence(Bit(Family::kNetwork), 1, 0, /*paired=*/true), config));
-  EXPECT_FALSE(JoinsHubs(true, true, Evidence(Bit(Family::kIdentity) | Bit(Family::kNetwork), 1, 0), config));
-  // The tie alone, with only weak hubs, is not enough.
-  EXPECT_FALSE(JoinsHubs(true, true, Evidence(Bit(Family::kNetwork), 0, 0, /*paired=*/true), config));
-  // The tie is identity: with a burst (identity) alone, one family.
-  EXPECT_FALSE(JoinsHubs(true, true, Evidence(Bit(Family::kIdentity), 1, 0, /*paired=*/true), config));
-  // No hubs at all: nothing to join through.
-  EXPECT_FALSE(JoinsHubs(true, true, Evidence(0, 0, 0, /*paired=*/true), config));
 }
 
 }  // namespace
