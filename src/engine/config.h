@@ -49,9 +49,9 @@ struct EngineConfig {
   // least this many link-signal families (identity, network, content,
   // timing): one shared prompt frame or one busy proxy network alone is not
   // enough to call it part of a campaign. Strong hubs of signals with
-  // `joins_alone` (a shared card, the operator's own e-mail domain: identity
-  // that strangers do not share beyond chance) that weigh hub_min_strong by
-  // themselves need no second family.
+  // `joins_alone` (a shared card, the operator's own e-mail domain or system
+  // prompt: fingerprints that strangers do not share beyond chance) that
+  // weigh hub_min_strong by themselves need no second family.
   double hub_min_families = 2;
   // Strong hubs: each link signal's `strong_share` parameter says from which
   // share of holders at member_points (not clearly honest) its hubs are
@@ -60,8 +60,9 @@ struct EngineConfig {
   // which honest people share with campaigns through residential proxies and
   // VPNs. The strong hubs' `strong_weight`s (once per link signal) must add
   // up to hub_min_strong: a card, a domain, lockstep or a campaign's own
-  // prompt text count 2; a sign-up burst counts 1, because an honest sign-up in the same hour
-  // as a campaign's burst is a coincidence that happens at scale.
+  // prompt text count 2; a sign-up burst counts 1, because an honest sign-up
+  // in the same hour as a campaign's burst is a coincidence that happens at
+  // scale.
   double hub_min_strong = 2;
   // 1: weak hubs (network keys, generic prompt frames) join accounts too;
   // 0: they only count as a family and only strong hubs join, so campaigns

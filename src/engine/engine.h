@@ -74,8 +74,8 @@ struct Indicator {
   uint32_t accounts = 0;        // campaign accounts holding it
   uint32_t total_accounts = 0;  // all accounts holding it
   // The hub null model (docs/detection.md, Hubs): holders that qualify
-  // (suspicious; members for lockstep keys: members_qualify), and how many chance predicts at
-  // the log's rate. -1: the signal makes no hubs.
+  // (suspicious; members for lockstep keys: members_qualify), and how many
+  // chance predicts at the log's rate. -1: the signal makes no hubs.
   int64_t qualified_accounts = -1;
   double expected_by_chance = 0;
 };

@@ -94,8 +94,9 @@ struct LinkPolicy {
   double members_qualify = 0;  // 1: members (not only suspicious accounts) count toward its
                                // hubs, and may join through them (lockstep)
   double joins_alone = 0;      // 1: its strong hubs may join an account that has no hub of
-                               // another family (identity no stranger shares by chance: a card,
-                               // the operator's own domain); 0: another family must agree
+                               // another family (an operator's fingerprint no stranger shares
+                               // by chance: a card, its own domain or system prompt); 0:
+                               // another family must agree
   double capacity = 8;         // keys kept per account (heaviest first)
   double min_share = 0;        // a key counts for an account only if this share of the
                                // account's events (with keys from the signal) carried it
