@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <array>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -273,12 +274,17 @@ Family Engine::link_family(size_t index) const { return link_signals_[index].inf
 const LinkSignal& Engine::link_signal(size_t index) const { return *link_signals_[index].signal; }
 
 double Engine::StrongWeight(uint32_t signals, bool joins_alone_only) const {
-  double weight = 0;
+  constexpr size_t kFamilies = static_cast<size_t>(Family::kBehavior) + 1;
+  std::array<double, kFamilies> by_family{};
   for (size_t index = 0; index < link_signals_.size() && index < 32; ++index) {
     const LinkPolicy& policy = link_signals_[index].policy;
     if (joins_alone_only && policy.joins_alone <= 0) continue;
-    if ((signals >> index) & 1u) weight += policy.strong_weight;
+    if (((signals >> index) & 1u) == 0) continue;
+    double& family_weight = by_family[static_cast<size_t>(link_signals_[index].info.family)];
+    family_weight = std::max(family_weight, policy.strong_weight);
   }
+  double weight = 0;
+  for (double family_weight : by_family) weight += family_weight;
   return weight;
 }
 

@@ -159,8 +159,11 @@ class Engine {
   const LinkPolicy& link_policy(size_t index) const;
   Family link_family(size_t index) const;
   const LinkSignal& link_signal(size_t index) const;
-  // Sum of strong_weight over a bit set of link signals (only those with
-  // joins_alone, if `joins_alone_only`).
+  // The strong weight of a bit set of link signals (only those with
+  // joins_alone, if `joins_alone_only`): over families, the sum of the
+  // largest strong_weight among its signals in the set. Signals of one
+  // family are not independent evidence (an address lies in its /24 and its
+  // AS), so they do not add up.
   double StrongWeight(uint32_t signals, bool joins_alone_only = false) const;
   // Both accounts declared the same org (never linked by pair evidence).
   bool SameOrg(ingest::Id a, ingest::Id b) const;

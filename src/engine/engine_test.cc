@@ -3,10 +3,12 @@
 // and prompts are not flagged, and metadata-only logs still work.
 #include "engine/engine.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "engine/internal/engine_view.h"
 #include "engine/internal/test_scenarios.h"
 #include "fmt/format.h"
 #include "gmock/gmock.h"
@@ -190,6 +192,57 @@ TEST(EngineTest, TheOperatorsOwnDomainJoinsAlone) {
   EngineConfig config;
   config.link_signals["email_domain"].params["joins_alone"] = 0;
   EXPECT_TRUE(Detect(DomainOnlyHydra(), false, config)->Flagged().empty());
+}
+
+// The hydra with nothing of its own but a sign-up burst and its exits: own
+// cards, webmail, no text.
+std::vector<Request> BurstAndExitsHydra(bool signed_up_in_a_burst) {
+  std::vector<Request> log;
+  AddHydra(&log);
+  for (Request& request : log) {
+    int account = std::stoi(request.account.substr(request.account.find('_') + 1));
+    request.payment = fmt::format("pm_own_{}", account);
+    request.email_domain = "gmail.com";
+    if (!signed_up_in_a_burst) request.created = kStart - (40 + 3 * account) * kDay;
+  }
+  AddHonest(&log);
+  return log;
+}
+
+TEST(EngineTest, ExitsOnlyTheCampaignUsesJoinWithAnotherFamily) {
+  // Its /24s are held by campaign accounts only: strong, but weighing 1, so
+  // they join with the sign-up burst (identity, 1) and not alone.
+  std::unique_ptr<DetectRun> run = Detect(BurstAndExitsHydra(true), /*with_text=*/false);
+  EXPECT_EQ(run->Flagged(), HydraNames());
+  EXPECT_THAT(run->Verdict("hydra_7").reasons, Contains(HasSubstr("shares ip_prefix 203.0.")));
+  EXPECT_THAT(run->Verdict("hydra_7").reasons, Contains(HasSubstr("shares signup_time")));
+  EXPECT_TRUE(Detect(BurstAndExitsHydra(false), false)->Flagged().empty());
+  EngineConfig never_strong;
+  for (const char* name : {"ip", "ip_prefix", "asn"}) never_strong.link_signals[name].params["strong_share"] = 2;
+  EXPECT_TRUE(Detect(BurstAndExitsHydra(true), false, never_strong)->Flagged().empty());
+}
+
+TEST(EngineTest, StrongWeightAddsFamiliesNotSignals) {
+  ingest::Interners interners;
+  absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(EngineConfig{}, nullptr, &interners);
+  ASSERT_TRUE(engine.ok());
+  std::vector<std::string> names = (*engine)->LinkSignalNames();
+  auto bits = [&](std::initializer_list<const char*> signals) {
+    uint32_t set = 0;
+    for (const char* name : signals) {
+      auto found = std::find(names.begin(), names.end(), name);
+      EXPECT_NE(found, names.end()) << name;
+      set |= 1u << (found - names.begin());
+    }
+    return set;
+  };
+  internal::EngineView view(**engine);
+  EXPECT_EQ(view.StrongWeight(bits({"ip_prefix", "asn"})), 1);  // one family: the largest, 1
+  EXPECT_EQ(view.StrongWeight(bits({"ip_prefix", "signup_time"})), 2);
+  EXPECT_EQ(view.StrongWeight(bits({"payment", "signup_time"})), 2);  // identity: max(2, 1)
+  EXPECT_EQ(view.StrongWeight(bits({"payment", "ip_prefix"})), 3);
+  EXPECT_EQ(view.StrongWeight(bits({"payment", "ip_prefix"}), /*joins_alone_only=*/true), 2);
+  EXPECT_EQ(view.StrongWeight(0), 0);
 }
 
 TEST(EngineTest, DisabledSignalsAreGoneAndUnknownOnesAreErrors) {
