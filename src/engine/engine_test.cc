@@ -194,8 +194,8 @@ TEST(EngineTest, TheOperatorsOwnDomainJoinsAlone) {
   EXPECT_TRUE(Detect(DomainOnlyHydra(), false, config)->Flagged().empty());
 }
 
-// The hydra with nothing of its own but a sign-up burst and its exits: own
-// cards, webmail, no text.
+// The hydra with nothing of its own but sign-up bursts (accounts 0-14 on one
+// day, 15-29 on another) and its exits: own cards, webmail, no text.
 std::vector<Request> BurstAndExitsHydra(bool signed_up_in_a_burst) {
   std::vector<Request> log;
   AddHydra(&log);
@@ -203,6 +203,7 @@ std::vector<Request> BurstAndExitsHydra(bool signed_up_in_a_burst) {
     int account = std::stoi(request.account.substr(request.account.find('_') + 1));
     request.payment = fmt::format("pm_own_{}", account);
     request.email_domain = "gmail.com";
+    if (account >= 15) request.created -= 5 * kDay;
     if (!signed_up_in_a_burst) request.created = kStart - (40 + 3 * account) * kDay;
   }
   AddHonest(&log);
@@ -211,15 +212,20 @@ std::vector<Request> BurstAndExitsHydra(bool signed_up_in_a_burst) {
 
 TEST(EngineTest, ExitsOnlyTheCampaignUsesJoinWithAnotherFamily) {
   // Its /24s are held by campaign accounts only: strong, but weighing 1, so
-  // they join with the sign-up burst (identity, 1) and not alone.
+  // they join with the sign-up burst (identity, 1) and not alone; and they
+  // do not join their holders to each other: each burst is one campaign.
   std::unique_ptr<DetectRun> run = Detect(BurstAndExitsHydra(true), /*with_text=*/false);
   EXPECT_EQ(run->Flagged(), HydraNames());
+  EXPECT_EQ(run->detection.campaigns.size(), 2u);
   EXPECT_THAT(run->Verdict("hydra_7").reasons, Contains(HasSubstr("shares ip_prefix 203.0.")));
   EXPECT_THAT(run->Verdict("hydra_7").reasons, Contains(HasSubstr("shares signup_time")));
   EXPECT_TRUE(Detect(BurstAndExitsHydra(false), false)->Flagged().empty());
   EngineConfig never_strong;
   for (const char* name : {"ip", "ip_prefix", "asn"}) never_strong.link_signals[name].params["strong_share"] = 2;
   EXPECT_TRUE(Detect(BurstAndExitsHydra(true), false, never_strong)->Flagged().empty());
+  EngineConfig uniting;
+  for (const char* name : {"ip_prefix", "asn"}) uniting.link_signals[name].params["unites"] = 1;
+  EXPECT_EQ(Detect(BurstAndExitsHydra(true), false, uniting)->detection.campaigns.size(), 1u);
 }
 
 TEST(EngineTest, StrongWeightAddsFamiliesNotSignals) {

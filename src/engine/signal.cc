@@ -22,6 +22,7 @@ constexpr PolicyField kPolicyFields[] = {
     {"strong_weight", &LinkPolicy::strong_weight},
     {"members_qualify", &LinkPolicy::members_qualify},
     {"joins_alone", &LinkPolicy::joins_alone},
+    {"unites", &LinkPolicy::unites},
     {"capacity", &LinkPolicy::capacity},
     {"min_share", &LinkPolicy::min_share},
     {"min_events", &LinkPolicy::min_events},

@@ -90,9 +90,14 @@ struct LinkPolicy {
   double strong_share = 2;     // a hub is strong when this share of its holders are at least
                                // members (not clearly honest); > 1: never
   double strong_weight = 2;    // what one strong hub of this signal counts toward
-                               // EngineConfig::hub_min_strong
+                               // EngineConfig::hub_min_strong (a family counts its
+                               // largest, once)
   double members_qualify = 0;  // 1: members (not only suspicious accounts) count toward its
                                // hubs, and may join through them (lockstep)
+  double unites = 1;           // 1: the holders of its joining hubs are joined to each other;
+                               // 0: its strong hubs only count toward an account's joining
+                               // (a proxy range that several operators rent from one pool
+                               // says an account is in a campaign, not in which)
   double joins_alone = 0;      // 1: its strong hubs may join an account that has no hub of
                                // another family (an operator's fingerprint no stranger shares
                                // by chance: a card, its own domain or system prompt); 0:

@@ -12,14 +12,16 @@ TEST(LinkPolicyTest, DefaultsAndOverridesRoundTrip) {
   EXPECT_EQ(params.at("weight"), 2.0);
   EXPECT_EQ(params.at("strong_share"), LinkPolicy{}.strong_share);
   for (const char* name : {"weight", "pair_cap", "rarity", "hub", "strong_share", "strong_weight", "joins_alone",
-                           "capacity", "min_share", "min_events", "min_count", "indicator"}) {
+                           "unites", "capacity", "min_share", "min_events", "min_count", "indicator"}) {
     EXPECT_TRUE(params.contains(name)) << name;  // so a config may set it for any link signal
   }
-  params["min_count"] = 2;  // an override from hydraguard.yaml
+  params["min_count"] = 2;  // overrides from hydraguard.yaml
+  params["unites"] = 0;
   LinkPolicy policy = LinkPolicyFrom(params);
   EXPECT_EQ(policy.weight, 2.0);
   EXPECT_EQ(policy.joins_alone, 1);
   EXPECT_EQ(policy.min_count, 2);
+  EXPECT_EQ(policy.unites, 0);
   EXPECT_EQ(policy.strong_weight, LinkPolicy{}.strong_weight);
 }
 

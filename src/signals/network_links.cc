@@ -8,7 +8,11 @@
 // weighs 1 (strong_weight): honest customers of a proxy pool, or a developer
 // behind a campaign's residential /24, share network keys with a campaign, so
 // a network hub joins an account only together with a strong hub of another
-// family (a sign-up burst, a card, a template). Network keys are one family:
+// family (a sign-up burst, a card, a template). Its holders are not joined to
+// each other through it (unites 0): the account joins the holders of its
+// other strong hubs, so two operators who rent one proxy pool's ranges stay
+// two campaigns (in `mixed`, every campaign shared pool ranges with another,
+// and they became one). Network keys are one family:
 // their weights do not add up (Engine::StrongWeight). A single address is
 // never strong: in `mixed` at scale 1, 20 of 1,495 honest proxy customers
 // (suspicious on their own) signed up in a campaign's burst hour and used an
@@ -79,7 +83,8 @@ class IpPrefixLink : public engine::LinkSignal {
              {"capacity", 16},
              {"min_count", 2},
              {"strong_share", 1},
-             {"strong_weight", 1}},
+             {"strong_weight", 1},
+             {"unites", 0}},
             engine::Family::kNetwork};
   }
   explicit IpPrefixLink(const SignalParams&) {}
@@ -95,8 +100,10 @@ HG_REGISTER_LINK_SIGNAL(IpPrefixLink);
 class AsnLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
-    return {"asn", "autonomous system of the client IP", {Field::kAsn},
-            {{"weight", 0.3}, {"strong_share", 1}, {"strong_weight", 1}},
+    return {"asn",
+            "autonomous system of the client IP",
+            {Field::kAsn},
+            {{"weight", 0.3}, {"strong_share", 1}, {"strong_weight", 1}, {"unites", 0}},
             engine::Family::kNetwork};
   }
   explicit AsnLink(const SignalParams&) {}

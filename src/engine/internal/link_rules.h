@@ -79,6 +79,7 @@ inline double ChanceQualifiedPerHonest(double null_rate, double member_rate) {
 struct HubStatus {
   bool hub = false;     // more qualified holders than chance explains
   bool strong = false;  // ...and almost none of them clearly honest
+  bool unites = true;   // policy.unites: it may join its holders to each other
   bool operator==(const HubStatus&) const = default;
 };
 
@@ -121,15 +122,17 @@ inline HubStatus EvaluateHub(const LinkPolicy& policy, size_t holders, size_t qu
   if (config.hub_false_per_million <= 0 || log10_p > std::log10(config.hub_false_per_million * 1e-6)) return status;
   if (HubOddsRatio(holders, qualified, null_rate) < config.hub_min_odds_ratio) return status;
   status.hub = true;
+  status.unites = policy.unites > 0;
   status.strong =
       static_cast<double>(holders - honest) >= policy.strong_share * static_cast<double>(holders) ||
       (policy.strong_share <= 1 && static_cast<double>(honest) * chance_per_honest <= config.hub_strong_chance_joins);
   return status;
 }
 
-// Whether the holders of this hub are joined to each other.
+// Whether the holders of this hub are joined to each other (those that
+// JoinsHubs()).
 inline bool HubJoins(const HubStatus& status, const EngineConfig& config) {
-  return status.hub && (status.strong || config.weak_hubs_join > 0);
+  return status.hub && status.unites && (status.strong || config.weak_hubs_join > 0);
 }
 
 // What an account brings toward joining its hubs (all zero unless it is a

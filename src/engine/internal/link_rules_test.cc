@@ -87,6 +87,18 @@ TEST(EvaluateHubTest, StrongWhenAlmostNoHolderIsClearlyHonest) {
       EvaluateHub(HubPolicy(), 1, 1, 0, 0.05, /*chance_per_honest=*/1, config).hub);  // one holder shares nothing
 }
 
+TEST(EvaluateHubTest, AHubThatDoesNotUniteCountsButJoinsNobody) {
+  EngineConfig config;
+  LinkPolicy range = HubPolicy(1);
+  range.unites = 0;  // a proxy range
+  HubStatus status = EvaluateHub(range, 20, 20, 0, 0.05, /*chance_per_honest=*/1, config);
+  EXPECT_TRUE(status.hub && status.strong);
+  EXPECT_FALSE(HubJoins(status, config));
+  EXPECT_TRUE(HubJoins(EvaluateHub(HubPolicy(1), 20, 20, 0, 0.05, 1, config), config));
+  config.weak_hubs_join = 1;
+  EXPECT_FALSE(HubJoins(status, config));
+}
+
 TEST(EvaluateHubTest, StrongWhenChanceExplainsItsFewHonestHolders) {
   EngineConfig config;  // hub_strong_chance_joins 0.3
   // 3% of the log suspicious, 10% members (0.9 clearly honest): each
