@@ -56,14 +56,13 @@ struct EngineConfig {
   // Strong hubs: each link signal's `strong_share` parameter says from which
   // share of holders at member_points (not clearly honest) its hubs are
   // strong: 0 for a shared card or lockstep, 0.99 for a sign-up burst, an
-  // e-mail domain or a campaign's own prompt text, 1 for a /24 or an AS,
-  // never for an address, which honest people share with campaigns through
-  // residential proxies and VPNs. The strong hubs' `strong_weight`s, once per
-  // family (its largest), must add up to hub_min_strong: a card, a domain,
-  // lockstep or a campaign's own prompt text count 2; a sign-up burst or a
-  // range only the campaign uses counts 1, because an honest sign-up in the
-  // same hour as a campaign's burst, or an honest proxy customer on the
-  // campaign's exits, is a coincidence that happens at scale.
+  // e-mail domain or a campaign's own prompt text, never for network keys,
+  // which honest people share with campaigns through residential proxies and
+  // VPNs (and a hackathon with its venue). The strong hubs' `strong_weight`s,
+  // once per family (its largest), must add up to hub_min_strong: a card, a
+  // domain, lockstep or a campaign's own prompt text count 2; a sign-up burst
+  // counts 1, because an honest sign-up in the same hour as a campaign's
+  // burst is a coincidence that happens at scale.
   double hub_min_strong = 2;
   // 1: weak hubs (network keys, generic prompt frames) join accounts too;
   // 0: they only count as a family and only strong hubs join, so campaigns

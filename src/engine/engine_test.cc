@@ -210,22 +210,23 @@ std::vector<Request> BurstAndExitsHydra(bool signed_up_in_a_burst) {
   return log;
 }
 
-TEST(EngineTest, ExitsOnlyTheCampaignUsesJoinWithAnotherFamily) {
-  // Its /24s are held by campaign accounts only: strong, but weighing 1, so
-  // they join with the sign-up burst (identity, 1) and not alone; and they
-  // do not join their holders to each other: each burst is one campaign.
-  std::unique_ptr<DetectRun> run = Detect(BurstAndExitsHydra(true), /*with_text=*/false);
+TEST(EngineTest, NetworkRangesJoinNobodyUnlessTheProviderOptsIn) {
+  // By default a sign-up burst (identity, 1) and ranges only the campaign
+  // uses (never strong) do not join: a hackathon has both.
+  EXPECT_TRUE(Detect(BurstAndExitsHydra(true), /*with_text=*/false)->Flagged().empty());
+  // Opted in, the /24s are strong but weigh 1: they join with the burst and
+  // not alone, and do not join their holders to each other, so each burst
+  // is one campaign.
+  EngineConfig ranges;
+  for (const char* name : {"ip_prefix", "asn"}) ranges.link_signals[name].params["strong_share"] = 1;
+  std::unique_ptr<DetectRun> run = Detect(BurstAndExitsHydra(true), false, ranges);
   EXPECT_EQ(run->Flagged(), HydraNames());
   EXPECT_EQ(run->detection.campaigns.size(), 2u);
   EXPECT_THAT(run->Verdict("hydra_7").reasons, Contains(HasSubstr("shares ip_prefix 203.0.")));
   EXPECT_THAT(run->Verdict("hydra_7").reasons, Contains(HasSubstr("shares signup_time")));
-  EXPECT_TRUE(Detect(BurstAndExitsHydra(false), false)->Flagged().empty());
-  EngineConfig never_strong;
-  for (const char* name : {"ip", "ip_prefix", "asn"}) never_strong.link_signals[name].params["strong_share"] = 2;
-  EXPECT_TRUE(Detect(BurstAndExitsHydra(true), false, never_strong)->Flagged().empty());
-  EngineConfig uniting;
-  for (const char* name : {"ip_prefix", "asn"}) uniting.link_signals[name].params["unites"] = 1;
-  EXPECT_EQ(Detect(BurstAndExitsHydra(true), false, uniting)->detection.campaigns.size(), 1u);
+  EXPECT_TRUE(Detect(BurstAndExitsHydra(false), false, ranges)->Flagged().empty());
+  for (const char* name : {"ip_prefix", "asn"}) ranges.link_signals[name].params["unites"] = 1;
+  EXPECT_EQ(Detect(BurstAndExitsHydra(true), false, ranges)->detection.campaigns.size(), 1u);
 }
 
 TEST(EngineTest, StrongWeightAddsFamiliesNotSignals) {

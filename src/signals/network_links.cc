@@ -3,22 +3,23 @@
 // shared by three accounts means much, a CGNAT address or a popular SDK
 // shared by thousands means little unless nearly all of them are suspicious.
 //
-// A prefix or AS whose holders are all campaign-like (no clearly honest
-// holder beyond what chance brings: strong_share 1) is a strong hub, but it
-// weighs 1 (strong_weight): honest customers of a proxy pool, or a developer
-// behind a campaign's residential /24, share network keys with a campaign, so
-// a network hub joins an account only together with a strong hub of another
-// family (a sign-up burst, a card, a template). Its holders are not joined to
-// each other through it (unites 0): the account joins the holders of its
-// other strong hubs, so two operators who rent one proxy pool's ranges stay
-// two campaigns (in `mixed`, every campaign shared pool ranges with another,
-// and they became one). Network keys are one family:
-// their weights do not add up (Engine::StrongWeight). A single address is
-// never strong: in `mixed` at scale 1, 20 of 1,495 honest proxy customers
-// (suspicious on their own) signed up in a campaign's burst hour and used an
-// exit the campaign held all of, and were joined; a whole /24 or AS held
-// only by campaign accounts is a campaign's own range, which customers of a
-// shared pool rarely are all alone in (0 of 137,890 honest accounts).
+// Network hubs are never strong by default: they count as a family and join
+// nobody. Measured on the grid (2026-12-07): letting a /24 or AS held only by
+// campaign-like accounts be strong (strong_share 1) and weigh 1, so that it
+// joins with a sign-up burst, found 57.0% instead of 54.9% of campaign
+// accounts on the tune seeds with no honest account flagged, and 0 of 137,890
+// honest accounts in `mixed` at scale 1; but on the eval seeds it flagged 7
+// of 399 hackathon accounts and a VPN user. A hackathon signs up in one hour
+// and works from one venue network: the burst and the range are one honest
+// cohort, not two independent coincidences. A single address was worse
+// still: 20 honest proxy customers in `mixed` at scale 1 (a campaign's burst
+// hour plus an exit the campaign held all of). What separates such cohorts
+// from a fleet is coordination (co-activity, behaviour), not their keys.
+// For a provider who opts in (`strong_share: 1`) the ranges already weigh 1
+// (strong_weight) and do not join their holders to each other (unites 0):
+// several operators rent ranges from one proxy pool, and when the ranges
+// joined their holders every campaign of `mixed` that shared pool ranges
+// with another became one.
 #include <string>
 
 #include "engine/signal.h"
@@ -78,13 +79,7 @@ class IpPrefixLink : public engine::LinkSignal {
     return {"ip_prefix",
             "client /24 (IPv4) or /48 (IPv6) prefix",
             {},
-            {{"weight", 0.7},
-             {"pair_cap", 8},
-             {"capacity", 16},
-             {"min_count", 2},
-             {"strong_share", 1},
-             {"strong_weight", 1},
-             {"unites", 0}},
+            {{"weight", 0.7}, {"pair_cap", 8}, {"capacity", 16}, {"min_count", 2}, {"strong_weight", 1}, {"unites", 0}},
             engine::Family::kNetwork};
   }
   explicit IpPrefixLink(const SignalParams&) {}
@@ -103,7 +98,7 @@ class AsnLink : public engine::LinkSignal {
     return {"asn",
             "autonomous system of the client IP",
             {Field::kAsn},
-            {{"weight", 0.3}, {"strong_share", 1}, {"strong_weight", 1}, {"unites", 0}},
+            {{"weight", 0.3}, {"strong_weight", 1}, {"unites", 0}},
             engine::Family::kNetwork};
   }
   explicit AsnLink(const SignalParams&) {}
