@@ -274,8 +274,7 @@ Family Engine::link_family(size_t index) const { return link_signals_[index].inf
 const LinkSignal& Engine::link_signal(size_t index) const { return *link_signals_[index].signal; }
 
 double Engine::StrongWeight(uint32_t signals, bool joins_alone_only) const {
-  constexpr size_t kFamilies = static_cast<size_t>(Family::kBehavior) + 1;
-  std::array<double, kFamilies> by_family{};
+  std::array<double, kFamilyCount> by_family{};
   for (size_t index = 0; index < link_signals_.size() && index < 32; ++index) {
     const LinkPolicy& policy = link_signals_[index].policy;
     if (joins_alone_only && policy.joins_alone <= 0) continue;
@@ -347,6 +346,7 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
   auto member = [&](uint32_t account) { return detection.verdicts[account].points >= config_.member_points; };
   absl::flat_hash_map<uint64_t, internal::PairEvidence> pair_points;
   std::vector<DetectState::Group> hubs;
+  static_assert(kFamilyCount <= 8, "hub_families holds a bit per Family in 8 bits");
   std::vector<uint8_t> hub_families(account_count, 0);  // by account: bit per Family
   std::vector<uint32_t> strong_hubs(account_count, 0);  // by account: bit per link signal
   std::vector<bool> member_hub(account_count, false);   // by account: holds a hub members qualify for

@@ -168,13 +168,16 @@ TEST(EngineTest, TooFewAccountsAreNotACampaign) {
   EXPECT_EQ(run->Verdict("hydra_0").action, Action::kMonitor);
 }
 
+// The N of an AddHydra() request's account "hydra_N".
+int HydraIndex(const Request& request) { return std::stoi(request.account.substr(request.account.find('_') + 1)); }
+
 // A hydra that shares one trace only: its own e-mail domain. Every account
 // has its own card, its own exits and its own sign-up day, and sends no text.
 std::vector<Request> DomainOnlyHydra() {
   std::vector<Request> log;
   AddHydra(&log);
   for (Request& request : log) {
-    int account = std::stoi(request.account.substr(request.account.find('_') + 1));
+    int account = HydraIndex(request);
     request.payment = fmt::format("pm_own_{}", account);
     request.ip = fmt::format("198.51.{}.{}", account, request.ts / kDay % 200);
     request.created = kStart - (40 + 3 * account) * kDay;
@@ -200,7 +203,7 @@ std::vector<Request> BurstAndExitsHydra(bool signed_up_in_a_burst) {
   std::vector<Request> log;
   AddHydra(&log);
   for (Request& request : log) {
-    int account = std::stoi(request.account.substr(request.account.find('_') + 1));
+    int account = HydraIndex(request);
     request.payment = fmt::format("pm_own_{}", account);
     request.email_domain = "gmail.com";
     if (account >= 15) request.created -= 5 * kDay;

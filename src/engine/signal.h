@@ -22,6 +22,7 @@
 #ifndef HYDRAGUARD_ENGINE_SIGNAL_H_
 #define HYDRAGUARD_ENGINE_SIGNAL_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -46,6 +47,7 @@ using SignalParams = std::map<std::string, double, std::less<>>;
 // families (see EngineConfig::hub_min_families): a proxy network or a popular
 // prompt frame alone never makes an account part of a campaign.
 enum class Family { kNone, kIdentity, kNetwork, kContent, kTiming, kBehavior };
+inline constexpr size_t kFamilyCount = static_cast<size_t>(Family::kBehavior) + 1;  // the last one + 1
 
 struct SignalInfo {
   std::string name;                   // registered name, used in config and reasons
