@@ -35,6 +35,8 @@ const std::vector<Threshold>& Thresholds() {
        "...and strong hubs whose signals' strong_weight add up to this"},
       {"weak_hubs_join", &EngineConfig::weak_hubs_join,
        "1: network and generic-content hubs join accounts; 0: only strong hubs do"},
+      {"pair_corroborates_hub", &EngineConfig::pair_corroborates_hub,
+       "1: a suspicious account joins its hubs when an account it is joined to by pair evidence holds one too"},
       {"pair_points", &EngineConfig::pair_points, "pair evidence that joins two suspicious accounts"},
       {"strong_pair_points", &EngineConfig::strong_pair_points, "pair evidence that joins any two accounts"},
       {"member_points", &EngineConfig::member_points,

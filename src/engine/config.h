@@ -68,6 +68,10 @@ struct EngineConfig {
   // 0: they only count as a family and only strong hubs join, so campaigns
   // that share a proxy network or a prompt frame stay apart.
   double weak_hubs_join = 0;
+  // 1: an account joins its hubs when a member it is joined to by pair
+  // evidence (a shared card) holds one of them too (JoinsHubs); 0: only
+  // hub_min_families and hub_min_strong decide.
+  double pair_corroborates_hub = 1;
   // Two suspicious accounts whose pair evidence (sum of rarity-weighted
   // shared keys) reaches this are joined; any two accounts at the strong
   // threshold are joined. Either way part of the evidence must be identity

@@ -389,11 +389,31 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
       if (status.strong) strong_hubs[account] |= 1u << (holdings[begin].signal % 32);
     }
   }
+  // Joined pairs of members that hold a joining hub in common corroborate it
+  // for both (JoinEvidence::corroborated).
+  std::vector<bool> corroborated(account_count, false);
+  absl::flat_hash_map<uint32_t, std::vector<uint32_t>> joining_hubs_of;  // member -> hub indices, ascending
+  for (uint32_t hub_index = 0; hub_index < hubs.size(); ++hub_index) {
+    for (size_t i = hubs[hub_index].begin; i < hubs[hub_index].end; ++i) {
+      if (member(holdings[i].account)) joining_hubs_of[holdings[i].account].push_back(hub_index);
+    }
+  }
+  std::vector<uint64_t> joined_pairs;
+  for (const auto& [pair, evidence] : pair_points) {
+    auto a = static_cast<uint32_t>(pair >> 32), b = static_cast<uint32_t>(pair);
+    if (!internal::PairJoined(evidence, suspicious[a], suspicious[b], member(a), member(b), config_)) continue;
+    joined_pairs.push_back(pair);
+    if (!internal::PairCorroborates(evidence, config_)) continue;
+    auto hubs_a = joining_hubs_of.find(a), hubs_b = joining_hubs_of.find(b);
+    if (hubs_a == joining_hubs_of.end() || hubs_b == joining_hubs_of.end()) continue;
+    if (internal::SortedIntersect(hubs_a->second, hubs_b->second)) corroborated[a] = corroborated[b] = true;
+  }
   auto joins_hubs = [&](uint32_t account) {
     internal::JoinEvidence evidence{.hub_families = hub_families[account],
                                     .member_hub = member_hub[account],
                                     .strong_weight = StrongWeight(strong_hubs[account]),
-                                    .alone_weight = StrongWeight(strong_hubs[account], true)};
+                                    .alone_weight = StrongWeight(strong_hubs[account], true),
+                                    .corroborated = corroborated[account]};
     return internal::JoinsHubs(suspicious[account], member(account), evidence, config_);
   };
   for (const DetectState::Group& hub : hubs) {
@@ -408,11 +428,7 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
       }
     }
   }
-  for (const auto& [pair, evidence] : pair_points) {
-    auto a = static_cast<uint32_t>(pair >> 32), b = static_cast<uint32_t>(pair);
-    bool joined = internal::PairJoined(evidence, suspicious[a], suspicious[b], member(a), member(b), config_);
-    if (joined) state.clusters.Union(a, b);
-  }
+  for (uint64_t pair : joined_pairs) state.clusters.Union(static_cast<uint32_t>(pair >> 32), static_cast<uint32_t>(pair));
 }
 
 // Clusters with enough accounts whose members look like harvesters on their

@@ -21,6 +21,9 @@ namespace {
 
 using internal::AddHonest;
 using internal::AddHydra;
+using internal::BurstAndExitsHydra;
+using internal::CardGroupsInBurstsHydra;
+using internal::HydraIndex;
 using internal::kDay;
 using internal::kStart;
 using internal::Request;
@@ -168,9 +171,6 @@ TEST(EngineTest, TooFewAccountsAreNotACampaign) {
   EXPECT_EQ(run->Verdict("hydra_0").action, Action::kMonitor);
 }
 
-// The N of an AddHydra() request's account "hydra_N".
-int HydraIndex(const Request& request) { return std::stoi(request.account.substr(request.account.find('_') + 1)); }
-
 // A hydra that shares one trace only: its own e-mail domain. Every account
 // has its own card, its own exits and its own sign-up day, and sends no text.
 std::vector<Request> DomainOnlyHydra() {
@@ -197,22 +197,6 @@ TEST(EngineTest, TheOperatorsOwnDomainJoinsAlone) {
   EXPECT_TRUE(Detect(DomainOnlyHydra(), false, config)->Flagged().empty());
 }
 
-// The hydra with nothing of its own but sign-up bursts (accounts 0-14 on one
-// day, 15-29 on another) and its exits: own cards, webmail, no text.
-std::vector<Request> BurstAndExitsHydra(bool signed_up_in_a_burst) {
-  std::vector<Request> log;
-  AddHydra(&log);
-  for (Request& request : log) {
-    int account = HydraIndex(request);
-    request.payment = fmt::format("pm_own_{}", account);
-    request.email_domain = "gmail.com";
-    if (account >= 15) request.created -= 5 * kDay;
-    if (!signed_up_in_a_burst) request.created = kStart - (40 + 3 * account) * kDay;
-  }
-  AddHonest(&log);
-  return log;
-}
-
 TEST(EngineTest, NetworkRangesJoinNobodyUnlessTheProviderOptsIn) {
   // By default a sign-up burst (identity, 1) and ranges only the campaign
   // uses (never strong) do not join: a hackathon has both.
@@ -230,6 +214,21 @@ TEST(EngineTest, NetworkRangesJoinNobodyUnlessTheProviderOptsIn) {
   EXPECT_TRUE(Detect(BurstAndExitsHydra(false), false, ranges)->Flagged().empty());
   for (const char* name : {"ip_prefix", "asn"}) ranges.link_signals[name].params["unites"] = 1;
   EXPECT_EQ(Detect(BurstAndExitsHydra(true), false, ranges)->detection.campaigns.size(), 1u);
+}
+
+TEST(EngineTest, CardPartnersInTheSameBurstJoinIt) {
+  // Each card joins two or three accounts (pair evidence), and each burst is
+  // a hub too weak to join alone; a card's holders sharing the same burst
+  // are two coincidences on one pair, and join the burst.
+  std::unique_ptr<DetectRun> run = Detect(CardGroupsInBurstsHydra(true), /*with_text=*/false);
+  EXPECT_EQ(run->Flagged(), HydraNames());
+  EXPECT_EQ(run->detection.campaigns.size(), 2u);  // one per burst
+  EXPECT_THAT(run->Verdict("hydra_7").reasons, Contains(HasSubstr("shares signup_time")));
+  // The same cards, each pair's partner in the other burst: nothing agrees.
+  EXPECT_TRUE(Detect(CardGroupsInBurstsHydra(false), false)->Flagged().empty());
+  EngineConfig off;
+  off.pair_corroborates_hub = 0;
+  EXPECT_TRUE(Detect(CardGroupsInBurstsHydra(true), false, off)->Flagged().empty());
 }
 
 TEST(EngineTest, StrongWeightAddsFamiliesNotSignals) {

@@ -126,6 +126,7 @@ struct Rescorer::State {
   std::vector<uint64_t> touched_pairs;
   absl::flat_hash_set<uint64_t> fresh_pairs;
   std::vector<uint32_t> holders_scratch;
+  std::vector<uint32_t> joining_scratch;  // Corroborated()
   std::vector<std::pair<uint32_t, uint32_t>> unions;         // node pairs
   std::vector<std::pair<uint32_t, uint32_t>> removed_links;  // node pairs
   std::vector<uint32_t> visit_mark;                          // by node, for AllLinked()
@@ -255,6 +256,10 @@ struct Rescorer::State {
     bool joined =
         internal::PairJoined(evidence, first.suspicious, second.suspicious, first.member, second.member, config);
     bool was = Contains(first.partners, b);
+    if (joined || was) {  // a partner may corroborate its hubs (Corroborated() reads the evidence)
+      joins_accounts.Add(a);
+      joins_accounts.Add(b);
+    }
     if (joined == was) return;
     if (joined) {
       accounts[a].partners.push_back(b);
@@ -282,6 +287,7 @@ struct Rescorer::State {
     }
     evidence.strong_weight = view.StrongWeight(strong);
     evidence.alone_weight = view.StrongWeight(strong, true);
+    if (account.member) evidence.corroborated = Corroborated(account_id);
     bool joins = internal::JoinsHubs(account.suspicious, account.member, evidence, config);
     if (account.joins && !joins) {
       for (uint32_t group_id : account.groups) {
@@ -295,6 +301,24 @@ struct Rescorer::State {
     for (uint32_t group_id : account.groups) {
       if (internal::HubJoins(groups[group_id].status, config)) unions.emplace_back(account.node, GroupNode(group_id));
     }
+  }
+
+  // Whether a member partner, by a pair that PairCorroborates(), holds one of
+  // the account's joining hubs.
+  bool Corroborated(uint32_t account_id) {
+    const Account& account = accounts[account_id];
+    joining_scratch.clear();
+    for (uint32_t group_id : account.groups) {
+      if (internal::HubJoins(groups[group_id].status, config)) joining_scratch.push_back(group_id);
+    }
+    if (joining_scratch.empty()) return false;
+    for (uint32_t partner : account.partners) {
+      if (!accounts[partner].member) continue;
+      auto evidence = pairs.find(PairKey(account_id, partner));
+      if (evidence == pairs.end() || !internal::PairCorroborates(evidence->second, config)) continue;
+      if (internal::SortedIntersect(joining_scratch, accounts[partner].groups)) return true;
+    }
+    return false;
   }
 
   void AddLinksOf(uint32_t account_id) {
@@ -526,7 +550,10 @@ struct Rescorer::State {
       status_groups.Add(group_id);
     }
     if (flags_changed) pairs_accounts.Add(update.account);
-    if (flags_changed || !removed.empty() || !added.empty()) joins_accounts.Add(update.account);
+    if (flags_changed || !removed.empty() || !added.empty()) {
+      joins_accounts.Add(update.account);
+      for (uint32_t partner : account.partners) joins_accounts.Add(partner);  // Corroborated() reads its flags and keys
+    }
     examined_roots.Add(components.Find(account.node));  // its points changed
   }
 

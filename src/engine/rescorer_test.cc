@@ -104,6 +104,25 @@ TEST(RescorerTest, AgreesWithDetectAfterEveryRescoreOnHandBuiltLogs) {
   }
 }
 
+// Accounts that join their hubs only because a card partner holds the same
+// hub (JoinEvidence::corroborated): the rescorer must follow partners.
+// Here cards are shared by two, and the second of each pair starts a week
+// late: the first must be judged again when its partner arrives.
+TEST(RescorerTest, AgreesWithDetectWhenCardPartnersCorroborateABurst) {
+  std::vector<Request> log;
+  for (Request& request : internal::CardGroupsInBurstsHydra(true)) {
+    if (request.account.starts_with("hydra_")) {
+      int account = internal::HydraIndex(request);
+      request.payment = fmt::format("pm_duo_{}", account / 2);
+      if (account % 2 == 1 && request.ts < kStart + 7 * kDay) continue;
+    }
+    log.push_back(request);
+  }
+  std::unique_ptr<Replayed> run = Replay(WriteLog(log, false), 3 * kHour, 1);
+  EXPECT_GT(run->rescores, 100u);
+  EXPECT_EQ(run->rescorer->Campaigns().size(), 2u);
+}
+
 // Writes a simulated log and returns its path.
 std::string Simulated(std::string_view name, double scale, uint64_t seed, int campaigns) {
   absl::StatusOr<sim::Scenario> scenario = sim::MakeScenario(name, scale, seed, campaigns);

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <vector>
 
 #include "engine/config.h"
 #include "engine/internal/tails.h"
@@ -47,6 +48,14 @@ inline bool PairJoined(const PairEvidence& evidence, bool suspicious_a, bool sus
          (evidence.total >= EvidenceUnits(config.pair_points) && suspicious_a && suspicious_b) ||
          (evidence.identity >= EvidenceUnits(config.member_pair_points) && (suspicious_a || suspicious_b) && member_a &&
           member_b);
+}
+
+// Whether a joined pair's evidence is identity strong enough for one account
+// to vouch for the other's hubs (JoinEvidence::corroborated): a card, not a
+// small e-mail domain (a team from one company at a hackathon shares that
+// and the venue's sign-up hour).
+inline bool PairCorroborates(const PairEvidence& evidence, const EngineConfig& config) {
+  return evidence.identity >= EvidenceUnits(config.member_pair_points);
 }
 
 // Whether a holder counts toward making a key a hub. Lockstep is
@@ -142,6 +151,9 @@ struct JoinEvidence {
   bool member_hub = false;    // one of them is a hub of a members_qualify signal
   double strong_weight = 0;   // sum of strong_weight over the signals of its strong hubs
   double alone_weight = 0;    // the same over those of them with joins_alone
+  // A member it is joined to by pair evidence (PairJoined) with
+  // PairCorroborates() holds one of its joining hubs (HubJoins) too.
+  bool corroborated = false;
 };
 
 // Whether an account joins the other holders of its joining hubs: its strong
@@ -149,14 +161,34 @@ struct JoinEvidence {
 // its strong hubs of joins_alone signals weigh hub_min_strong by themselves.
 // Suspicious accounts may join; members only through a hub of a
 // members_qualify signal (lockstep). A tie by pair evidence (a card shared
-// with a suspicious account) does not count here: an honest household whose
-// suspicious member signed up in the same hour as a campaign's burst would
-// be joined to the campaign (mixed, scale 1).
+// with a suspicious account) does not count toward the weight: an honest
+// household whose suspicious member signed up in the same hour as a
+// campaign's burst would be joined to the campaign (mixed, scale 1). What
+// does count is a pair partner holding the same hub (`corroborated`): two
+// accounts that share a card and also the same sign-up burst (or client
+// profile, or prompt) are two coincidences on one pair of accounts, which
+// strangers do not show; the household's other member signed up years ago.
 inline bool JoinsHubs(bool suspicious, bool member, const JoinEvidence& evidence, const EngineConfig& config) {
   bool eligible = suspicious || (member && evidence.member_hub);
-  if (!eligible || evidence.strong_weight < config.hub_min_strong) return false;
+  if (!eligible) return false;
+  if (evidence.corroborated && config.pair_corroborates_hub > 0) return true;
+  if (evidence.strong_weight < config.hub_min_strong) return false;
   return std::popcount(evidence.hub_families) >= config.hub_min_families ||
          evidence.alone_weight >= config.hub_min_strong;
+}
+
+// Whether two ascending lists share a value.
+inline bool SortedIntersect(const std::vector<uint32_t>& left, const std::vector<uint32_t>& right) {
+  auto a = left.begin(), b = right.begin();
+  while (a != left.end() && b != right.end()) {
+    if (*a == *b) return true;
+    if (*a < *b) {
+      ++a;
+    } else {
+      ++b;
+    }
+  }
+  return false;
 }
 
 // Whether a kept key counts as held by its account (min_events, min_share).

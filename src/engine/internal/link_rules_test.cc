@@ -163,5 +163,24 @@ TEST(JoinsHubsTest, OnlyJoinsAloneSignalsJoinWithoutASecondFamily) {
       JoinsHubs(false, true, Evidence(Bit(Family::kIdentity), 2, 2), config));  // still only suspicious accounts
 }
 
+TEST(JoinsHubsTest, APairPartnerInTheSameHubCorroboratesIt) {
+  EngineConfig config;
+  // A sign-up burst alone (identity, 1) does not join...
+  JoinEvidence burst = Evidence(Bit(Family::kIdentity), 1, 0);
+  EXPECT_FALSE(JoinsHubs(true, true, burst, config));
+  // ...but it does when the account's card partner signed up in it too.
+  burst.corroborated = true;
+  EXPECT_TRUE(JoinsHubs(true, true, burst, config));
+  EXPECT_FALSE(JoinsHubs(false, true, burst, config));  // still only suspicious accounts
+  config.pair_corroborates_hub = 0;
+  EXPECT_FALSE(JoinsHubs(true, true, burst, config));
+}
+
+TEST(SortedIntersectTest, FindsACommonValue) {
+  EXPECT_TRUE(SortedIntersect({1, 4, 9}, {2, 4}));
+  EXPECT_FALSE(SortedIntersect({1, 4, 9}, {2, 5, 10}));
+  EXPECT_FALSE(SortedIntersect({}, {1}));
+}
+
 }  // namespace
 }  // namespace hydraguard::engine::internal

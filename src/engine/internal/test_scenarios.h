@@ -102,6 +102,40 @@ inline void AddHonest(std::vector<Request>* log) {
   }
 }
 
+// The N of an AddHydra() request's account "hydra_N".
+inline int HydraIndex(const Request& request) { return std::stoi(request.account.substr(request.account.find('_') + 1)); }
+
+// The hydra with nothing of its own but sign-up bursts (accounts 0-14 on one
+// day, 15-29 on another) and its exits: own cards, webmail, no text.
+inline std::vector<Request> BurstAndExitsHydra(bool signed_up_in_a_burst) {
+  std::vector<Request> log;
+  AddHydra(&log);
+  for (Request& request : log) {
+    int account = HydraIndex(request);
+    request.payment = fmt::format("pm_own_{}", account);
+    request.email_domain = "gmail.com";
+    if (account >= 15) request.created -= 5 * kDay;
+    if (!signed_up_in_a_burst) request.created = kStart - (40 + 3 * account) * kDay;
+  }
+  AddHonest(&log);
+  return log;
+}
+
+// BurstAndExitsHydra(true), its cards shared by two or three accounts
+// (never a hub: three suspicious holders are within chance here), either
+// inside each burst (accounts 0-2, 3-5, ...) or each pair across the two
+// bursts (accounts 0 and 15, 1 and 16, ...).
+inline std::vector<Request> CardGroupsInBurstsHydra(bool partners_in_the_same_burst) {
+  std::vector<Request> log = BurstAndExitsHydra(true);
+  for (Request& request : log) {
+    if (request.account.starts_with("honest_")) continue;
+    int account = HydraIndex(request);
+    request.payment = partners_in_the_same_burst ? fmt::format("pm_trio_{}", account / 3)
+                                                 : fmt::format("pm_pair_{}", account % 15);
+  }
+  return log;
+}
+
 }  // namespace hydraguard::engine::internal
 
 #endif  // HYDRAGUARD_ENGINE_INTERNAL_TEST_SCENARIOS_H_
