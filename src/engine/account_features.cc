@@ -75,15 +75,34 @@ std::optional<double> AccountFeatures::AgeAtFirstUseDays() const {
   return static_cast<double>(first_ms - created_ms) / kDayMs;
 }
 
+std::optional<AccountFeatures::SetupSwitch> AccountFeatures::Switch() const {
+  if (switch_ms < 0) return std::nullopt;
+  SetupSwitch result;
+  result.at_ms = switch_ms;
+  result.history_days = static_cast<double>(switch_ms - first_ms) / kDayMs;
+  result.before = events_before_switch;
+  result.after = static_cast<uint32_t>(events - events_before_switch);
+  result.rate_before = result.before / std::max(1.0, result.history_days);
+  result.rate_after = result.after / std::max(1.0, static_cast<double>(last_ms - switch_ms) / kDayMs);
+  return result;
+}
+
 void AccountFeatureTable::Add(const ingest::Event& event) {
   using ingest::Field;
   if (event.account >= accounts_.size()) accounts_.resize(event.account + 1);
   AccountFeatures& f = accounts_[event.account];
+  const uint64_t client = uint64_t{event.ua} << 32 | event.tls;
   if (f.events == 0) {
     f.first_ms = f.last_ms = event.ts_ms;
+    f.first_client = client;
+    f.first_payment = event.payment;
   } else if (event.ts_ms < f.last_ms) {
     ++f.out_of_order;
   } else {
+    if (f.switch_ms < 0 && (client != f.first_client || event.payment != f.first_payment)) {
+      f.switch_ms = event.ts_ms;
+      f.events_before_switch = static_cast<uint32_t>(f.events);
+    }
     double gap_seconds = static_cast<double>(event.ts_ms - f.last_ms) / 1000.0;
     double value = std::log1p(gap_seconds);
     ++f.gaps;

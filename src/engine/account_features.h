@@ -51,6 +51,13 @@ struct AccountFeatures {
   uint32_t datacenter = 0, vpn = 0;
   uint32_t with_countries = 0, country_mismatch = 0;  // billing vs IP country, when both present
   std::array<uint64_t, 4> ip_country_bits{};          // bit (country id % 256) per IP country seen
+  // Set-up changes: the client stack (user agent, TLS) and payment of the
+  // account's first request, and the first later request (in time order)
+  // that came with another stack or card.
+  uint64_t first_client = 0;  // ua << 32 | tls
+  uint32_t first_payment = 0;
+  int64_t switch_ms = -1;  // -1: none yet
+  uint32_t events_before_switch = 0;
   // Inter-arrival times (log seconds), Welford.
   uint32_t gaps = 0;
   double gap_mean = 0, gap_m2 = 0;
@@ -75,6 +82,17 @@ struct AccountFeatures {
   int IpCountries() const;
   // Days from sign-up to first request (nullopt when sign-up time is unknown).
   std::optional<double> AgeAtFirstUseDays() const;
+
+  // The account's traffic before and after its first change of client stack
+  // or card (nullopt when there was none). Rates are per day, with spans
+  // shorter than a day counted as a day.
+  struct SetupSwitch {
+    int64_t at_ms = 0;
+    double history_days = 0;  // first request to the switch
+    uint32_t before = 0, after = 0;
+    double rate_before = 0, rate_after = 0;
+  };
+  std::optional<SetupSwitch> Switch() const;
 };
 
 class AccountFeatureTable {

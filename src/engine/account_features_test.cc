@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
 namespace hydraguard::engine {
 namespace {
 
@@ -145,6 +147,47 @@ TEST(AccountFeaturesTest, CountriesAgeAndVerification) {
   table.Add(MakeEvent(1, kStart));
   EXPECT_FALSE(table.Get(1).AgeAtFirstUseDays());
   EXPECT_FALSE(table.Get(1).CountryMismatchShare());
+}
+
+TEST(AccountFeaturesTest, SwitchIsTheFirstRequestWithAnotherClientOrCard) {
+  AccountFeatureTable table(nullptr);
+  // Account 0: 4 requests over 4 days with client 1 / card 7, then client 2
+  // (the card stays) at 40 requests over the next day.
+  for (int day = 0; day < 4; ++day) {
+    Event event = MakeEvent(0, kStart + day * kDay);
+    event.ua = 1;
+    event.tls = 1;
+    event.payment = 7;
+    table.Add(event);
+  }
+  for (int n = 0; n < 40; ++n) {
+    Event event = MakeEvent(0, kStart + 4 * kDay + n * 30 * kMinute);
+    event.ua = 2;
+    event.tls = 1;
+    event.payment = 7;
+    table.Add(event);
+  }
+  std::optional<AccountFeatures::SetupSwitch> change = table.Get(0).Switch();
+  ASSERT_TRUE(change);
+  EXPECT_EQ(change->at_ms, kStart + 4 * kDay);
+  EXPECT_DOUBLE_EQ(change->history_days, 4.0);
+  EXPECT_EQ(change->before, 4u);
+  EXPECT_EQ(change->after, 40u);
+  EXPECT_DOUBLE_EQ(change->rate_before, 1.0);
+  EXPECT_DOUBLE_EQ(change->rate_after, 40.0);  // 19.5 hours count as a day
+  // Account 1: one client and card throughout; then a new card alone is a switch.
+  for (int n = 0; n < 3; ++n) {
+    Event event = MakeEvent(1, kStart + n * kHour);
+    event.payment = n < 2 ? 5 : 6;
+    table.Add(event);
+  }
+  ASSERT_TRUE(table.Get(1).Switch());
+  EXPECT_EQ(table.Get(1).Switch()->before, 2u);
+  Event same = MakeEvent(2, kStart);
+  table.Add(same);
+  same.ts_ms += kHour;
+  table.Add(same);
+  EXPECT_FALSE(table.Get(2).Switch());
 }
 
 TEST(AccountFeaturesTest, OutOfOrderEventsAreCountedNotTimed) {

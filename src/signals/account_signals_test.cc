@@ -57,6 +57,18 @@ AccountFeatures Aged(double days) {
   return f;
 }
 
+// An account with `before` requests over `history_days`, then `after` over
+// `after_days` since its first change of client or card.
+AccountFeatures Switched(uint32_t before, double history_days, uint32_t after, double after_days) {
+  AccountFeatures f;
+  f.first_ms = kStart;
+  f.switch_ms = kStart + static_cast<int64_t>(history_days * kDay);
+  f.last_ms = f.switch_ms + static_cast<int64_t>(after_days * kDay);
+  f.events = before + after;
+  f.events_before_switch = before;
+  return f;
+}
+
 AccountFeatures WithCapabilities(std::vector<std::pair<Capability, uint32_t>> counts) {
   AccountFeatures f;
   for (const auto& [capability, count] : counts) {
@@ -350,6 +362,23 @@ TEST(AccountSignalsTest, EveryReasonIsNonEmpty) {
     EXPECT_FALSE(evidence->reason.empty()) << name;
     EXPECT_TRUE(std::isfinite(evidence->points)) << name;
   }
+}
+
+TEST(AccountSwitchSignalTest, ABoughtAccountSurgesAfterItsSetupChanges) {
+  std::unique_ptr<AccountSignal> signal = Make("account_switch");
+  // 1.5 a day for 10 days, then 60 a day for 5 days: 40 times, full weight.
+  EXPECT_DOUBLE_EQ(Points(*signal, Switched(15, 10, 300, 5)), 1.2);
+  EXPECT_THAT(signal->Score(Switched(15, 10, 300, 5))->reason,
+              HasSubstr("60.0 requests a day since its client or card changed on 2026-05-02, after 10 days at 1.5"));
+  // 6.5 times: halfway between low_surge 3 and high_surge 10.
+  EXPECT_NEAR(Points(*signal, Switched(20, 10, 65, 5)), 0.6, 1e-9);
+  // An SDK upgrade: the same volume with a new client.
+  EXPECT_FALSE(signal->Score(Switched(30, 10, 15, 5)));
+  // Two clients from the start: no history before the switch.
+  EXPECT_FALSE(signal->Score(Switched(1, 0.1, 300, 5)));
+  // Too little after the switch to call it a surge.
+  EXPECT_FALSE(signal->Score(Switched(15, 10, 9, 0.2)));
+  EXPECT_FALSE(signal->Score(AccountFeatures{}));  // never switched
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 // Account signals about who the account is: how fresh it was when it started
 // sending, and how strongly its identity was verified.
+#include <algorithm>
 #include <optional>
 
 #include "engine/signal.h"
 #include "fmt/format.h"
+#include "ingest/timestamp.h"
 #include "signals/ramp.h"
 
 namespace hydraguard::signals {
@@ -43,6 +45,52 @@ class YoungAccountSignal : public RampedSignal {
   double old_days_, old_points_;
 };
 HG_REGISTER_ACCOUNT_SIGNAL(YoungAccountSignal);
+
+// A bought or taken-over account: its owner's history (a few requests a day
+// from one client and card), then, from the first request with another
+// client stack or card, many times the volume. Full weight when the rate
+// after the switch is `high_surge` times the rate before, none at
+// `low_surge`; the history must span `min_history_days` and hold
+// `min_events_before` requests, and `min_events_after` must follow. An
+// honest upgrade changes the client but not the volume; a user who just
+// has two clients switches early, with no history to compare.
+class AccountSwitchSignal : public RampedSignal {
+ public:
+  static SignalInfo Info() {
+    return {"account_switch",
+            "requests a day after the first change of client stack or card, against before",
+            {},
+            {{"weight", 1.2},
+             {"low_surge", 3},
+             {"high_surge", 10},
+             {"min_history_days", 2},
+             {"min_events_before", 2},
+             {"min_events_after", 10}}};
+  }
+  explicit AccountSwitchSignal(const SignalParams& p)
+      : RampedSignal(p, "low_surge", "high_surge"),
+        min_history_days_(Param(p, "min_history_days")),
+        min_before_(Param(p, "min_events_before")),
+        min_after_(Param(p, "min_events_after")) {}
+  std::optional<Evidence> Score(const AccountFeatures& f) const override {
+    std::optional<AccountFeatures::SetupSwitch> change = f.Switch();
+    if (!change || change->history_days < min_history_days_ || change->before < min_before_ ||
+        change->after < min_after_) {
+      return std::nullopt;
+    }
+    double surge = change->rate_after / std::max(1e-9, change->rate_before);
+    double points = Points(surge);
+    if (points <= 0) return std::nullopt;
+    return Evidence{points, fmt::format("{:.1f} requests a day since its client or card changed on {}, after {:.0f} "
+                                        "days at {:.1f} a day",
+                                        change->rate_after, ingest::FormatRfc3339Millis(change->at_ms).substr(0, 10),
+                                        change->history_days, change->rate_before)};
+  }
+
+ private:
+  double min_history_days_, min_before_, min_after_;
+};
+HG_REGISTER_ACCOUNT_SIGNAL(AccountSwitchSignal);
 
 // Strong verification (payment, ID, enterprise) costs a hydra per account;
 // it counts against suspicion. No verification at all counts a little for.
