@@ -91,7 +91,7 @@ TEST(AccountSignalsTest, RegisteredNames) {
   EXPECT_THAT(names, ::testing::UnorderedElementsAre("young_account", "verification", "volume", "output_harvest",
                                                      "around_the_clock", "regular_timing", "tool_use", "single_turn",
                                                      "capability_mix", "reasoning_elicitation", "country_mismatch",
-                                                     "exit_countries", "hosting_exits"));
+                                                     "exit_countries", "hosting_exits", "account_switch"));
 }
 
 // Full weight for a day-old account, nothing at two months, negative points
@@ -355,7 +355,10 @@ TEST(AccountSignalsTest, EveryReasonIsNonEmpty) {
   f.gaps = 99;
   f.gap_mean = 4;
   f.gap_m2 = 10;
-  ASSERT_EQ(Registry<AccountSignal>().size(), 13u);
+  f.events_before_switch = 5;  // 5 requests over 3 days, then 95 in 2
+  f.switch_ms = kStart + 4 * kDay;
+  f.last_ms = kStart + 6 * kDay;
+  ASSERT_EQ(Registry<AccountSignal>().size(), 14u);
   for (const auto& [name, factory] : Registry<AccountSignal>()) {
     std::optional<Evidence> evidence = factory.make(factory.info.defaults)->Score(f);
     ASSERT_TRUE(evidence) << name;
