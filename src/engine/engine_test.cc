@@ -224,6 +224,7 @@ TEST(EngineTest, CardPartnersInTheSameBurstJoinIt) {
   EXPECT_EQ(run->Flagged(), HydraNames());
   EXPECT_EQ(run->detection.campaigns.size(), 2u);  // one per burst
   EXPECT_THAT(run->Verdict("hydra_7").reasons, Contains(HasSubstr("shares signup_time")));
+  EXPECT_THAT(run->Verdict("hydra_7").reasons, Contains(HasSubstr("shares payment pm_trio_2 with 2 other")));
   // The same cards, each pair's partner in the other burst: nothing agrees.
   EXPECT_TRUE(Detect(CardGroupsInBurstsHydra(false), false)->Flagged().empty());
   EngineConfig off;
