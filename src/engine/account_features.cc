@@ -18,6 +18,32 @@ int64_t FloorDiv(int64_t value, int64_t divisor) {
   return value >= 0 ? value / divisor : (value - divisor + 1) / divisor;
 }
 
+// Counts an in-order request toward the account's set-up history, and notes
+// its first change of user agent, TLS fingerprint or card.
+void NoteSetup(const ingest::Event& event, AccountFeatures& f) {
+  if (f.switched) {
+    ++f.events_after_switch;
+    return;
+  }
+  bool changed = false;
+  const std::array<ingest::Id, 3> setup = {event.ua, event.tls, event.payment};
+  for (size_t field = 0; field < setup.size(); ++field) {
+    if (setup[field] == ingest::kNoId) continue;
+    if (f.first_setup[field] == ingest::kNoId) {
+      f.first_setup[field] = setup[field];
+    } else {
+      changed |= setup[field] != f.first_setup[field];
+    }
+  }
+  if (changed) {
+    f.switched = true;
+    f.switch_ms = event.ts_ms;
+    f.events_after_switch = 1;
+  } else {
+    ++f.events_before_switch;
+  }
+}
+
 }  // namespace
 
 double AccountFeatures::OutputInputRatio() const {
@@ -76,14 +102,15 @@ std::optional<double> AccountFeatures::AgeAtFirstUseDays() const {
 }
 
 std::optional<AccountFeatures::SetupSwitch> AccountFeatures::Switch() const {
-  if (switch_ms < 0) return std::nullopt;
+  if (!switched) return std::nullopt;
   SetupSwitch result;
   result.at_ms = switch_ms;
   result.history_days = static_cast<double>(switch_ms - first_ms) / kDayMs;
   result.before = events_before_switch;
-  result.after = static_cast<uint32_t>(events - events_before_switch);
-  result.rate_before = result.before / std::max(1.0, result.history_days);
-  result.rate_after = result.after / std::max(1.0, static_cast<double>(last_ms - switch_ms) / kDayMs);
+  result.after = events_after_switch;
+  result.rate_before = static_cast<double>(result.before) / std::max(1.0, result.history_days);
+  result.rate_after =
+      static_cast<double>(result.after) / std::max(1.0, static_cast<double>(last_ms - switch_ms) / kDayMs);
   return result;
 }
 
@@ -91,18 +118,13 @@ void AccountFeatureTable::Add(const ingest::Event& event) {
   using ingest::Field;
   if (event.account >= accounts_.size()) accounts_.resize(event.account + 1);
   AccountFeatures& f = accounts_[event.account];
-  const uint64_t client = uint64_t{event.ua} << 32 | event.tls;
   if (f.events == 0) {
     f.first_ms = f.last_ms = event.ts_ms;
-    f.first_client = client;
-    f.first_payment = event.payment;
+    NoteSetup(event, f);
   } else if (event.ts_ms < f.last_ms) {
     ++f.out_of_order;
   } else {
-    if (f.switch_ms < 0 && (client != f.first_client || event.payment != f.first_payment)) {
-      f.switch_ms = event.ts_ms;
-      f.events_before_switch = static_cast<uint32_t>(f.events);
-    }
+    NoteSetup(event, f);
     double gap_seconds = static_cast<double>(event.ts_ms - f.last_ms) / 1000.0;
     double value = std::log1p(gap_seconds);
     ++f.gaps;

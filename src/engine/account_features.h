@@ -51,13 +51,15 @@ struct AccountFeatures {
   uint32_t datacenter = 0, vpn = 0;
   uint32_t with_countries = 0, country_mismatch = 0;  // billing vs IP country, when both present
   std::array<uint64_t, 4> ip_country_bits{};          // bit (country id % 256) per IP country seen
-  // Set-up changes: the client stack (user agent, TLS) and payment of the
-  // account's first request, and the first later request (in time order)
-  // that came with another stack or card.
-  uint64_t first_client = 0;  // ua << 32 | tls
-  uint32_t first_payment = 0;
-  int64_t switch_ms = -1;  // -1: none yet
-  uint32_t events_before_switch = 0;
+  // Set-up changes: the first user agent, TLS fingerprint and card the
+  // account's requests carried (each kNoId until one carries it), and the
+  // first later request, in time order, that carried another one. A field
+  // a request lacks is no change. Out-of-order requests count on neither
+  // side of the switch.
+  std::array<ingest::Id, 3> first_setup{ingest::kNoId, ingest::kNoId, ingest::kNoId};  // ua, tls, payment
+  bool switched = false;
+  int64_t switch_ms = 0;                                       // valid when switched
+  uint64_t events_before_switch = 0, events_after_switch = 0;  // in time order; after includes the switch
   // Inter-arrival times (log seconds), Welford.
   uint32_t gaps = 0;
   double gap_mean = 0, gap_m2 = 0;
@@ -89,7 +91,7 @@ struct AccountFeatures {
   struct SetupSwitch {
     int64_t at_ms = 0;
     double history_days = 0;  // first request to the switch
-    uint32_t before = 0, after = 0;
+    uint64_t before = 0, after = 0;
     double rate_before = 0, rate_after = 0;
   };
   std::optional<SetupSwitch> Switch() const;

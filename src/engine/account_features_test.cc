@@ -188,6 +188,30 @@ TEST(AccountFeaturesTest, SwitchIsTheFirstRequestWithAnotherClientOrCard) {
   same.ts_ms += kHour;
   table.Add(same);
   EXPECT_FALSE(table.Get(2).Switch());
+  // Account 3: a field a request lacks is no change (a sign-up call without
+  // a card, a request without a user agent), and an out-of-order request
+  // counts on neither side.
+  Event first = MakeEvent(3, kStart + kDay);
+  first.ua = 1;
+  table.Add(first);  // no card yet
+  Event carded = MakeEvent(3, kStart + 2 * kDay);
+  carded.ua = 1;
+  carded.payment = 9;
+  table.Add(carded);
+  Event bare = MakeEvent(3, kStart + 3 * kDay);  // no user agent, no card
+  table.Add(bare);
+  EXPECT_FALSE(table.Get(3).Switch());
+  Event late = MakeEvent(3, kStart);  // out of order, another card
+  late.payment = 10;
+  table.Add(late);
+  EXPECT_FALSE(table.Get(3).Switch());
+  Event moved = MakeEvent(3, kStart + 4 * kDay);
+  moved.ua = 2;
+  table.Add(moved);
+  table.Add(late);  // out of order again: not after the switch either
+  ASSERT_TRUE(table.Get(3).Switch());
+  EXPECT_EQ(table.Get(3).Switch()->before, 3u);
+  EXPECT_EQ(table.Get(3).Switch()->after, 1u);
 }
 
 TEST(AccountFeaturesTest, OutOfOrderEventsAreCountedNotTimed) {

@@ -62,10 +62,12 @@ AccountFeatures Aged(double days) {
 AccountFeatures Switched(uint32_t before, double history_days, uint32_t after, double after_days) {
   AccountFeatures f;
   f.first_ms = kStart;
+  f.switched = true;
   f.switch_ms = kStart + static_cast<int64_t>(history_days * kDay);
   f.last_ms = f.switch_ms + static_cast<int64_t>(after_days * kDay);
   f.events = before + after;
   f.events_before_switch = before;
+  f.events_after_switch = after;
   return f;
 }
 
@@ -356,6 +358,8 @@ TEST(AccountSignalsTest, EveryReasonIsNonEmpty) {
   f.gap_mean = 4;
   f.gap_m2 = 10;
   f.events_before_switch = 5;  // 5 requests over 3 days, then 95 in 2
+  f.events_after_switch = 95;
+  f.switched = true;
   f.switch_ms = kStart + 4 * kDay;
   f.last_ms = kStart + 6 * kDay;
   ASSERT_EQ(Registry<AccountSignal>().size(), 14u);

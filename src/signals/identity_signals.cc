@@ -59,7 +59,7 @@ class AccountSwitchSignal : public RampedSignal {
   static SignalInfo Info() {
     return {"account_switch",
             "requests a day after the first change of client stack or card, against before",
-            {},
+            {Field::kUa, Field::kTls, Field::kPayment},
             {{"weight", 1.2},
              {"low_surge", 3},
              {"high_surge", 10},
