@@ -63,6 +63,7 @@ struct Rescorer::State {
     std::vector<HeldKey> held;       // held keys, sorted by (signal, key)
     uint32_t identity_pairs = 0;     // held identity keys within their pair_cap
     std::vector<uint32_t> partners;  // accounts joined to it by pair evidence
+    std::vector<uint32_t> vouchers;  // ...of them, those whose pair PairCorroborates()
   };
   // A key held by at least one account.
   struct Group {
@@ -255,11 +256,19 @@ struct Rescorer::State {
     const Account &first = accounts[a], &second = accounts[b];
     bool joined =
         internal::PairJoined(evidence, first.suspicious, second.suspicious, first.member, second.member, config);
-    bool was = Contains(first.partners, b);
-    if (joined || was) {  // a partner may corroborate its hubs (Corroborated() reads the evidence)
+    bool vouches = joined && internal::PairCorroborates(evidence, config);
+    if (vouches != Contains(first.vouchers, b)) {  // Corroborated() reads vouchers
+      if (vouches) {
+        accounts[a].vouchers.push_back(b);
+        accounts[b].vouchers.push_back(a);
+      } else {
+        Erase(&accounts[a].vouchers, b);
+        Erase(&accounts[b].vouchers, a);
+      }
       joins_accounts.Add(a);
       joins_accounts.Add(b);
     }
+    bool was = Contains(first.partners, b);
     if (joined == was) return;
     if (joined) {
       accounts[a].partners.push_back(b);
@@ -287,8 +296,11 @@ struct Rescorer::State {
     }
     evidence.strong_weight = view.StrongWeight(strong);
     evidence.alone_weight = view.StrongWeight(strong, true);
-    if (account.member) evidence.corroborated = Corroborated(account_id);
     bool joins = internal::JoinsHubs(account.suspicious, account.member, evidence, config);
+    if (!joins && account.member && config.pair_corroborates_hub > 0 && !account.vouchers.empty()) {
+      evidence.corroborated = Corroborated(account_id);
+      joins = internal::JoinsHubs(account.suspicious, account.member, evidence, config);
+    }
     if (account.joins && !joins) {
       for (uint32_t group_id : account.groups) {
         if (internal::HubJoins(groups[group_id].status, config)) {
@@ -303,20 +315,16 @@ struct Rescorer::State {
     }
   }
 
-  // Whether a member partner, by a pair that PairCorroborates(), holds one of
-  // the account's joining hubs.
+  // Whether a member voucher (a partner by a pair that PairCorroborates())
+  // holds one of the account's joining hubs.
   bool Corroborated(uint32_t account_id) {
     const Account& account = accounts[account_id];
     joining_scratch.clear();
     for (uint32_t group_id : account.groups) {
       if (internal::HubJoins(groups[group_id].status, config)) joining_scratch.push_back(group_id);
     }
-    if (joining_scratch.empty()) return false;
-    for (uint32_t partner : account.partners) {
-      if (!accounts[partner].member) continue;
-      auto evidence = pairs.find(PairKey(account_id, partner));
-      if (evidence == pairs.end() || !internal::PairCorroborates(evidence->second, config)) continue;
-      if (internal::SortedIntersect(joining_scratch, accounts[partner].groups)) return true;
+    for (uint32_t voucher : account.vouchers) {
+      if (accounts[voucher].member && internal::SortedIntersect(joining_scratch, accounts[voucher].groups)) return true;
     }
     return false;
   }
@@ -550,9 +558,12 @@ struct Rescorer::State {
       status_groups.Add(group_id);
     }
     if (flags_changed) pairs_accounts.Add(update.account);
-    if (flags_changed || !removed.empty() || !added.empty()) {
-      joins_accounts.Add(update.account);
-      for (uint32_t partner : account.partners) joins_accounts.Add(partner);  // Corroborated() reads its flags and keys
+    if (flags_changed || !removed.empty() || !added.empty()) joins_accounts.Add(update.account);
+    // Its vouchers' Corroborated() reads its member flag and joining hubs.
+    auto joining = [&](uint32_t group_id) { return internal::HubJoins(groups[group_id].status, config); };
+    if (flags_changed || std::any_of(removed.begin(), removed.end(), joining) ||
+        std::any_of(added.begin(), added.end(), joining)) {
+      for (uint32_t voucher : account.vouchers) joins_accounts.Add(voucher);
     }
     examined_roots.Add(components.Find(account.node));  // its points changed
   }
