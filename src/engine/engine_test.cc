@@ -232,6 +232,28 @@ TEST(EngineTest, CardPartnersInTheSameBurstJoinIt) {
   EXPECT_TRUE(Detect(CardGroupsInBurstsHydra(true), false, off)->Flagged().empty());
 }
 
+TEST(EngineTest, SharedPromptTemplatesDoNotMakeOperatorsOne) {
+  // Three card groups of ten (each card joins alone) that share only their
+  // prompt templates (no system prompt, no e-mail domain of their own, each
+  // group signed up on its own day): three operators harvesting the same
+  // tasks, three campaigns.
+  std::vector<Request> log;
+  AddHydra(&log);
+  for (Request& request : log) {
+    request.system.clear();
+    request.email_domain = "gmail.com";
+    request.created -= HydraIndex(request) / 10 * 5 * kDay;
+    request.ip = fmt::format("198.51.{}.{}", HydraIndex(request), request.ts / kDay % 200);
+  }
+  AddHonest(&log);
+  std::unique_ptr<DetectRun> run = Detect(log, /*with_text=*/true);
+  EXPECT_EQ(run->Flagged(), HydraNames());
+  EXPECT_EQ(run->detection.campaigns.size(), 3u);
+  EngineConfig uniting;
+  uniting.link_signals["prompt_template"].params["unites"] = 1;
+  EXPECT_EQ(Detect(log, true, uniting)->detection.campaigns.size(), 1u);
+}
+
 TEST(EngineTest, StrongWeightAddsFamiliesNotSignals) {
   ingest::Interners interners;
   absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(EngineConfig{}, nullptr, &interners);
