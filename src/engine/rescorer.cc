@@ -127,7 +127,7 @@ struct Rescorer::State {
   std::vector<uint64_t> touched_pairs;
   absl::flat_hash_set<uint64_t> fresh_pairs;
   std::vector<uint32_t> holders_scratch;
-  std::vector<uint32_t> joining_scratch;  // Corroborated()
+  std::vector<uint32_t> joining_scratch;                     // Corroborated()
   std::vector<std::pair<uint32_t, uint32_t>> unions;         // node pairs
   std::vector<std::pair<uint32_t, uint32_t>> removed_links;  // node pairs
   std::vector<uint32_t> visit_mark;                          // by node, for AllLinked()

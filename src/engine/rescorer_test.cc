@@ -4,6 +4,7 @@
 #include "engine/rescorer.h"
 
 #include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -121,6 +122,59 @@ TEST(RescorerTest, AgreesWithDetectWhenCardPartnersCorroborateABurst) {
   std::unique_ptr<Replayed> run = Replay(WriteLog(log, false), 3 * kHour, 1);
   EXPECT_GT(run->rescores, 100u);
   EXPECT_EQ(run->rescorer->Campaigns().size(), 2u);
+}
+
+// Random small logs built to move the corroboration rule's inputs while the
+// log grows: cards shared by two accounts (vouchers), three sign-up bursts
+// (joining hubs that need a second family or a voucher), accounts that start
+// late, stop early, or move to another card midway (pairs that come and go),
+// and volumes that cross the suspicion thresholds as days pass (member flags
+// that flip). Checked after every rescore. (Hubs an account can leave, such
+// as a client profile it stops using, are not in these logs.)
+std::vector<Request> RandomCardsAndBursts(uint32_t seed) {
+  std::mt19937 rng(seed);
+  auto below = [&](uint32_t n) { return static_cast<int>(rng() % n); };
+  std::vector<Request> log;
+  constexpr int kAccounts = 60;
+  for (int account = 0; account < kAccounts; ++account) {
+    // Cards are held by two accounts each; one account in eight moves to
+    // another account's card midway.
+    int burst = below(3), card = account / 2, later_card = below(8) == 0 ? below(kAccounts / 2) : card;
+    int first_day = below(6), last_day = first_day + 2 + below(8), switch_day = below(14);
+    int per_day = 1 + below(60);
+    for (int day = first_day; day <= last_day && day < 14; ++day) {
+      for (int n = 0; n < per_day; ++n) {
+        Request r;
+        r.account = fmt::format("acct_{}", account);
+        r.ts = kStart + day * kDay + static_cast<int64_t>(rng() % static_cast<uint32_t>(kDay));  // no schedule
+        r.ip = fmt::format("198.51.{}.{}", account, below(4));
+        r.created = kStart - kDay - burst * 3 * kDay + account * 1000;
+        r.payment = fmt::format("pm_{}", day >= switch_day ? later_card : card);
+        r.org = fmt::format("org_{}", account);
+        r.output_tokens = 300 + 200 * below(10);
+        r.ip_country = below(3) == 0 ? "DE" : "US";
+        log.push_back(r);
+      }
+    }
+  }
+  AddHonest(&log);
+  return log;
+}
+
+TEST(RescorerTest, AgreesWithDetectOnRandomCardsAndBursts) {
+  EngineConfig without_vouchers;
+  without_vouchers.pair_corroborates_hub = 0;
+  size_t flagged = 0, flagged_without_vouchers = 0;
+  for (uint32_t seed = 1; seed <= 12; ++seed) {
+    SCOPED_TRACE(fmt::format("seed {}", seed));
+    std::string path = WriteLog(RandomCardsAndBursts(seed), false);
+    std::unique_ptr<Replayed> run = Replay(path, 2 * kHour, 1);
+    Detection without = Replay(path, 2 * kHour, 1000000, without_vouchers)->engine->Detect();
+    for (const AccountVerdict& verdict : run->engine->Detect().verdicts) flagged += Flagged(verdict.action);
+    for (const AccountVerdict& verdict : without.verdicts) flagged_without_vouchers += Flagged(verdict.action);
+  }
+  // The logs exercise the rule: vouchers flag accounts nothing else would.
+  EXPECT_GT(flagged, flagged_without_vouchers);
 }
 
 // Writes a simulated log and returns its path.

@@ -81,16 +81,12 @@ HG_REGISTER_LINK_SIGNAL(SystemPromptLink);
 class PromptTemplateLink : public engine::LinkSignal {
  public:
   static SignalInfo Info() {
-    return {"prompt_template",
-            "prompt template (MinHash LSH bands of word 3-grams)",
-            {Field::kPrompt},
-            {{"strong_share", 0.99},
-             {"capacity", 16},
-             {"min_share", 0.08},
-             {"bands", 4},
-             {"indicator", 1},
-             {"unites", 0}},
-            engine::Family::kContent};
+    return {
+        "prompt_template",
+        "prompt template (MinHash LSH bands of word 3-grams)",
+        {Field::kPrompt},
+        {{"strong_share", 0.99}, {"capacity", 16}, {"min_share", 0.08}, {"bands", 4}, {"indicator", 1}, {"unites", 0}},
+        engine::Family::kContent};
   }
   explicit PromptTemplateLink(const SignalParams& params)
       : bands_(std::clamp(static_cast<int>(engine::Param(params, "bands")), 1, engine::kMaxKeysPerEvent)) {}

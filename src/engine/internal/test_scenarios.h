@@ -103,7 +103,9 @@ inline void AddHonest(std::vector<Request>* log) {
 }
 
 // The N of an AddHydra() request's account "hydra_N".
-inline int HydraIndex(const Request& request) { return std::stoi(request.account.substr(request.account.find('_') + 1)); }
+inline int HydraIndex(const Request& request) {
+  return std::stoi(request.account.substr(request.account.find('_') + 1));
+}
 
 // The hydra with nothing of its own but sign-up bursts (accounts 0-14 on one
 // day, 15-29 on another) and its exits: own cards, webmail, no text.
@@ -130,8 +132,8 @@ inline std::vector<Request> CardGroupsInBurstsHydra(bool partners_in_the_same_bu
   for (Request& request : log) {
     if (request.account.starts_with("honest_")) continue;
     int account = HydraIndex(request);
-    request.payment = partners_in_the_same_burst ? fmt::format("pm_trio_{}", account / 3)
-                                                 : fmt::format("pm_pair_{}", account % 15);
+    request.payment =
+        partners_in_the_same_burst ? fmt::format("pm_trio_{}", account / 3) : fmt::format("pm_pair_{}", account % 15);
   }
   return log;
 }
