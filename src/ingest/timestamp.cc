@@ -92,6 +92,8 @@ std::optional<int64_t> ParseRfc3339Millis(std::string_view text) {
   return seconds * 1000 + millis;
 }
 
+std::string FormatRfc3339Date(int64_t ms) { return FormatRfc3339Millis(ms).substr(0, 10); }
+
 std::string FormatRfc3339Millis(int64_t ms) {
   int64_t days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
   int64_t ms_of_day = ms - days * 86400000;

@@ -28,6 +28,9 @@ std::optional<int64_t> ParseRfc3339Millis(std::string_view text);
 // Formats as "YYYY-MM-DDThh:mm:ss.mmmZ".
 std::string FormatRfc3339Millis(int64_t ms);
 
+// The UTC date alone, "YYYY-MM-DD".
+std::string FormatRfc3339Date(int64_t ms);
+
 // Days since 1970-01-01 of a proleptic Gregorian date (month 1..12).
 int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
 

@@ -50,6 +50,7 @@ TEST(TimestampTest, FormatRoundTrips) {
     EXPECT_EQ(ParseRfc3339Millis(FormatRfc3339Millis(ms)), ms) << FormatRfc3339Millis(ms);
   }
   EXPECT_EQ(FormatRfc3339Millis(1776816000123), "2026-04-22T00:00:00.123Z");
+  EXPECT_EQ(FormatRfc3339Date(1776816000123), "2026-04-22");
 }
 
 TEST(TimestampTest, DaysFromCivil) {

@@ -80,8 +80,6 @@ std::string Escape(std::string_view text) {
   return out;
 }
 
-std::string FormatDate(int64_t ms) { return ingest::FormatRfc3339Millis(ms).substr(0, 10); }
-
 // Tick labels: 20000 -> "20k", 1500000 -> "1.5M".
 std::string FormatCount(uint64_t value) {
   if (value >= 1000000) return fmt::format("{:g}M", static_cast<double>(value) / 1e6);
@@ -196,11 +194,11 @@ std::string Chart(const Axis& axis, std::string_view title, const std::vector<Li
     fmt::format_to(out,
                    "<line x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#999\"/>"
                    "<text x=\"{0:.1f}\" y=\"{3}\" text-anchor=\"{4}\">{5}</text>\n",
-                   x, bottom, bottom + 5, bottom + 18, anchor, FormatDate(ms));
+                   x, bottom, bottom + 5, bottom + 18, anchor, ingest::FormatRfc3339Date(ms));
   }
   if (ticks == 0) {
     fmt::format_to(out, "<text x=\"{}\" y=\"{}\" text-anchor=\"start\">{}</text>\n", kLeft, bottom + 18,
-                   FormatDate(axis.start_ms));
+                   ingest::FormatRfc3339Date(axis.start_ms));
   }
   fmt::format_to(out, "<polyline points=\"{0},{1} {0},{2} {3},{2}\" fill=\"none\" stroke=\"#666\"/>\n", kLeft, kTop,
                  bottom, right);

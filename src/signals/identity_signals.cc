@@ -83,7 +83,7 @@ class AccountSwitchSignal : public RampedSignal {
     if (points <= 0) return std::nullopt;
     return Evidence{points, fmt::format("{:.1f} requests a day since its client or card changed on {}, after {:.0f} "
                                         "days at {:.1f} a day",
-                                        change->rate_after, ingest::FormatRfc3339Millis(change->at_ms).substr(0, 10),
+                                        change->rate_after, ingest::FormatRfc3339Date(change->at_ms),
                                         change->history_days, change->rate_before)};
   }
 
