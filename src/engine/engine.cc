@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "engine/campaign_score.h"
+#include "engine/internal/coactivity.h"
 #include "engine/internal/link_rules.h"
 #include "engine/internal/numbers.h"
 #include "engine/union_find.h"
@@ -108,6 +110,25 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const EngineConfig& confi
           "link_signals.{}: capacity must be in 0..1024, pair_cap in 0..100000, min_share in 0..1, min_events >= 0",
           loaded.name));
     }
+    if (loaded.info.coactivity) {
+      if (engine->coactivity_) return absl::InvalidArgumentError("link_signals: at most one co-activity signal");
+      const SignalParams& params = loaded.info.defaults;
+      double window_minutes = Param(params, "window_minutes"), min_windows = Param(params, "min_windows");
+      if (!(window_minutes >= 1 && window_minutes <= 60 && 60 % static_cast<int>(window_minutes) == 0 &&
+            window_minutes == std::floor(window_minutes)) ||
+          !(min_windows >= 2 && min_windows <= 1e6) || !(Param(params, "expected_false_pairs") > 0)) {
+        return absl::InvalidArgumentError(
+            fmt::format("link_signals.{}: window_minutes must divide 60, min_windows be in 2..1e6 and "
+                        "expected_false_pairs be > 0",
+                        loaded.name));
+      }
+      engine->coactivity_ = std::make_unique<internal::CoactivityIndex>(
+          internal::CoactivityOptions{.window_ms = static_cast<int64_t>(window_minutes) * 60000,
+                                      .min_windows = static_cast<uint32_t>(min_windows),
+                                      .expected_false_pairs = Param(params, "expected_false_pairs")});
+      engine->coactivity_signal_ = static_cast<int>(engine->link_signals_.size());
+      engine->coactivity_refresh_ms_ = static_cast<int64_t>(std::max(0.0, Param(params, "refresh_hours")) * 3.6e6);
+    }
     engine->link_signals_.push_back(LoadedLinkSignal{std::move(loaded), policy});
   }
   return engine;
@@ -119,6 +140,11 @@ std::vector<ingest::Id> Engine::TakeChangedAccounts() {
   changed_accounts_.clear();
   for (ingest::Id account : changed) changed_[account] = false;
   return changed;
+}
+
+absl::flat_hash_map<uint32_t, internal::CoactiveGroup> Engine::CoactiveGroups() const {
+  if (!coactivity_) return {};
+  return internal::GroupCoactive(coactivity_->Find());
 }
 
 bool Engine::SameOrg(ingest::Id a, ingest::Id b) const { return org_[a] != ingest::kNoId && org_[a] == org_[b]; }
@@ -170,6 +196,8 @@ void Engine::Add(const ingest::Event& original) {
     org_.resize(event.account + 1, ingest::kNoId);
   }
   if (event.org != ingest::kNoId) org_[event.account] = event.org;
+  if (coactivity_) coactivity_->Add(event.account, event.ts_ms);
+  latest_ms_ = std::max(latest_ms_, event.ts_ms);
   KeyCounter& keys = keys_[event.account];
   for (size_t index = 0; index < link_signals_.size(); ++index) {
     KeySink sink;
@@ -319,6 +347,11 @@ void Engine::CollectHoldings(DetectState& state) const {
       if (!state.link_signal_usable[entry.signal]) continue;
       if (!internal::Holds(counter, entry, link_signals_[entry.signal].policy)) continue;
       state.holdings.push_back(Holding{entry.key, account, entry.signal});
+    }
+  }
+  if (coactivity_signal_ >= 0 && state.link_signal_usable[coactivity_signal_]) {
+    for (const auto& [account, group] : CoactiveGroups()) {
+      state.holdings.push_back(Holding{group.key, account, static_cast<uint16_t>(coactivity_signal_)});
     }
   }
   std::sort(state.holdings.begin(), state.holdings.end(), [](const Holding& a, const Holding& b) {

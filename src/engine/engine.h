@@ -18,7 +18,9 @@
 //  3. A key held mostly by suspicious accounts is a hub. An account joins the
 //     holders of its strong hubs (a card, a burst, lockstep, a campaign's own
 //     prompt text) when its hubs span two families and its strong evidence
-//     is enough (config.hub_min_families, hub_min_strong).
+//     is enough (config.hub_min_families, hub_min_strong). Co-active groups
+//     (accounts busy in the same minutes far beyond chance, found over the
+//     whole log: internal/coactivity.h) are keys too.
 //  4. Union-find over the joins gives clusters; one with enough accounts and
 //     a high enough median of own points is a campaign.
 //  5. Verdicts: campaign members are flagged; others get monitor or allow.
@@ -39,6 +41,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "engine/account_features.h"
 #include "engine/config.h"
@@ -52,6 +55,8 @@
 
 namespace hydraguard::engine {
 namespace internal {
+class CoactivityIndex;
+struct CoactiveGroup;
 class EngineView;
 }  // namespace internal
 
@@ -165,6 +170,11 @@ class Engine {
   // family are not independent evidence (an address lies in its /24 and its
   // AS), so they do not add up.
   double StrongWeight(uint32_t signals, bool joins_alone_only = false) const;
+  // The co-active groups of the log so far, by account (empty without the
+  // co-activity signal); a whole-log computation (CoactivityIndex::Find).
+  absl::flat_hash_map<uint32_t, internal::CoactiveGroup> CoactiveGroups() const;
+  // The index of the link signal keyed by co-active groups, -1 if none.
+  int coactivity_signal() const { return coactivity_signal_; }
   // Both accounts declared the same org (never linked by pair evidence).
   bool SameOrg(ingest::Id a, ingest::Id b) const;
 
@@ -183,8 +193,12 @@ class Engine {
   AccountFeatureTable features_;
   std::vector<LoadedAccountSignal> account_signals_;
   std::vector<LoadedLinkSignal> link_signals_;
-  std::vector<KeyCounter> keys_;  // by account
-  std::vector<ingest::Id> org_;   // by account: the last org seen
+  std::vector<KeyCounter> keys_;                           // by account
+  std::unique_ptr<internal::CoactivityIndex> coactivity_;  // with a coactivity signal
+  int coactivity_signal_ = -1;
+  int64_t coactivity_refresh_ms_ = 0;  // the signal's refresh_hours (Rescorer)
+  int64_t latest_ms_ = INT64_MIN;      // the latest event time
+  std::vector<ingest::Id> org_;        // by account: the last org seen
   std::array<uint64_t, ingest::kFieldCount> field_counts_{};
   uint64_t events_ = 0;
   bool track_changes_ = false;

@@ -254,6 +254,42 @@ TEST(EngineTest, SharedPromptTemplatesDoNotMakeOperatorsOne) {
   EXPECT_EQ(Detect(log, true, uniting)->detection.campaigns.size(), 1u);
 }
 
+TEST(EngineTest, CoactiveFleetIsOneCampaignAndCronJobsAreNot) {
+  // Nothing shared but the time: co-activity alone joins the fleet. Cron
+  // jobs on the hour fire together too; here they are most of the log's
+  // activity at those minutes, so the null expects their overlap (in a
+  // provider's log they may form a group: its holders are not members
+  // beyond chance, so it is no hub).
+  std::vector<Request> log;
+  internal::AddJobWavesFleet(&log);
+  internal::AddCronJobs(&log);
+  AddHonest(&log);
+  std::unique_ptr<DetectRun> run = Detect(log, /*with_text=*/false);
+  std::set<std::string> fleet;
+  for (int account = 0; account < 40; ++account) fleet.insert(fmt::format("fleet_{}", account));
+  EXPECT_EQ(run->Flagged(), fleet);
+  ASSERT_EQ(run->detection.campaigns.size(), 1u);
+  EXPECT_THAT(run->Verdict("fleet_7").reasons,
+              Contains(MatchesRegex("shares coactivity group of fleet_[0-9]+ \\(in the same 15-minute windows far "
+                                    "beyond chance\\) with 39 other campaign accounts \\(40 of its 40 holders "
+                                    "members; expected by chance: .*")));
+  std::set<std::string> indicator_types;
+  for (const Indicator& indicator : run->detection.campaigns[0].indicators) indicator_types.insert(indicator.signal);
+  EXPECT_THAT(indicator_types, Contains("coactivity"));
+  // The fleet is one co-active group; the cron jobs are not in it.
+  absl::flat_hash_map<uint32_t, internal::CoactiveGroup> groups = internal::EngineView(*run->engine).CoactiveGroups();
+  auto group_of = [&](std::string_view account) {
+    auto found = groups.find(run->interners.account.Find(account));
+    return found == groups.end() ? UINT64_MAX : found->second.key;
+  };
+  EXPECT_NE(group_of("fleet_0"), UINT64_MAX);
+  EXPECT_EQ(groups.at(run->interners.account.Find("fleet_0")).size, 40u);
+  EXPECT_NE(group_of("cron_0"), group_of("fleet_0"));
+  EngineConfig off;
+  off.link_signals["coactivity"].enabled = false;
+  EXPECT_TRUE(Detect(log, false, off)->Flagged().empty());
+}
+
 TEST(EngineTest, StrongWeightAddsFamiliesNotSignals) {
   ingest::Interners interners;
   absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(EngineConfig{}, nullptr, &interners);

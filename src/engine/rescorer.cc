@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "engine/internal/coactivity.h"
 #include "engine/internal/components.h"
 #include "engine/internal/engine_view.h"
 #include "engine/internal/link_rules.h"
@@ -115,6 +116,11 @@ struct Rescorer::State {
   // them suspicious and members; the rates the hubs were last judged at.
   size_t active_count = 0, suspicious_count = 0, member_count = 0;
   double suspicious_rate = 0, member_rate = 0;
+  // Co-active groups (a whole-log computation) as of the last refresh: the
+  // log's time and event count then.
+  absl::flat_hash_map<uint32_t, internal::CoactiveGroup> coactive;
+  int64_t coactive_ms = INT64_MIN;
+  uint64_t coactive_events = 0;
 
   // Work lists of one rescore.
   WorkList pair_groups;     // groups whose pair evidence is redone
@@ -466,8 +472,9 @@ struct Rescorer::State {
     account.action = action;
   }
 
-  std::vector<uint32_t> AccountsToRead() {
+  std::vector<uint32_t> AccountsToRead(Freshness freshness) {
     std::vector<ingest::Id> changed = engine->TakeChangedAccounts();
+    RefreshCoactivity(freshness, &changed);
     std::vector<bool> account_now, link_now;
     view.CheckSignals(&account_now, &link_now, nullptr);
     if (!first && account_now == account_usable && link_now == link_usable) return changed;
@@ -481,6 +488,32 @@ struct Rescorer::State {
     return all;
   }
 
+  // Co-active groups are found over the whole log (Engine::CoactiveGroups):
+  // again when the log's time has moved coactivity_refresh_ms since the last
+  // time (or at once, kComplete). Accounts whose group changed are read again.
+  void RefreshCoactivity(Freshness freshness, std::vector<ingest::Id>* changed) {
+    if (view.coactivity_signal() < 0 || view.events() == coactive_events) return;
+    if (freshness == Freshness::kScheduled && coactive_ms != INT64_MIN &&
+        view.latest_ms() - coactive_ms < view.coactivity_refresh_ms()) {
+      return;
+    }
+    absl::flat_hash_map<uint32_t, internal::CoactiveGroup> now = view.CoactiveGroups();
+    absl::flat_hash_set<uint32_t> listed(changed->begin(), changed->end());
+    auto reread = [&](uint32_t account) {
+      if (listed.insert(account).second) changed->push_back(account);
+    };
+    for (const auto& [account, group] : coactive) {
+      auto found = now.find(account);
+      if (found == now.end() || found->second.key != group.key) reread(account);
+    }
+    for (const auto& [account, group] : now) {
+      if (!coactive.contains(account)) reread(account);
+    }
+    coactive = std::move(now);
+    coactive_ms = view.latest_ms();
+    coactive_events = view.events();
+  }
+
   Update Read(uint32_t account_id) {
     Update update{account_id, 0, false, false, view.org(account_id), {}, {}};
     update.points = view.ScoreAccount(account_id, account_usable, nullptr);
@@ -491,6 +524,11 @@ struct Rescorer::State {
       if (!link_usable[entry.signal]) continue;
       if (!internal::Holds(counter, entry, policies[entry.signal])) continue;
       update.held.push_back(HeldKey{entry.key, entry.signal, 0});
+    }
+    if (int signal = view.coactivity_signal(); signal >= 0 && link_usable[signal]) {
+      if (auto found = coactive.find(account_id); found != coactive.end()) {
+        update.held.push_back(HeldKey{found->second.key, static_cast<uint16_t>(signal), 0});
+      }
     }
     std::sort(update.held.begin(), update.held.end());
     update.held.erase(std::unique(update.held.begin(), update.held.end()), update.held.end());
@@ -569,10 +607,10 @@ struct Rescorer::State {
   }
 
   // Rescore() in stages, in this order (the steps of Engine::Detect(), made incremental).
-  RescoreStats Rescore() {
+  RescoreStats Rescore(Freshness freshness) {
     RescoreStats stats;
     StartRescore();
-    std::vector<Update> updates = ReadChangedAccounts(&stats);
+    std::vector<Update> updates = ReadChangedAccounts(freshness, &stats);
     ReapplyPairEvidence(updates);
     ReviewHubs();
     ReviewPairsAndJoins(&stats);
@@ -595,8 +633,8 @@ struct Rescorer::State {
   }
 
   // 1. What the changed accounts hold now; the keys whose pairs change.
-  std::vector<Update> ReadChangedAccounts(RescoreStats* stats) {
-    std::vector<uint32_t> changed = AccountsToRead();
+  std::vector<Update> ReadChangedAccounts(Freshness freshness, RescoreStats* stats) {
+    std::vector<uint32_t> changed = AccountsToRead(freshness);
     stats->accounts = changed.size();
     if (accounts.size() < view.features().size()) accounts.resize(view.features().size());
     std::vector<Update> updates;
@@ -750,7 +788,7 @@ struct Rescorer::State {
 Rescorer::Rescorer(Engine* engine) : state_(std::make_unique<State>(engine)) {}
 Rescorer::~Rescorer() = default;
 
-RescoreStats Rescorer::Rescore() { return state_->Rescore(); }
+RescoreStats Rescorer::Rescore(Freshness freshness) { return state_->Rescore(freshness); }
 
 Action Rescorer::action(ingest::Id account) const {
   return account < state_->accounts.size() ? state_->accounts[account].action : Action::kAllow;

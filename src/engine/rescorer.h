@@ -13,9 +13,12 @@
 //     engine->Add(event);
 //   }
 //
-// After Rescore(), action(), points() and Campaigns() are exactly what
-// Detect() would give for the same events (the same rules, in
-// internal/link_rules.h; rescorer_test checks it after every rescore).
+// After Rescore(Freshness::kComplete), action(), points() and Campaigns()
+// are exactly what Detect() would give for the same events (the same rules,
+// in internal/link_rules.h; rescorer_test checks it after every rescore).
+// A scheduled Rescore() differs only in taking co-active groups (a
+// whole-log computation, not incremental) as of their last refresh, at most
+// the co-activity signal's refresh_hours of log time old.
 //
 // Indicators: keys of link signals with `indicator: 1` held by at least
 // config.indicator_min_accounts accounts, at least indicator_min_share of
@@ -52,6 +55,16 @@ struct RescoreStats {
   size_t reexamined = 0;  // accounts in those clusters
 };
 
+// How fresh a Rescore() makes evidence computed over the whole log
+// (co-active groups: Engine::CoactiveGroups, one CoactivityIndex::Find()).
+enum class Freshness {
+  // Found again once the log's time has moved the co-activity signal's
+  // refresh_hours since the last time (evidence up to that old).
+  kScheduled,
+  // Found again now (if events came since): verdicts then equal Detect().
+  kComplete,
+};
+
 class Rescorer {
  public:
   // REQUIRES: `engine` has not been given events yet, or Rescore() is called
@@ -61,8 +74,9 @@ class Rescorer {
   Rescorer(const Rescorer&) = delete;
   Rescorer& operator=(const Rescorer&) = delete;
 
-  // Brings every verdict up to date with the events the engine has seen.
-  RescoreStats Rescore();
+  // Brings every verdict up to date with the events the engine has seen;
+  // co-active groups as `freshness` says.
+  RescoreStats Rescore(Freshness freshness = Freshness::kScheduled);
 
   // As of the last Rescore(); accounts not scored yet are allowed.
   Action action(ingest::Id account) const;

@@ -71,7 +71,7 @@ std::unique_ptr<Replayed> Replay(const std::string& path, int64_t every_ms, size
       ingest::ReadEvents({path}, {}, &run->interners, &bad_input, &counters, [&](const ingest::Event& event) {
         if (next_ms == INT64_MIN) next_ms = event.ts_ms + every_ms;
         if (event.ts_ms >= next_ms) {
-          run->rescorer->Rescore();
+          run->rescorer->Rescore(Freshness::kComplete);
           if (++run->rescores % check_every == 0) {
             ExpectSameAsDetect(*run->engine, *run->rescorer, fmt::format("rescore {}", run->rescores));
           }
@@ -80,7 +80,7 @@ std::unique_ptr<Replayed> Replay(const std::string& path, int64_t every_ms, size
         run->engine->Add(event);
       });
   EXPECT_TRUE(read.ok()) << read;
-  run->rescorer->Rescore();
+  run->rescorer->Rescore(Freshness::kComplete);
   ExpectSameAsDetect(*run->engine, *run->rescorer, "end of log");
   return run;
 }
@@ -204,6 +204,66 @@ TEST(RescorerTest, AgreesWithDetectOnASimulatedMix) {
 TEST(RescorerTest, AgreesWithDetectOnTheRedTeamGrid) {
   std::unique_ptr<Replayed> run = Replay(Simulated("redteam", 0.01, 5, 4), kHour, 12);
   EXPECT_GT(run->rescores, 400u);
+}
+
+// A fleet tied together by co-activity alone: its group grows (and its key
+// may change) as the log grows; complete rescores follow it exactly.
+TEST(RescorerTest, AgreesWithDetectOnACoactiveFleet) {
+  std::vector<Request> log;
+  internal::AddJobWavesFleet(&log);
+  internal::AddCronJobs(&log);
+  AddHonest(&log);
+  std::unique_ptr<Replayed> run = Replay(WriteLog(log, false), 6 * kHour, 1);
+  EXPECT_GT(run->rescores, 50u);
+  ASSERT_EQ(run->rescorer->Campaigns().size(), 1u);
+  EXPECT_EQ(run->rescorer->Campaigns()[0].size(), 40u);
+}
+
+// Scheduled rescores find co-active groups again only every refresh_hours of
+// log time; a complete one brings them up to date (and reads the accounts
+// whose group changed, though they sent nothing new).
+TEST(RescorerTest, ScheduledRescoresRefreshCoactivityEveryRefreshHours) {
+  std::vector<Request> log;
+  internal::AddJobWavesFleet(&log);
+  internal::AddCronJobs(&log);
+  AddHonest(&log);
+  for (double refresh_hours : {1000.0, 6.0}) {
+    SCOPED_TRACE(fmt::format("refresh_hours {}", refresh_hours));
+    EngineConfig config;
+    config.link_signals["coactivity"].params["refresh_hours"] = refresh_hours;
+    ingest::Interners interners;
+    absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(config, nullptr, &interners);
+    ASSERT_TRUE(engine.ok()) << engine.status();
+    Rescorer rescorer(engine->get());
+    ingest::BadInputLog bad_input(nullptr);
+    ingest::ReadCounters counters;
+    int64_t next_ms = kStart + kHour;
+    ASSERT_TRUE(ingest::ReadEvents({WriteLog(log, false)}, {}, &interners, &bad_input, &counters,
+                                   [&](const ingest::Event& event) {
+                                     if (event.ts_ms >= next_ms) {
+                                       rescorer.Rescore();
+                                       while (next_ms <= event.ts_ms) next_ms += kHour;
+                                     }
+                                     (*engine)->Add(event);
+                                   })
+                    .ok());
+    rescorer.Rescore();
+    size_t flagged_scheduled = 0;
+    for (int account = 0; account < 40; ++account) {
+      flagged_scheduled += Flagged(rescorer.action(interners.account.Find(fmt::format("fleet_{}", account))));
+    }
+    if (refresh_hours > 100) {
+      EXPECT_EQ(flagged_scheduled, 0u);  // groups as of the first hour: none yet
+    } else {
+      EXPECT_EQ(flagged_scheduled, 40u);  // groups at most six hours old
+    }
+    RescoreStats complete = rescorer.Rescore(Freshness::kComplete);
+    if (refresh_hours > 100) {
+      EXPECT_GE(complete.accounts, 40u);
+    }
+    ExpectSameAsDetect(**engine, rescorer, "complete rescore");
+    EXPECT_EQ(rescorer.Campaigns().size(), 1u);
+  }
 }
 
 TEST(RescorerTest, ReadsOnlyWhatChanged) {

@@ -56,6 +56,11 @@ struct SignalInfo {
   SignalParams defaults;              // every parameter it accepts, with its default
   Family family = Family::kNone;      // link signals only
   bool needs_netlists = false;        // unusable without --netlists
+  // Link signals only: its keys come from the whole log rather than from
+  // each event. The engine finds co-active groups (engine/internal/
+  // coactivity.h) with the signal's parameters window_minutes, min_windows
+  // and expected_false_pairs; its Keys() emits nothing.
+  bool coactivity = false;
 };
 
 // Points with a reason, e.g. {1.0, "signed up 3 h before first use"}.

@@ -80,9 +80,9 @@ struct Replayer::State {
 
   const ReplayOptions& options() const { return result.options; }
 
-  void Rescore(int64_t now_ms) {
+  void Rescore(int64_t now_ms, engine::Freshness freshness) {
     auto begin = std::chrono::steady_clock::now();
-    size_t changes = verdicts->Rescore(now_ms);
+    size_t changes = verdicts->Rescore(now_ms, freshness);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
     ++result.rescores;
     result.rescore_seconds += seconds;
@@ -103,7 +103,7 @@ struct Replayer::State {
       clock_ms = event.ts_ms;
     }
     if (clock_ms >= next_rescore_ms) {
-      Rescore(clock_ms - Mod(clock_ms));
+      Rescore(clock_ms - Mod(clock_ms), engine::Freshness::kScheduled);
       next_rescore_ms = clock_ms - Mod(clock_ms) + options().rescore_ms;
     }
     ++result.events;
@@ -182,7 +182,7 @@ struct Replayer::State {
   }
 
   ReplayResult Finish() {
-    if (started) Rescore(clock_ms);
+    if (started) Rescore(clock_ms, engine::Freshness::kComplete);
     result.indicators = verdicts->indicator_count();
     for (uint32_t id = 0; id < accounts.size(); ++id) {
       const Account& account = accounts[id];

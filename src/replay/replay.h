@@ -54,8 +54,10 @@ class VerdictSource {
   // Every request, refused or not (a gateway logs what it refuses too).
   virtual void Add(const ingest::Event& event) = 0;
   // Brings the verdicts up to date with every request given so far; they
-  // hold from `now_ms` (event time). Returns how many accounts changed action.
-  virtual size_t Rescore(int64_t now_ms) = 0;
+  // hold from `now_ms` (event time). Whole-log evidence is refreshed as
+  // `freshness` says (the replay's last rescore is kComplete). Returns how
+  // many accounts changed action.
+  virtual size_t Rescore(int64_t now_ms, engine::Freshness freshness) = 0;
   virtual engine::Action action(ingest::Id account) const = 0;
   // Whether the account had been scored by the last Rescore().
   virtual bool scored(ingest::Id account) const = 0;
@@ -71,8 +73,8 @@ class EngineVerdicts : public VerdictSource {
   // REQUIRES: `engine` outlives this and has been given no events yet.
   explicit EngineVerdicts(engine::Engine* engine) : engine_(engine), rescorer_(engine) {}
   void Add(const ingest::Event& event) override { engine_->Add(event); }
-  size_t Rescore(int64_t /*now_ms*/) override {
-    rescorer_.Rescore();
+  size_t Rescore(int64_t /*now_ms*/, engine::Freshness freshness) override {
+    rescorer_.Rescore(freshness);
     return rescorer_.changes().size();
   }
   engine::Action action(ingest::Id account) const override { return rescorer_.action(account); }

@@ -39,8 +39,9 @@ class ScriptedVerdicts : public VerdictSource {
   std::vector<ingest::Id> indicator_payments;  // requests paying with these match
 
   void Add(const ingest::Event& event) override { seen_.push_back(event.account); }
-  size_t Rescore(int64_t now_ms) override {
+  size_t Rescore(int64_t now_ms, engine::Freshness freshness) override {
     ++rescores;
+    freshness_of_rescores.push_back(freshness);
     size_t changes = 0;
     for (ingest::Id account : seen_) scored_[account] = true;
     for (const Entry& entry : script) {
@@ -63,6 +64,7 @@ class ScriptedVerdicts : public VerdictSource {
   }
   size_t indicator_count() const override { return indicator_payments.size(); }
   int rescores = 0;
+  std::vector<engine::Freshness> freshness_of_rescores;
 
  private:
   std::vector<ingest::Id> seen_;
@@ -157,6 +159,10 @@ TEST(ReplayTest, LeakageAndContainmentOfAScriptedCampaign) {
   EXPECT_EQ(result.start_ms, kStart);
   EXPECT_EQ(result.events, 40u);
   EXPECT_EQ(result.rescores, 10u);  // nine hour boundaries crossed, and the last one
+  // Whole-log evidence on schedule, then complete at the end (equal to batch).
+  std::vector<engine::Freshness> freshness(9, engine::Freshness::kScheduled);
+  freshness.push_back(engine::Freshness::kComplete);
+  EXPECT_EQ(fixture.verdicts.freshness_of_rescores, freshness);
   EXPECT_FALSE(result.unknown.has_value());
 }
 

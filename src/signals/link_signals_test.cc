@@ -75,7 +75,7 @@ TEST(LinkSignalsTest, RegisteredNames) {
   }
   EXPECT_THAT(names, ::testing::UnorderedElementsAre("payment", "email_domain", "signup_time", "ip", "ip_prefix", "asn",
                                                      "client_stack", "system_prompt", "prompt_template", "lockstep",
-                                                     "client_profile"));
+                                                     "client_profile", "coactivity"));
 }
 
 // The payment id is the key; no payment, no key; Describe shows the name.
@@ -451,10 +451,16 @@ TEST(LinkSignalsTest, EveryDescribeIsNonEmpty) {
                       Field::kAccountCreated, Field::kSystem, Field::kPrompt, Field::kMaxTokens}) {
     Set(event, field);
   }
-  ASSERT_EQ(Registry<LinkSignal>().size(), 11u);
+  ASSERT_EQ(Registry<LinkSignal>().size(), 12u);
   for (const auto& [name, factory] : Registry<LinkSignal>()) {
     auto signal = factory.make(factory.info.defaults);
     std::vector<uint64_t> keys = Keys(*signal, event);
+    if (factory.info.coactivity) {  // keyed by the engine over the whole log: by an account id
+      EXPECT_TRUE(keys.empty()) << name;
+      keys.push_back(names.account.Intern("user_first"));
+      EXPECT_EQ(signal->Describe(keys[0], names),
+                "group of user_first (in the same 15-minute windows far beyond chance)");
+    }
     EXPECT_FALSE(keys.empty()) << name;
     for (uint64_t key : keys) EXPECT_FALSE(signal->Describe(key, names).empty()) << name;
   }

@@ -20,7 +20,8 @@
 //
 // Candidate pairs come from MinHash LSH over the accounts' window sets, never
 // from all pairs: the cost is O(active windows × hashes + candidate pairs ×
-// (shared days × 24 + windows)).
+// (shared days × 24 + windows)), and candidate pairs are at most
+// O(accounts × bands × (max_bucket + bucket_neighbors)).
 //
 //   CoactivityIndex index({.window_ms = 15 * 60000});
 //   for (const Event& event : events) index.Add(event.account, event.ts_ms);
@@ -43,8 +44,14 @@ struct CoactivityOptions {
   int64_t window_ms = 15 * 60000;  // REQUIRES: divides an hour
   uint32_t min_windows = 8;        // accounts active in fewer windows are not compared
   int bands = 24, rows = 2;        // MinHash LSH: candidates share all `rows` minima of a band
-  size_t max_bucket = 3000;        // larger LSH buckets are not expanded into pairs (counted)
-  uint32_t min_shared = 3;         // pairs sharing fewer windows are tested no further
+  // LSH buckets of up to max_bucket accounts give all their pairs; in a
+  // larger one (a big fleet, or many accounts busy around the clock) each
+  // account is paired with the next `bucket_neighbors` in an order drawn
+  // from the bucket's key: enough to connect a fleet (groups are what the
+  // engine uses), at O(accounts) pairs instead of O(accounts²).
+  size_t max_bucket = 10;
+  size_t bucket_neighbors = 6;
+  uint32_t min_shared = 3;  // pairs sharing fewer windows are tested no further
   // Pairs reported: those whose chance probability is below
   // expected_false_pairs / (pairs tested), i.e. about this many pairs of
   // independent accounts are reported by chance, whatever the log's size.
@@ -67,19 +74,33 @@ struct CoactivityResult {
   std::vector<CoactivePair> pairs;  // significant pairs, strongest first
   uint64_t accounts_compared = 0;   // accounts with at least min_windows windows
   uint64_t pairs_tested = 0;        // candidate pairs from LSH
-  uint64_t buckets_skipped = 0;     // LSH buckets above max_bucket
+  uint64_t buckets_sampled = 0;     // LSH buckets above max_bucket
   double log10_threshold = 0;       // log10 of the p-value a reported pair is below
 };
+
+// Co-active groups: the connected components of the significant pairs.
+// Every account of a group is keyed by the group's smallest account id, so
+// a group keeps its key as it grows unless an account with a smaller id
+// joins it.
+struct CoactiveGroup {
+  uint64_t key = 0;   // the smallest account id in the group
+  uint32_t size = 0;  // accounts in the group
+};
+absl::flat_hash_map<uint32_t, CoactiveGroup> GroupCoactive(const CoactivityResult& result);
 
 class CoactivityIndex {
  public:
   explicit CoactivityIndex(CoactivityOptions options = {});
 
-  // One request of `account` at `ts_ms`, in any order. Requests in the same
-  // window count once.
+  // One request of `account` at `ts_ms`, in any order. Account ids are
+  // dense (the engine's interned ids): memory is kept per id up to the
+  // largest. Requests in the same window count once (and a request in the account's previous window is
+  // not stored again: memory follows active windows, not requests).
   void Add(uint32_t account, int64_t ts_ms);
 
   CoactivityResult Find() const;
+
+  const CoactivityOptions& options() const { return options_; }
 
   // The null expectation and the observed overlap of two accounts (for tests
   // and evidence); {0, 0} if either is unknown.
@@ -90,7 +111,11 @@ class CoactivityIndex {
   Prepared Prepare() const;
 
   CoactivityOptions options_;
-  absl::flat_hash_map<uint32_t, std::vector<int64_t>> windows_;  // by account, unsorted, may repeat
+  // By account id: its windows (time / window_ms, less base_), sorted and
+  // distinct (Prepare reads them in place).
+  std::vector<std::vector<uint32_t>> windows_;
+  int64_t base_ = 0;  // set by the first Add(): 2^31 windows before its window
+  bool has_base_ = false;
 };
 
 }  // namespace hydraguard::engine::internal

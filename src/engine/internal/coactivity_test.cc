@@ -6,6 +6,8 @@
 #include <cmath>
 #include <random>
 #include <set>
+#include <utility>
+#include <vector>
 
 namespace hydraguard::engine::internal {
 namespace {
@@ -137,6 +139,38 @@ TEST(CoactivityFindTest, AnEventAttendedTogetherIsNotCoordination) {
   EXPECT_TRUE(result.pairs.empty()) << result.pairs.size() << " pairs, first " << result.pairs[0].a << "-"
                                     << result.pairs[0].b << " shared " << result.pairs[0].shared << " expected "
                                     << result.pairs[0].expected;
+}
+
+// Requests in one window count once, however many and in whatever order.
+TEST(CoactivityIndexTest, RequestsInOneWindowCountOnce) {
+  CoactivityIndex index({.window_ms = kWindowMs, .min_windows = 2});
+  for (int64_t window : {0, 0, 1, 0, 1, 2}) {
+    index.Add(1, window * kWindowMs + 5 * kMinuteMs);
+    index.Add(1, window * kWindowMs + 6 * kMinuteMs);
+  }
+  for (int64_t window : {2, 1, 0}) index.Add(2, window * kWindowMs);
+  EXPECT_EQ(index.ExpectedAndShared(1, 2).second, 3u);
+}
+
+// Groups are the connected components of the pairs, keyed by their
+// smallest account id.
+TEST(GroupCoactiveTest, ComponentsKeyedByTheirSmallestId) {
+  CoactivityResult result;
+  for (auto [a, b] : std::vector<std::pair<uint32_t, uint32_t>>{{5, 9}, {2, 3}, {1, 9}, {7, 8}, {3, 8}}) {
+    result.pairs.push_back(CoactivePair{.a = a, .b = b});
+  }
+  absl::flat_hash_map<uint32_t, CoactiveGroup> groups = GroupCoactive(result);
+  ASSERT_EQ(groups.size(), 7u);
+  for (uint32_t account : {1, 5, 9}) {
+    EXPECT_EQ(groups[account].key, 1u) << account;
+    EXPECT_EQ(groups[account].size, 3u) << account;
+  }
+  for (uint32_t account : {2, 3, 7, 8}) {
+    EXPECT_EQ(groups[account].key, 2u) << account;
+    EXPECT_EQ(groups[account].size, 4u) << account;
+  }
+  EXPECT_FALSE(groups.contains(4));
+  EXPECT_TRUE(GroupCoactive(CoactivityResult{}).empty());
 }
 
 }  // namespace

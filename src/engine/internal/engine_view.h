@@ -15,7 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "engine/engine.h"
+#include "engine/internal/coactivity.h"
 
 namespace hydraguard::engine::internal {
 
@@ -44,6 +46,13 @@ class EngineView {
   const ingest::Event& Analysed(const ingest::Event& original, ingest::Event* scratch) const {
     return engine_->Analysed(original, scratch);
   }
+
+  uint64_t events() const { return engine_->events(); }
+  // The latest event time seen (INT64_MIN before any).
+  int64_t latest_ms() const { return engine_->latest_ms_; }
+  int coactivity_signal() const { return engine_->coactivity_signal(); }
+  int64_t coactivity_refresh_ms() const { return engine_->coactivity_refresh_ms_; }
+  absl::flat_hash_map<uint32_t, CoactiveGroup> CoactiveGroups() const { return engine_->CoactiveGroups(); }
 
   size_t link_signal_count() const { return engine_->link_signal_count(); }
   const LinkPolicy& link_policy(size_t index) const { return engine_->link_policy(index); }

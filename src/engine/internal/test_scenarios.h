@@ -5,6 +5,7 @@
 #define HYDRAGUARD_ENGINE_INTERNAL_TEST_SCENARIOS_H_
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -136,6 +137,55 @@ inline std::vector<Request> CardGroupsInBurstsHydra(bool partners_in_the_same_bu
         partners_in_the_same_burst ? fmt::format("pm_trio_{}", account / 3) : fmt::format("pm_pair_{}", account % 15);
   }
   return log;
+}
+
+// A fleet driven by a dispatcher (job waves): 40 accounts with their own
+// cards, webmail, no text, signed up months apart, each request from another
+// residential address abroad. 70 jobs go out at random times over two
+// weeks; each account takes about two thirds of them and sends three requests
+// within ten minutes of the dispatch, with long answers. Nothing is shared
+// but the time: only co-activity ties the accounts together.
+inline void AddJobWavesFleet(std::vector<Request>* log) {
+  std::mt19937_64 rng(2014);
+  std::vector<int64_t> jobs;
+  for (int job = 0; job < 70; ++job) jobs.push_back(kStart + static_cast<int64_t>(rng() % (14 * kDay)));
+  const char* countries[] = {"DE", "FR", "BR", "JP", "KR", "IN"};
+  for (int account = 0; account < 40; ++account) {
+    for (int64_t job : jobs) {
+      if (rng() % 3 == 0) continue;
+      for (int n = 0; n < 3; ++n) {
+        Request r;
+        r.account = fmt::format("fleet_{}", account);
+        r.ts = job + static_cast<int64_t>(rng() % 600000);
+        r.ip = fmt::format("{}.{}.{}.{}", 11 + rng() % 100, rng() % 256, rng() % 256, 1 + rng() % 254);
+        r.ip_country = countries[rng() % 6];
+        r.created = kStart - (90 + 7 * account) * kDay;
+        r.payment = fmt::format("pm_fleet_{}", account);
+        r.org = fmt::format("org_fleet_{}", account);
+        r.verified = "none";
+        r.output_tokens = 2200;
+        log->push_back(r);
+      }
+    }
+  }
+}
+
+// Honest scheduled work: 12 companies' jobs that run on the hour, every
+// hour, from their own servers. Co-active with each other by nature.
+inline void AddCronJobs(std::vector<Request>* log) {
+  for (int company = 0; company < 12; ++company) {
+    for (int64_t hour = 0; hour < 14 * 24; ++hour) {
+      Request r;
+      r.account = fmt::format("cron_{}", company);
+      r.ts = kStart + hour * kHour + 1000 * company;
+      r.ip = fmt::format("192.0.2.{}", 200 + company);
+      r.created = kStart - (500 + company) * kDay;
+      r.payment = fmt::format("pm_cron_{}", company);
+      r.org = fmt::format("org_cron_{}", company);
+      r.verified = "phone";
+      log->push_back(r);
+    }
+  }
 }
 
 }  // namespace hydraguard::engine::internal
