@@ -128,6 +128,7 @@ absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const EngineConfig& confi
                                       .expected_false_pairs = Param(params, "expected_false_pairs")});
       engine->coactivity_signal_ = static_cast<int>(engine->link_signals_.size());
       engine->coactivity_refresh_ms_ = static_cast<int64_t>(std::max(0.0, Param(params, "refresh_hours")) * 3.6e6);
+      engine->coactivity_refresh_growth_ = std::max(0.0, Param(params, "refresh_growth"));
     }
     engine->link_signals_.push_back(LoadedLinkSignal{std::move(loaded), policy});
   }

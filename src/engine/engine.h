@@ -196,9 +196,10 @@ class Engine {
   std::vector<KeyCounter> keys_;                           // by account
   std::unique_ptr<internal::CoactivityIndex> coactivity_;  // with a coactivity signal
   int coactivity_signal_ = -1;
-  int64_t coactivity_refresh_ms_ = 0;  // the signal's refresh_hours (Rescorer)
-  int64_t latest_ms_ = INT64_MIN;      // the latest event time
-  std::vector<ingest::Id> org_;        // by account: the last org seen
+  int64_t coactivity_refresh_ms_ = 0;     // the signal's refresh_hours (Rescorer)
+  double coactivity_refresh_growth_ = 0;  // ...and refresh_growth
+  int64_t latest_ms_ = INT64_MIN;         // the latest event time
+  std::vector<ingest::Id> org_;           // by account: the last org seen
   std::array<uint64_t, ingest::kFieldCount> field_counts_{};
   uint64_t events_ = 0;
   bool track_changes_ = false;

@@ -489,12 +489,16 @@ struct Rescorer::State {
   }
 
   // Co-active groups are found over the whole log (Engine::CoactiveGroups):
-  // again when the log's time has moved coactivity_refresh_ms since the last
-  // time (or at once, kComplete). Accounts whose group changed are read again.
+  // again when the log's time has moved refresh_hours and the log has grown
+  // by refresh_growth since the last time (so that all the refreshes of a
+  // log cost a few times one Find() over all of it), or at once (kComplete).
+  // Accounts whose group changed are read again.
   void RefreshCoactivity(Freshness freshness, std::vector<ingest::Id>* changed) {
     if (view.coactivity_signal() < 0 || view.events() == coactive_events) return;
     if (freshness == Freshness::kScheduled && coactive_ms != INT64_MIN &&
-        view.latest_ms() - coactive_ms < view.coactivity_refresh_ms()) {
+        (view.latest_ms() - coactive_ms < view.coactivity_refresh_ms() ||
+         static_cast<double>(view.events() - coactive_events) <
+             view.coactivity_refresh_growth() * static_cast<double>(coactive_events))) {
       return;
     }
     absl::flat_hash_map<uint32_t, internal::CoactiveGroup> now = view.CoactiveGroups();

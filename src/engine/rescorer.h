@@ -17,8 +17,8 @@
 // are exactly what Detect() would give for the same events (the same rules,
 // in internal/link_rules.h; rescorer_test checks it after every rescore).
 // A scheduled Rescore() differs only in taking co-active groups (a
-// whole-log computation, not incremental) as of their last refresh, at most
-// the co-activity signal's refresh_hours of log time old.
+// whole-log computation, not incremental) as of their last refresh (see
+// Freshness::kScheduled).
 //
 // Indicators: keys of link signals with `indicator: 1` held by at least
 // config.indicator_min_accounts accounts, at least indicator_min_share of
@@ -59,7 +59,8 @@ struct RescoreStats {
 // (co-active groups: Engine::CoactiveGroups, one CoactivityIndex::Find()).
 enum class Freshness {
   // Found again once the log's time has moved the co-activity signal's
-  // refresh_hours since the last time (evidence up to that old).
+  // refresh_hours and the log has grown by its refresh_growth since the
+  // last time (evidence up to that old).
   kScheduled,
   // Found again now (if events came since): verdicts then equal Detect().
   kComplete,

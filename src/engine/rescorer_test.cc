@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/internal/test_scenarios.h"
@@ -219,18 +220,21 @@ TEST(RescorerTest, AgreesWithDetectOnACoactiveFleet) {
   EXPECT_EQ(run->rescorer->Campaigns()[0].size(), 40u);
 }
 
-// Scheduled rescores find co-active groups again only every refresh_hours of
-// log time; a complete one brings them up to date (and reads the accounts
-// whose group changed, though they sent nothing new).
+// Scheduled rescores find co-active groups again only once the log's time
+// has moved refresh_hours and the log has grown by refresh_growth; a
+// complete one brings them up to date (and reads the accounts whose group
+// changed, though they sent nothing new).
 TEST(RescorerTest, ScheduledRescoresRefreshCoactivityEveryRefreshHours) {
   std::vector<Request> log;
   internal::AddJobWavesFleet(&log);
   internal::AddCronJobs(&log);
   AddHonest(&log);
-  for (double refresh_hours : {1000.0, 6.0}) {
-    SCOPED_TRACE(fmt::format("refresh_hours {}", refresh_hours));
+  for (auto [refresh_hours, refresh_growth] : std::vector<std::pair<double, double>>{{1000, 0.1}, {6, 1e6}, {6, 0.1}}) {
+    SCOPED_TRACE(fmt::format("refresh_hours {} refresh_growth {}", refresh_hours, refresh_growth));
+    bool stale = refresh_hours > 100 || refresh_growth > 100;
     EngineConfig config;
     config.link_signals["coactivity"].params["refresh_hours"] = refresh_hours;
+    config.link_signals["coactivity"].params["refresh_growth"] = refresh_growth;
     ingest::Interners interners;
     absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(config, nullptr, &interners);
     ASSERT_TRUE(engine.ok()) << engine.status();
@@ -252,13 +256,13 @@ TEST(RescorerTest, ScheduledRescoresRefreshCoactivityEveryRefreshHours) {
     for (int account = 0; account < 40; ++account) {
       flagged_scheduled += Flagged(rescorer.action(interners.account.Find(fmt::format("fleet_{}", account))));
     }
-    if (refresh_hours > 100) {
+    if (stale) {
       EXPECT_EQ(flagged_scheduled, 0u);  // groups as of the first hour: none yet
     } else {
-      EXPECT_EQ(flagged_scheduled, 40u);  // groups at most six hours old
+      EXPECT_EQ(flagged_scheduled, 40u);  // groups at most six hours old (and 10% of the log)
     }
     RescoreStats complete = rescorer.Rescore(Freshness::kComplete);
-    if (refresh_hours > 100) {
+    if (stale) {
       EXPECT_GE(complete.accounts, 40u);
     }
     ExpectSameAsDetect(**engine, rescorer, "complete rescore");

@@ -29,7 +29,8 @@ class CoactivityLink : public engine::LinkSignal {
                      {"window_minutes", 15},
                      {"min_windows", 8},
                      {"expected_false_pairs", 0.01},
-                     {"refresh_hours", 6}},
+                     {"refresh_hours", 6},
+                     {"refresh_growth", 0.1}},
                     engine::Family::kTiming};
     info.coactivity = true;
     return info;

@@ -52,6 +52,7 @@ class EngineView {
   int64_t latest_ms() const { return engine_->latest_ms_; }
   int coactivity_signal() const { return engine_->coactivity_signal(); }
   int64_t coactivity_refresh_ms() const { return engine_->coactivity_refresh_ms_; }
+  double coactivity_refresh_growth() const { return engine_->coactivity_refresh_growth_; }
   absl::flat_hash_map<uint32_t, CoactiveGroup> CoactiveGroups() const { return engine_->CoactiveGroups(); }
 
   size_t link_signal_count() const { return engine_->link_signal_count(); }
