@@ -233,6 +233,7 @@ struct Engine::DetectState {
   };
   // Per account and link signal, the shared key with the most campaign holders.
   std::vector<absl::flat_hash_map<uint16_t, AccountLink>> best_link;
+  absl::flat_hash_map<uint32_t, internal::CoactiveGroup> coactive;  // by account (the coactivity signal)
 
   std::string Describe(const Engine& engine, uint32_t group_index) const {
     const Holding& first = holdings[groups[group_index].begin];
@@ -351,7 +352,8 @@ void Engine::CollectHoldings(DetectState& state) const {
     }
   }
   if (coactivity_signal_ >= 0 && state.link_signal_usable[coactivity_signal_]) {
-    for (const auto& [account, group] : CoactiveGroups()) {
+    state.coactive = CoactiveGroups();
+    for (const auto& [account, group] : state.coactive) {
       state.holdings.push_back(Holding{group.key, account, static_cast<uint16_t>(coactivity_signal_)});
     }
   }
@@ -592,6 +594,13 @@ void Engine::IssueVerdicts(const DetectState& state, Detection* detection) const
                         internal::QualifiedName(link_signals_[signal].policy), internal::ExpectedCount(null.expected));
       }
       reasons.push_back(std::move(reason));
+      // A co-active group in figures for this account: its strongest pair.
+      if (static_cast<int>(signal) == coactivity_signal_) {
+        if (auto found = state.coactive.find(account); found != state.coactive.end()) {
+          const internal::CoactivePair& pair = found->second.strongest;
+          reasons.push_back(pair.Describe(interners_->account.Name(pair.b), coactivity_->options().window_ms));
+        }
+      }
     }
     for (std::string& reason : verdict.reasons) reasons.push_back(std::move(reason));
     verdict.reasons = std::move(reasons);

@@ -351,7 +351,14 @@ absl::flat_hash_map<uint32_t, CoactiveGroup> GroupCoactive(const CoactivityResul
   for (const auto& [account, unused] : parent) ++sizes[find(account)];
   for (const auto& [account, unused] : parent) {
     uint32_t root = find(account);
-    groups[account] = CoactiveGroup{root, sizes[root]};
+    groups[account] = CoactiveGroup{root, sizes[root], {}};
+  }
+  for (auto pair = result.pairs.rbegin(); pair != result.pairs.rend(); ++pair) {  // the strongest last
+    groups[pair->a].strongest = *pair;
+    CoactivePair& seen_from_b = groups[pair->b].strongest;
+    seen_from_b = *pair;
+    std::swap(seen_from_b.a, seen_from_b.b);
+    std::swap(seen_from_b.windows_a, seen_from_b.windows_b);
   }
   return groups;
 }

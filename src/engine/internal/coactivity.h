@@ -85,6 +85,10 @@ struct CoactivityResult {
 struct CoactiveGroup {
   uint64_t key = 0;   // the smallest account id in the group
   uint32_t size = 0;  // accounts in the group
+  // The account's strongest pair (the first in CoactivityResult::pairs it
+  // is part of), as seen from the account: `a` is the account, `b` its
+  // partner, windows_a its own windows.
+  CoactivePair strongest;
 };
 absl::flat_hash_map<uint32_t, CoactiveGroup> GroupCoactive(const CoactivityResult& result);
 

@@ -157,7 +157,8 @@ TEST(CoactivityIndexTest, RequestsInOneWindowCountOnce) {
 TEST(GroupCoactiveTest, ComponentsKeyedByTheirSmallestId) {
   CoactivityResult result;
   for (auto [a, b] : std::vector<std::pair<uint32_t, uint32_t>>{{5, 9}, {2, 3}, {1, 9}, {7, 8}, {3, 8}}) {
-    result.pairs.push_back(CoactivePair{.a = a, .b = b});
+    result.pairs.push_back(
+        CoactivePair{.a = a, .b = b, .shared = 10 * a + b, .windows_a = 100 + a, .windows_b = 100 + b});
   }
   absl::flat_hash_map<uint32_t, CoactiveGroup> groups = GroupCoactive(result);
   ASSERT_EQ(groups.size(), 7u);
@@ -170,6 +171,16 @@ TEST(GroupCoactiveTest, ComponentsKeyedByTheirSmallestId) {
     EXPECT_EQ(groups[account].size, 4u) << account;
   }
   EXPECT_FALSE(groups.contains(4));
+  // Each account's strongest pair (pairs come strongest first), seen from it.
+  const CoactivePair& of_9 = groups[9].strongest;
+  EXPECT_EQ(of_9.a, 9u);
+  EXPECT_EQ(of_9.b, 5u);
+  EXPECT_EQ(of_9.shared, 59u);
+  EXPECT_EQ(of_9.windows_a, 109u);
+  EXPECT_EQ(of_9.windows_b, 105u);
+  EXPECT_EQ(groups[1].strongest.b, 9u);
+  EXPECT_EQ(groups[3].strongest.b, 2u);
+  EXPECT_EQ(groups[8].strongest.b, 7u);
   EXPECT_TRUE(GroupCoactive(CoactivityResult{}).empty());
 }
 
