@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/internal/engine_view.h"
@@ -332,6 +333,14 @@ TEST(EngineTest, DisabledSignalsAreGoneAndUnknownOnesAreErrors) {
   bad_param.account_signals["volume"].params["wieght"] = 1;
   EXPECT_THAT(std::string(Engine::Create(bad_param, nullptr, &interners).status().message()),
               HasSubstr("volume: unknown parameter \"wieght\""));
+  for (auto [param, value] : std::vector<std::pair<std::string, double>>{
+           {"window_minutes", 7}, {"window_minutes", 0}, {"min_windows", 1}, {"expected_false_pairs", 0}}) {
+    EngineConfig bad_coactivity;
+    bad_coactivity.link_signals["coactivity"].params[param] = value;
+    EXPECT_THAT(std::string(Engine::Create(bad_coactivity, nullptr, &interners).status().message()),
+                HasSubstr("link_signals.coactivity: window_minutes must divide 60"))
+        << param << " " << value;
+  }
 }
 
 TEST(EngineTest, DetectionIsRepeatableAndIncremental) {
