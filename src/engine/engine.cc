@@ -464,8 +464,9 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
       }
     }
   }
-  for (uint64_t pair : joined_pairs)
+  for (uint64_t pair : joined_pairs) {
     state.clusters.Union(static_cast<uint32_t>(pair >> 32), static_cast<uint32_t>(pair));
+  }
 }
 
 // Clusters with enough accounts whose members look like harvesters on their

@@ -57,12 +57,6 @@ struct CoactivityIndex::Prepared {
   std::vector<uint64_t> day_masks;
   size_t words_per_day = 2;
 
-  std::pair<double, double> Activity(int64_t day, int hour) const {
-    int64_t slot = day * kHours + hour - first_hour;
-    return slot < 0 || slot >= static_cast<int64_t>(hour_activity.size()) ? std::pair<double, double>{0, 0}
-                                                                          : hour_activity[static_cast<size_t>(slot)];
-  }
-
   // Q(d, h) for the 24 hours of a day, or null outside the log. REQUIRES:
   // first_hour is a day's first hour and hour_activity whole days.
   const std::pair<double, double>* Day(int64_t day) const {

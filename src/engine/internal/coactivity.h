@@ -20,7 +20,7 @@
 //
 // Candidate pairs come from MinHash LSH over the accounts' window sets, never
 // from all pairs: the cost is O(active windows × hashes + candidate pairs ×
-// (shared days × 24 + windows)), and candidate pairs are at most
+// shared days × (24 + words of a day's window mask)), and candidate pairs are at most
 // O(accounts × bands × (max_bucket + bucket_neighbors)).
 //
 //   CoactivityIndex index({.window_ms = 15 * 60000});
@@ -98,8 +98,8 @@ class CoactivityIndex {
 
   // One request of `account` at `ts_ms`, in any order. Account ids are
   // dense (the engine's interned ids): memory is kept per id up to the
-  // largest. Requests in the same window count once (and a request in the account's previous window is
-  // not stored again: memory follows active windows, not requests).
+  // largest. Requests in the same window count once and are stored once:
+  // memory follows active windows, not requests.
   void Add(uint32_t account, int64_t ts_ms);
 
   CoactivityResult Find() const;
