@@ -178,6 +178,80 @@ TEST(RescorerTest, AgreesWithDetectOnRandomCardsAndBursts) {
   EXPECT_GT(flagged, flagged_without_vouchers);
 }
 
+// Random small logs that move a likely client profile's inputs while the log
+// grows: three sign-up bursts two hours apart, each mostly on its own client
+// set-up (one account in six on another), accounts that move to another
+// set-up midway (hubs they leave), and five copies of AddHonest() (so that
+// the null rate is low enough for a profile to be a hub) of which one person
+// in twelve takes up a burst's set-up on a random day, so that a profile's
+// suspicious share crosses weak_share and its weight comes and goes.
+// Checked after every rescore.
+std::vector<Request> RandomBurstsAndProfiles(uint32_t seed) {
+  std::mt19937 rng(seed);
+  auto below = [&](uint32_t n) { return static_cast<int>(rng() % n); };
+  const char* kClients[] = {"openai-python/1.82.0", "anthropic-python/0.52.0", "Go-http-client/2.0"};
+  auto set_up = [&](Request* r, int client) {
+    r->ua = kClients[client];
+    r->tls = fmt::format("t13d_{}", client);
+    r->max_tokens = 4096;
+  };
+  std::vector<Request> log;
+  constexpr int kAccounts = 45;
+  for (int account = 0; account < kAccounts; ++account) {
+    int burst = account % 3, client = below(6) == 0 ? below(3) : burst,
+        later_client = below(5) == 0 ? below(3) : client;
+    int first_day = below(4), last_day = first_day + 3 + below(8), switch_day = below(14);
+    int per_day = 10 + below(50);
+    for (int day = first_day; day <= last_day && day < 14; ++day) {
+      for (int n = 0; n < per_day; ++n) {
+        Request r;
+        r.account = fmt::format("acct_{}", account);
+        r.ts = kStart + day * kDay + static_cast<int64_t>(rng() % static_cast<uint32_t>(kDay));
+        r.ip = fmt::format("198.51.{}.{}", account, below(4));
+        r.created = kStart - kDay - burst * 2 * kHour + account * 1000;
+        r.payment = fmt::format("pm_{}", account);
+        r.org = fmt::format("org_{}", account);
+        r.output_tokens = 1500 + 100 * below(10);
+        r.ip_country = below(2) == 0 ? "DE" : "BR";
+        set_up(&r, day >= switch_day ? later_client : client);
+        log.push_back(r);
+      }
+    }
+  }
+  std::vector<Request> honest;
+  AddHonest(&honest);
+  for (int copy = 0; copy < 5; ++copy) {
+    std::vector<int> takes_up(100);
+    for (int& day : takes_up) day = below(12) == 0 ? below(14) : 99;
+    for (Request r : honest) {
+      int person = internal::HonestIndex(r);
+      r.account += fmt::format("_{}", copy);
+      r.payment += fmt::format("_{}", copy);
+      r.org += fmt::format("_{}", copy);
+      r.ip = fmt::format("192.0.{}.{}", 2 + copy, person);
+      if ((r.ts - kStart) / kDay >= takes_up[person]) set_up(&r, person % 3);
+      log.push_back(r);
+    }
+  }
+  return log;
+}
+
+TEST(RescorerTest, AgreesWithDetectOnRandomBurstsAndProfiles) {
+  EngineConfig no_weak;
+  no_weak.link_signals["client_profile"].params["weak_weight"] = 0;
+  size_t flagged = 0, flagged_without_weak = 0;
+  for (uint32_t seed = 1; seed <= 4; ++seed) {
+    SCOPED_TRACE(fmt::format("seed {}", seed));
+    std::string path = WriteLog(RandomBurstsAndProfiles(seed), false);
+    std::unique_ptr<Replayed> run = Replay(path, 3 * kHour, 1);
+    Detection without = Replay(path, 3 * kHour, 1000000, no_weak)->engine->Detect();
+    for (const AccountVerdict& verdict : run->engine->Detect().verdicts) flagged += Flagged(verdict.action);
+    for (const AccountVerdict& verdict : without.verdicts) flagged_without_weak += Flagged(verdict.action);
+  }
+  // The logs exercise the rule: likely profiles flag accounts nothing else would.
+  EXPECT_GT(flagged, flagged_without_weak);
+}
+
 // Writes a simulated log and returns its path.
 std::string Simulated(std::string_view name, double scale, uint64_t seed, int campaigns) {
   absl::StatusOr<sim::Scenario> scenario = sim::MakeScenario(name, scale, seed, campaigns);
