@@ -225,7 +225,7 @@ struct Engine::DetectState {
   struct HubNull {
     int64_t qualified = -1;  // -1: not judged (the signal makes no hubs)
     double expected = 0;     // holders × the null rate
-    int standing = 0;        // 3: a strong hub, 2: a likely one (HubStatus), 1: a hub, 0: neither
+    int standing = 0;        // 2: a strong hub, 1: a hub, 0: neither
   };
   std::vector<HubNull> hub_null;  // by group
   UnionFind clusters;
@@ -396,7 +396,7 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
   static_assert(kFamilyCount <= 8, "hub_families holds a bit per Family in 8 bits");
   std::vector<uint8_t> hub_families(account_count, 0);  // by account: bit per Family
   std::vector<uint32_t> strong_hubs(account_count, 0);  // by account: bit per link signal
-  std::vector<uint32_t> weak_hubs(account_count, 0);    // the same for hubs that are likely (HubStatus)
+  std::vector<uint32_t> weak_hubs(account_count, 0);    // the same for hubs that are not strong
   std::vector<bool> member_hub(account_count, false);   // by account: holds a hub members qualify for
   state.hub_null.assign(state.groups.size(), {});
   for (size_t group_index = 0; group_index < state.groups.size(); ++group_index) {
@@ -427,10 +427,9 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
         internal::EvaluateHub(policy, holders, qualified, honest, null_rate,
                               internal::ChanceQualifiedPerHonest(null_rate, state.member_rate), config_);
     state.hub_null[group_index] = {static_cast<int64_t>(qualified), null_rate * static_cast<double>(holders),
-                                   status.strong   ? 3
-                                   : status.likely ? 2
-                                   : status.hub    ? 1
-                                                   : 0};
+                                   status.strong ? 2
+                                   : status.hub  ? 1
+                                                 : 0};
     if (!status.hub) continue;
     if (internal::HubJoins(status, config_)) hubs.push_back(group);
     for (size_t i = begin; i < end; ++i) {
@@ -438,8 +437,7 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
       if (!member(account)) continue;
       hub_families[account] |= 1u << static_cast<int>(family);
       if (policy.members_qualify > 0) member_hub[account] = true;
-      if (status.strong) strong_hubs[account] |= 1u << (holdings[begin].signal % 32);
-      if (status.likely) weak_hubs[account] |= 1u << (holdings[begin].signal % 32);
+      (status.strong ? strong_hubs : weak_hubs)[account] |= 1u << (holdings[begin].signal % 32);
     }
   }
   // Joined pairs of members that hold a joining hub in common corroborate it
@@ -599,7 +597,7 @@ void Engine::IssueVerdicts(const DetectState& state, Detection* detection) const
     auto rank = [&](const std::pair<uint16_t, DetectState::AccountLink>& link) {
       const LinkPolicy& policy = link_signals_[link.first].policy;
       int standing = state.hub_null[link.second.group].standing;
-      double joining = standing == 3 ? policy.strong_weight : standing == 2 ? policy.weak_weight : 0;
+      double joining = standing == 2 ? policy.strong_weight : standing == 1 ? policy.weak_weight : 0;
       return std::make_tuple(standing, joining, policy.weight);
     };
     std::sort(links.begin(), links.end(), [&](const auto& a, const auto& b) {

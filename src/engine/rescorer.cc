@@ -297,8 +297,7 @@ struct Rescorer::State {
         if (!group.status.hub) continue;
         evidence.hub_families |= 1u << static_cast<int>(FamilyOf(group));
         if (Policy(group).members_qualify > 0) evidence.member_hub = true;
-        if (group.status.strong) strong |= 1u << (group.signal % 32);
-        if (group.status.likely) weak |= 1u << (group.signal % 32);
+        (group.status.strong ? strong : weak) |= 1u << (group.signal % 32);
       }
     }
     evidence.weight = view.HubWeight(strong, weak);

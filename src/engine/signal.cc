@@ -21,7 +21,6 @@ constexpr PolicyField kPolicyFields[] = {
     {"strong_share", &LinkPolicy::strong_share},
     {"strong_weight", &LinkPolicy::strong_weight},
     {"weak_weight", &LinkPolicy::weak_weight},
-    {"weak_share", &LinkPolicy::weak_share},
     {"members_qualify", &LinkPolicy::members_qualify},
     {"joins_alone", &LinkPolicy::joins_alone},
     {"unites", &LinkPolicy::unites},

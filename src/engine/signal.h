@@ -104,10 +104,6 @@ struct LinkPolicy {
                                // that honest developers also use is still a second coincidence
                                // beside a sign-up burst; network and prompt-frame hubs count 0
                                // (a hackathon's venue network and sign-up hour are one cohort)
-  double weak_share = 0.5;     // ...if at least this share of its holders qualify (are
-                               // suspicious): holding it makes a campaign account more likely
-                               // than not; a popular client profile that a campaign also uses
-                               // says little about any one of its honest holders
   double members_qualify = 0;  // 1: members (not only suspicious accounts) count toward its
                                // hubs, and may join through them (lockstep)
   double unites = 1;           // 1: the holders of its joining hubs are joined to each other;

@@ -8,10 +8,6 @@
 // grid's tune seeds, recall 44.7% -> 46.4% with text and 38.4% -> 40.7%
 // metadata-only against weight 1, no honest account flagged there or in
 // `mixed` 0.1; coding-agent users, who share one CLI, stay below 95%.
-// A profile hub short of 95% (honest developers use the same set-up) still
-// weighs 1 (weak_weight): with a sign-up burst, two families agree (tune
-// seeds 1-8: 67.3% -> 70.9% with text, 62.1% -> 66.0% metadata-only; no
-// honest account flagged there, on seeds 11-18 or in `mixed` at scale 1).
 #include <bit>
 #include <string>
 

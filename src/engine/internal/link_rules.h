@@ -88,7 +88,6 @@ inline double ChanceQualifiedPerHonest(double null_rate, double member_rate) {
 struct HubStatus {
   bool hub = false;     // more qualified holders than chance explains
   bool strong = false;  // ...and almost none of them clearly honest
-  bool likely = false;  // ...or at least policy.weak_share of them qualify (it weighs weak_weight)
   bool unites = true;   // policy.unites: it may join its holders to each other
   bool operator==(const HubStatus&) const = default;
 };
@@ -136,7 +135,6 @@ inline HubStatus EvaluateHub(const LinkPolicy& policy, size_t holders, size_t qu
   status.strong =
       static_cast<double>(holders - honest) >= policy.strong_share * static_cast<double>(holders) ||
       (policy.strong_share <= 1 && static_cast<double>(honest) * chance_per_honest <= config.hub_strong_chance_joins);
-  status.likely = !status.strong && static_cast<double>(qualified) >= policy.weak_share * static_cast<double>(holders);
   return status;
 }
 

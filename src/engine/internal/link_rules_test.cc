@@ -87,26 +87,6 @@ TEST(EvaluateHubTest, StrongWhenAlmostNoHolderIsClearlyHonest) {
       EvaluateHub(HubPolicy(), 1, 1, 0, 0.05, /*chance_per_honest=*/1, config).hub);  // one holder shares nothing
 }
 
-// A hub short of strong is likely (it weighs the signal's weak_weight) when
-// at least weak_share of its holders qualify: a fleet's client profile that
-// a few honest developers use too (60 suspicious of 100, 10 clearly honest)
-// is; a popular profile that a campaign also sends (105 suspicious of 1,352
-// where 0.5% of the log is suspicious) is a hub, but not likely.
-TEST(EvaluateHubTest, LikelyWhenMostHoldersQualify) {
-  EngineConfig config;
-  HubStatus fleet = EvaluateHub(HubPolicy(0.95), 100, 60, 10, 0.005, /*chance_per_honest=*/1, config);
-  EXPECT_TRUE(fleet.hub && fleet.likely);
-  EXPECT_FALSE(fleet.strong);
-  HubStatus popular = EvaluateHub(HubPolicy(0.95), 1352, 105, 1000, 0.005, /*chance_per_honest=*/1, config);
-  EXPECT_TRUE(popular.hub);
-  EXPECT_FALSE(popular.strong || popular.likely);
-  LinkPolicy half = HubPolicy(0.95);
-  half.weak_share = 0.05;
-  EXPECT_TRUE(EvaluateHub(half, 1352, 105, 1000, 0.005, /*chance_per_honest=*/1, config).likely);
-  // A strong hub weighs its strong_weight, not also its weak one.
-  EXPECT_FALSE(EvaluateHub(HubPolicy(0.95), 100, 100, 0, 0.005, /*chance_per_honest=*/1, config).likely);
-}
-
 TEST(EvaluateHubTest, AHubThatDoesNotUniteCountsButJoinsNobody) {
   EngineConfig config;
   LinkPolicy range = HubPolicy(1);
