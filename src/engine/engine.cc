@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -225,7 +224,6 @@ struct Engine::DetectState {
   struct HubNull {
     int64_t qualified = -1;  // -1: not judged (the signal makes no hubs)
     double expected = 0;     // holders × the null rate
-    int standing = 0;        // 2: a strong hub, 1: a hub, 0: neither
   };
   std::vector<HubNull> hub_null;  // by group
   UnionFind clusters;
@@ -305,27 +303,18 @@ const LinkPolicy& Engine::link_policy(size_t index) const { return link_signals_
 Family Engine::link_family(size_t index) const { return link_signals_[index].info.family; }
 const LinkSignal& Engine::link_signal(size_t index) const { return *link_signals_[index].signal; }
 
-double Engine::HubWeight(uint32_t strong_signals, uint32_t weak_signals) const {
+double Engine::StrongWeight(uint32_t signals, bool joins_alone_only) const {
   std::array<double, kFamilyCount> by_family{};
   for (size_t index = 0; index < link_signals_.size() && index < 32; ++index) {
     const LinkPolicy& policy = link_signals_[index].policy;
-    double signal_weight = ((strong_signals >> index) & 1u) ? policy.strong_weight
-                           : ((weak_signals >> index) & 1u) ? policy.weak_weight
-                                                            : 0;
+    if (joins_alone_only && policy.joins_alone <= 0) continue;
+    if (((signals >> index) & 1u) == 0) continue;
     double& family_weight = by_family[static_cast<size_t>(link_signals_[index].info.family)];
-    family_weight = std::max(family_weight, signal_weight);
+    family_weight = std::max(family_weight, policy.strong_weight);
   }
   double weight = 0;
   for (double family_weight : by_family) weight += family_weight;
   return weight;
-}
-
-double Engine::AloneWeight(uint32_t strong_signals) const {
-  uint32_t alone = 0;
-  for (size_t index = 0; index < link_signals_.size() && index < 32; ++index) {
-    if (link_signals_[index].policy.joins_alone > 0) alone |= 1u << index;
-  }
-  return HubWeight(strong_signals & alone, 0);
 }
 
 // Which signals the input allows, and each account's own points.
@@ -396,7 +385,6 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
   static_assert(kFamilyCount <= 8, "hub_families holds a bit per Family in 8 bits");
   std::vector<uint8_t> hub_families(account_count, 0);  // by account: bit per Family
   std::vector<uint32_t> strong_hubs(account_count, 0);  // by account: bit per link signal
-  std::vector<uint32_t> weak_hubs(account_count, 0);    // the same for hubs that are not strong
   std::vector<bool> member_hub(account_count, false);   // by account: holds a hub members qualify for
   state.hub_null.assign(state.groups.size(), {});
   for (size_t group_index = 0; group_index < state.groups.size(); ++group_index) {
@@ -426,10 +414,7 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
     internal::HubStatus status =
         internal::EvaluateHub(policy, holders, qualified, honest, null_rate,
                               internal::ChanceQualifiedPerHonest(null_rate, state.member_rate), config_);
-    state.hub_null[group_index] = {static_cast<int64_t>(qualified), null_rate * static_cast<double>(holders),
-                                   status.strong ? 2
-                                   : status.hub  ? 1
-                                                 : 0};
+    state.hub_null[group_index] = {static_cast<int64_t>(qualified), null_rate * static_cast<double>(holders)};
     if (!status.hub) continue;
     if (internal::HubJoins(status, config_)) hubs.push_back(group);
     for (size_t i = begin; i < end; ++i) {
@@ -437,7 +422,7 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
       if (!member(account)) continue;
       hub_families[account] |= 1u << static_cast<int>(family);
       if (policy.members_qualify > 0) member_hub[account] = true;
-      (status.strong ? strong_hubs : weak_hubs)[account] |= 1u << (holdings[begin].signal % 32);
+      if (status.strong) strong_hubs[account] |= 1u << (holdings[begin].signal % 32);
     }
   }
   // Joined pairs of members that hold a joining hub in common corroborate it
@@ -462,8 +447,8 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
   auto joins_hubs = [&](uint32_t account) {
     internal::JoinEvidence evidence{.hub_families = hub_families[account],
                                     .member_hub = member_hub[account],
-                                    .weight = HubWeight(strong_hubs[account], weak_hubs[account]),
-                                    .alone_weight = AloneWeight(strong_hubs[account]),
+                                    .strong_weight = StrongWeight(strong_hubs[account]),
+                                    .alone_weight = StrongWeight(strong_hubs[account], true),
                                     .corroborated = corroborated[account]};
     return internal::JoinsHubs(suspicious[account], member(account), evidence, config_);
   };
@@ -591,18 +576,9 @@ void Engine::IssueVerdicts(const DetectState& state, Detection* detection) const
                                   campaign.accounts.size(), campaign.exchanges));
     const auto& best = state.best_link[account];
     std::vector<std::pair<uint16_t, DetectState::AccountLink>> links(best.begin(), best.end());
-    // The evidence that joins first: strong hubs, then other hubs, each by
-    // what it weighs toward joining (strong_weight, weak_weight); then keys
-    // by their pair weight.
-    auto rank = [&](const std::pair<uint16_t, DetectState::AccountLink>& link) {
-      const LinkPolicy& policy = link_signals_[link.first].policy;
-      int standing = state.hub_null[link.second.group].standing;
-      double joining = standing == 2 ? policy.strong_weight : standing == 1 ? policy.weak_weight : 0;
-      return std::make_tuple(standing, joining, policy.weight);
-    };
     std::sort(links.begin(), links.end(), [&](const auto& a, const auto& b) {
-      auto rank_a = rank(a), rank_b = rank(b);
-      return rank_a != rank_b ? rank_a > rank_b : a.first < b.first;
+      double weight_a = link_signals_[a.first].policy.weight, weight_b = link_signals_[b.first].policy.weight;
+      return weight_a != weight_b ? weight_a > weight_b : a.first < b.first;
     });
     for (const auto& [signal, link] : links) {
       if (reasons.size() >= 4) break;

@@ -164,15 +164,12 @@ class Engine {
   const LinkPolicy& link_policy(size_t index) const;
   Family link_family(size_t index) const;
   const LinkSignal& link_signal(size_t index) const;
-  // What an account's hubs weigh toward EngineConfig::hub_min_strong, given
-  // bit sets (bit = link signal index) of the signals of its strong hubs and
-  // of its other hubs: over families, the sum of the family's largest
-  // strong_weight (strong hubs) or weak_weight (other hubs). Signals of one
+  // The strong weight of a bit set of link signals (only those with
+  // joins_alone, if `joins_alone_only`): over families, the sum of the
+  // largest strong_weight among its signals in the set. Signals of one
   // family are not independent evidence (an address lies in its /24 and its
   // AS), so they do not add up.
-  double HubWeight(uint32_t strong_signals, uint32_t weak_signals) const;
-  // The same over the strong hubs of joins_alone signals only.
-  double AloneWeight(uint32_t strong_signals) const;
+  double StrongWeight(uint32_t signals, bool joins_alone_only = false) const;
   // The co-active groups of the log so far, by account (empty without the
   // co-activity signal); a whole-log computation (CoactivityIndex::Find).
   absl::flat_hash_map<uint32_t, internal::CoactiveGroup> CoactiveGroups() const;

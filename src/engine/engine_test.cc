@@ -23,7 +23,6 @@ namespace {
 using internal::AddHonest;
 using internal::AddHydra;
 using internal::BurstAndExitsHydra;
-using internal::BurstAndProfileHydra;
 using internal::CardGroupsInBurstsHydra;
 using internal::HydraIndex;
 using internal::kDay;
@@ -218,24 +217,6 @@ TEST(EngineTest, NetworkRangesJoinNobodyUnlessTheProviderOptsIn) {
   EXPECT_EQ(Detect(BurstAndExitsHydra(true), false, ranges)->detection.campaigns.size(), 1u);
 }
 
-TEST(EngineTest, ABurstAndAClientProfileHonestPeopleAlsoUseAreTwoFamilies) {
-  // The profile is a hub (30 suspicious holders of 35), not a strong one
-  // (five honest holders); it weighs its weak_weight, 1, and with the burst
-  // (identity, 1) two families agree: each burst is a campaign, and the
-  // honest people who use the same client are not in it.
-  std::unique_ptr<DetectRun> run = Detect(BurstAndProfileHydra(true), /*with_text=*/false);
-  EXPECT_EQ(run->Flagged(), HydraNames());
-  EXPECT_EQ(run->detection.campaigns.size(), 2u);
-  EXPECT_THAT(run->Verdict("hydra_7").reasons, Contains(HasSubstr("shares signup_time")));
-  EXPECT_THAT(run->Verdict("hydra_7").reasons, Contains(HasSubstr("shares client_profile openai-python/1.82.0")));
-  // The profile alone (no burst) weighs 1: nothing joins.
-  EXPECT_TRUE(Detect(BurstAndProfileHydra(false), false)->Flagged().empty());
-  // Nor does the burst when a weak profile weighs nothing.
-  EngineConfig no_weak;
-  no_weak.link_signals["client_profile"].params["weak_weight"] = 0;
-  EXPECT_TRUE(Detect(BurstAndProfileHydra(true), false, no_weak)->Flagged().empty());
-}
-
 TEST(EngineTest, CardPartnersInTheSameBurstJoinIt) {
   // Each card joins two or three accounts (pair evidence), and each burst is
   // a hub too weak to join alone; a card's holders sharing the same burst
@@ -313,7 +294,7 @@ TEST(EngineTest, CoactiveFleetIsOneCampaignAndCronJobsAreNot) {
   EXPECT_TRUE(Detect(log, false, off)->Flagged().empty());
 }
 
-TEST(EngineTest, HubWeightAddsFamiliesNotSignals) {
+TEST(EngineTest, StrongWeightAddsFamiliesNotSignals) {
   ingest::Interners interners;
   absl::StatusOr<std::unique_ptr<Engine>> engine = Engine::Create(EngineConfig{}, nullptr, &interners);
   ASSERT_TRUE(engine.ok());
@@ -328,19 +309,12 @@ TEST(EngineTest, HubWeightAddsFamiliesNotSignals) {
     return set;
   };
   internal::EngineView view(**engine);
-  EXPECT_EQ(view.HubWeight(bits({"ip_prefix", "asn"}), 0), 1);  // one family: the largest, 1
-  EXPECT_EQ(view.HubWeight(bits({"ip_prefix", "signup_time"}), 0), 2);
-  EXPECT_EQ(view.HubWeight(bits({"payment", "signup_time"}), 0), 2);  // identity: max(2, 1)
-  EXPECT_EQ(view.HubWeight(bits({"payment", "ip_prefix"}), 0), 3);
-  EXPECT_EQ(view.AloneWeight(bits({"payment", "ip_prefix"})), 2);  // ip_prefix does not join alone
-  EXPECT_EQ(view.HubWeight(0, 0), 0);
-  // Hubs that are not strong weigh their signal's weak_weight: a client
-  // profile 1, network and prompt-frame hubs nothing.
-  EXPECT_EQ(view.HubWeight(bits({"signup_time"}), bits({"client_profile"})), 2);
-  EXPECT_EQ(view.HubWeight(bits({"signup_time"}), bits({"ip_prefix", "asn", "ip", "prompt_template"})), 1);
-  EXPECT_EQ(view.HubWeight(bits({"client_profile"}), bits({"client_profile"})), 2);  // strong wins in its family
-  EXPECT_EQ(view.HubWeight(0, bits({"client_profile"})), 1);
-  EXPECT_EQ(view.AloneWeight(bits({"signup_time"})), 0);
+  EXPECT_EQ(view.StrongWeight(bits({"ip_prefix", "asn"})), 1);  // one family: the largest, 1
+  EXPECT_EQ(view.StrongWeight(bits({"ip_prefix", "signup_time"})), 2);
+  EXPECT_EQ(view.StrongWeight(bits({"payment", "signup_time"})), 2);  // identity: max(2, 1)
+  EXPECT_EQ(view.StrongWeight(bits({"payment", "ip_prefix"})), 3);
+  EXPECT_EQ(view.StrongWeight(bits({"payment", "ip_prefix"}), /*joins_alone_only=*/true), 2);
+  EXPECT_EQ(view.StrongWeight(0), 0);
 }
 
 TEST(EngineTest, DisabledSignalsAreGoneAndUnknownOnesAreErrors) {

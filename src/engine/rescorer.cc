@@ -290,18 +290,18 @@ struct Rescorer::State {
   void CheckJoins(uint32_t account_id) {
     Account& account = accounts[account_id];
     internal::JoinEvidence evidence;
-    uint32_t strong = 0, weak = 0;  // bit per link signal
+    uint32_t strong = 0;
     if (account.member) {
       for (uint32_t group_id : account.groups) {
         const Group& group = groups[group_id];
         if (!group.status.hub) continue;
         evidence.hub_families |= 1u << static_cast<int>(FamilyOf(group));
         if (Policy(group).members_qualify > 0) evidence.member_hub = true;
-        (group.status.strong ? strong : weak) |= 1u << (group.signal % 32);
+        if (group.status.strong) strong |= 1u << (group.signal % 32);
       }
     }
-    evidence.weight = view.HubWeight(strong, weak);
-    evidence.alone_weight = view.AloneWeight(strong);
+    evidence.strong_weight = view.StrongWeight(strong);
+    evidence.alone_weight = view.StrongWeight(strong, true);
     bool joins = internal::JoinsHubs(account.suspicious, account.member, evidence, config);
     if (!joins && account.member && config.pair_corroborates_hub > 0 && !account.vouchers.empty()) {
       evidence.corroborated = Corroborated(account_id);

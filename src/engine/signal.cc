@@ -20,7 +20,6 @@ constexpr PolicyField kPolicyFields[] = {
     {"hub", &LinkPolicy::hub},
     {"strong_share", &LinkPolicy::strong_share},
     {"strong_weight", &LinkPolicy::strong_weight},
-    {"weak_weight", &LinkPolicy::weak_weight},
     {"members_qualify", &LinkPolicy::members_qualify},
     {"joins_alone", &LinkPolicy::joins_alone},
     {"unites", &LinkPolicy::unites},

@@ -99,11 +99,6 @@ struct LinkPolicy {
   double strong_weight = 2;    // what one strong hub of this signal counts toward
                                // EngineConfig::hub_min_strong (a family counts its
                                // largest, once)
-  double weak_weight = 0;      // what one hub of this signal that is not strong counts toward
-                               // it (within its family's largest): a fleet's client profile
-                               // that honest developers also use is still a second coincidence
-                               // beside a sign-up burst; network and prompt-frame hubs count 0
-                               // (a hackathon's venue network and sign-up hour are one cohort)
   double members_qualify = 0;  // 1: members (not only suspicious accounts) count toward its
                                // hubs, and may join through them (lockstep)
   double unites = 1;           // 1: the holders of its joining hubs are joined to each other;

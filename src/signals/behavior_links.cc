@@ -39,7 +39,6 @@ class ClientProfileLink : public engine::LinkSignal {
              {"pair_cap", 0},
              {"strong_share", 0.95},
              {"strong_weight", 2},
-             {"weak_weight", 1},
              {"capacity", 4},
              {"min_share", 0.3},
              {"min_events", 5}},

@@ -40,10 +40,9 @@ class EngineView {
                       std::vector<std::string>* reasons) const {
     return engine_->ScoreAccount(account, account_usable, reasons);
   }
-  double HubWeight(uint32_t strong_signals, uint32_t weak_signals) const {
-    return engine_->HubWeight(strong_signals, weak_signals);
+  double StrongWeight(uint32_t signals, bool joins_alone_only = false) const {
+    return engine_->StrongWeight(signals, joins_alone_only);
   }
-  double AloneWeight(uint32_t strong_signals) const { return engine_->AloneWeight(strong_signals); }
   const ingest::Event& Analysed(const ingest::Event& original, ingest::Event* scratch) const {
     return engine_->Analysed(original, scratch);
   }

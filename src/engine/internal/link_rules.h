@@ -149,19 +149,16 @@ inline bool HubJoins(const HubStatus& status, const EngineConfig& config) {
 struct JoinEvidence {
   uint32_t hub_families = 0;  // bit per Family of the hubs it holds
   bool member_hub = false;    // one of them is a hub of a members_qualify signal
-  double weight = 0;          // Engine::HubWeight() of its hubs: strong hubs' strong_weight, others'
-                              // weak_weight, the largest per family, summed over families
-  double alone_weight = 0;    // Engine::AloneWeight(): the strong hubs of joins_alone signals only
+  double strong_weight = 0;   // sum of strong_weight over the signals of its strong hubs
+  double alone_weight = 0;    // the same over those of them with joins_alone
   // A member it is joined to by pair evidence (PairJoined) with
   // PairCorroborates() holds one of its joining hubs (HubJoins) too.
   bool corroborated = false;
 };
 
-// Whether an account joins the other holders of its joining hubs: its hubs
-// weigh hub_min_strong (JoinEvidence::weight: strong hubs their
-// strong_weight, others their weak_weight), and hubs of hub_min_families
-// families agree, or its strong hubs of joins_alone signals weigh
-// hub_min_strong by themselves.
+// Whether an account joins the other holders of its joining hubs: its strong
+// hubs weigh hub_min_strong, and hubs of hub_min_families families agree, or
+// its strong hubs of joins_alone signals weigh hub_min_strong by themselves.
 // Suspicious accounts may join; members only through a hub of a
 // members_qualify signal (lockstep). A tie by pair evidence (a card shared
 // with a suspicious account) does not count toward the weight: an honest
@@ -175,7 +172,7 @@ inline bool JoinsHubs(bool suspicious, bool member, const JoinEvidence& evidence
   bool eligible = suspicious || (member && evidence.member_hub);
   if (!eligible) return false;
   if (evidence.corroborated && config.pair_corroborates_hub > 0) return true;
-  if (evidence.weight < config.hub_min_strong) return false;
+  if (evidence.strong_weight < config.hub_min_strong) return false;
   return std::popcount(evidence.hub_families) >= config.hub_min_families ||
          evidence.alone_weight >= config.hub_min_strong;
 }

@@ -132,8 +132,9 @@ TEST(NullRateForTest, KeysMembersQualifyForUseTheMemberRate) {
 
 constexpr uint32_t Bit(Family family) { return 1u << static_cast<int>(family); }
 
-JoinEvidence Evidence(uint32_t families, double weight, double alone_weight, bool member_hub = false) {
-  return {.hub_families = families, .member_hub = member_hub, .weight = weight, .alone_weight = alone_weight};
+JoinEvidence Evidence(uint32_t families, double strong_weight, double alone_weight, bool member_hub = false) {
+  return {
+      .hub_families = families, .member_hub = member_hub, .strong_weight = strong_weight, .alone_weight = alone_weight};
 }
 
 TEST(JoinsHubsTest, StrongHubsAndAgreeingFamilies) {

@@ -29,9 +29,6 @@ struct Request {
   std::string email_domain = "gmail.com";
   std::string verified = "email";
   int output_tokens = 300;
-  std::string ua;  // client stack and output cap: left out when empty / 0
-  std::string tls;
-  int max_tokens = 0;
   std::string system;
   std::string prompt;
 };
@@ -42,9 +39,6 @@ inline std::string ToJson(const Request& r, bool with_text) {
       R"("payment":"{}","org":"{}","email_domain":"{}","verified":"{}","input_tokens":50,"output_tokens":{})",
       r.ts, r.account, r.ip, r.ip_country, r.billing_country, r.created, r.payment, r.org, r.email_domain, r.verified,
       r.output_tokens);
-  if (!r.ua.empty()) line += fmt::format(R"(,"ua":"{}")", r.ua);
-  if (!r.tls.empty()) line += fmt::format(R"(,"tls":"{}")", r.tls);
-  if (r.max_tokens > 0) line += fmt::format(R"(,"max_tokens":{})", r.max_tokens);
   if (with_text && !r.system.empty()) line += fmt::format(R"(,"system":"{}")", r.system);
   if (with_text && !r.prompt.empty()) line += fmt::format(R"(,"prompt":"{}")", r.prompt);
   line += "}\n";
@@ -114,9 +108,6 @@ inline int HydraIndex(const Request& request) {
   return std::stoi(request.account.substr(request.account.find('_') + 1));
 }
 
-// The N of an AddHonest() request's account "honest_N".
-inline int HonestIndex(const Request& request) { return HydraIndex(request); }
-
 // The hydra with nothing of its own but sign-up bursts (accounts 0-14 on one
 // day, 15-29 on another) and its exits: own cards, webmail, no text.
 inline std::vector<Request> BurstAndExitsHydra(bool signed_up_in_a_burst) {
@@ -130,21 +121,6 @@ inline std::vector<Request> BurstAndExitsHydra(bool signed_up_in_a_burst) {
     if (!signed_up_in_a_burst) request.created = kStart - (40 + 3 * account) * kDay;
   }
   AddHonest(&log);
-  return log;
-}
-
-// BurstAndExitsHydra(signed_up_in_a_burst), every hydra account sending the
-// same request shape (client stack, output cap), which honest_0 to honest_4
-// use too: a client profile shared with honest strangers, so never a
-// strong hub.
-inline std::vector<Request> BurstAndProfileHydra(bool signed_up_in_a_burst) {
-  std::vector<Request> log = BurstAndExitsHydra(signed_up_in_a_burst);
-  for (Request& request : log) {
-    if (request.account.starts_with("honest_") && HonestIndex(request) >= 5) continue;
-    request.ua = "openai-python/1.82.0";
-    request.tls = "t13d1516h2_8daaf6152771_e5627efa2ab1";
-    request.max_tokens = 4096;
-  }
   return log;
 }
 
