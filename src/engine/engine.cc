@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <tuple>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -224,6 +225,7 @@ struct Engine::DetectState {
   struct HubNull {
     int64_t qualified = -1;  // -1: not judged (the signal makes no hubs)
     double expected = 0;     // holders × the null rate
+    int standing = 0;        // 2: a strong hub, 1: a hub, 0: neither
   };
   std::vector<HubNull> hub_null;  // by group
   UnionFind clusters;
@@ -414,7 +416,10 @@ void Engine::Link(DetectState& state, const Detection& detection) const {
     internal::HubStatus status =
         internal::EvaluateHub(policy, holders, qualified, honest, null_rate,
                               internal::ChanceQualifiedPerHonest(null_rate, state.member_rate), config_);
-    state.hub_null[group_index] = {static_cast<int64_t>(qualified), null_rate * static_cast<double>(holders)};
+    state.hub_null[group_index] = {static_cast<int64_t>(qualified), null_rate * static_cast<double>(holders),
+                                   status.strong ? 2
+                                   : status.hub  ? 1
+                                                 : 0};
     if (!status.hub) continue;
     if (internal::HubJoins(status, config_)) hubs.push_back(group);
     for (size_t i = begin; i < end; ++i) {
@@ -576,9 +581,16 @@ void Engine::IssueVerdicts(const DetectState& state, Detection* detection) const
                                   campaign.accounts.size(), campaign.exchanges));
     const auto& best = state.best_link[account];
     std::vector<std::pair<uint16_t, DetectState::AccountLink>> links(best.begin(), best.end());
+    // The evidence that joins first: strong hubs (by what they weigh toward
+    // joining), then other hubs, then keys by their pair weight.
+    auto rank = [&](const std::pair<uint16_t, DetectState::AccountLink>& link) {
+      const LinkPolicy& policy = link_signals_[link.first].policy;
+      int standing = state.hub_null[link.second.group].standing;
+      return std::make_tuple(standing, standing == 2 ? policy.strong_weight : 0, policy.weight);
+    };
     std::sort(links.begin(), links.end(), [&](const auto& a, const auto& b) {
-      double weight_a = link_signals_[a.first].policy.weight, weight_b = link_signals_[b.first].policy.weight;
-      return weight_a != weight_b ? weight_a > weight_b : a.first < b.first;
+      auto rank_a = rank(a), rank_b = rank(b);
+      return rank_a != rank_b ? rank_a > rank_b : a.first < b.first;
     });
     for (const auto& [signal, link] : links) {
       if (reasons.size() >= 4) break;

@@ -215,6 +215,16 @@ TEST(EngineTest, NetworkRangesJoinNobodyUnlessTheProviderOptsIn) {
   EXPECT_TRUE(Detect(BurstAndExitsHydra(false), false, ranges)->Flagged().empty());
   for (const char* name : {"ip_prefix", "asn"}) ranges.link_signals[name].params["unites"] = 1;
   EXPECT_EQ(Detect(BurstAndExitsHydra(true), false, ranges)->detection.campaigns.size(), 1u);
+  // Card pairs across the two bursts join them into one campaign. The
+  // hubs that joined each account come first in its reasons, before the
+  // card it shares with one other account (pair evidence, weight 2).
+  run = Detect(internal::CardGroupsInBurstsHydra(false), false, ranges);
+  const std::vector<std::string>& reasons = run->Verdict("hydra_7").reasons;
+  ASSERT_GE(reasons.size(), 4u);
+  EXPECT_THAT(reasons[0], HasSubstr("member of campaign"));
+  EXPECT_THAT(reasons[1], HasSubstr("shares signup_time"));
+  EXPECT_THAT(reasons[2], HasSubstr("shares ip_prefix"));
+  EXPECT_THAT(reasons[3], HasSubstr("shares payment pm_pair_7 with 1 other"));
 }
 
 TEST(EngineTest, CardPartnersInTheSameBurstJoinIt) {
@@ -277,6 +287,7 @@ TEST(EngineTest, CoactiveFleetIsOneCampaignAndCronJobsAreNot) {
   EXPECT_THAT(run->Verdict("fleet_7").reasons,
               Contains(MatchesRegex("active in the same 15-minute window as fleet_[0-9]+ in [0-9]+ of its [0-9]+ "
                                     "windows; expected by chance: [0-9.]+ \\(p = 1e-[0-9]+\\)")));
+
   std::set<std::string> indicator_types;
   for (const Indicator& indicator : run->detection.campaigns[0].indicators) indicator_types.insert(indicator.signal);
   EXPECT_THAT(indicator_types, Contains("coactivity"));
