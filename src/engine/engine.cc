@@ -345,19 +345,15 @@ void Engine::ScoreAccounts(DetectState& state, Detection* detection) const {
 // Who holds which keys: every account's kept keys that pass the signal's
 // min_events and min_share, sorted so that each key's holders are a run.
 void Engine::CollectHoldings(DetectState& state) const {
+  if (coactivity_signal_ >= 0 && state.link_signal_usable[coactivity_signal_]) state.coactive = CoactiveGroups();
+  auto policy_of = [&](uint16_t signal) -> const LinkPolicy& { return link_signals_[signal].policy; };
   for (uint32_t account = 0; account < keys_.size(); ++account) {
-    const KeyCounter& counter = keys_[account];
-    for (const KeyCount& entry : counter.entries()) {
-      if (!state.link_signal_usable[entry.signal]) continue;
-      if (!internal::Holds(counter, entry, link_signals_[entry.signal].policy)) continue;
-      state.holdings.push_back(Holding{entry.key, account, entry.signal});
-    }
-  }
-  if (coactivity_signal_ >= 0 && state.link_signal_usable[coactivity_signal_]) {
-    state.coactive = CoactiveGroups();
-    for (const auto& [account, group] : state.coactive) {
-      state.holdings.push_back(Holding{group.key, account, static_cast<uint16_t>(coactivity_signal_)});
-    }
+    auto group = state.coactive.find(account);
+    internal::ForEachHeldKey(keys_[account], state.link_signal_usable, policy_of, coactivity_signal_,
+                             group == state.coactive.end() ? nullptr : &group->second.key,
+                             [&](uint16_t signal, uint64_t key) {
+                               state.holdings.push_back(Holding{key, account, signal});
+                             });
   }
   std::sort(state.holdings.begin(), state.holdings.end(), [](const Holding& a, const Holding& b) {
     if (a.signal != b.signal) return a.signal < b.signal;

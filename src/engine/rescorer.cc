@@ -523,17 +523,13 @@ struct Rescorer::State {
     update.points = view.ScoreAccount(account_id, account_usable, nullptr);
     update.suspicious = update.points >= config.suspicious_points;
     update.member = update.points >= config.member_points;
-    const KeyCounter& counter = view.keys(account_id);
-    for (const KeyCount& entry : counter.entries()) {
-      if (!link_usable[entry.signal]) continue;
-      if (!internal::Holds(counter, entry, policies[entry.signal])) continue;
-      update.held.push_back(HeldKey{entry.key, entry.signal, 0});
-    }
-    if (int signal = view.coactivity_signal(); signal >= 0 && link_usable[signal]) {
-      if (auto found = coactive.find(account_id); found != coactive.end()) {
-        update.held.push_back(HeldKey{found->second.key, static_cast<uint16_t>(signal), 0});
-      }
-    }
+    auto group = coactive.find(account_id);
+    internal::ForEachHeldKey(
+        view.keys(account_id), link_usable, [&](uint16_t signal) -> const LinkPolicy& { return policies[signal]; },
+        view.coactivity_signal(), group == coactive.end() ? nullptr : &group->second.key,
+        [&](uint16_t signal, uint64_t key) {
+          update.held.push_back(HeldKey{key, signal, 0});
+        });
     std::sort(update.held.begin(), update.held.end());
     update.held.erase(std::unique(update.held.begin(), update.held.end()), update.held.end());
     // Keys it held before keep their group; only new ones are looked up.

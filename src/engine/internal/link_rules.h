@@ -199,6 +199,24 @@ inline bool Holds(const KeyCounter& counter, const KeyCount& entry, const LinkPo
   return policy.min_share <= 0 || (guaranteed >= 2 && guaranteed >= policy.min_share * counter.events(entry.signal));
 }
 
+// Every (signal, key) an account holds, the one definition for
+// Engine::CollectHoldings() and the Rescorer: its kept keys that pass Holds()
+// for the signals the input allows (`usable`, by signal), then its co-active
+// group's key (`coactive_key`, null when it is in no group) under
+// `coactivity_signal` (-1: no such signal). `policy_of(signal)` returns the
+// signal's LinkPolicy; `visit(signal, key)` is called once per key.
+template <typename PolicyOf, typename Visit>
+void ForEachHeldKey(const KeyCounter& counter, const std::vector<bool>& usable, PolicyOf policy_of,
+                    int coactivity_signal, const uint64_t* coactive_key, Visit visit) {
+  for (const KeyCount& entry : counter.entries()) {
+    if (!usable[entry.signal] || !Holds(counter, entry, policy_of(entry.signal))) continue;
+    visit(entry.signal, entry.key);
+  }
+  if (coactivity_signal >= 0 && coactive_key != nullptr && usable[coactivity_signal]) {
+    visit(static_cast<uint16_t>(coactivity_signal), *coactive_key);
+  }
+}
+
 // A key that refuses requests from accounts not yet scored.
 inline bool IsIndicator(const LinkPolicy& policy, size_t holders, size_t flagged, const EngineConfig& config) {
   return policy.indicator > 0 && holders > 0 && static_cast<double>(holders) >= config.indicator_min_accounts &&

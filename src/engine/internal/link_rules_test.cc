@@ -176,6 +176,36 @@ TEST(JoinsHubsTest, APairPartnerInTheSameHubCorroboratesIt) {
   EXPECT_FALSE(JoinsHubs(true, true, burst, config));
 }
 
+// An account's held keys: kept keys that pass Holds() for usable signals,
+// then its co-active group's key; nothing for an unusable signal or a key
+// below its signal's min_share, and no group key without a group.
+TEST(ForEachHeldKeyTest, KeptKeysThatCountThenTheCoactiveGroup) {
+  KeyCounter counter;
+  for (int event = 0; event < 4; ++event) {
+    for (uint16_t signal : {0, 1, 2}) counter.CountEvent(signal);
+    counter.Add(0, 100, 8);                     // on every event
+    counter.Add(1, 200, 8);                     // signal 1 is unusable
+    counter.Add(2, event == 0 ? 301 : 300, 8);  // 301 on 1 of 4 events: below min_share
+  }
+  std::vector<LinkPolicy> policies(4);
+  policies[2].min_share = 0.5;
+  std::vector<bool> usable = {true, false, true, true};
+  auto policy_of = [&](uint16_t signal) -> const LinkPolicy& { return policies[signal]; };
+  std::vector<std::pair<uint16_t, uint64_t>> held;
+  auto collect = [&](uint16_t signal, uint64_t key) { held.emplace_back(signal, key); };
+  const uint64_t group_key = 7;
+  ForEachHeldKey(counter, usable, policy_of, /*coactivity_signal=*/3, &group_key, collect);
+  std::sort(held.begin(), held.end());
+  EXPECT_EQ(held, (std::vector<std::pair<uint16_t, uint64_t>>{{0, 100}, {2, 300}, {3, 7}}));
+  held.clear();
+  ForEachHeldKey(counter, usable, policy_of, 3, /*coactive_key=*/nullptr, collect);
+  EXPECT_EQ(held.size(), 2u);
+  held.clear();
+  usable[3] = false;  // the co-activity signal unusable: no group key
+  ForEachHeldKey(counter, usable, policy_of, 3, &group_key, collect);
+  EXPECT_EQ(held.size(), 2u);
+}
+
 TEST(SortedIntersectTest, FindsACommonValue) {
   EXPECT_TRUE(SortedIntersect({1, 4, 9}, {2, 4}));
   EXPECT_FALSE(SortedIntersect({1, 4, 9}, {2, 5, 10}));
