@@ -29,11 +29,13 @@ uint64_t Mix(uint64_t a, uint64_t b) {
   return z ^ (z >> 31);
 }
 
+// 24 bytes: one per day an account was active, the bulk of Find()'s memory
+// with the day masks.
 struct DayActivity {
-  int64_t day = 0;
-  uint32_t windows = 0;   // n_a(d)
   double normalizer = 0;  // Z_a(d) = Σ_h h_a(h) S(d,h)
-  size_t mask = 0;        // its windows of the day: bits at Prepared::day_masks[mask...]
+  uint32_t day = 0;       // days from the log's first (Prepared::first_hour)
+  uint32_t windows = 0;   // n_a(d)
+  uint32_t ordinal = 0;   // its windows of the day: bits at Prepared::Mask(ordinal)
 };
 
 struct PreparedAccount {
@@ -57,13 +59,15 @@ struct CoactivityIndex::Prepared {
   std::vector<uint64_t> day_masks;
   size_t words_per_day = 2;
 
-  // Q(d, h) for the 24 hours of a day, or null outside the log. REQUIRES:
-  // first_hour is a day's first hour and hour_activity whole days.
-  const std::pair<double, double>* Day(int64_t day) const {
-    int64_t slot = day * kHours - first_hour;
-    return slot < 0 || slot >= static_cast<int64_t>(hour_activity.size()) ? nullptr
-                                                                          : &hour_activity[static_cast<size_t>(slot)];
+  // Q(d, h) for the 24 hours of a day (days from the log's first), or null
+  // outside the log. REQUIRES: first_hour is a day's first hour and
+  // hour_activity whole days.
+  const std::pair<double, double>* Day(uint32_t day) const {
+    size_t slot = static_cast<size_t>(day) * kHours;
+    return slot >= hour_activity.size() ? nullptr : &hour_activity[slot];
   }
+  // The first word of an account-day's window mask (DayActivity::ordinal).
+  const uint64_t* Mask(uint32_t ordinal) const { return &day_masks[static_cast<size_t>(ordinal) * words_per_day]; }
 
   // The windows two accounts share, and how many chance gives them (the
   // null model above): one pass over the days both were active.
@@ -79,8 +83,9 @@ struct CoactivityIndex::Prepared {
       } else if (day_b->day < day_a->day) {
         ++day_b;
       } else {
+        const uint64_t *mask_a = Mask(day_a->ordinal), *mask_b = Mask(day_b->ordinal);
         for (size_t word = 0; word < words_per_day; ++word) {
-          shared += static_cast<uint32_t>(std::popcount(day_masks[day_a->mask + word] & day_masks[day_b->mask + word]));
+          shared += static_cast<uint32_t>(std::popcount(mask_a[word] & mask_b[word]));
         }
         const std::pair<double, double>* activity = Day(day_a->day);
         if (activity != nullptr && day_a->normalizer > 0 && day_b->normalizer > 0) {
@@ -152,20 +157,40 @@ CoactivityIndex::Prepared CoactivityIndex::Prepare() const {
     sum += count;
     squares += static_cast<double>(count) * count;
   }
+  // Days from the log's first; each account's days are counted first, so
+  // that the masks and day lists are allocated once, at their size.
+  const int64_t first_day = prepared.first_hour / kHours;
+  auto day_of = [&](uint32_t window) { return static_cast<uint32_t>(FloorDiv(base_ + window, per_day) - first_day); };
+  std::vector<uint32_t> day_counts(sorted.size(), 0);
+  size_t account_days = 0;
+  for (size_t index = 0; index < sorted.size(); ++index) {
+    uint32_t previous = UINT32_MAX;
+    for (uint32_t window : *sorted[index].second) {
+      uint32_t day = day_of(window);
+      day_counts[index] += day != previous;
+      previous = day;
+    }
+    account_days += day_counts[index];
+  }
+  prepared.day_masks.assign(account_days * prepared.words_per_day, 0);
+  prepared.accounts.reserve(sorted.size());
+  uint32_t ordinal = 0;
   // Q(d,h) / S(d,h)² is c(d,h); Compare() wants h_a h_b Q / (Z_a Z_b): keep Q, fold S into Z.
-  for (auto& [account, windows] : sorted) {
+  for (size_t index = 0; index < sorted.size(); ++index) {
+    const auto& [account, windows] = sorted[index];
     PreparedAccount prepared_account{.id = account};
+    prepared_account.days.reserve(day_counts[index]);
     for (uint32_t window : *windows) {
-      int64_t day = FloorDiv(base_ + window, per_day);
-      int hour = static_cast<int>(FloorDiv(base_ + window, per_hour) - day * kHours);
+      uint32_t day = day_of(window);
+      int hour = static_cast<int>(FloorDiv(base_ + window, per_hour) - (first_day + day) * kHours);
       prepared_account.hours[hour] += 1;
       if (prepared_account.days.empty() || prepared_account.days.back().day != day) {
-        prepared_account.days.push_back({day, 0, 0, prepared.day_masks.size()});
-        prepared.day_masks.resize(prepared.day_masks.size() + prepared.words_per_day, 0);
+        prepared_account.days.push_back({.normalizer = 0, .day = day, .windows = 0, .ordinal = ordinal++});
       }
       ++prepared_account.days.back().windows;
-      auto in_day = static_cast<uint64_t>(base_ + window - day * per_day);
-      prepared.day_masks[prepared_account.days.back().mask + in_day / 64] |= uint64_t{1} << (in_day % 64);
+      auto in_day = static_cast<uint64_t>(base_ + window - (first_day + day) * per_day);
+      prepared.day_masks[static_cast<size_t>(prepared_account.days.back().ordinal) * prepared.words_per_day +
+                         in_day / 64] |= uint64_t{1} << (in_day % 64);
     }
     for (double& share : prepared_account.hours) share /= static_cast<double>(windows->size());
     for (DayActivity& day : prepared_account.days) {
