@@ -146,7 +146,11 @@ std::vector<ingest::Id> Engine::TakeChangedAccounts() {
 
 absl::flat_hash_map<uint32_t, internal::CoactiveGroup> Engine::CoactiveGroups() const {
   if (!coactivity_) return {};
-  return internal::GroupCoactive(coactivity_->Find());
+  if (coactive_found_at_ != events_ || !coactive_found_) {
+    coactive_found_ = internal::GroupCoactive(coactivity_->Find());
+    coactive_found_at_ = events_;
+  }
+  return *coactive_found_;
 }
 
 bool Engine::SameOrg(ingest::Id a, ingest::Id b) const { return org_[a] != ingest::kNoId && org_[a] == org_[b]; }

@@ -38,6 +38,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -171,7 +172,9 @@ class Engine {
   // AS), so they do not add up.
   double StrongWeight(uint32_t signals, bool joins_alone_only = false) const;
   // The co-active groups of the log so far, by account (empty without the
-  // co-activity signal); a whole-log computation (CoactivityIndex::Find).
+  // co-activity signal); a whole-log computation (CoactivityIndex::Find),
+  // done again only when events were added since the last call (a replay's
+  // last rescore and the Detect() that checks it ask at the same point).
   absl::flat_hash_map<uint32_t, internal::CoactiveGroup> CoactiveGroups() const;
   // The index of the link signal keyed by co-active groups, -1 if none.
   int coactivity_signal() const { return coactivity_signal_; }
@@ -195,6 +198,9 @@ class Engine {
   std::vector<LoadedLinkSignal> link_signals_;
   std::vector<KeyCounter> keys_;                           // by account
   std::unique_ptr<internal::CoactivityIndex> coactivity_;  // with a coactivity signal
+  // The last CoactiveGroups() result and events_ when it was found.
+  mutable std::optional<absl::flat_hash_map<uint32_t, internal::CoactiveGroup>> coactive_found_;
+  mutable uint64_t coactive_found_at_ = 0;
   int coactivity_signal_ = -1;
   int64_t coactivity_refresh_ms_ = 0;     // the signal's refresh_hours (Rescorer)
   double coactivity_refresh_growth_ = 0;  // ...and refresh_growth

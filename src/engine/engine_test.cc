@@ -265,6 +265,29 @@ TEST(EngineTest, SharedPromptTemplatesDoNotMakeOperatorsOne) {
   EXPECT_EQ(Detect(log, true, uniting)->detection.campaigns.size(), 1u);
 }
 
+// Co-active groups are found once per state of the log (Engine caches
+// them): a Detect() after more events must see the fleet those events bring.
+TEST(EngineTest, CoactiveGroupsFollowNewEvents) {
+  std::vector<Request> background, fleet;
+  internal::AddCronJobs(&background);
+  AddHonest(&background);
+  internal::AddJobWavesFleet(&fleet);
+  std::unique_ptr<DetectRun> run = Detect(background, /*with_text=*/false);
+  EXPECT_TRUE(run->Flagged().empty());
+  EXPECT_TRUE(run->engine->Detect().campaigns.empty());  // asked again: the same
+  std::stable_sort(fleet.begin(), fleet.end(), [](const Request& a, const Request& b) { return a.ts < b.ts; });
+  std::string text;
+  for (const Request& request : fleet) text += ToJson(request, false);
+  ingest::BadInputLog bad_input(nullptr);
+  ingest::ReadCounters counters;
+  ASSERT_TRUE(ingest::ReadEvents({testing::WriteTempFile(text)}, {}, &run->interners, &bad_input, &counters,
+                                 [&](const ingest::Event& event) { run->engine->Add(event); })
+                  .ok());
+  run->detection = run->engine->Detect();
+  EXPECT_EQ(run->Flagged().size(), 40u);
+  EXPECT_EQ(run->detection.campaigns.size(), 1u);
+}
+
 TEST(EngineTest, CoactiveFleetIsOneCampaignAndCronJobsAreNot) {
   // Nothing shared but the time: co-activity alone joins the fleet. Cron
   // jobs on the hour fire together too; here they are most of the log's
