@@ -346,8 +346,9 @@ void Engine::ScoreAccounts(DetectState& state, Detection* detection) const {
   state.member_rate = internal::HubNullRate(members, active);
 }
 
-// Who holds which keys: every account's kept keys that pass the signal's
-// min_events and min_share, sorted so that each key's holders are a run.
+// Who holds which keys (internal::ForEachHeldKey: kept keys that pass the
+// signal's min_events and min_share, and co-active groups), sorted so that
+// each key's holders are a run.
 void Engine::CollectHoldings(DetectState& state) const {
   if (coactivity_signal_ >= 0 && state.link_signal_usable[coactivity_signal_]) state.coactive = CoactiveGroups();
   auto policy_of = [&](uint16_t signal) -> const LinkPolicy& { return link_signals_[signal].policy; };
