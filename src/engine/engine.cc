@@ -534,8 +534,14 @@ void Engine::FindIndicators(DetectState& state, Detection* detection) const {
       if (campaign < 0) continue;
       uint32_t holders = tally[campaign];
       if (holders < 2) continue;
+      // Per signal, the key that says most: a strong hub over a hub over
+      // a plain shared value, then the one shared with most of the campaign.
       DetectState::AccountLink& best = state.best_link[holdings[i].account][holdings[i].signal];
-      if (holders > best.holders) best = DetectState::AccountLink{group_index, holders};
+      int standing = state.hub_null[group_index].standing;
+      if (best.holders == 0 ||
+          std::make_pair(standing, holders) > std::make_pair(state.hub_null[best.group].standing, best.holders)) {
+        best = DetectState::AccountLink{group_index, holders};
+      }
     }
   }
   auto holders_of = [&](uint32_t group) { return state.groups[group].end - state.groups[group].begin; };

@@ -227,6 +227,28 @@ TEST(EngineTest, NetworkRangesJoinNobodyUnlessTheProviderOptsIn) {
   EXPECT_THAT(reasons[3], HasSubstr("shares payment pm_pair_7 with 1 other"));
 }
 
+// Per signal, a member's reasons show the key that joined it: the hydra's
+// own card (a strong hub of ten) rather than a family card that all thirty
+// hydra accounts and twenty honest people also use (shared with more of the
+// campaign, beyond chance, but no hub).
+TEST(EngineTest, ReasonsShowTheHubThatJoinedOverABiggerSharedValue) {
+  std::vector<Request> log;
+  AddHydra(&log);
+  AddHonest(&log);
+  for (Request& request : log) {
+    bool hydra = request.account.starts_with("hydra_");
+    int index = HydraIndex(request);                                   // honest_N parses the same way
+    bool odd_request = (request.ts / (internal::kDay / 40)) % 2 == 1;  // every other request of a hydra
+    if ((hydra && odd_request) || (!hydra && index < 20)) request.payment = "pm_family";
+    if (hydra) request.email_domain = "gmail.com";
+  }
+  std::unique_ptr<DetectRun> run = Detect(log, /*with_text=*/false);
+  EXPECT_EQ(run->Flagged(), HydraNames());
+  const std::vector<std::string>& reasons = run->Verdict("hydra_7").reasons;
+  EXPECT_THAT(reasons, Contains(HasSubstr("shares payment pm_hydra_0 with 9 other campaign accounts")));
+  EXPECT_THAT(reasons, Not(Contains(HasSubstr("pm_family"))));
+}
+
 TEST(EngineTest, CardPartnersInTheSameBurstJoinIt) {
   // Each card joins two or three accounts (pair evidence), and each burst is
   // a hub too weak to join alone; a card's holders sharing the same burst
