@@ -332,7 +332,6 @@ TEST(EngineTest, CoactiveFleetIsOneCampaignAndCronJobsAreNot) {
   EXPECT_THAT(run->Verdict("fleet_7").reasons,
               Contains(MatchesRegex("active in the same 15-minute window as fleet_[0-9]+ in [0-9]+ of its [0-9]+ "
                                     "windows; expected by chance: [0-9.]+ \\(p = 1e-[0-9]+\\)")));
-
   std::set<std::string> indicator_types;
   for (const Indicator& indicator : run->detection.campaigns[0].indicators) indicator_types.insert(indicator.signal);
   EXPECT_THAT(indicator_types, Contains("coactivity"));

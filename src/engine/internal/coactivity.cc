@@ -68,6 +68,7 @@ struct CoactivityIndex::Prepared {
   }
   // The first word of an account-day's window mask (DayActivity::ordinal).
   const uint64_t* Mask(uint32_t ordinal) const { return &day_masks[static_cast<size_t>(ordinal) * words_per_day]; }
+  uint64_t* Mask(uint32_t ordinal) { return &day_masks[static_cast<size_t>(ordinal) * words_per_day]; }
 
   // The windows two accounts share, and how many chance gives them (the
   // null model above): one pass over the days both were active.
@@ -189,8 +190,7 @@ CoactivityIndex::Prepared CoactivityIndex::Prepare() const {
       }
       ++prepared_account.days.back().windows;
       auto in_day = static_cast<uint64_t>(base_ + window - (first_day + day) * per_day);
-      prepared.day_masks[static_cast<size_t>(prepared_account.days.back().ordinal) * prepared.words_per_day +
-                         in_day / 64] |= uint64_t{1} << (in_day % 64);
+      prepared.Mask(prepared_account.days.back().ordinal)[in_day / 64] |= uint64_t{1} << (in_day % 64);
     }
     for (double& share : prepared_account.hours) share /= static_cast<double>(windows->size());
     for (DayActivity& day : prepared_account.days) {
