@@ -26,6 +26,7 @@ void RegisterDetectCommand(CLI::App& app, int* exit_code);
 void RegisterReplayCommand(CLI::App& app, int* exit_code);
 void RegisterServeCommand(CLI::App& app, int* exit_code);
 void RegisterQualityCommand(CLI::App& app, int* exit_code);
+void RegisterTrainTextModelCommand(CLI::App& app, int* exit_code);
 
 }  // namespace hydraguard::cli
 

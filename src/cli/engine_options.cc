@@ -11,6 +11,11 @@ void AddEngineOptions(CLI::App* command, EngineOptions* options) {
   command->add_option("--netlists", options->netlists, "Datacenter/VPN lists (e.g. ../shared/data/netlists)");
   command->add_flag("--strict", options->strict, "Stop with exit status 2 at the first bad line");
   command->add_flag("--no-text", options->no_text, "Ignore prompt and system text (metadata-only mode)");
+  command
+      ->add_option("--text-model", options->text_model,
+                   "How prompts are read: 'shipped' (the trained model compiled in), 'cues' (the cue-phrase "
+                   "classifier) or a model file from train-text-model")
+      ->capture_default_str();
 }
 
 absl::Status SetUpEngine(const EngineOptions& options, EngineSetup* setup) {
@@ -26,8 +31,17 @@ absl::Status SetUpEngine(const EngineOptions& options, EngineSetup* setup) {
     if (!loaded.ok()) return loaded.status();
     setup->lists = *std::move(loaded);
   }
+  const text::TextModel* text_model = nullptr;
+  if (options.text_model == "shipped") {
+    text_model = &text::TextModel::Shipped();
+  } else if (options.text_model != "cues") {
+    absl::StatusOr<text::TextModel> loaded = text::TextModel::Load(options.text_model);
+    if (!loaded.ok()) return loaded.status();
+    setup->text_model = *std::move(loaded);
+    text_model = &*setup->text_model;
+  }
   absl::StatusOr<std::unique_ptr<engine::Engine>> engine =
-      engine::Engine::Create(config, setup->lists ? &*setup->lists : nullptr, &setup->interners);
+      engine::Engine::Create(config, setup->lists ? &*setup->lists : nullptr, &setup->interners, text_model);
   if (!engine.ok()) return engine.status();
   setup->engine = *std::move(engine);
   setup->read_options.strict = options.strict;

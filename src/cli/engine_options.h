@@ -1,5 +1,5 @@
 // The engine options `detect` and `replay` share (--config, --netlists,
-// --no-text, --strict), and building an engine from them.
+// --no-text, --text-model, --strict), and building an engine from them.
 #ifndef HYDRAGUARD_CLI_ENGINE_OPTIONS_H_
 #define HYDRAGUARD_CLI_ENGINE_OPTIONS_H_
 
@@ -13,6 +13,7 @@
 #include "ingest/event_reader.h"
 #include "ingest/interner.h"
 #include "netinfo/network_lists.h"
+#include "text/text_model.h"
 
 namespace hydraguard::cli {
 
@@ -20,6 +21,7 @@ struct EngineOptions {
   std::string config, netlists;
   bool strict = false;
   bool no_text = false;
+  std::string text_model = "shipped";  // "shipped", "cues" or a model file
 };
 
 void AddEngineOptions(CLI::App* command, EngineOptions* options);
@@ -27,6 +29,7 @@ void AddEngineOptions(CLI::App* command, EngineOptions* options);
 // An engine built from the options, with what it needs alive.
 struct EngineSetup {
   std::optional<netinfo::NetworkLists> lists;
+  std::optional<text::TextModel> text_model;  // a --text-model FILE
   ingest::Interners interners;
   std::unique_ptr<engine::Engine> engine;
   ingest::ReadOptions read_options;  // strict, and no interning of ids the engine ignores

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   hydraguard::cli::RegisterReplayCommand(app, &exit_code);
   hydraguard::cli::RegisterServeCommand(app, &exit_code);
   hydraguard::cli::RegisterQualityCommand(app, &exit_code);
+  hydraguard::cli::RegisterTrainTextModelCommand(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

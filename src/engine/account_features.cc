@@ -70,6 +70,8 @@ std::optional<double> AccountFeatures::SingleTurnShare() const { return Share(fi
 double AccountFeatures::ToolShare() const { return events == 0 ? 0 : static_cast<double>(with_tools) / events; }
 std::optional<double> AccountFeatures::ReasoningShare() const { return Share(eliciting_reasoning, with_text); }
 
+std::optional<double> AccountFeatures::DatasetTaskShare() const { return Share(dataset_tasks, with_text); }
+
 std::optional<double> AccountFeatures::CapabilityConcentration() const {
   if (with_text == 0) return std::nullopt;
   double index = 0;
@@ -151,10 +153,16 @@ void AccountFeatureTable::Add(const ingest::Event& event) {
   }
   f.with_tools += event.has(Field::kTools) && event.tools > 0;
   if (event.has(Field::kPrompt)) {
-    text::Classification c = text::ClassifyRequest(event.prompt, event.system, event.tools);
-    ++f.with_text;
-    ++f.capabilities[static_cast<size_t>(c.capability)];
-    f.eliciting_reasoning += c.elicits_reasoning;
+    text::Classification c = text_model_ != nullptr ? text_model_->Classify(event.prompt, event.system, event.tools)
+                                                    : text::ClassifyRequest(event.prompt, event.system, event.tools);
+    if (c.covered) {
+      ++f.with_text;
+      ++f.capabilities[static_cast<size_t>(c.capability)];
+      f.eliciting_reasoning += c.elicits_reasoning;
+      f.dataset_tasks += c.dataset_task;
+    } else {
+      ++f.text_not_covered;
+    }
   }
   if (lists_ != nullptr) {
     uint8_t kinds = lists_->Classify(event.ip) | (event.has(Field::kAsn) ? lists_->ClassifyAsn(event.asn) : 0);

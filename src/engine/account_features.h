@@ -3,14 +3,15 @@
 // the per-account signals of docs/detection.md; linkage between accounts
 // builds on them.
 //
-//   AccountFeatureTable table(&lists);          // lists may be null (no --netlists)
+//   AccountFeatureTable table(&lists, &text::TextModel::Shipped());  // either may be null
 //   table.Add(event);                           // every event, any order of accounts
 //   const AccountFeatures& f = table.Get(event.account);
 //   f.ReasoningShare();  f.HourCoverage();  f.InterArrivalCv();  ...
 //
-// Text features (capability mix, reasoning elicitation) count only events
-// that carry a prompt; in metadata-only logs they stay unknown (nullopt),
-// never zero.
+// Text features (capability mix, reasoning elicitation, dataset-style tasks)
+// count only events that carry a prompt in a language the classifier covers;
+// in metadata-only logs they stay unknown (nullopt), never zero. Prompts in
+// other languages are counted apart (text_not_covered).
 //
 // Events should arrive in time order per account (as logs are written);
 // out-of-order events are counted but do not update the timing features.
@@ -27,6 +28,7 @@
 #include "ingest/event.h"
 #include "netinfo/network_lists.h"
 #include "text/capability.h"
+#include "text/text_model.h"
 
 namespace hydraguard::engine {
 
@@ -44,8 +46,10 @@ struct AccountFeatures {
   uint32_t first_turns = 0, with_turn = 0;  // turn == 1 / turn present
   uint32_t with_tools = 0;
   // Text (events with a prompt only).
-  uint32_t with_text = 0;
+  uint32_t with_text = 0;         // prompts the classifier covers
+  uint32_t text_not_covered = 0;  // prompts in a language it does not cover
   uint32_t eliciting_reasoning = 0;
+  uint32_t dataset_tasks = 0;  // dataset-style tasks (text model only)
   std::array<uint32_t, text::kCapabilityCount> capabilities{};
   // Infrastructure.
   uint32_t datacenter = 0, vpn = 0;
@@ -74,6 +78,7 @@ struct AccountFeatures {
   std::optional<double> SingleTurnShare() const;
   double ToolShare() const;
   std::optional<double> ReasoningShare() const;
+  std::optional<double> DatasetTaskShare() const;
   // Herfindahl index of the capability mix (1 = a single capability).
   std::optional<double> CapabilityConcentration() const;
   std::optional<text::Capability> TopCapability() const;
@@ -99,8 +104,11 @@ struct AccountFeatures {
 
 class AccountFeatureTable {
  public:
-  // `lists` (may be null) must outlive the table.
-  explicit AccountFeatureTable(const netinfo::NetworkLists* lists) : lists_(lists) {}
+  // `lists` and `text_model` (each may be null) must outlive the table.
+  // Without a text model, prompts are read by the cue-phrase classifier
+  // (text/capability.h), which never finds dataset-style tasks.
+  explicit AccountFeatureTable(const netinfo::NetworkLists* lists, const text::TextModel* text_model = nullptr)
+      : lists_(lists), text_model_(text_model) {}
 
   void Add(const ingest::Event& event);
   // REQUIRES: account < size().
@@ -109,6 +117,7 @@ class AccountFeatureTable {
 
  private:
   const netinfo::NetworkLists* lists_;
+  const text::TextModel* text_model_;
   std::vector<AccountFeatures> accounts_;  // by interned account id
 };
 

@@ -101,6 +101,29 @@ TEST(AccountFeaturesTest, TextFeaturesOnlyFromEventsWithText) {
   EXPECT_FALSE(table.Get(1).TopCapability());
 }
 
+// With a text model, prompts in a language it does not cover are counted
+// apart and leave the shares alone; dataset-style tasks are counted.
+TEST(AccountFeaturesTest, TextModelCountsDatasetTasksAndLeavesOtherLanguagesOut) {
+  AccountFeatureTable table(nullptr, &text::TextModel::Shipped());
+  auto add = [&](int64_t minute, const char* prompt) {
+    Event event = MakeEvent(0, kStart + minute * kMinute);
+    Set(event, Field::kPrompt);
+    event.prompt = prompt;
+    table.Add(event);
+  };
+  add(0, "Write a Python function that merges two sorted lists. Think step by step.");
+  add(1, "hey, quick question: is it safe to give my dog a little bit of cheese?");
+  add(2,
+      "Escribe una función en Python que invierta una lista enlazada y comenta cada paso del razonamiento antes "
+      "de responder.");
+  const AccountFeatures& f = table.Get(0);
+  EXPECT_EQ(f.with_text, 2u);
+  EXPECT_EQ(f.text_not_covered, 1u);
+  EXPECT_DOUBLE_EQ(*f.ReasoningShare(), 0.5);
+  EXPECT_DOUBLE_EQ(*f.DatasetTaskShare(), 0.5);
+  EXPECT_FALSE(AccountFeatures{}.DatasetTaskShare());
+}
+
 TEST(AccountFeaturesTest, InfrastructureFromNetworkLists) {
   netinfo::NetworkLists lists;
   ASSERT_TRUE(lists.AddCidr("198.51.100.0/24", netinfo::kDatacenter).ok());

@@ -83,14 +83,16 @@ struct Engine::LoadedLinkSignal : Loaded<LinkSignal> {
   LinkPolicy policy;
 };
 
-Engine::Engine(const EngineConfig& config, const netinfo::NetworkLists* lists, const ingest::Interners* interners)
-    : config_(config), interners_(interners), has_netlists_(lists != nullptr), features_(lists) {}
+Engine::Engine(const EngineConfig& config, const netinfo::NetworkLists* lists, const ingest::Interners* interners,
+               const text::TextModel* text_model)
+    : config_(config), interners_(interners), has_netlists_(lists != nullptr), features_(lists, text_model) {}
 
 Engine::~Engine() = default;
 
 absl::StatusOr<std::unique_ptr<Engine>> Engine::Create(const EngineConfig& config, const netinfo::NetworkLists* lists,
-                                                       const ingest::Interners* interners) {
-  std::unique_ptr<Engine> engine(new Engine(config, lists, interners));
+                                                       const ingest::Interners* interners,
+                                                       const text::TextModel* text_model) {
+  std::unique_ptr<Engine> engine(new Engine(config, lists, interners, text_model));
   std::vector<Loaded<AccountSignal>> account_signals;
   if (absl::Status status = LoadSignals("account_signals", config.account_signals, &account_signals); !status.ok()) {
     return status;

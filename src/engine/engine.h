@@ -121,8 +121,11 @@ struct Detection {
 class Engine {
  public:
   // Fails on a config that names unknown signals or parameters.
-  static absl::StatusOr<std::unique_ptr<Engine>> Create(const EngineConfig& config, const netinfo::NetworkLists* lists,
-                                                        const ingest::Interners* interners);
+  // `text_model` reads prompts (null: the cue-phrase classifier of
+  // text/capability.h); it must outlive the engine.
+  static absl::StatusOr<std::unique_ptr<Engine>> Create(
+      const EngineConfig& config, const netinfo::NetworkLists* lists, const ingest::Interners* interners,
+      const text::TextModel* text_model = &text::TextModel::Shipped());
   ~Engine();
 
   // Identifier fields whose ids the engine never reads (ReadOptions::not_interned).
@@ -145,7 +148,8 @@ class Engine {
  private:
   struct LoadedAccountSignal;
   struct LoadedLinkSignal;
-  Engine(const EngineConfig& config, const netinfo::NetworkLists* lists, const ingest::Interners* interners);
+  Engine(const EngineConfig& config, const netinfo::NetworkLists* lists, const ingest::Interners* interners,
+         const text::TextModel* text_model);
 
   // The read-only view incremental rescoring reads (internal/engine_view.h).
   friend class internal::EngineView;

@@ -90,10 +90,10 @@ TEST(AccountSignalsTest, RegisteredNames) {
     EXPECT_FALSE(factory.info.description.empty()) << name;
     EXPECT_EQ(factory.info.family, engine::Family::kNone) << name;
   }
-  EXPECT_THAT(names, ::testing::UnorderedElementsAre("young_account", "verification", "volume", "output_harvest",
-                                                     "around_the_clock", "regular_timing", "tool_use", "single_turn",
-                                                     "capability_mix", "reasoning_elicitation", "country_mismatch",
-                                                     "exit_countries", "hosting_exits", "account_switch"));
+  EXPECT_THAT(names, ::testing::UnorderedElementsAre(
+                         "young_account", "verification", "volume", "output_harvest", "around_the_clock",
+                         "regular_timing", "tool_use", "single_turn", "capability_mix", "reasoning_elicitation",
+                         "dataset_tasks", "country_mismatch", "exit_countries", "hosting_exits", "account_switch"));
 }
 
 // Full weight for a day-old account, nothing at two months, negative points
@@ -281,6 +281,25 @@ TEST(AccountSignalsTest, ReasoningElicitation) {
   EXPECT_FALSE(signal->Score(AccountFeatures{}));
 }
 
+// Dataset-style tasks count from half the prompts up to full weight (0.5) at
+// 90%; no covered text, no opinion.
+TEST(AccountSignalsTest, DatasetTasks) {
+  auto signal = Make("dataset_tasks");
+  auto tasks = [](uint32_t count) {
+    AccountFeatures f = WithCapabilities({{Capability::kCode, 10}});
+    f.dataset_tasks = count;
+    return f;
+  };
+  EXPECT_DOUBLE_EQ(Points(*signal, tasks(0)), 0.0);
+  EXPECT_DOUBLE_EQ(Points(*signal, tasks(5)), 0.0);
+  EXPECT_NEAR(Points(*signal, tasks(7)), 0.25, 1e-9);
+  EXPECT_DOUBLE_EQ(Points(*signal, tasks(10)), 0.5);
+  AccountFeatures other_language;
+  other_language.text_not_covered = 10;
+  other_language.events = 10;
+  EXPECT_FALSE(signal->Score(other_language));
+}
+
 // IP country unlike the billing country counts, when both are known.
 TEST(AccountSignalsTest, CountryMismatch) {
   auto signal = Make("country_mismatch");
@@ -345,6 +364,7 @@ TEST(AccountSignalsTest, EveryReasonIsNonEmpty) {
   f.verified = Verification::kNone;
   f.by_utc_hour.fill(4);
   f.eliciting_reasoning = 30;
+  f.dataset_tasks = 80;
   f.input_tokens = 10000;
   f.output_tokens = 100000;
   f.with_tools = 50;
@@ -362,7 +382,7 @@ TEST(AccountSignalsTest, EveryReasonIsNonEmpty) {
   f.switched = true;
   f.switch_ms = kStart + 4 * kDay;
   f.last_ms = kStart + 6 * kDay;
-  ASSERT_EQ(Registry<AccountSignal>().size(), 14u);
+  ASSERT_EQ(Registry<AccountSignal>().size(), 15u);
   for (const auto& [name, factory] : Registry<AccountSignal>()) {
     std::optional<Evidence> evidence = factory.make(factory.info.defaults)->Score(f);
     ASSERT_TRUE(evidence) << name;

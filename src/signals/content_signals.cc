@@ -85,5 +85,33 @@ class ReasoningElicitationSignal : public RampedSignal {
 };
 HG_REGISTER_ACCOUNT_SIGNAL(ReasoningElicitationSignal);
 
+// Prompts that read as dataset-style tasks (machine-generated or written to
+// cover a capability) rather than requests people write for their own need:
+// a distiller's traffic is made of them; so is an evaluation lab's or a
+// course's. Only the trained text model reads this (the cue phrases never
+// do), so without it every account scores 0 here.
+//
+// Weight 0.5, chosen on the red-team grid's tune seeds only (1-8, and 11-18,
+// 21-30 generated for the check; text mode): recall 67.8% -> 71.3% and
+// 59.3% -> 62.0%, no honest account flagged; at weight 1, 72.6% but a
+// developer flagged. Honest accounts above monitor_points on seeds 1-8 rise
+// from 265 to 471: it is never enough alone.
+class DatasetTaskSignal : public RampedSignal {
+ public:
+  static SignalInfo Info() {
+    return {"dataset_tasks",
+            "share of prompts that read as dataset-style tasks",
+            {Field::kPrompt},
+            {{"weight", 0.5}, {"low_share", 0.5}, {"high_share", 0.9}}};
+  }
+  explicit DatasetTaskSignal(const SignalParams& p) : RampedSignal(p, "low_share", "high_share") {}
+  std::optional<Evidence> Score(const AccountFeatures& f) const override {
+    std::optional<double> share = f.DatasetTaskShare();
+    if (!share) return std::nullopt;
+    return Evidence{Points(*share), fmt::format("{:.0f}% of prompts read as dataset-style tasks", *share * 100)};
+  }
+};
+HG_REGISTER_ACCOUNT_SIGNAL(DatasetTaskSignal);
+
 }  // namespace
 }  // namespace hydraguard::signals

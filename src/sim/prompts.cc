@@ -178,30 +178,6 @@ void AppendSnippet(Rng& rng, std::string* out, PromptSplit split) {
                  name, name, name, name, name, rng.Below(10));
 }
 
-absl::StatusOr<std::vector<std::string>> ReadPool(const std::string& path) {
-  simdjson::padded_string contents;
-  if (auto error = simdjson::padded_string::load(path).get(contents)) {
-    return absl::NotFoundError(fmt::format("{}: cannot read: {}", path, simdjson::error_message(error)));
-  }
-  std::vector<std::string> texts;
-  simdjson::dom::parser parser;
-  simdjson::dom::document_stream stream;
-  if (auto error = parser.parse_many(contents).get(stream)) {
-    return absl::InvalidArgumentError(fmt::format("{}: {}", path, simdjson::error_message(error)));
-  }
-  size_t line = 0;
-  for (auto document : stream) {
-    ++line;
-    std::string_view text;
-    if (auto error = document["text"].get_string().get(text)) {
-      return absl::InvalidArgumentError(fmt::format("{}:{}: text: {}", path, line, simdjson::error_message(error)));
-    }
-    if (!text.empty()) texts.emplace_back(text);
-  }
-  if (texts.empty()) return absl::InvalidArgumentError(fmt::format("{}: no prompts", path));
-  return texts;
-}
-
 }  // namespace
 
 std::optional<PromptSplit> ParsePromptSplit(std::string_view name) {
@@ -223,20 +199,45 @@ std::string_view PromptSplitName(PromptSplit split) {
   return "all";
 }
 
+absl::StatusOr<std::vector<PoolText>> ReadPromptPool(const std::string& path, PromptSplit split) {
+  simdjson::padded_string contents;
+  if (auto error = simdjson::padded_string::load(path).get(contents)) {
+    return absl::NotFoundError(fmt::format("{}: cannot read: {}", path, simdjson::error_message(error)));
+  }
+  std::vector<PoolText> texts;
+  simdjson::dom::parser parser;
+  simdjson::dom::document_stream stream;
+  if (auto error = parser.parse_many(contents).get(stream)) {
+    return absl::InvalidArgumentError(fmt::format("{}: {}", path, simdjson::error_message(error)));
+  }
+  size_t line = 0, read = 0;
+  for (auto document : stream) {
+    ++line;
+    std::string_view text, source;
+    if (auto error = document["text"].get_string().get(text)) {
+      return absl::InvalidArgumentError(fmt::format("{}:{}: text: {}", path, line, simdjson::error_message(error)));
+    }
+    if (document["source"].get_string().get(source) != simdjson::SUCCESS) source = "";
+    if (text.empty()) continue;
+    ++read;
+    if (InSplit(text, split)) texts.push_back({std::string(text), std::string(source)});
+  }
+  if (read == 0) return absl::InvalidArgumentError(fmt::format("{}: no prompts", path));
+  if (texts.empty()) {
+    return absl::InvalidArgumentError(fmt::format("{}: no prompts in the {} half", path, PromptSplitName(split)));
+  }
+  return texts;
+}
+
 absl::StatusOr<PromptLibrary> PromptLibrary::Load(const std::string& dir, PromptSplit split) {
   PromptLibrary library;
   library.split_ = split;
   if (dir.empty()) return library;
   for (auto [name, pool] : {std::pair{"human.jsonl", &library.human_}, std::pair{"popular.jsonl", &library.popular_},
                             std::pair{"distill.jsonl", &library.distill_}}) {
-    absl::StatusOr<std::vector<std::string>> texts = ReadPool(dir + "/" + name);
+    absl::StatusOr<std::vector<PoolText>> texts = ReadPromptPool(dir + "/" + name, split);
     if (!texts.ok()) return texts.status();
-    std::erase_if(*texts, [&](const std::string& text) { return !InSplit(text, split); });
-    if (texts->empty()) {
-      return absl::InvalidArgumentError(
-          fmt::format("{}/{}: no prompts in the {} half", dir, name, PromptSplitName(split)));
-    }
-    *pool = *std::move(texts);
+    for (PoolText& text : *texts) pool->push_back(std::move(text.text));
   }
   return library;
 }

@@ -40,6 +40,17 @@ enum class PromptSplit { kAll, kTune, kEval };
 std::optional<PromptSplit> ParsePromptSplit(std::string_view name);  // "all", "tune", "eval"
 std::string_view PromptSplitName(PromptSplit split);
 
+// One line of a prompt pool file.
+struct PoolText {
+  std::string text;
+  std::string source;  // the line's "source" ("codealpaca", ...); empty when absent
+};
+// Reads a pool file (one {"text": ..., "source": ...} a line; empty texts
+// skipped), keeping the lines in `split`'s half. Errors: unreadable file, bad
+// JSON or a line without "text" (with its line number), no prompts at all or
+// none in the half.
+absl::StatusOr<std::vector<PoolText>> ReadPromptPool(const std::string& path, PromptSplit split);
+
 class PromptLibrary {
  public:
   // `dir` empty: built-in generators only. Otherwise reads DIR/human.jsonl,

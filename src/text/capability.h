@@ -27,6 +27,8 @@ std::string_view CapabilityName(Capability capability);
 struct Classification {
   Capability capability = Capability::kChat;
   bool elicits_reasoning = false;  // asks for chain-of-thought / full reasoning
+  bool dataset_task = false;       // a dataset-style task (TextModel only; the cue phrases never say so)
+  bool covered = true;             // false: a language the classifier does not cover (the rest is meaningless)
 };
 
 // Reads at most the first 4 KB of each text. `tools` is the number of tool
