@@ -30,6 +30,7 @@
 #include "io/line_reader.h"
 #include "simdjson.h"
 #include "testing/simdjson_walk.h"
+#include "text/text_model.h"
 
 namespace {
 
@@ -105,22 +106,25 @@ void BM_Ingest(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
 }
 
-std::unique_ptr<hydraguard::engine::Engine> MakeEngine(const hydraguard::ingest::Interners* interners) {
+std::unique_ptr<hydraguard::engine::Engine> MakeEngine(const hydraguard::ingest::Interners* interners,
+                                                       const hydraguard::text::TextModel* text_model) {
   hydraguard::engine::EngineConfig config;
   config.use_text = g_no_text ? 0 : 1;
-  auto engine = hydraguard::engine::Engine::Create(config, nullptr, interners);
+  auto engine = hydraguard::engine::Engine::Create(config, nullptr, interners, text_model);
   if (!engine.ok()) std::exit(1);
   return *std::move(engine);
 }
 
 // One pass of the engine over the file per iteration, then one Detect():
-// on the calling thread, or as `hydraguard detect` runs it (FeedEngine).
-void RunDetect(benchmark::State& state, bool pipelined) {
+// on the calling thread, or as `hydraguard detect` runs it (FeedEngine);
+// prompts read by the shipped text model or by the cue phrases (null).
+void RunDetect(benchmark::State& state, bool pipelined,
+               const hydraguard::text::TextModel* text_model = &hydraguard::text::TextModel::Shipped()) {
   uint64_t events = 0, bytes = 0, campaigns = 0;
   for (auto _ : state) {
     hydraguard::ingest::Interners interners;
     hydraguard::ingest::BadInputLog bad_input(nullptr);
-    auto engine = MakeEngine(&interners);
+    auto engine = MakeEngine(&interners, text_model);
     hydraguard::ingest::ReadOptions options;
     options.not_interned = hydraguard::engine::Engine::kUnusedIdFields;
     hydraguard::ingest::EventReader reader({g_input}, options, &interners, &bad_input);
@@ -147,6 +151,7 @@ void RunDetect(benchmark::State& state, bool pipelined) {
 
 void BM_DetectOneThread(benchmark::State& state) { RunDetect(state, false); }
 void BM_Detect(benchmark::State& state) { RunDetect(state, true); }
+void BM_DetectCuePhrases(benchmark::State& state) { RunDetect(state, true, nullptr); }
 
 // One pass over the file per iteration; repetitions are interleaved at random
 // (see main) so that a noisy neighbour slows every benchmark alike, and the
@@ -157,6 +162,7 @@ BENCHMARK(BM_SimdjsonRawParse)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_Ingest)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(BM_DetectOneThread)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 BENCHMARK(BM_Detect)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_DetectCuePhrases)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
 
 // Console output as usual, plus the rates, to print ratios at the end.
 class RatioReporter : public benchmark::ConsoleReporter {

@@ -25,3 +25,18 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //' || echo unknown)
   --work "$build/quality" --out "${QUALITY_OUT:-QUALITY.md}" ${QUALITY_CONFIG:+--config "$QUALITY_CONFIG"} \
   --json "${QUALITY_JSON:-QUALITY.json}" "${baseline[@]}" \
   --machine "$cores cores, $cpu" "${extra[@]}"
+# The text models (models/text_model.hgtm, compiled in) on the eval split's
+# text, beside the cue phrases they replace: per-class precision and recall.
+if [[ -d $shared/prompts ]]; then
+  "$build/src/cli/hydraguard" train-text-model --score-model shipped --prompts "$shared/prompts" \
+    --report "$build/quality/text_model.md" >/dev/null
+  {
+    printf '\n## Text models (eval split)\n\n'
+    printf 'The shipped text models (`models/text_model.hgtm`, trained on the tune split by\n'
+    printf '`hydraguard train-text-model`, docs/detection.md) scored on the eval split'"'"'s text: the\n'
+    printf 'simulator'"'"'s generators with eval wording and the eval half of the prompt pools,\n'
+    printf 'labelled by what generated each text. Beside them, the cue-phrase classifier they\n'
+    printf 'replace. `hydraguard train-text-model --score-model shipped --prompts %s`\n\n' "$shared/prompts"
+    cat "$build/quality/text_model.md"
+  } >>"${QUALITY_OUT:-QUALITY.md}"
+fi

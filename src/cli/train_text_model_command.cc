@@ -3,6 +3,7 @@
 // examples, writes the model file, and scores it and the cue-phrase
 // classifier on the eval half (held back: never trained on).
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -20,9 +21,10 @@ namespace hydraguard::cli {
 namespace {
 
 struct TrainArgs {
-  std::string prompts, examples, out, report, score_on;
+  std::string prompts, examples, out, report, score_on, score_model;
   int per_kind = 600;
   int cross_validate = 0;
+  sim::PromptSplit score_split = sim::PromptSplit::kEval;
   uint64_t seed = 1;
   text::TrainOptions train;
 };
@@ -65,8 +67,34 @@ int CrossValidate(const TrainArgs& args, const std::vector<text::LabelledText>& 
   return kExitOk;
 }
 
+// Scores a model on the eval split (or --score-on) next to the cue phrases.
+int ScoreModel(const TrainArgs& args, const text::TextModel& model) {
+  absl::StatusOr<std::vector<text::LabelledText>> eval =
+      args.score_on.empty() ? sim::BuildTextCorpus({args.score_split, args.prompts, args.seed + 1, args.per_kind})
+                            : sim::ReadLabelledTexts(args.score_on);
+  if (!eval.ok()) return Fail(eval.status());
+  text::TextModelReport trained = text::EvaluateClassifier(*eval, [&](const text::LabelledText& example) {
+    return model.Classify(example.prompt, example.system, example.tools);
+  });
+  text::TextModelReport cues = text::EvaluateClassifier(*eval, [](const text::LabelledText& example) {
+    return text::ClassifyRequest(example.prompt, example.system, example.tools);
+  });
+  std::string report = text::FormatTextModelReport(trained, cues);
+  std::fputs(report.c_str(), stdout);
+  if (!args.report.empty()) {
+    if (absl::Status written = io::WriteFile(args.report, report); !written.ok()) return Fail(written);
+  }
+  return kExitOk;
+}
+
 int RunTrain(const TrainArgs& args) {
   auto fail = Fail;
+  if (!args.score_model.empty()) {
+    if (args.score_model == "shipped") return ScoreModel(args, text::TextModel::Shipped());
+    absl::StatusOr<text::TextModel> model = text::TextModel::Load(args.score_model);
+    if (!model.ok()) return fail(model.status());
+    return ScoreModel(args, *model);
+  }
   absl::StatusOr<std::vector<text::LabelledText>> tune =
       sim::BuildTextCorpus({sim::PromptSplit::kTune, args.prompts, args.seed, args.per_kind});
   if (!tune.ok()) return fail(tune.status());
@@ -94,23 +122,7 @@ int RunTrain(const TrainArgs& args) {
     return fail(written);
   }
   std::fprintf(stderr, "hydraguard train-text-model: %zu training texts -> %s\n", tune->size(), args.out.c_str());
-  absl::StatusOr<std::vector<text::LabelledText>> eval =
-      args.score_on.empty()
-          ? sim::BuildTextCorpus({sim::PromptSplit::kEval, args.prompts, args.seed + 1, args.per_kind})
-          : sim::ReadLabelledTexts(args.score_on);
-  if (!eval.ok()) return fail(eval.status());
-  text::TextModelReport trained = text::EvaluateClassifier(*eval, [&](const text::LabelledText& example) {
-    return model->Classify(example.prompt, example.system, example.tools);
-  });
-  text::TextModelReport cues = text::EvaluateClassifier(*eval, [](const text::LabelledText& example) {
-    return text::ClassifyRequest(example.prompt, example.system, example.tools);
-  });
-  std::string report = text::FormatTextModelReport(trained, cues);
-  std::fputs(report.c_str(), stdout);
-  if (!args.report.empty()) {
-    if (absl::Status written = io::WriteFile(args.report, report); !written.ok()) return fail(written);
-  }
-  return kExitOk;
+  return ScoreModel(args, *model);
 }
 
 }  // namespace
@@ -119,13 +131,21 @@ void RegisterTrainTextModelCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<TrainArgs>();
   CLI::App* command =
       app.add_subcommand("train-text-model", "Train the text models on the tune split, score them on the eval split");
-  command->add_option("--out", args->out, "Model file to write (required unless --cross-validate)");
+  command->add_option("--out", args->out, "Model file to write (required unless --cross-validate or --score-model)");
   command->add_option("--prompts", args->prompts, "Prompt pools directory (human, popular, distill .jsonl)");
   command->add_option("--examples", args->examples, "Hand-written labelled examples (JSONL)");
   command->add_option("--report", args->report, "Also write the eval-split report (Markdown) here");
   command->add_option("--score-on", args->score_on,
                       "Score on these labelled examples (JSONL) instead of the eval split: for choices made "
                       "while developing, which must never look at the eval split");
+  command
+      ->add_option("--score-split", args->score_split,
+                   "The split scored: eval (default; what is reported) or tune (what may be looked at while "
+                   "developing)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, sim::PromptSplit>{{"eval", sim::PromptSplit::kEval},
+                                                                                  {"tune", sim::PromptSplit::kTune}}));
+  command->add_option("--score-model", args->score_model,
+                      "Only score this model file ('shipped': the one compiled in) on the eval split");
   command
       ->add_option("--cross-validate", args->cross_validate,
                    "Only score: K-fold cross-validation over the --examples (nothing written)")
@@ -145,7 +165,7 @@ void RegisterTrainTextModelCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str()
       ->check(CLI::Range(10, 24));
   command->callback([args, exit_code] {
-    if (args->out.empty() && args->cross_validate == 0) {
+    if (args->out.empty() && args->cross_validate == 0 && args->score_model.empty()) {
       throw CLI::RequiredError("--out");
     }
     *exit_code = RunTrain(*args);

@@ -199,7 +199,7 @@ TextModelReport EvaluateClassifier(std::span<const LabelledText> examples,
     ++report.examples;
     if (!c.covered) {
       ++report.not_covered;
-      ++report.not_covered_by_source[example.source.substr(0, example.source.rfind(':'))];
+      ++report.not_covered_by_source[example.source];
     }
     if (example.capability >= 0) {
       for (int index = 0; index < kCapabilityCount; ++index) {

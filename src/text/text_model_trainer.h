@@ -74,7 +74,7 @@ struct TextModelReport {
   std::vector<ClassQuality> capability;  // one per capability with support or predictions
   ClassQuality reasoning, dataset;       // the positive class of each binary head
   uint32_t examples = 0, not_covered = 0;
-  std::map<std::string, uint32_t> not_covered_by_source;  // source kind (up to its last ':') -> count
+  std::map<std::string, uint32_t> not_covered_by_source;  // LabelledText::source -> count
   double capability_macro_f1() const;                     // over classes with support
 };
 

@@ -101,7 +101,7 @@ TEST(TextModelTrainerTest, EvaluateCountsPrecisionAndRecallPerHead) {
   EXPECT_EQ(report.reasoning.correct, 1u);
   EXPECT_DOUBLE_EQ(report.reasoning.recall(), 0.5);
   EXPECT_EQ(report.not_covered, 1u);
-  EXPECT_EQ(report.not_covered_by_source.at("pool"), 1u);
+  EXPECT_EQ(report.not_covered_by_source.at("pool:spanish"), 1u);
   EXPECT_EQ(report.dataset.support, 0u);
   EXPECT_DOUBLE_EQ(report.capability_macro_f1(), (0.8 + 0.0) / 2);
   std::string table = FormatTextModelReport(report, report);

@@ -53,6 +53,24 @@ constexpr auto kEnglishWords = [] {
 
 bool IsEnglishWord(uint64_t hash) { return std::binary_search(kEnglishWords.begin(), kEnglishWords.end(), hash); }
 
+// Function words of the other languages most written in Latin script
+// (Spanish, Portuguese, French, Italian, German, Dutch, Turkish, Indonesian),
+// none of them an English word.
+constexpr auto kForeignWords = [] {
+  constexpr std::array<std::string_view, 64> kWords = {
+      "el",   "la",    "los", "las", "que",  "del",  "por",  "una",    "para",  "con",  "es",  "como", "pero",
+      "não",  "uma",   "os",  "em",  "com",  "les",  "des",  "est",    "une",   "et",   "du",  "pour", "avec",
+      "dans", "sur",   "qui", "il",  "di",   "che",  "non",  "per",    "della", "sono", "und", "der",  "das",
+      "ist",  "nicht", "mit", "sie", "den",  "ein",  "eine", "zu",     "ich",   "het",  "een", "van",  "niet",
+      "zijn", "bir",   "ve",  "bu",  "için", "yang", "dan",  "dengan", "tidak", "ini"};
+  std::array<uint64_t, kWords.size()> hashes{};
+  for (size_t index = 0; index < kWords.size(); ++index) hashes[index] = Fnv(kWords[index]);
+  std::sort(hashes.begin(), hashes.end());
+  return hashes;
+}();
+
+bool IsForeignWord(uint64_t hash) { return std::binary_search(kForeignWords.begin(), kForeignWords.end(), hash); }
+
 bool IsWordByte(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '\'' || c >= 0x80; }
 bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
 unsigned char Lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? static_cast<unsigned char>(c + 32) : c; }
@@ -104,7 +122,11 @@ void ForEachWord(std::string_view text, TextStats* stats, Emit emit) {
 
 bool CoveredLanguage(const TextStats& stats) {
   if (stats.letter_bytes >= 20 && stats.non_ascii_bytes * 10 > stats.letter_bytes * 3) return false;
-  if (stats.words >= 12 && !stats.code_like && stats.english_words * 20 < stats.words) return false;
+  // Another language's function words outnumber English ones and make up a
+  // tenth of the words (machine output, code and lists have few of either).
+  if (stats.foreign_words > stats.english_words && stats.foreign_words * 10 >= stats.words && stats.words >= 6) {
+    return false;
+  }
   return true;
 }
 
@@ -124,6 +146,7 @@ TextStats ExtractFeatures(std::string_view prompt, std::string_view system, int 
     if (!number) {
       ++stats.words;
       stats.english_words += IsEnglishWord(word);
+      stats.foreign_words += IsForeignWord(word);
     }
   });
   TextStats system_stats;

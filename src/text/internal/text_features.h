@@ -38,6 +38,7 @@ inline constexpr size_t kMaxSystemBytes = 1024;
 struct TextStats {
   uint32_t words = 0;            // words of the prompt (numbers excluded)
   uint32_t english_words = 0;    // of them, common English function words
+  uint32_t foreign_words = 0;    // function words of other Latin-script languages
   uint32_t letter_bytes = 0;     // ASCII letters and bytes >= 0x80
   uint32_t non_ascii_bytes = 0;  // bytes >= 0x80 inside words
   bool code_like = false;        // a code fence, or several of {}();= per line
@@ -50,8 +51,9 @@ struct TextStats {
 inline float FeatureValue(size_t count) { return count == 0 ? 0.0f : 1.0f / std::sqrt(static_cast<float>(count)); }
 
 // Whether the text is in a language the models cover (English): not mostly
-// non-ASCII letters, and, past a dozen words, English function words among
-// them unless it is code.
+// non-ASCII letters (another script), and not with more function words of
+// another Latin-script language than English ones. Code, machine output and
+// short texts are covered.
 bool CoveredLanguage(const TextStats& stats);
 
 TextStats ExtractFeatures(std::string_view prompt, std::string_view system, int tools, std::vector<uint64_t>* features);
