@@ -5,51 +5,14 @@
 #include <bit>
 #include <limits>
 
+#include "text/internal/words.h"
+
 namespace hydraguard::text {
 namespace {
 
+using internal::Mix;
+
 constexpr uint32_t kEmpty = std::numeric_limits<uint32_t>::max();
-constexpr uint64_t kNumberToken = 0x6e756d6265727321ull;  // every number hashes alike
-
-uint64_t Mix(uint64_t a, uint64_t b) {
-  uint64_t z = a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull + (a << 6) + (a >> 2));
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-bool IsWordByte(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80; }
-bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
-
-// Calls `emit(token_hash)` for each normalized word of `text`. Words are
-// hashed while scanned (FNV-1a over the lower-cased bytes, then mixed): no
-// copy, no call per word.
-template <typename Emit>
-void ForEachToken(std::string_view text, Emit emit) {
-  size_t pos = 0;
-  while (pos < text.size()) {
-    unsigned char c = static_cast<unsigned char>(text[pos]);
-    if (IsDigit(c)) {
-      // A number, with its decimal point or separators: one symbol.
-      while (pos < text.size() &&
-             (IsDigit(static_cast<unsigned char>(text[pos])) || text[pos] == '.' || text[pos] == ',')) {
-        ++pos;
-      }
-      emit(kNumberToken);
-    } else if (IsWordByte(c)) {
-      uint64_t hash = 0xcbf29ce484222325ull;
-      while (pos < text.size() && IsWordByte(static_cast<unsigned char>(text[pos]))) {
-        unsigned char byte = static_cast<unsigned char>(text[pos]);
-        if (byte >= 'A' && byte <= 'Z') byte = static_cast<unsigned char>(byte + 32);
-        hash = (hash ^ byte) * 0x100000001b3ull;
-        ++pos;
-      }
-      emit(hash);
-    } else {
-      ++pos;
-    }
-  }
-}
 
 }  // namespace
 
@@ -68,7 +31,8 @@ TemplateSketch TemplateSketch::Of(std::string_view text) {
     ++sketch.shingles_;
   };
   std::array<uint64_t, 2> first_tokens{};
-  ForEachToken(text, [&](uint64_t token) {
+  internal::ForEachWord(text, [&](const internal::Word& word) {
+    uint64_t token = word.hash;
     if (tokens < 2) first_tokens[tokens] = token;
     ++tokens;
     if (tokens >= 3) add_shingle(std::rotl(previous2, 42) ^ std::rotl(previous1, 21) ^ token);
