@@ -338,6 +338,8 @@ void Engine::ScoreAccounts(DetectState& state, Detection* detection) const {
     const AccountFeatures& features = features_.Get(account);
     if (features.events == 0) continue;
     detection->out_of_order_events += features.out_of_order;
+    detection->prompts_read += features.with_text + features.text_not_covered;
+    detection->prompts_not_covered += features.text_not_covered;
     verdict.points = ScoreAccount(account, state.account_signal_usable, &verdict.reasons);
     state.suspicious[account] = verdict.points >= config_.suspicious_points;
     ++active;

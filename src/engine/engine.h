@@ -116,6 +116,9 @@ struct Detection {
   // Events older than their account's previous event: they count, but do not
   // update timing features (inputs should be given in time order).
   uint64_t out_of_order_events = 0;
+  // Prompts read (opening turns with text), and of them those in a language
+  // the text classifier does not cover: left out of every content share.
+  uint64_t prompts_read = 0, prompts_not_covered = 0;
 };
 
 class Engine {

@@ -11,6 +11,7 @@
 
 #include "engine/internal/engine_view.h"
 #include "engine/internal/test_scenarios.h"
+#include "engine/report.h"
 #include "fmt/format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -427,6 +428,33 @@ TEST(EngineTest, CountsEventsOutOfTimeOrder) {
     (*engine)->Add(event);
   }
   EXPECT_EQ((*engine)->Detect().out_of_order_events, 2u);
+}
+
+// Prompts in a language the text model does not cover are counted and said
+// in the summary; with the cue phrases every prompt is read.
+TEST(EngineTest, SaysHowManyPromptsItCouldNotRead) {
+  for (bool model : {true, false}) {
+    ingest::Interners interners;
+    auto engine = Engine::Create({}, nullptr, &interners, model ? &text::TextModel::Shipped() : nullptr);
+    ASSERT_TRUE(engine.ok());
+    ingest::Event event;
+    event.account = interners.account.Intern("a");
+    event.present = 0x7 | 1u << static_cast<int>(ingest::Field::kPrompt);
+    event.ts_ms = kStart;
+    event.prompt = "Write a Python function that merges two sorted lists.";
+    (*engine)->Add(event);
+    event.ts_ms += 1000;
+    event.prompt =
+        "Escribe una función en Python que invierta una lista enlazada y comenta cada paso del "
+        "razonamiento antes de responder.";
+    (*engine)->Add(event);
+    Detection detection = (*engine)->Detect();
+    EXPECT_EQ(detection.prompts_read, 2u);
+    EXPECT_EQ(detection.prompts_not_covered, model ? 1u : 0u);
+    EXPECT_EQ(SummaryText(detection).find("1 of 2 prompts read are in a language the text classifier does not cover") !=
+                  std::string::npos,
+              model);
+  }
 }
 
 }  // namespace

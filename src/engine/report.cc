@@ -138,7 +138,8 @@ std::string CampaignsJson(const Detection& detection, const ingest::Interners& i
   out += "\n],";
   AppendKey(&out, "unused_signals");
   AppendStringArray(&out, detection.unused_signals);
-  fmt::format_to(std::back_inserter(out), ",\"events\":{}}}\n", detection.events);
+  fmt::format_to(std::back_inserter(out), ",\"events\":{},\"prompts_read\":{},\"prompts_not_covered\":{}}}\n",
+                 detection.events, detection.prompts_read, detection.prompts_not_covered);
   return out;
 }
 
@@ -177,6 +178,12 @@ std::string SummaryText(const Detection& detection) {
                    "\nwarning: {} events were older than their account's previous event; give inputs in time "
                    "order (timing signals skip those events)\n",
                    detection.out_of_order_events);
+  }
+  if (detection.prompts_not_covered > 0) {
+    fmt::format_to(std::back_inserter(out),
+                   "\n{} of {} prompts read are in a language the text classifier does not cover: left out of "
+                   "the content signals (capability, reasoning, dataset tasks)\n",
+                   detection.prompts_not_covered, detection.prompts_read);
   }
   if (!detection.unused_signals.empty()) {
     out += "\nsignals not used (their inputs are absent):\n";

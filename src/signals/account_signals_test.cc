@@ -281,8 +281,8 @@ TEST(AccountSignalsTest, ReasoningElicitation) {
   EXPECT_FALSE(signal->Score(AccountFeatures{}));
 }
 
-// Dataset-style tasks count from half the prompts up to full weight (0.5) at
-// 90%; no covered text, no opinion.
+// Dataset-style tasks count from half the prompts up to full weight (0.25)
+// at 90%; no covered text, no opinion.
 TEST(AccountSignalsTest, DatasetTasks) {
   auto signal = Make("dataset_tasks");
   auto tasks = [](uint32_t count) {
@@ -292,8 +292,8 @@ TEST(AccountSignalsTest, DatasetTasks) {
   };
   EXPECT_DOUBLE_EQ(Points(*signal, tasks(0)), 0.0);
   EXPECT_DOUBLE_EQ(Points(*signal, tasks(5)), 0.0);
-  EXPECT_NEAR(Points(*signal, tasks(7)), 0.25, 1e-9);
-  EXPECT_DOUBLE_EQ(Points(*signal, tasks(10)), 0.5);
+  EXPECT_NEAR(Points(*signal, tasks(7)), 0.125, 1e-9);
+  EXPECT_DOUBLE_EQ(Points(*signal, tasks(10)), 0.25);
   AccountFeatures other_language;
   other_language.text_not_covered = 10;
   other_language.events = 10;

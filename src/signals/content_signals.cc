@@ -91,18 +91,20 @@ HG_REGISTER_ACCOUNT_SIGNAL(ReasoningElicitationSignal);
 // course's. Only the trained text model reads this (the cue phrases never
 // do), so without it every account scores 0 here.
 //
-// Weight 0.5, chosen on the red-team grid's tune seeds only (1-8, and 11-18,
-// 21-30 generated for the check; text mode): recall 67.8% -> 71.3% and
-// 59.3% -> 62.0%, no honest account flagged; at weight 1, 72.6% but a
-// developer flagged. Honest accounts above monitor_points on seeds 1-8 rise
-// from 265 to 471: it is never enough alone.
+// Weight 0.25, chosen on the red-team grid's tune seeds only (1-8, text
+// mode): recall 67.8% without it, 69.0% at 0.25, 71.3% at 0.5, no honest
+// account flagged at the end of the log in either; but replayed live, at 0.5
+// four coding-agent users of seed 6 were flagged for a while (510 requests
+// refused; their opening prompts read as dataset-style tasks, as a
+// campaign's do), at 0.25 the honest requests refused are those of the cue
+// phrases on every tune seed. Never enough alone.
 class DatasetTaskSignal : public RampedSignal {
  public:
   static SignalInfo Info() {
     return {"dataset_tasks",
             "share of prompts that read as dataset-style tasks",
             {Field::kPrompt},
-            {{"weight", 0.5}, {"low_share", 0.5}, {"high_share", 0.9}}};
+            {{"weight", 0.25}, {"low_share", 0.5}, {"high_share", 0.9}}};
   }
   explicit DatasetTaskSignal(const SignalParams& p) : RampedSignal(p, "low_share", "high_share") {}
   std::optional<Evidence> Score(const AccountFeatures& f) const override {
