@@ -119,22 +119,20 @@ std::string TextModel::Serialize() const {
 }
 
 TextScores TextModel::Score(std::string_view prompt, std::string_view system, int tools) const {
-  thread_local std::vector<uint64_t> features;
   TextScores scores;
-  internal::TextStats stats = internal::ExtractFeatures(prompt, system, tools, &features);
+  std::array<int32_t, kTextModelOutputs> sums{};
+  size_t count = 0;
+  const int shift = 64 - bucket_bits_;
+  const int8_t* weights = weights_.data();
+  internal::TextStats stats = internal::ForEachFeature(prompt, system, tools, [&](uint64_t feature) {
+    const int8_t* row = weights + (feature >> shift) * kTextModelOutputs;
+    const int32_t sign = 1 - 2 * static_cast<int32_t>(feature & 1);
+    for (int output = 0; output < kTextModelOutputs; ++output) sums[output] += sign * row[output];
+    ++count;
+  });
   if (!internal::CoveredLanguage(stats)) return scores;
   scores.covered = true;
-  std::array<int32_t, kTextModelOutputs> sums{};
-  const int shift = 64 - bucket_bits_;
-  for (uint64_t feature : features) {
-    const int8_t* row = &weights_[(feature >> shift) * kTextModelOutputs];
-    if (feature & 1) {
-      for (int output = 0; output < kTextModelOutputs; ++output) sums[output] -= row[output];
-    } else {
-      for (int output = 0; output < kTextModelOutputs; ++output) sums[output] += row[output];
-    }
-  }
-  float value = internal::FeatureValue(features.size());
+  float value = internal::FeatureValue(count);
   std::array<float, kTextModelOutputs> logits;
   for (int output = 0; output < kTextModelOutputs; ++output) {
     logits[output] = bias_[output] + scale_[output] * value * static_cast<float>(sums[output]);

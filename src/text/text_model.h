@@ -78,7 +78,7 @@ class TextModel {
  private:
   int bucket_bits_;
   std::array<float, kTextModelOutputs> bias_, scale_;
-  std::vector<int8_t> weights_;
+  std::vector<int8_t> weights_;  // [bucket][output]
   std::string metadata_;
 };
 

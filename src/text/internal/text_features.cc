@@ -8,61 +8,36 @@
 namespace hydraguard::text::internal {
 namespace {
 
-// Feature namespaces: the same word as a unigram, a prefix or a system word
-// must land in different buckets.
-enum Namespace : uint64_t { kWord = 1, kBigram, kPrefix, kSuffix, kSystemWord, kStructure };
-enum Structure : uint64_t {
-  kCodeFence = 1,
-  kCodePunctuation,
-  kTools,
-  kSystem,
-  kQuestion,
-  kLines,        // + bucket * 64
-  kLength = 16,  // + bucket * 64
-};
-
 // Function words frequent in English and rare as words of other languages
-// written in Latin script ("in", "a", "die", "con" are left out on purpose).
-constexpr auto kEnglishWords = [] {
-  constexpr std::array<std::string_view, 48> kWords = {
-      "the",   "and",  "of",    "to",    "is",    "are", "was",  "that", "this",   "with", "for",   "you",
-      "your",  "what", "how",   "why",   "which", "it",  "be",   "can",  "please", "me",   "my",    "i",
-      "we",    "our",  "from",  "on",    "not",   "do",  "does", "have", "has",    "will", "would", "should",
-      "could", "they", "their", "there", "about", "if",  "or",   "by",   "at",     "each", "write", "explain"};
-  std::array<uint64_t, kWords.size()> hashes{};
-  for (size_t index = 0; index < kWords.size(); ++index) hashes[index] = WordHash(kWords[index]);
-  std::sort(hashes.begin(), hashes.end());
-  return hashes;
-}();
-
-bool IsEnglishWord(uint64_t hash) { return std::binary_search(kEnglishWords.begin(), kEnglishWords.end(), hash); }
-
-// Function words of the other languages most written in Latin script
+// written in Latin script ("in", "a", "die", "con" are left out on purpose);
+// then function words of the other languages most written in Latin script
 // (Spanish, Portuguese, French, Italian, German, Dutch, Turkish, Indonesian),
-// none of them an English word.
-constexpr auto kForeignWords = [] {
-  constexpr std::array<std::string_view, 64> kWords = {
-      "el",   "la",    "los", "las", "que",  "del",  "por",  "una",    "para",  "con",  "es",  "como", "pero",
-      "não",  "uma",   "os",  "em",  "com",  "les",  "des",  "est",    "une",   "et",   "du",  "pour", "avec",
-      "dans", "sur",   "qui", "il",  "di",   "che",  "non",  "per",    "della", "sono", "und", "der",  "das",
-      "ist",  "nicht", "mit", "sie", "den",  "ein",  "eine", "zu",     "ich",   "het",  "een", "van",  "niet",
-      "zijn", "bir",   "ve",  "bu",  "için", "yang", "dan",  "dengan", "tidak", "ini"};
-  std::array<uint64_t, kWords.size()> hashes{};
-  for (size_t index = 0; index < kWords.size(); ++index) hashes[index] = WordHash(kWords[index]);
-  std::sort(hashes.begin(), hashes.end());
-  return hashes;
-}();
+// none of them an English word. At most 7 bytes each.
+constexpr std::array<std::string_view, 48> kEnglishWords = {
+    "the",   "and",  "of",    "to",    "is",    "are", "was",  "that", "this",   "with", "for",   "you",
+    "your",  "what", "how",   "why",   "which", "it",  "be",   "can",  "please", "me",   "my",    "i",
+    "we",    "our",  "from",  "on",    "not",   "do",  "does", "have", "has",    "will", "would", "should",
+    "could", "they", "their", "there", "about", "if",  "or",   "by",   "at",     "each", "write", "explain"};
+constexpr std::array<std::string_view, 62> kForeignWords = {
+    "el",   "la",    "los", "las", "que",  "del",  "por",  "una",    "para",  "con",  "es",  "como", "pero",
+    "não",  "uma",   "os",  "em",  "com",  "les",  "des",  "est",    "une",   "et",   "du",  "pour", "avec",
+    "dans", "sur",   "qui", "il",  "di",   "che",  "non",  "per",    "della", "sono", "und", "der",  "das",
+    "ist",  "nicht", "mit", "sie", "den",  "ein",  "eine", "zu",     "ich",   "het",  "een", "van",  "niet",
+    "zijn", "bir",   "ve",  "bu",  "için", "yang", "dan",  "dengan", "tidak", "ini"};
 
-bool IsForeignWord(uint64_t hash) { return std::binary_search(kForeignWords.begin(), kForeignWords.end(), hash); }
-
-int Bucket(size_t value) {  // 0, 1, 2-3, 4-7, ... (log2 buckets, capped)
-  int bucket = 0;
-  while (value > 0 && bucket < 12) {
-    value >>= 1;
-    ++bucket;
+// Both lists as (hash << 2 | kind), sorted: one binary search per short word.
+constexpr auto kFunctionWords = [] {
+  std::array<uint64_t, kEnglishWords.size() + kForeignWords.size()> tagged{};
+  size_t index = 0;
+  for (size_t word = 0; word < kEnglishWords.size(); ++word) {
+    tagged[index++] = WordHash(kEnglishWords[word]) >> 2 << 2 | 1;
   }
-  return bucket;
-}
+  for (size_t word = 0; word < kForeignWords.size(); ++word) {
+    tagged[index++] = WordHash(kForeignWords[word]) >> 2 << 2 | 2;
+  }
+  std::sort(tagged.begin(), tagged.end());
+  return tagged;
+}();
 
 }  // namespace
 
@@ -76,44 +51,30 @@ bool CoveredLanguage(const TextStats& stats) {
   return true;
 }
 
+// A 1,024-bit filter over the function words' hashes: most words are not
+// one, and are told so by one bit.
+constexpr size_t FilterBit(uint64_t key) { return static_cast<size_t>((key >> 2) & 1023); }
+constexpr auto kFunctionWordFilter = [] {
+  std::array<uint64_t, 16> bits{};
+  for (size_t index = 0; index < kFunctionWords.size(); ++index) {
+    size_t bit = FilterBit(kFunctionWords[index]);
+    bits[bit / 64] |= uint64_t{1} << (bit % 64);
+  }
+  return bits;
+}();
+
+int FunctionWordKind(uint64_t word_hash) {
+  uint64_t key = word_hash >> 2 << 2;
+  size_t bit = FilterBit(key);
+  if ((kFunctionWordFilter[bit / 64] >> (bit % 64) & 1) == 0) return 0;
+  auto found = std::lower_bound(kFunctionWords.begin(), kFunctionWords.end(), key);
+  return found != kFunctionWords.end() && (*found >> 2 << 2) == key ? static_cast<int>(*found & 3) : 0;
+}
+
 TextStats ExtractFeatures(std::string_view prompt, std::string_view system, int tools,
                           std::vector<uint64_t>* features) {
   features->clear();
-  TextStats stats;
-  prompt = prompt.substr(0, std::min(prompt.size(), kMaxPromptBytes));
-  system = system.substr(0, std::min(system.size(), kMaxSystemBytes));
-  uint64_t previous = 0;
-  ForEachWord(prompt, [&](const Word& word) {
-    features->push_back(Mix(kWord, word.hash));
-    features->push_back(Mix(Mix(kBigram, previous), word.hash));
-    previous = word.hash;
-    if (word.number) return;
-    if (word.bytes >= 6) {
-      features->push_back(Mix(kPrefix, word.prefix_hash));
-      features->push_back(Mix(kSuffix, word.last4));
-    }
-    ++stats.words;
-    stats.letter_bytes += word.bytes;
-    stats.non_ascii_bytes += word.non_ascii;
-    stats.english_words += IsEnglishWord(word.hash);
-    stats.foreign_words += IsForeignWord(word.hash);
-  });
-  ForEachWord(system, [&](const Word& word) { features->push_back(Mix(kSystemWord, word.hash)); });
-
-  size_t lines = 1 + static_cast<size_t>(std::count(prompt.begin(), prompt.end(), '\n'));
-  size_t punctuation = 0;
-  for (char c : prompt) punctuation += c == '{' || c == '}' || c == ';' || c == '(' || c == ')' || c == '=';
-  bool fence = prompt.find("```") != std::string_view::npos;
-  stats.code_like = fence || punctuation >= 3 * lines;
-  auto structure = [&](uint64_t id) { features->push_back(Mix(kStructure, id)); };
-  if (fence) structure(kCodeFence);
-  if (stats.code_like) structure(kCodePunctuation);
-  if (tools > 0) structure(kTools);
-  if (!system.empty()) structure(kSystem);
-  if (prompt.find('?') != std::string_view::npos) structure(kQuestion);
-  structure(kLines + static_cast<uint64_t>(Bucket(lines)) * 64);
-  structure(kLength + static_cast<uint64_t>(Bucket(prompt.size())) * 64);
-  return stats;
+  return ForEachFeature(prompt, system, tools, [features](uint64_t feature) { features->push_back(feature); });
 }
 
 }  // namespace hydraguard::text::internal

@@ -23,10 +23,13 @@
 #ifndef HYDRAGUARD_TEXT_INTERNAL_TEXT_FEATURES_H_
 #define HYDRAGUARD_TEXT_INTERNAL_TEXT_FEATURES_H_
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string_view>
 #include <vector>
+
+#include "text/internal/words.h"
 
 namespace hydraguard::text::internal {
 
@@ -56,7 +59,102 @@ inline float FeatureValue(size_t count) { return count == 0 ? 0.0f : 1.0f / std:
 // short texts are covered.
 bool CoveredLanguage(const TextStats& stats);
 
+// Calls sink(feature_hash) for each feature of the request (a hash may
+// repeat: a word said twice counts twice). Inference sums weights in the
+// sink without storing anything; training keeps the hashes.
+template <typename Sink>
+TextStats ForEachFeature(std::string_view prompt, std::string_view system, int tools, Sink sink);
+
+// Clears `features` and fills it with the request's feature hashes.
 TextStats ExtractFeatures(std::string_view prompt, std::string_view system, int tools, std::vector<uint64_t>* features);
+
+// --- Implementation details. ---
+
+// Feature namespaces: the same word as a unigram, a prefix or a system word
+// must land in different buckets.
+enum FeatureSpace : uint64_t {
+  kWordSpace = 1,
+  kBigramSpace,
+  kPrefixSpace,
+  kSuffixSpace,
+  kSystemSpace,
+  kStructureSpace
+};
+enum StructureFeature : uint64_t {
+  kCodeFence = 1,
+  kCodePunctuation,
+  kTools,
+  kSystem,
+  kQuestion,
+  kLines,        // + bucket * 64
+  kLength = 16,  // + bucket * 64
+};
+
+// One multiply per feature (the namespace's is folded at compile time): the
+// model takes the bucket from the top bits and the sign from the lowest,
+// which the final fold mixes with bit 32.
+constexpr uint64_t FeatureHash(uint64_t space, uint64_t value) {
+  uint64_t hash = (value ^ (space * 0x9E3779B97F4A7C15ull)) * 0xD6E8FEB86659FD93ull;
+  return hash ^ (hash >> 32);
+}
+
+// 1: a common English function word; 2: a function word of another
+// Latin-script language; 0: neither. Only words of at most 7 bytes can be.
+int FunctionWordKind(uint64_t word_hash);
+
+// log2 buckets: 0, 1, 2-3, 4-7, ..., capped at 12.
+inline uint64_t LogBucket(size_t value) {
+  uint64_t bucket = 0;
+  while (value > 0 && bucket < 12) {
+    value >>= 1;
+    ++bucket;
+  }
+  return bucket;
+}
+
+template <typename Sink>
+TextStats ForEachFeature(std::string_view prompt, std::string_view system, int tools, Sink sink) {
+  TextStats stats;
+  prompt = prompt.substr(0, std::min(prompt.size(), kMaxPromptBytes));
+  system = system.substr(0, std::min(system.size(), kMaxSystemBytes));
+  uint64_t previous = 0;
+  ForEachWord(prompt, [&](const Word& word) {
+    sink(FeatureHash(kWordSpace, word.hash));
+    sink(FeatureHash(kBigramSpace, previous * 0x9E3779B97F4A7C15ull ^ word.hash));
+    previous = word.hash;
+    if (word.number) return;
+    if (word.bytes >= 6) {
+      sink(FeatureHash(kPrefixSpace, word.prefix_hash));
+      sink(FeatureHash(kSuffixSpace, word.last4));
+    }
+    ++stats.words;
+    stats.letter_bytes += word.bytes;
+    stats.non_ascii_bytes += word.non_ascii;
+    if (word.bytes <= 7) {
+      int kind = FunctionWordKind(word.hash);
+      stats.english_words += kind == 1;
+      stats.foreign_words += kind == 2;
+    }
+  });
+  ForEachWord(system, [&](const Word& word) { sink(FeatureHash(kSystemSpace, word.hash)); });
+
+  size_t lines = 1, punctuation = 0;
+  for (char c : prompt) {
+    lines += c == '\n';
+    punctuation += c == '{' || c == '}' || c == ';' || c == '(' || c == ')' || c == '=';
+  }
+  bool fence = prompt.find("```") != std::string_view::npos;
+  stats.code_like = fence || punctuation >= 3 * lines;
+  auto structure = [&](uint64_t id) { sink(FeatureHash(kStructureSpace, id)); };
+  if (fence) structure(kCodeFence);
+  if (stats.code_like) structure(kCodePunctuation);
+  if (tools > 0) structure(kTools);
+  if (!system.empty()) structure(kSystem);
+  if (prompt.find('?') != std::string_view::npos) structure(kQuestion);
+  structure(kLines + LogBucket(lines) * 64);
+  structure(kLength + LogBucket(prompt.size()) * 64);
+  return stats;
+}
 
 }  // namespace hydraguard::text::internal
 
