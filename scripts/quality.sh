@@ -40,3 +40,16 @@ if [[ -d $shared/prompts ]]; then
     cat "$build/quality/text_model.md"
   } >>"${QUALITY_OUT:-QUALITY.md}"
 fi
+# The same models on text written outside the simulator and never trained on
+# (tests/text_models/outside_examples.jsonl, see its README).
+"$build/src/cli/hydraguard" train-text-model --score-model shipped \
+  --score-on tests/text_models/outside_examples.jsonl --report "$build/quality/text_model_outside.md" >/dev/null
+{
+  printf '\n### On text written outside the simulator\n\n'
+  printf '`tests/text_models/outside_examples.jsonl`: %s prompts written for this test by a\n' \
+    "$(wc -l <tests/text_models/outside_examples.jsonl)"
+  printf 'writer who saw none of the generators, pools or training examples; never trained on.\n'
+  printf 'Lines without labels are prompts in other languages (each should be reported as not\n'
+  printf 'covered). `hydraguard train-text-model --score-model shipped --score-on tests/text_models/outside_examples.jsonl`\n\n'
+  grep -v '^- not covered' "$build/quality/text_model_outside.md"
+} >>"${QUALITY_OUT:-QUALITY.md}"
