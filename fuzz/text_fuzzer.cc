@@ -1,11 +1,13 @@
 // libFuzzer target: arbitrary bytes as prompt text, through the template
-// sketch and the capability classifier (both read untrusted prompts).
+// sketch, the cue-phrase classifier and the shipped text model (all read
+// untrusted prompts).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "text/capability.h"
 #include "text/template_sketch.h"
+#include "text/text_model.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace hydraguard::text;
@@ -20,5 +22,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)sketch.BandKeys();
   Classification c = ClassifyRequest(prompt, system, size > 1 ? data[1] % 3 : 0);
   if (CapabilityName(c.capability) == "unknown") __builtin_trap();
+  TextScores scores = TextModel::Shipped().Score(prompt, system, size > 1 ? data[1] % 3 : 0);
+  float total = 0;
+  for (float probability : scores.capability) {
+    if (!(probability >= 0 && probability <= 1)) __builtin_trap();
+    total += probability;
+  }
+  if (scores.covered && (total < 0.999f || total > 1.001f)) __builtin_trap();
+  if (!(scores.reasoning >= 0 && scores.reasoning <= 1 && scores.dataset >= 0 && scores.dataset <= 1)) __builtin_trap();
   return 0;
 }
