@@ -21,7 +21,9 @@ namespace hydraguard::cli {
 namespace {
 
 struct TrainArgs {
-  std::string prompts, examples, out, report, score_on, score_model;
+  std::string prompts, out, report, score_on, score_model;
+  std::vector<std::string> examples;  // each file weighs as `examples_kinds` generated kinds
+  double examples_kinds = 8;
   int per_kind = 600;
   int cross_validate = 0;
   sim::PromptSplit score_split = sim::PromptSplit::kEval;
@@ -99,12 +101,15 @@ int RunTrain(const TrainArgs& args) {
       sim::BuildTextCorpus({sim::PromptSplit::kTune, args.prompts, args.seed, args.per_kind});
   if (!tune.ok()) return fail(tune.status());
   size_t generated = tune->size();
-  if (!args.examples.empty()) {
-    absl::StatusOr<std::vector<text::LabelledText>> written = sim::ReadLabelledTexts(args.examples);
+  for (const std::string& path : args.examples) {
+    absl::StatusOr<std::vector<text::LabelledText>> written = sim::ReadLabelledTexts(path);
     if (!written.ok()) return fail(written.status());
-    // The hand-written set weighs as much as two generated kinds: it is the
-    // only wording in training that no generator of ours produced.
-    for (text::LabelledText& example : *written) example.weight = 2.0 * args.per_kind / written->size();
+    if (written->empty()) return fail(absl::InvalidArgumentError(path + ": no examples"));
+    // Each hand-written set weighs as much as `examples_kinds` generated
+    // kinds: it is wording that no generator of ours produced.
+    for (text::LabelledText& example : *written) {
+      example.weight = args.examples_kinds * args.per_kind / written->size();
+    }
     tune->insert(tune->end(), written->begin(), written->end());
   }
   if (args.cross_validate > 0) return CrossValidate(args, *tune, generated);
@@ -112,10 +117,11 @@ int RunTrain(const TrainArgs& args) {
   // inputs give the same bytes wherever they are.
   std::string metadata = fmt::format(
       "hydraguard text model: trained on the tune split, {} generated and pool texts ({} per generated kind, "
-      "seed {}, prompt pools: {}) and {} hand-written examples; {} epochs, learning rate {}, shuffle seed {}, "
-      "2^{} buckets",
+      "seed {}, prompt pools: {}) and {} hand-written examples in {} file(s), each weighing as {} kinds; {} epochs, "
+      "learning rate {}, shuffle seed {}, 2^{} buckets",
       generated, args.per_kind, args.seed, args.prompts.empty() ? "none" : "yes", tune->size() - generated,
-      args.train.epochs, args.train.learning_rate, args.train.seed, args.train.bucket_bits);
+      args.examples.size(), args.examples_kinds, args.train.epochs, args.train.learning_rate, args.train.seed,
+      args.train.bucket_bits);
   absl::StatusOr<text::TextModel> model = text::TrainTextModel(*tune, args.train, metadata);
   if (!model.ok()) return fail(model.status());
   if (absl::Status written = io::WriteFile(args.out, model->Serialize()); !written.ok()) {
@@ -133,8 +139,14 @@ void RegisterTrainTextModelCommand(CLI::App& app, int* exit_code) {
       app.add_subcommand("train-text-model", "Train the text models on the tune split, score them on the eval split");
   command->add_option("--out", args->out, "Model file to write (required unless --cross-validate or --score-model)");
   command->add_option("--prompts", args->prompts, "Prompt pools directory (human, popular, distill .jsonl)");
-  command->add_option("--examples", args->examples, "Hand-written labelled examples (JSONL)");
+  command->add_option("--examples", args->examples,
+                      "Hand-written labelled examples (JSONL); repeat for several files, each weighing as two "
+                      "generated kinds");
   command->add_option("--report", args->report, "Also write the eval-split report (Markdown) here");
+  command
+      ->add_option("--examples-kinds", args->examples_kinds, "How many generated kinds each --examples file weighs as")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 100.0));
   command->add_option("--score-on", args->score_on,
                       "Score on these labelled examples (JSONL) instead of the eval split: for choices made "
                       "while developing, which must never look at the eval split");
