@@ -44,7 +44,7 @@ if [[ ! -f $shared/prompts/distill.jsonl ]]; then
   exit 77
 fi
 "$hg" train-text-model --prompts "$shared/prompts" --examples "$src/models/text_examples.jsonl" \
-  --out "$tmp/m.hgtm" >/dev/null 2>&1
+  --examples "$src/models/text_examples_written.jsonl" --out "$tmp/m.hgtm" >/dev/null 2>&1
 check "train the shipped model" 0 $?
 if cmp -s "$tmp/m.hgtm" "$src/models/text_model.hgtm"; then
   check "shipped model reproduced byte for byte" 0 0
