@@ -3,6 +3,7 @@
 // examples, writes the model file, and scores it and the cue-phrase
 // classifier on the eval half (held back: never trained on).
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
@@ -36,6 +37,22 @@ int Fail(const absl::Status& status) {
   return kExitIoError;
 }
 
+// Prints, and writes to --report, the per-class table of `classify` on
+// `examples` beside the cue phrases'.
+int PrintReport(const TrainArgs& args, std::span<const text::LabelledText> examples,
+                const std::function<text::Classification(const text::LabelledText&)>& classify) {
+  text::TextModelReport model = text::EvaluateClassifier(examples, classify);
+  text::TextModelReport cues = text::EvaluateClassifier(examples, [](const text::LabelledText& example) {
+    return text::ClassifyRequest(example.prompt, example.system, example.tools);
+  });
+  std::string report = text::FormatTextModelReport(model, cues);
+  std::fputs(report.c_str(), stdout);
+  if (!args.report.empty()) {
+    if (absl::Status written = io::WriteFile(args.report, report); !written.ok()) return Fail(written);
+  }
+  return kExitOk;
+}
+
 // K-fold cross-validation over the hand-written examples (the tune split's
 // generated and pool texts always train): how well wording from outside the
 // simulator is read by a model that never saw it. Development choices are
@@ -46,7 +63,7 @@ int CrossValidate(const TrainArgs& args, const std::vector<text::LabelledText>& 
     return Fail(absl::InvalidArgumentError("--cross-validate needs at least K hand-written --examples"));
   }
   std::span<const text::LabelledText> held(tune.data() + generated, written);
-  std::vector<text::Classification> predicted(written), cue_predicted(written);
+  std::vector<text::Classification> predicted(written);
   for (int fold = 0; fold < args.cross_validate; ++fold) {
     std::vector<text::LabelledText> train(tune.begin(), tune.begin() + static_cast<std::ptrdiff_t>(generated));
     for (size_t index = 0; index < written; ++index) {
@@ -58,15 +75,7 @@ int CrossValidate(const TrainArgs& args, const std::vector<text::LabelledText>& 
       predicted[index] = model->Classify(held[index].prompt, held[index].system, held[index].tools);
     }
   }
-  auto lookup = [&](const std::vector<text::Classification>& from) {
-    return [&](const text::LabelledText& example) { return from[&example - held.data()]; };
-  };
-  text::TextModelReport trained = text::EvaluateClassifier(held, lookup(predicted));
-  text::TextModelReport cues = text::EvaluateClassifier(held, [](const text::LabelledText& example) {
-    return text::ClassifyRequest(example.prompt, example.system, example.tools);
-  });
-  std::fputs(text::FormatTextModelReport(trained, cues).c_str(), stdout);
-  return kExitOk;
+  return PrintReport(args, held, [&](const text::LabelledText& example) { return predicted[&example - held.data()]; });
 }
 
 // Scores a model on the eval split (or --score-on) next to the cue phrases.
@@ -75,18 +84,9 @@ int ScoreModel(const TrainArgs& args, const text::TextModel& model) {
       args.score_on.empty() ? sim::BuildTextCorpus({args.score_split, args.prompts, args.seed + 1, args.per_kind})
                             : sim::ReadLabelledTexts(args.score_on);
   if (!eval.ok()) return Fail(eval.status());
-  text::TextModelReport trained = text::EvaluateClassifier(*eval, [&](const text::LabelledText& example) {
+  return PrintReport(args, *eval, [&](const text::LabelledText& example) {
     return model.Classify(example.prompt, example.system, example.tools);
   });
-  text::TextModelReport cues = text::EvaluateClassifier(*eval, [](const text::LabelledText& example) {
-    return text::ClassifyRequest(example.prompt, example.system, example.tools);
-  });
-  std::string report = text::FormatTextModelReport(trained, cues);
-  std::fputs(report.c_str(), stdout);
-  if (!args.report.empty()) {
-    if (absl::Status written = io::WriteFile(args.report, report); !written.ok()) return Fail(written);
-  }
-  return kExitOk;
 }
 
 int RunTrain(const TrainArgs& args) {
