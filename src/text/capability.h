@@ -1,9 +1,12 @@
 // Capability: what a request asks the model for, from its text; and whether it
 // asks for the model's reasoning (chain-of-thought elicitation). Distillers
 // target a narrow set of high-value capabilities; ordinary customers' traffic
-// is broader. The classifier is a small shipped rule set (cue phrases with
-// weights, plus structure: code fences, tool definitions), transparent enough
-// to cite in a verdict's reasons.
+// is broader. This file holds the capability names and the Classification
+// every reader of prompts returns, and the cue-phrase classifier: a small
+// rule set (cue phrases with weights, plus structure: code fences, tool
+// definitions). The engine reads prompts with the trained models of
+// text/text_model.h by default; the cue phrases are the fallback
+// (`--text-model cues`, or no model given to the engine).
 //
 //   Classification c = ClassifyRequest(prompt, system, /*tools=*/0);
 //   c.capability;           // Capability::kCode

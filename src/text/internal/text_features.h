@@ -3,8 +3,8 @@
 // exactly the same inputs.
 //
 // Features, each a 64-bit hash (the model maps it to a bucket and a sign):
-//   - lower-cased words (letters, apostrophes and bytes >= 0x80); every number
-//     is one token, so "12 apples" and "7 apples" look alike;
+//   - lower-cased words (internal/words.h: letters and bytes >= 0x80); every
+//     number is one token, so "12 apples" and "7 apples" look alike;
 //   - word bigrams;
 //   - for words of 6 bytes or more, their first 5 and last 4 bytes
 //     ("deliberations" -> "delib", "ions"): inflections and compounds of a
@@ -16,8 +16,10 @@
 // Reads at most kMaxPromptBytes of the prompt and kMaxSystemBytes of the
 // system prompt.
 //
-//   std::vector<uint64_t> features;
+//   std::vector<uint64_t> features;                      // training: keep them
 //   TextStats stats = internal::ExtractFeatures(prompt, system, tools, &features);
+//   internal::ForEachFeature(prompt, system, tools, [&](uint64_t feature) { ... });  // inference
+//   bool english = internal::CoveredLanguage(stats);
 //
 // Thread-safety: pure functions.
 #ifndef HYDRAGUARD_TEXT_INTERNAL_TEXT_FEATURES_H_
@@ -36,7 +38,7 @@ namespace hydraguard::text::internal {
 inline constexpr size_t kMaxPromptBytes = 4096;
 inline constexpr size_t kMaxSystemBytes = 1024;
 
-// What the language check (TextModel::Covers) needs, counted while the
+// What the language check (CoveredLanguage) needs, counted while the
 // features are extracted.
 struct TextStats {
   uint32_t words = 0;            // words of the prompt (numbers excluded)
@@ -47,8 +49,6 @@ struct TextStats {
   bool code_like = false;        // a code fence, or several of {}();= per line
 };
 
-// Clears `features` and fills it with the request's feature hashes (a hash
-// may repeat: a word said twice counts twice).
 // The value of each feature in a request with `count` features (1/sqrt:
 // long and short requests weigh alike).
 inline float FeatureValue(size_t count) { return count == 0 ? 0.0f : 1.0f / std::sqrt(static_cast<float>(count)); }
