@@ -1,12 +1,11 @@
 #include "engine/config.h"
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 #include <utility>
 #include <vector>
 
 #include "fmt/format.h"
+#include "io/read_file.h"
 #include "yaml-cpp/yaml.h"
 
 namespace hydraguard::engine {
@@ -180,12 +179,9 @@ absl::StatusOr<EngineConfig> ParseConfig(std::string_view yaml_text, std::string
 }
 
 absl::StatusOr<EngineConfig> LoadConfig(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return absl::NotFoundError(fmt::format("{}: cannot open config file", path));
-  std::stringstream text;
-  text << file.rdbuf();
-  if (file.bad()) return absl::DataLossError(fmt::format("{}: read error", path));
-  return ParseConfig(text.str(), path);
+  absl::StatusOr<std::string> text = io::ReadFile(path);
+  if (!text.ok()) return text.status();
+  return ParseConfig(*text, path);
 }
 
 std::string DefaultConfigYaml() {

@@ -9,6 +9,7 @@
 #include "absl/strings/strip.h"
 #include "fmt/format.h"
 #include "gateway/internal/json_lines.h"
+#include "io/read_file.h"
 #include "yaml-cpp/yaml.h"
 
 namespace hydraguard::gateway {
@@ -358,7 +359,7 @@ absl::Status ParseRoot(const Reader& reader, const YAML::Node& root, GatewayConf
   std::string token_file;
   if (absl::Status status = reader.String(root, "admin_token_file", &token_file); !status.ok()) return status;
   if (!token_file.empty()) {
-    absl::StatusOr<std::string> token = internal::ReadFile(token_file);
+    absl::StatusOr<std::string> token = io::ReadFile(token_file);
     if (!token.ok())
       return reader.Error(root["admin_token_file"], "admin_token_file", internal::Message(token.status()));
     config->admin_token = std::string(absl::StripAsciiWhitespace(*token));
@@ -522,7 +523,7 @@ absl::StatusOr<GatewayConfig> ParseGatewayConfig(std::string_view yaml_text, std
 }
 
 absl::StatusOr<GatewayConfig> LoadGatewayConfig(const std::string& path) {
-  absl::StatusOr<std::string> text = internal::ReadFile(path);
+  absl::StatusOr<std::string> text = io::ReadFile(path);
   if (!text.ok()) return text.status();
   return ParseGatewayConfig(*text, path);
 }

@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "fmt/format.h"
 #include "gateway/internal/json_lines.h"
+#include "io/read_file.h"
 
 namespace hydraguard::gateway {
 namespace {
@@ -61,7 +62,7 @@ absl::StatusOr<KeyTable> KeyTable::Parse(std::string_view text, std::string_view
 }
 
 absl::StatusOr<KeyTable> KeyTable::LoadFile(const std::string& path) {
-  absl::StatusOr<std::string> text = internal::ReadFile(path);
+  absl::StatusOr<std::string> text = io::ReadFile(path);
   if (!text.ok()) return text.status();
   return Parse(*text, path);
 }

@@ -11,6 +11,7 @@
 #include "gateway/internal/json_lines.h"
 #include "ingest/ip_address.h"
 #include "io/json_writer.h"
+#include "io/read_file.h"
 
 namespace hydraguard::gateway {
 namespace {
@@ -135,7 +136,7 @@ absl::StatusOr<VerdictSet> VerdictSet::FromEngineFiles(const std::string& verdic
                                                        const std::string& campaigns_path) {
   VerdictSet set;
   if (!verdicts_path.empty()) {
-    absl::StatusOr<std::string> text = internal::ReadFile(verdicts_path);
+    absl::StatusOr<std::string> text = io::ReadFile(verdicts_path);
     if (!text.ok()) return text.status();
     absl::Status status =
         internal::ForEachJsonObject(*text, verdicts_path, [&](simdjson::dom::object object) -> absl::Status {
@@ -152,7 +153,7 @@ absl::StatusOr<VerdictSet> VerdictSet::FromEngineFiles(const std::string& verdic
     if (!status.ok()) return status;
   }
   if (!campaigns_path.empty()) {
-    absl::StatusOr<std::string> text = internal::ReadFile(campaigns_path);
+    absl::StatusOr<std::string> text = io::ReadFile(campaigns_path);
     if (!text.ok()) return text.status();
     simdjson::dom::parser parser;
     simdjson::dom::array campaigns;

@@ -5,10 +5,9 @@
 #include <cassert>
 #include <cmath>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "fmt/format.h"
+#include "io/read_file.h"
 #include "text/internal/text_features.h"
 
 namespace hydraguard::text {
@@ -58,12 +57,9 @@ TextModel::TextModel(int bucket_bits, std::array<float, kTextModelOutputs> bias,
 }
 
 absl::StatusOr<TextModel> TextModel::Load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(fmt::format("{}: cannot open the text model", path));
-  std::stringstream contents;
-  contents << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(fmt::format("{}: read error", path));
-  return Parse(contents.str(), path);
+  absl::StatusOr<std::string> contents = io::ReadFile(path);
+  if (!contents.ok()) return contents.status();
+  return Parse(*contents, path);
 }
 
 absl::StatusOr<TextModel> TextModel::Parse(std::string_view compressed, std::string_view name) {

@@ -1,10 +1,5 @@
 #include "gateway/internal/json_lines.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
-
 #include "fmt/format.h"
 #include "ingest/timestamp.h"
 
@@ -65,15 +60,6 @@ absl::StatusOr<std::optional<int64_t>> TimeField(simdjson::dom::object object, s
     if (parsed) return *parsed;
   }
   return absl::InvalidArgumentError(fmt::format("field {}: expected ms since the epoch or an RFC 3339 time", field));
-}
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  if (in.bad()) return absl::DataLossError(fmt::format("{}: read error", path));
-  return contents.str();
 }
 
 }  // namespace hydraguard::gateway::internal

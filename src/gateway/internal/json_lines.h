@@ -32,9 +32,6 @@ inline std::string_view Message(const absl::Status& status) {
   return {status.message().data(), status.message().size()};
 }
 
-// Reads the whole file; NotFound / error naming the path.
-absl::StatusOr<std::string> ReadFile(const std::string& path);
-
 }  // namespace hydraguard::gateway::internal
 
 #endif  // HYDRAGUARD_GATEWAY_INTERNAL_JSON_LINES_H_
