@@ -6,6 +6,7 @@
 
 #include "fmt/format.h"
 #include "sim/internal/append.h"
+#include "sim/internal/json_lines.h"
 #include "sim/internal/split.h"
 #include "simdjson.h"
 #include "xxhash.h"
@@ -200,28 +201,20 @@ std::string_view PromptSplitName(PromptSplit split) {
 }
 
 absl::StatusOr<std::vector<PoolText>> ReadPromptPool(const std::string& path, PromptSplit split) {
-  simdjson::padded_string contents;
-  if (auto error = simdjson::padded_string::load(path).get(contents)) {
-    return absl::NotFoundError(fmt::format("{}: cannot read: {}", path, simdjson::error_message(error)));
-  }
   std::vector<PoolText> texts;
-  simdjson::dom::parser parser;
-  simdjson::dom::document_stream stream;
-  if (auto error = parser.parse_many(contents).get(stream)) {
-    return absl::InvalidArgumentError(fmt::format("{}: {}", path, simdjson::error_message(error)));
-  }
-  size_t line = 0, read = 0;
-  for (auto document : stream) {
-    ++line;
+  size_t read = 0;
+  absl::Status status = internal::ForEachJsonLine(path, [&](size_t line, internal::JsonDocument document) {
     std::string_view text, source;
     if (auto error = document["text"].get_string().get(text)) {
       return absl::InvalidArgumentError(fmt::format("{}:{}: text: {}", path, line, simdjson::error_message(error)));
     }
     if (document["source"].get_string().get(source) != simdjson::SUCCESS) source = "";
-    if (text.empty()) continue;
+    if (text.empty()) return absl::OkStatus();
     ++read;
     if (InSplit(text, split)) texts.push_back({std::string(text), std::string(source)});
-  }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
   if (read == 0) return absl::InvalidArgumentError(fmt::format("{}: no prompts", path));
   if (texts.empty()) {
     return absl::InvalidArgumentError(fmt::format("{}: no prompts in the {} half", path, PromptSplitName(split)));

@@ -84,5 +84,24 @@ TEST(PromptSplitTest, PoolLinesAreSplitByTheirText) {
   EXPECT_EQ(Texts(*PromptLibrary::Load(dir, PromptSplit::kTune), popular), tune_texts);
 }
 
+// A pool file is read whole or refused with the file, the line and the
+// reason: a line without "text", or a last line cut short, is an error.
+TEST(ReadPromptPoolTest, ReadsSourcesAndRefusesBrokenLines) {
+  absl::StatusOr<std::vector<PoolText>> pool = ReadPromptPool(
+      testing::WriteTempFile("{\"text\": \"a\", \"source\": \"s\"}\n{\"text\": \"\"}\n{\"text\": \"b\"}\n"),
+      PromptSplit::kAll);
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  ASSERT_EQ(pool->size(), 2u);
+  EXPECT_EQ((*pool)[0].source, "s");
+  EXPECT_EQ((*pool)[1].source, "");
+  auto error = [](const std::string& contents) {
+    absl::StatusOr<std::vector<PoolText>> read = ReadPromptPool(testing::WriteTempFile(contents), PromptSplit::kAll);
+    return read.ok() ? std::string("ok") : std::string(read.status().message());
+  };
+  EXPECT_THAT(error("{\"text\": \"a\"}\n{\"prompt\": \"b\"}\n"), ::testing::HasSubstr(":2: text: "));
+  EXPECT_THAT(error("{\"text\": \"a\"}\n{\"text\": \"b"), ::testing::HasSubstr("bytes after the last complete line"));
+  EXPECT_THAT(error("{\"text\": \"\"}\n"), ::testing::HasSubstr(": no prompts"));
+}
+
 }  // namespace
 }  // namespace hydraguard::sim

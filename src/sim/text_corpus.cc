@@ -3,6 +3,7 @@
 #include <array>
 
 #include "fmt/format.h"
+#include "sim/internal/json_lines.h"
 #include "sim/random.h"
 #include "sim/redteam_text.h"
 #include "simdjson.h"
@@ -141,19 +142,8 @@ absl::StatusOr<std::vector<LabelledText>> BuildTextCorpus(const TextCorpusOption
 }
 
 absl::StatusOr<std::vector<LabelledText>> ReadLabelledTexts(const std::string& path) {
-  simdjson::padded_string contents;
-  if (auto error = simdjson::padded_string::load(path).get(contents)) {
-    return absl::NotFoundError(fmt::format("{}: cannot read: {}", path, simdjson::error_message(error)));
-  }
-  simdjson::dom::parser parser;
-  simdjson::dom::document_stream stream;
-  if (auto error = parser.parse_many(contents).get(stream)) {
-    return absl::InvalidArgumentError(fmt::format("{}: {}", path, simdjson::error_message(error)));
-  }
   std::vector<LabelledText> examples;
-  size_t line = 0;
-  for (auto document : stream) {
-    ++line;
+  absl::Status status = internal::ForEachJsonLine(path, [&](size_t line, internal::JsonDocument document) {
     auto bad = [&](std::string_view field, std::string_view why) {
       return absl::InvalidArgumentError(fmt::format("{}:{}: {}: {}", path, line, field, why));
     };
@@ -195,10 +185,9 @@ absl::StatusOr<std::vector<LabelledText>> ReadLabelledTexts(const std::string& p
       }
     }
     examples.push_back(std::move(example));
-  }
-  if (auto error = stream.truncated_bytes(); error != 0) {
-    return absl::InvalidArgumentError(fmt::format("{}: {} bytes after the last complete line", path, error));
-  }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
   return examples;
 }
 
