@@ -118,11 +118,10 @@ TextScores TextModel::Score(std::string_view prompt, std::string_view system, in
   TextScores scores;
   std::array<int32_t, kTextModelOutputs> sums{};
   size_t count = 0;
-  const int shift = 64 - bucket_bits_;
   const int8_t* weights = weights_.data();
   internal::TextStats stats = internal::ForEachFeature(prompt, system, tools, [&](uint64_t feature) {
-    const int8_t* row = weights + (feature >> shift) * kTextModelOutputs;
-    const int32_t sign = 1 - 2 * static_cast<int32_t>(feature & 1);
+    const int8_t* row = weights + internal::FeatureBucket(feature, bucket_bits_) * kTextModelOutputs;
+    const int32_t sign = internal::FeatureNegative(feature) ? -1 : 1;
     for (int output = 0; output < kTextModelOutputs; ++output) sums[output] += sign * row[output];
     ++count;
   });

@@ -22,7 +22,8 @@ TextModel OneWordModel(std::string_view word, int output, std::array<float, kTex
   std::vector<uint64_t> features;
   internal::ExtractFeatures(word, "", 0, &features);
   uint64_t unigram = features[0];  // the word's unigram comes first
-  weights[(unigram >> (64 - kBits)) * kTextModelOutputs + output] = (unigram & 1) ? -100 : 100;
+  weights[internal::FeatureBucket(unigram, kBits) * kTextModelOutputs + output] =
+      internal::FeatureNegative(unigram) ? -100 : 100;
   std::array<float, kTextModelOutputs> scale;
   scale.fill(0.01f);  // int8 100 -> weight 1
   return TextModel(kBits, bias, scale, std::move(weights), "test");

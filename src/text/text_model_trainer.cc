@@ -68,7 +68,6 @@ absl::StatusOr<TextModel> TrainTextModel(std::span<const LabelledText> examples,
   };
 
   const size_t buckets = size_t{1} << options.bucket_bits;
-  const int shift = 64 - options.bucket_bits;
   std::vector<Encoded> encoded(examples.size());
   std::vector<uint64_t> features;
   for (size_t index = 0; index < examples.size(); ++index) {
@@ -76,8 +75,9 @@ absl::StatusOr<TextModel> TrainTextModel(std::span<const LabelledText> examples,
     encoded[index].value = internal::FeatureValue(features.size());
     encoded[index].entries.reserve(features.size());
     for (uint64_t feature : features) {
-      encoded[index].entries.push_back(static_cast<uint32_t>(feature >> shift) << 1 |
-                                       static_cast<uint32_t>(feature & 1));
+      encoded[index].entries.push_back(static_cast<uint32_t>(internal::FeatureBucket(feature, options.bucket_bits))
+                                           << 1 |
+                                       static_cast<uint32_t>(internal::FeatureNegative(feature)));
     }
   }
 

@@ -53,6 +53,14 @@ struct TextStats {
 // long and short requests weigh alike).
 inline float FeatureValue(size_t count) { return count == 0 ? 0.0f : 1.0f / std::sqrt(static_cast<float>(count)); }
 
+// Where a model keeps a feature's weights: the bucket (the hash's top
+// `bucket_bits` bits) and the sign they are added with (the lowest bit: set
+// means subtracted). Training and inference both map features with these.
+inline size_t FeatureBucket(uint64_t feature, int bucket_bits) {
+  return static_cast<size_t>(feature >> (64 - bucket_bits));
+}
+inline bool FeatureNegative(uint64_t feature) { return (feature & 1) != 0; }
+
 // Whether the text is in a language the models cover (English): not mostly
 // non-ASCII letters (another script), and not with more function words of
 // another Latin-script language than English ones. Code, machine output and
