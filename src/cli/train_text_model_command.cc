@@ -140,9 +140,9 @@ void RegisterTrainTextModelCommand(CLI::App& app, int* exit_code) {
   command->add_option("--out", args->out, "Model file to write (required unless --cross-validate or --score-model)");
   command->add_option("--prompts", args->prompts, "Prompt pools directory (human, popular, distill .jsonl)");
   command->add_option("--examples", args->examples,
-                      "Hand-written labelled examples (JSONL); repeat for several files, each weighing as two "
-                      "generated kinds");
-  command->add_option("--report", args->report, "Also write the eval-split report (Markdown) here");
+                      "Hand-written labelled examples (JSONL); repeat for several files, each weighing as "
+                      "--examples-kinds generated kinds");
+  command->add_option("--report", args->report, "Also write the scoring report (Markdown) here");
   command
       ->add_option("--examples-kinds", args->examples_kinds, "How many generated kinds each --examples file weighs as")
       ->capture_default_str()
