@@ -25,13 +25,15 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //' || echo unknown)
   --work "$build/quality" --out "${QUALITY_OUT:-QUALITY.md}" ${QUALITY_CONFIG:+--config "$QUALITY_CONFIG"} \
   --json "${QUALITY_JSON:-QUALITY.json}" "${baseline[@]}" \
   --machine "$cores cores, $cpu" "${extra[@]}"
-# The text models (models/text_model.hgtm, compiled in) on the eval split's
-# text, beside the cue phrases they replace: per-class precision and recall.
+# The text models (models/text_model.hgtm, compiled in), beside the cue
+# phrases they replace: per-class precision and recall on the eval split's
+# text (with the prompt pools) and on text written outside the simulator.
+printf '\n## Text models\n' >>"${QUALITY_OUT:-QUALITY.md}"
 if [[ -d $shared/prompts ]]; then
   "$build/src/cli/hydraguard" train-text-model --score-model shipped --prompts "$shared/prompts" \
     --report "$build/quality/text_model.md" >/dev/null
   {
-    printf '\n## Text models (eval split)\n\n'
+    printf '\n### On the eval split\n\n'
     printf 'The shipped text models (`models/text_model.hgtm`, trained on the tune split by\n'
     printf '`hydraguard train-text-model`, docs/detection.md) scored on the eval split'"'"'s text: the\n'
     printf 'simulator'"'"'s generators with eval wording and the eval half of the prompt pools,\n'
@@ -40,8 +42,7 @@ if [[ -d $shared/prompts ]]; then
     cat "$build/quality/text_model.md"
   } >>"${QUALITY_OUT:-QUALITY.md}"
 fi
-# The same models on text written outside the simulator and never trained on
-# (tests/text_models/outside_examples.jsonl, see its README).
+# Never trained on: tests/text_models/outside_examples.jsonl (see its README).
 "$build/src/cli/hydraguard" train-text-model --score-model shipped \
   --score-on tests/text_models/outside_examples.jsonl --report "$build/quality/text_model_outside.md" >/dev/null
 {
