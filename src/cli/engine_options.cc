@@ -18,6 +18,16 @@ void AddEngineOptions(CLI::App* command, EngineOptions* options) {
       ->capture_default_str();
 }
 
+absl::StatusOr<const text::TextModel*> ChooseTextModel(const std::string& name,
+                                                       std::optional<text::TextModel>* loaded) {
+  if (name == "shipped") return &text::TextModel::Shipped();
+  if (name == "cues") return nullptr;
+  absl::StatusOr<text::TextModel> model = text::TextModel::Load(name);
+  if (!model.ok()) return model.status();
+  *loaded = *std::move(model);
+  return &**loaded;
+}
+
 absl::Status SetUpEngine(const EngineOptions& options, EngineSetup* setup) {
   engine::EngineConfig config;
   if (!options.config.empty()) {
@@ -31,17 +41,10 @@ absl::Status SetUpEngine(const EngineOptions& options, EngineSetup* setup) {
     if (!loaded.ok()) return loaded.status();
     setup->lists = *std::move(loaded);
   }
-  const text::TextModel* text_model = nullptr;
-  if (options.text_model == "shipped") {
-    text_model = &text::TextModel::Shipped();
-  } else if (options.text_model != "cues") {
-    absl::StatusOr<text::TextModel> loaded = text::TextModel::Load(options.text_model);
-    if (!loaded.ok()) return loaded.status();
-    setup->text_model = *std::move(loaded);
-    text_model = &*setup->text_model;
-  }
+  absl::StatusOr<const text::TextModel*> text_model = ChooseTextModel(options.text_model, &setup->text_model);
+  if (!text_model.ok()) return text_model.status();
   absl::StatusOr<std::unique_ptr<engine::Engine>> engine =
-      engine::Engine::Create(config, setup->lists ? &*setup->lists : nullptr, &setup->interners, text_model);
+      engine::Engine::Create(config, setup->lists ? &*setup->lists : nullptr, &setup->interners, *text_model);
   if (!engine.ok()) return engine.status();
   setup->engine = *std::move(engine);
   setup->read_options.strict = options.strict;

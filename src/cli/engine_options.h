@@ -35,6 +35,11 @@ struct EngineSetup {
   ingest::ReadOptions read_options;  // strict, and no interning of ids the engine ignores
 };
 
+// The text model a --text-model value names: the shipped one ("shipped"),
+// none ("cues": the engine then reads prompts with the cue phrases), or a
+// model file, loaded into *loaded (which must outlive the result).
+absl::StatusOr<const text::TextModel*> ChooseTextModel(const std::string& name, std::optional<text::TextModel>* loaded);
+
 // Fails on an unreadable or bad config or network list.
 absl::Status SetUpEngine(const EngineOptions& options, EngineSetup* setup);
 

@@ -6,11 +6,13 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/engine_options.h"
 #include "fmt/format.h"
 #include "io/output_file.h"
 #include "sim/text_corpus.h"
@@ -92,10 +94,11 @@ int ScoreModel(const TrainArgs& args, const text::TextModel& model) {
 int RunTrain(const TrainArgs& args) {
   auto fail = Fail;
   if (!args.score_model.empty()) {
-    if (args.score_model == "shipped") return ScoreModel(args, text::TextModel::Shipped());
-    absl::StatusOr<text::TextModel> model = text::TextModel::Load(args.score_model);
+    std::optional<text::TextModel> loaded;
+    absl::StatusOr<const text::TextModel*> model = ChooseTextModel(args.score_model, &loaded);
     if (!model.ok()) return fail(model.status());
-    return ScoreModel(args, *model);
+    if (*model == nullptr) return fail(absl::InvalidArgumentError("--score-model: 'shipped' or a model file"));
+    return ScoreModel(args, **model);
   }
   absl::StatusOr<std::vector<text::LabelledText>> tune =
       sim::BuildTextCorpus({sim::PromptSplit::kTune, args.prompts, args.seed, args.per_kind});
